@@ -1,0 +1,42 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TSTAMP := $(VENV)/.test-installed
+
+.PHONY: demo test install test-deps lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+install: $(STAMP)
+
+## Install, load the bundled sample estate into ./.nhigraph and print what it shows.
+demo: install
+	$(BIN)/nhigraph demo
+
+$(TSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+## Everything the tests need that is not a Python package (browsers, ...).
+test-deps: $(TSTAMP)
+	bash scripts/test-deps.sh "$(BIN)"
+
+## Install test dependencies, start what the tests need, run the whole suite.
+test: test-deps
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+lint: $(TSTAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .nhigraph test-artifacts

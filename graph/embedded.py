@@ -1,0 +1,351 @@
+"""The embedded store: a NetworkX graph in memory, persisted as a small folder.
+
+On disk: ``manifest.json`` (schema version, generation, ingest runs) naming one
+generation's ``nodes-<gen>.parquet`` and ``edges-<gen>.parquet``. A write builds the next
+generation's files beside the current ones and only then replaces the manifest with
+``os.replace`` (atomic on POSIX and Windows), so a failed, killed or interrupted ingest
+leaves the last good graph. Leftover files of an interrupted write are removed by the next
+successful one. Writers take an exclusive lock on ``.lock``.
+
+In memory the graph is a :class:`networkx.MultiDiGraph` keyed by edge kind: node attributes
+are the node's properties plus ``kind``; ``seen_by`` lists the sources that wrote a node
+or edge, for stale-data cleanup.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from .errors import StoreError
+from .records import Batch, Edge, validate
+from .store import WriteResult
+
+SCHEMA_VERSION = 1
+MANIFEST = "manifest.json"
+_GEN_FILE = re.compile(r"^(nodes|edges)-(\d+)\.parquet(\.tmp)?$")
+MAX_RUNS_KEPT = 500
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _locked(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        try:
+            import fcntl
+
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        except ImportError:  # pragma: no cover - Windows: single writer assumed
+            pass
+        yield
+
+
+class EmbeddedStore:
+    backend = "embedded"
+
+    def __init__(self, path: str | os.PathLike, create: bool = True):
+        self.dir = Path(path)
+        self.location = str(self.dir)
+        if self.dir.exists() and not self.dir.is_dir():
+            raise StoreError(f"{self.dir}: the store path is a file, not a folder")
+        if not create and not (self.dir / MANIFEST).exists():
+            raise StoreError(f"{self.dir}: no nhigraph store here (run `nhigraph demo` or `nhigraph ingest ...` first, or pass --store)")
+        self.graph = nx.MultiDiGraph()
+        self.manifest: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "generation": 0,
+                                         "runs": []}
+        self._index: dict[tuple, dict[Any, list[str]]] = {}
+        self._load()
+
+    # --- persistence -----------------------------------------------------------------
+
+    def _load(self) -> None:
+        mpath = self.dir / MANIFEST
+        if not mpath.exists():
+            return
+        try:
+            manifest = json.loads(mpath.read_text())
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{mpath}: unreadable manifest ({exc})") from None
+        if manifest.get("schema_version") != SCHEMA_VERSION:
+            raise StoreError(
+                f"{mpath}: schema version {manifest.get('schema_version')} is not "
+                f"{SCHEMA_VERSION}; re-ingest into a fresh store"
+            )
+        import pyarrow.parquet as pq
+
+        gen = manifest["generation"]
+        g = nx.MultiDiGraph()
+        try:
+            nodes = pq.read_table(self.dir / f"nodes-{gen}.parquet").to_pydict()
+            edges = pq.read_table(self.dir / f"edges-{gen}.parquet").to_pydict()
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{self.dir}: generation {gen} is unreadable ({exc})") from None
+        loads = json.loads
+        g.add_nodes_from(
+            (nid, {**loads(p), "kind": k, "seen_by": loads(s)})
+            for nid, k, p, s in zip(nodes["id"], nodes["kind"], nodes["props"], nodes["seen_by"], strict=False)
+        )
+        g.add_edges_from(
+            (a, b, k, {**loads(p), "seen_by": loads(s)})
+            for a, k, b, p, s in zip(edges["src"], edges["kind"], edges["dst"], edges["props"],
+                                     edges["seen_by"], strict=False)
+        )
+        self.graph = g
+        self.manifest = manifest
+        self._index = {}
+
+    def _save(self, manifest: dict[str, Any]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.dir.mkdir(parents=True, exist_ok=True)
+        gen = manifest["generation"]
+        dumps = json.dumps
+        ids, kinds, props, seen = [], [], [], []
+        for nid, attrs in self.graph.nodes(data=True):
+            ids.append(nid)
+            kinds.append(attrs["kind"])
+            props.append(dumps({k: v for k, v in attrs.items() if k not in ("kind", "seen_by")},
+                               sort_keys=True))
+            seen.append(dumps(sorted(attrs.get("seen_by", []))))
+        node_table = pa.table({"id": ids, "kind": kinds, "props": props, "seen_by": seen},
+                              schema=pa.schema([(c, pa.string()) for c in
+                                                ("id", "kind", "props", "seen_by")]))
+        srcs, ekinds, dsts, eprops, eseen = [], [], [], [], []
+        for a, b, k, attrs in self.graph.edges(keys=True, data=True):
+            srcs.append(a)
+            ekinds.append(k)
+            dsts.append(b)
+            eprops.append(dumps({x: v for x, v in attrs.items() if x != "seen_by"},
+                                sort_keys=True))
+            eseen.append(dumps(sorted(attrs.get("seen_by", []))))
+        edge_table = pa.table(
+            {"src": srcs, "kind": ekinds, "dst": dsts, "props": eprops, "seen_by": eseen},
+            schema=pa.schema([(c, pa.string()) for c in
+                              ("src", "kind", "dst", "props", "seen_by")]),
+        )
+        for name, table in (("nodes", node_table), ("edges", edge_table)):
+            final = self.dir / f"{name}-{gen}.parquet"
+            tmp = final.with_name(final.name + ".tmp")
+            pq.write_table(table, tmp)
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, final)
+        mtmp = self.dir / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
+        with open(mtmp, "w") as fh:
+            json.dump(manifest, fh, indent=1, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(mtmp, self.dir / MANIFEST)  # the commit point
+        _fsync_dir(self.dir)
+        self.manifest = manifest
+        for f in self.dir.iterdir():  # earlier generations and leftovers of killed writes
+            m = _GEN_FILE.match(f.name)
+            if (m and int(m.group(2)) != gen) or (f.name.startswith(MANIFEST + ".")
+                                                 and f.suffix == ".tmp"):
+                try:
+                    f.unlink()
+                except OSError:
+                    pass
+
+    # --- reads -----------------------------------------------------------------------
+
+    @staticmethod
+    def _public(nid: str, attrs: dict) -> dict:
+        out = {"id": nid}
+        out.update((k, v) for k, v in attrs.items() if k != "seen_by")
+        return out
+
+    def get_node(self, node_id: str) -> dict | None:
+        attrs = self.graph.nodes.get(node_id)
+        return None if attrs is None else self._public(node_id, attrs)
+
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, dict]:
+        nodes = self.graph.nodes
+        return {i: self._public(i, nodes[i]) for i in ids if i in nodes}
+
+    def nodes(self, kind: str | None = None) -> Iterator[dict]:
+        for nid, attrs in self.graph.nodes(data=True):
+            if kind is None or attrs["kind"] == kind:
+                yield self._public(nid, attrs)
+
+    def find_nodes(self, key: str, value: Any, case_insensitive: bool = False) -> list[dict]:
+        ikey = (key, case_insensitive)
+        index = self._index.get(ikey)
+        if index is None:
+            index = {}
+            for nid, attrs in self.graph.nodes(data=True):
+                v = attrs.get(key)
+                if isinstance(v, (str, int, float, bool)):
+                    if case_insensitive and isinstance(v, str):
+                        v = v.lower()
+                    index.setdefault(v, []).append(nid)
+            self._index[ikey] = index
+        if case_insensitive and isinstance(value, str):
+            value = value.lower()
+        return [self._public(n, self.graph.nodes[n]) for n in index.get(value, [])]
+
+    def expand(self, ids: Iterable[str], direction: str, kinds: Iterable[str]) -> list[Edge]:
+        kinds = set(kinds)
+        g = self.graph
+        out: list[Edge] = []
+        adj = g._succ if direction == "out" else g._pred
+        for nid in ids:
+            nbrs = adj.get(nid)
+            if not nbrs:
+                continue
+            for other, keyed in nbrs.items():
+                for k, attrs in keyed.items():
+                    if k in kinds:
+                        props = {x: v for x, v in attrs.items() if x != "seen_by"}
+                        if direction == "out":
+                            out.append(Edge(nid, k, other, props))
+                        else:
+                            out.append(Edge(other, k, nid, props))
+        return out
+
+    def edges(self, kind: str | None = None) -> Iterator[Edge]:
+        for a, b, k, attrs in self.graph.edges(keys=True, data=True):
+            if kind is None or k == kind:
+                yield Edge(a, k, b, {x: v for x, v in attrs.items() if x != "seen_by"})
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        nodes: dict[str, int] = {}
+        for _, kind in self.graph.nodes(data="kind"):
+            nodes[kind] = nodes.get(kind, 0) + 1
+        edges: dict[str, int] = {}
+        for _, _, k in self.graph.edges(keys=True):
+            edges[k] = edges.get(k, 0) + 1
+        return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
+
+    def runs(self) -> list[dict]:
+        return list(self.manifest.get("runs", []))
+
+    def is_empty(self) -> bool:
+        return self.graph.number_of_nodes() == 0
+
+    def sources(self) -> set[str]:
+        """Every source that wrote something still in the graph."""
+        out: set[str] = set()
+        for _, seen in self.graph.nodes(data="seen_by"):
+            out.update(seen or ())
+        return out
+
+    # --- writes ----------------------------------------------------------------------
+
+    def write(self, batch: Batch, source: str, replace: bool = False) -> WriteResult:
+        run_id = uuid.uuid4().hex[:12]
+        started = _now()
+        with _locked(self.dir / ".lock"):
+            self._load()  # another process may have written since we opened
+            g = self.graph
+            existing = (lambda _id: None) if replace else (
+                lambda nid: g.nodes[nid]["kind"] if nid in g.nodes else None)
+            validate(batch, existing)  # raises before anything changes
+            result = WriteResult(run_id=run_id, source=source, skipped=list(batch.skipped),
+                                 files_read=batch.files_read)
+            if replace:
+                g = nx.MultiDiGraph()
+            self._merge(g, batch, source, result)
+            manifest = {
+                "schema_version": SCHEMA_VERSION,
+                "generation": self.manifest.get("generation", 0) + 1,
+                "runs": ([] if replace else self.manifest.get("runs", []))[-MAX_RUNS_KEPT:],
+            }
+            manifest["runs"].append({
+                "run_id": run_id, "source": source, "started_at": started,
+                "finished_at": _now(), "replace": replace,
+                "nodes_written": result.nodes_written, "edges_written": result.edges_written,
+                "nodes_removed": result.nodes_removed, "edges_removed": result.edges_removed,
+                "files_read": result.files_read, "skipped": len(result.skipped),
+            })
+            previous = self.graph
+            self.graph = g
+            try:
+                self._save(manifest)
+            except BaseException:
+                self.graph = previous
+                raise
+            finally:
+                self._index = {}
+        return result
+
+    @staticmethod
+    def _merge(g: nx.MultiDiGraph, batch: Batch, source: str, result: WriteResult) -> None:
+        touched_nodes: set[str] = set()
+        for node in batch.nodes:
+            touched_nodes.add(node.id)
+            if node.id in g.nodes:
+                attrs = g.nodes[node.id]
+                attrs.update(node.props)
+                if source not in attrs["seen_by"]:
+                    attrs["seen_by"].append(source)
+            else:
+                props = dict(node.props)
+                props.setdefault("name", node.id)
+                props.setdefault("source", source)
+                g.add_node(node.id, **props, kind=node.kind, seen_by=[source])
+                result.nodes_created += 1
+        touched_edges: set[tuple] = set()
+        for edge in batch.edges:
+            touched_edges.add(edge.key)
+            data = g.get_edge_data(edge.src, edge.dst, key=edge.kind)
+            if data is not None:
+                data.update(edge.props)
+                if source not in data["seen_by"]:
+                    data["seen_by"].append(source)
+            else:
+                g.add_edge(edge.src, edge.dst, key=edge.kind, **edge.props, seen_by=[source])
+                result.edges_created += 1
+        result.nodes_written = len(touched_nodes)
+        result.edges_written = len(touched_edges)
+        # Stale-data cleanup: what this source wrote before and not now loses its tag, and
+        # goes when no source still vouches for it.
+        stale_edges = [
+            (a, b, k) for a, b, k, seen in g.edges(keys=True, data="seen_by")
+            if source in seen and (a, k, b) not in touched_edges
+        ]
+        for a, b, k in stale_edges:
+            seen = g.edges[a, b, k]["seen_by"]
+            seen.remove(source)
+            if not seen:
+                g.remove_edge(a, b, key=k)
+                result.edges_removed += 1
+        stale_nodes = [n for n, seen in g.nodes(data="seen_by")
+                       if source in seen and n not in touched_nodes]
+        for n in stale_nodes:
+            seen = g.nodes[n]["seen_by"]
+            seen.remove(source)
+            if not seen:
+                result.edges_removed += g.degree(n)
+                g.remove_node(n)
+                result.nodes_removed += 1
+
+    def close(self) -> None:
+        pass

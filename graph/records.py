@@ -1,0 +1,220 @@
+"""Canonical records and their validation.
+
+Ingesters turn source files into a :class:`Batch` of :class:`Node` and :class:`Edge`
+records; :func:`validate` checks a batch against the model and against what the store
+already holds, before anything is written, so a bad batch never half-writes a graph.
+Each record carries ``where`` (file and row/key) so an error names the place it came from.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from .errors import InputError
+from .model import (
+    EDGE_KINDS,
+    ENV_SYNONYMS,
+    ENVIRONMENTS,
+    NODE_KINDS,
+    SECRET_FIELD_NAMES,
+    edge_props,
+    node_props,
+)
+
+#: Property names the stores manage themselves.
+RESERVED = frozenset({"id", "kind", "seen_by"})
+
+
+@dataclass
+class Node:
+    id: str
+    kind: str
+    props: dict[str, Any] = field(default_factory=dict)
+    where: str | None = None
+
+
+@dataclass
+class Edge:
+    src: str
+    kind: str
+    dst: str
+    props: dict[str, Any] = field(default_factory=dict)
+    where: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.src, self.kind, self.dst)
+
+
+@dataclass
+class Batch:
+    """What one ingest run wants to write, plus the skips it reports."""
+
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    files_read: int = 0
+
+    def extend(self, other: Batch) -> None:
+        self.nodes.extend(other.nodes)
+        self.edges.extend(other.edges)
+        self.skipped.extend(other.skipped)
+        self.files_read += other.files_read
+
+
+def normalise_datetime(value: Any, where: str) -> str:
+    """ISO 8601 UTC text from a string, a datetime or epoch seconds."""
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        dt = datetime.fromtimestamp(float(value) / (1000 if value > 1e11 else 1), tz=UTC)
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            raise InputError(f"not an ISO 8601 date/time: {value!r}", where) from None
+    else:
+        raise InputError(f"not a date/time: {value!r}", where)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _normalise_value(prop, value: Any, where: str) -> Any:
+    t = prop.type if prop is not None else None
+    if t == "enum":
+        text = str(value).strip().lower()
+        if prop.name == "environment":
+            text = ENV_SYNONYMS.get(text, text)
+        if text not in prop.choices:
+            raise InputError(
+                f"{prop.name} must be one of {', '.join(prop.choices)}, not {value!r}", where
+            )
+        return text
+    if t == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "yes", "1", "y"):
+            return True
+        if text in ("false", "no", "0", "n", ""):
+            return False
+        raise InputError(f"{prop.name} must be true or false, not {value!r}", where)
+    if t == "datetime":
+        return normalise_datetime(value, where)
+    if t == "list":
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(";") if v.strip()]
+        if not isinstance(value, (list, tuple)):
+            raise InputError(f"{prop.name} must be a list, not {value!r}", where)
+        return [str(v) for v in value]
+    if t == "str":
+        if isinstance(value, (dict, list)):
+            raise InputError(f"{prop.name} must be text, not {type(value).__name__}", where)
+        return str(value)
+    # Undeclared property: primitives and flat lists of primitives only, so both stores
+    # and every export can hold it.
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (list, tuple)) and all(
+        isinstance(v, (str, bool, int, float)) for v in value
+    ):
+        return list(value)
+    raise InputError("property values must be text, numbers, booleans or flat lists", where)
+
+
+def clean_props(declared: dict, props: dict[str, Any], where: str) -> dict[str, Any]:
+    out = {}
+    for key, value in props.items():
+        if key in RESERVED or value is None:
+            continue
+        if key.lower() in SECRET_FIELD_NAMES:
+            # An ingester must fingerprint secrets before this point; refuse to store one.
+            raise InputError(f"refusing to store secret-looking property {key!r}", where)
+        if not isinstance(key, str) or not key or not key.replace("_", "a").isalnum():
+            raise InputError(f"property names are letters, digits and _: {key!r}", where)
+        value = _normalise_value(declared.get(key), value, f"{where}.{key}" if where else key)
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def validate(batch: Batch, existing_kind=lambda node_id: None) -> None:
+    """Check and normalise a batch in place; raise :class:`InputError` on the first problem.
+
+    ``existing_kind(id)`` returns the kind of a node already in the store (or None), so an
+    edge may point at a node another source loaded, and a conflicting kind is caught.
+    Duplicate node records in one batch are merged (later properties win) when their kinds
+    agree.
+    """
+    kinds: dict[str, str] = {}
+    merged: dict[str, Node] = {}
+    for node in batch.nodes:
+        where = node.where or node.id
+        if not isinstance(node.id, str) or not node.id.strip():
+            raise InputError("node without an id", where)
+        if node.kind not in NODE_KINDS:
+            raise InputError(
+                f"unknown node kind {node.kind!r} (expected one of {', '.join(NODE_KINDS)})",
+                where,
+            )
+        node.props = clean_props(node_props(node.kind), node.props, where)
+        prior = kinds.get(node.id) or existing_kind(node.id)
+        if prior and prior != node.kind:
+            raise InputError(
+                f"id {node.id!r} is a {node.kind} here but already a {prior}", where
+            )
+        kinds[node.id] = node.kind
+        if node.id in merged:
+            merged[node.id].props.update(node.props)
+        else:
+            merged[node.id] = node
+    batch.nodes = list(merged.values())
+
+    edges: dict[tuple, Edge] = {}
+    for edge in batch.edges:
+        where = edge.where or f"{edge.src} -{edge.kind}-> {edge.dst}"
+        spec = EDGE_KINDS.get(edge.kind)
+        if spec is None:
+            raise InputError(
+                f"unknown edge kind {edge.kind!r} (expected one of {', '.join(EDGE_KINDS)})",
+                where,
+            )
+        ends = []
+        for end in (edge.src, edge.dst):
+            kind = kinds.get(end) or existing_kind(end)
+            if kind is None:
+                raise InputError(f"edge refers to a missing node {end!r}", where)
+            ends.append(kind)
+        if tuple(ends) not in spec.allowed:
+            allowed = ", ".join(f"{a}->{b}" for a, b in spec.pairs)
+            raise InputError(
+                f"{edge.kind} cannot join {ends[0]} -> {ends[1]} (allowed: {allowed})", where
+            )
+        edge.props = clean_props(edge_props(edge.kind), edge.props, where)
+        if edge.kind == "CAN_ACCESS":
+            edge.props.setdefault("access", "unknown")
+        prior = edges.get(edge.key)
+        if prior is not None:
+            prior.props.update(edge.props)
+        else:
+            edges[edge.key] = edge
+        if spec.symmetric and edge.src != edge.dst:
+            back = (edge.dst, edge.kind, edge.src)
+            if back not in edges:
+                edges[back] = Edge(edge.dst, edge.kind, edge.src, dict(edge.props), where)
+    batch.edges = list(edges.values())
+
+
+def normalise_environment(value: Any) -> str:
+    text = str(value or "").strip().lower()
+    text = ENV_SYNONYMS.get(text, text)
+    return text if text in ENVIRONMENTS else "unknown"

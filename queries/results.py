@@ -1,0 +1,60 @@
+"""Result types shared by the analyses: plain rows that become a DataFrame or JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def path_text(path: list[str]) -> str:
+    return " -> ".join(path)
+
+
+@dataclass
+class Result:
+    """Rows of one analysis plus a summary. ``rows_key`` names the rows in JSON."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+    rows_key: str = "rows"
+    header: dict[str, Any] = field(default_factory=dict)
+    #: Columns for the table/CSV view, in order; lists are joined for display.
+    columns: tuple[str, ...] = ()
+    #: Node names by id, for showing paths readably (not part of the JSON).
+    names: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.header)
+        out[self.rows_key] = self.rows
+        if self.summary:
+            out["summary"] = self.summary
+        return out
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=False, default=str)
+
+    def to_frame(self, readable: bool = False):
+        """A pandas DataFrame with one row per result row; lists shown as text. With
+        ``readable`` paths show node names instead of ids."""
+        import pandas as pd
+
+        cols = list(self.columns) or (list(self.rows[0]) if self.rows else [])
+        records = []
+        for row in self.rows:
+            rec = {}
+            for c in cols:
+                v = row.get(c)
+                if isinstance(v, list) and c in ("path", "access_path"):
+                    v = path_text([self.names.get(x, x) for x in v] if readable else v)
+                elif isinstance(v, list):
+                    v = ", ".join(str(x) for x in v)
+                rec[c] = v
+            records.append(rec)
+        return pd.DataFrame.from_records(records, columns=cols)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)

@@ -1,0 +1,103 @@
+"""Shared-credential clusters: secrets and identities used by more than one workflow.
+
+A cluster is a connected component of the bipartite graph between workflows and the
+credentials (secrets, identities) that at least ``min_workflows`` workflows use. Each
+cluster says how many workflows, workspaces and environments it spans and whether it
+mixes production with non-production (a prod credential in a dev flow), and what its
+credentials open downstream.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from graph.model import TARGET_KINDS
+
+from .results import Result
+from .traverse import reach
+from .usage import credential_use, workflow_context
+
+COLUMNS = ("cluster", "size", "mixed_environments", "mixing_credentials", "environments",
+           "workspaces", "secrets", "identities", "workflows", "reaches")
+NON_PROD = frozenset({"dev", "test", "staging"})
+
+
+def workflow_environment(wf: dict, spaces: list[str], space_nodes: dict[str, dict]) -> str:
+    env = wf.get("environment") or "unknown"
+    if env == "unknown":
+        envs = {space_nodes.get(s, {}).get("environment") for s in spaces} - {None, "unknown"}
+        if len(envs) == 1:
+            env = envs.pop()
+    return env
+
+
+def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None) -> Result:
+    """Clusters of workflows that share credentials, most widely shared first.
+
+    Examples
+    --------
+    >>> from tests.graphs import sharing_store
+    >>> [c["secrets"] for c in shared_credentials(sharing_store()).rows]
+    [['s-shared']]
+    """
+    if min_workflows < 2:
+        raise ValueError("min-workflows must be at least 2")
+    workflows = sorted(n["id"] for n in store.nodes("Workflow"))
+    uses, cred_nodes = credential_use(store, workflows)
+    users: dict[str, set[str]] = {}
+    for wf, creds in uses.items():
+        for c in creds:
+            users.setdefault(c, set()).add(wf)
+    shared = {c for c, ws in users.items() if len(ws) >= min_workflows}
+    b = nx.Graph()
+    for c in shared:
+        for wf in users[c]:
+            b.add_edge(("c", c), ("w", wf))
+    wf_nodes, spaces = workflow_context(store, sorted({w for c in shared for w in users[c]}))
+    space_nodes = store.get_nodes({s for ss in spaces.values() for s in ss})
+    rows = []
+    for comp in nx.connected_components(b):
+        wfs = sorted(x for t, x in comp if t == "w")
+        creds = sorted(x for t, x in comp if t == "c")
+        env_of = {w: workflow_environment(wf_nodes.get(w, {}), spaces.get(w, []), space_nodes)
+                  for w in wfs}
+        envs = sorted(set(env_of.values()))
+        known = set(envs) - {"unknown"}
+        details = []
+        for cred in creds:
+            cenvs = sorted({env_of[w] for w in users[cred]})
+            cknown = set(cenvs) - {"unknown"}
+            details.append({"id": cred, "kind": cred_nodes.get(cred, {}).get("kind"),
+                            "name": cred_nodes.get(cred, {}).get("name", cred),
+                            "workflows": sorted(users[cred]), "environments": cenvs,
+                            "mixed_environments": "prod" in cknown and bool(cknown & NON_PROD)})
+        r = reach(store, creds, "out", as_of=as_of, keep_edges=False)
+        reaches = sorted(n for n in r.dist if r.nodes.get(n, {}).get("kind") in TARGET_KINDS)
+        rows.append({
+            "secrets": [c for c in creds if cred_nodes.get(c, {}).get("kind") == "Secret"],
+            "identities": [c for c in creds if cred_nodes.get(c, {}).get("kind") == "Identity"],
+            "workflows": wfs,
+            "workspaces": sorted({s for w in wfs for s in spaces.get(w, [])}),
+            "environments": envs,
+            "mixed_environments": "prod" in known and bool(known & NON_PROD),
+            "reaches": reaches,
+            "credentials": details,
+            "mixing_credentials": [d["id"] for d in details if d["mixed_environments"]],
+        })
+    rows.sort(key=lambda c: (not c["mixed_environments"], -len(c["workflows"]),
+                             (c["secrets"] + c["identities"])[:1]))
+    for i, row in enumerate(rows, 1):
+        row["cluster"] = i
+        row["size"] = len(row["workflows"])
+    return Result(
+        rows=rows,
+        rows_key="clusters",
+        summary={
+            "clusters": len(rows),
+            "mixed_environment_clusters": sum(1 for c in rows if c["mixed_environments"]),
+            "shared_credentials": len(shared),
+            "workflows_involved": len({w for c in rows for w in c["workflows"]}),
+            "largest": max((len(c["workflows"]) for c in rows), default=0),
+        },
+        columns=COLUMNS,
+    )

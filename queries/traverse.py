@@ -1,0 +1,123 @@
+"""Breadth-first reachability over a store, one hop (one store call) at a time.
+
+Every analysis walks the graph through :func:`reach`, which asks the store only to expand
+a frontier by one hop. On the embedded store that is a dictionary lookup; on Neo4j it is
+one Cypher query per hop, so a blast radius never pulls the whole graph into Python and
+never runs an unbounded variable-length match that can explode on dense graphs.
+
+Frontiers and expanded edges are visited in sorted order, so the shortest path reported
+for a node is the same on every store.
+
+Credentials (secrets and identities) that are revoked, expired or disabled are reached but
+not expanded: an attacker who finds a revoked key holds it, but it opens nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from graph.model import ACCESS_EDGES, INVALID_CREDENTIAL_STATUSES
+from graph.records import Edge
+
+CREDENTIAL_KINDS = frozenset({"Secret", "Identity"})
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def is_valid_credential(node: dict, as_of: str | None = None) -> bool:
+    """False when a secret or identity is known not to work (status or expiry)."""
+    if node.get("kind") not in CREDENTIAL_KINDS:
+        return True
+    if node.get("status") in INVALID_CREDENTIAL_STATUSES:
+        return False
+    expires = node.get("expires_at")
+    return not (expires and expires < (as_of or now_iso()))
+
+
+@dataclass
+class Reach:
+    """The outcome of a breadth-first walk from one or more starting nodes."""
+
+    direction: str
+    sources: list[str]
+    dist: dict[str, int] = field(default_factory=dict)
+    #: For each reached node, the edge by which it was first reached (one shortest path).
+    parent: dict[str, Edge] = field(default_factory=dict)
+    #: Every edge seen leaving an expanded node (in the walk's direction).
+    edges: list[Edge] = field(default_factory=list)
+    nodes: dict[str, dict] = field(default_factory=dict)
+    #: Reached credentials that were not expanded because they no longer work.
+    dead: set[str] = field(default_factory=set)
+
+    def path(self, node_id: str) -> list[str]:
+        """Node ids from a source to ``node_id`` (forward) or from ``node_id`` to the
+        target (backward), along the recorded shortest path."""
+        chain = [node_id]
+        while chain[-1] in self.parent:
+            e = self.parent[chain[-1]]
+            chain.append(e.src if self.direction == "out" else e.dst)
+        return chain[::-1] if self.direction == "out" else chain
+
+    def hops(self, node_id: str) -> list[Edge]:
+        out = []
+        cur = node_id
+        while cur in self.parent:
+            e = self.parent[cur]
+            out.append(e)
+            cur = e.src if self.direction == "out" else e.dst
+        return out[::-1] if self.direction == "out" else out
+
+
+def reach(
+    store,
+    sources: Iterable[str],
+    direction: str = "out",
+    kinds: Iterable[str] = ACCESS_EDGES,
+    max_depth: int | None = None,
+    as_of: str | None = None,
+    check_validity: bool = True,
+    keep_edges: bool = True,
+) -> Reach:
+    """Walk from ``sources`` along ``kinds`` edges, ``out`` (what they reach) or ``in``
+    (what reaches them), at most ``max_depth`` hops."""
+    kinds = frozenset(kinds)
+    sources = sorted(set(sources))
+    r = Reach(direction, sources)
+    r.nodes.update(store.get_nodes(sources))
+    for s in sources:
+        r.dist[s] = 0
+    frontier = [s for s in sources if not check_validity or
+                is_valid_credential(r.nodes.get(s, {}), as_of)]
+    depth = 0
+    out = direction == "out"
+    while frontier and (max_depth is None or depth < max_depth):
+        depth += 1
+        edges = store.expand(frontier, direction, kinds)
+        if out:
+            edges.sort(key=lambda e: (e.src, e.kind, e.dst))
+        else:
+            edges.sort(key=lambda e: (e.dst, e.kind, e.src))
+        new: list[str] = []
+        for e in edges:
+            other = e.dst if out else e.src
+            if keep_edges:
+                r.edges.append(e)
+            if other not in r.dist:
+                r.dist[other] = depth
+                r.parent[other] = e
+                new.append(other)
+        if not new:
+            break
+        fetched = store.get_nodes(new)
+        r.nodes.update(fetched)
+        frontier = []
+        for n in new:
+            if check_validity and not is_valid_credential(fetched.get(n, {}), as_of):
+                r.dead.add(n)
+            else:
+                frontier.append(n)
+    return r
