@@ -42,7 +42,7 @@ def blast_radius(store, node: str, depth: int | None = None, unknown_as: str = "
     >>> from tests.graphs import chain_store
     >>> r = blast_radius(chain_store(), "wf")
     >>> [(row["id"], row["access"], row["distance"]) for row in r.rows][:2]
-    [('bucket', 'admin', 5), ('conn', 'control', 1)]
+    [('bucket', 'admin', 4), ('acct', 'admin', 5)]
     """
     if depth is not None and depth < 0:
         raise ValueError("depth must be 0 or more")

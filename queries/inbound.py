@@ -29,7 +29,7 @@ def inbound(store, node: str, depth: int | None = None, unknown_as: str = "write
     --------
     >>> from tests.graphs import chain_store
     >>> [(r["id"], r["access"]) for r in inbound(chain_store(), "bucket").rows][:3]
-    [('admin-role', 'admin'), ('deploy-role', 'admin'), ('key', 'admin')]
+    [('acct', 'admin'), ('deploy-role', 'admin'), ('admin-role', 'admin')]
     """
     target = resolve_node(store, node)
     r = reach(store, [target], "in", max_depth=depth, as_of=as_of)

@@ -95,7 +95,7 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS) -> Result:
     --------
     >>> from tests.graphs import orphan_store
     >>> sorted((o["node"], o["reason"]) for o in orphaned_paths(orphan_store()).rows)[:2]
-    [('s-old', 'unused_but_valid'), ('wf-clone', 'cloned_inherited')]
+    [('s-lost', 'no_owner'), ('s-old', 'unused_but_valid')]
     """
     subjects: dict[str, dict] = {}
     for kind in SUBJECT_KINDS:

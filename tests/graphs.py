@@ -1,0 +1,145 @@
+"""Hand-built graphs whose answers are worked out by hand, shared by the unit tests, the
+doctests and the store parity suite.
+
+Each builder returns a list of nodes and edges (``spec``) and ``*_store()`` loads it into
+a fresh embedded store in a temporary folder; ``load(store, spec)`` loads it into any store.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+from graph.embedded import EmbeddedStore
+from graph.records import Batch, Edge, Node
+
+
+def batch(nodes, edges) -> Batch:
+    b = Batch()
+    for nid, kind, *props in nodes:
+        b.nodes.append(Node(nid, kind, dict(props[0]) if props else {}))
+    for src, kind, dst, *props in edges:
+        b.edges.append(Edge(src, kind, dst, dict(props[0]) if props else {}))
+    return b
+
+
+def load(store, spec, source="test"):
+    nodes, edges = spec
+    store.write(batch(nodes, edges), source=source)
+    return store
+
+
+def fresh(spec, path=None):
+    return load(EmbeddedStore(path or tempfile.mkdtemp(prefix="nhigraph-test-")), spec)
+
+
+# wf -> conn -> key -> deploy-role -> admin-role -admin-> acct -CONTAINS-> bucket
+#                            \-read-> bucket
+# plus a revoked key that would open the account, and an Owner (metadata only).
+CHAIN = (
+    [
+        ("wf", "Workflow", {"name": "deploy", "environment": "prod", "status": "active"}),
+        ("conn", "Connector", {"name": "deploy job"}),
+        ("key", "Secret", {"name": "deploy key", "status": "active"}),
+        ("deploy-role", "Identity", {"name": "deploy-role", "identity_type": "role"}),
+        ("admin-role", "Identity", {"name": "admin-role", "identity_type": "role"}),
+        ("acct", "System", {"name": "aws-prod"}),
+        ("bucket", "Resource", {"name": "pii", "crown_jewel": True}),
+        ("old-key", "Secret", {"name": "old key", "status": "revoked"}),
+        ("alice", "Owner", {"name": "Alice", "status": "active"}),
+    ],
+    [
+        ("wf", "USES", "conn"),
+        ("conn", "AUTHENTICATES_WITH", "key"),
+        ("conn", "AUTHENTICATES_WITH", "old-key"),
+        ("key", "AUTHENTICATES_AS", "deploy-role"),
+        ("deploy-role", "CAN_ASSUME", "admin-role", {"reason": "trust allows deploy-role"}),
+        ("deploy-role", "CAN_ACCESS", "bucket", {"access": "read", "grant": "ReadBucket"}),
+        ("admin-role", "CAN_ACCESS", "acct", {"access": "admin", "grant": "AdministratorAccess"}),
+        ("old-key", "CAN_ACCESS", "acct", {"access": "admin", "grant": "root key"}),
+        ("acct", "CONTAINS", "bucket"),
+        ("alice", "OWNS", "wf"),
+    ],
+)
+
+# Two workflows share s-shared (prod and dev); s-solo is used by one; an identity is
+# reached by both only through a role chain (not "use", so not a cluster of its own).
+SHARING = (
+    [
+        ("ws-prod", "Workspace", {"environment": "prod"}),
+        ("ws-dev", "Workspace", {"environment": "dev"}),
+        ("wf-a", "Workflow", {"environment": "prod"}),
+        ("wf-b", "Workflow", {}),  # environment inherited from ws-dev
+        ("wf-c", "Workflow", {"environment": "prod"}),
+        ("c-a", "Connector"), ("c-b", "Connector"), ("c-c", "Connector"),
+        ("s-shared", "Secret"), ("s-solo", "Secret"), ("s-c", "Secret"),
+        ("role", "Identity"), ("admin", "Identity"),
+        ("saas", "System"),
+    ],
+    [
+        ("ws-prod", "CONTAINS", "wf-a"), ("ws-dev", "CONTAINS", "wf-b"),
+        ("ws-prod", "CONTAINS", "wf-c"),
+        ("wf-a", "USES", "c-a"), ("wf-b", "USES", "c-b"), ("wf-c", "USES", "c-c"),
+        ("c-a", "AUTHENTICATES_WITH", "s-shared"), ("c-b", "AUTHENTICATES_WITH", "s-shared"),
+        ("wf-a", "REFERENCES", "s-solo"),
+        ("c-c", "AUTHENTICATES_WITH", "s-c"),
+        ("s-shared", "CAN_ACCESS", "saas", {"access": "write"}),
+        ("s-solo", "AUTHENTICATES_AS", "role"),
+        ("s-c", "AUTHENTICATES_AS", "admin"),
+        ("role", "CAN_ASSUME", "admin"),
+    ],
+)
+
+# One of each orphan reason, plus a clean workflow that must not be reported.
+ORPHANS = (
+    [
+        ("ws", "Workspace", {"environment": "prod"}),
+        ("team", "Owner", {"status": "active"}),
+        ("gone", "Owner", {"status": "departed"}),
+        ("wf-ok", "Workflow", {"status": "active"}),
+        ("wf-gone", "Workflow", {"status": "active"}),
+        ("wf-retired", "Workflow", {"status": "retired"}),
+        ("wf-orig", "Workflow", {"status": "active"}),
+        ("wf-clone", "Workflow", {"status": "active"}),
+        ("wf-lost", "Workflow", {"status": "active"}),
+        ("s-ok", "Secret"), ("s-gone", "Secret"), ("s-retired", "Secret"),
+        ("s-shared", "Secret"), ("s-lost", "Secret"),
+        ("s-old", "Secret", {"status": "active"}),
+        ("s-revoked", "Secret", {"status": "revoked"}),
+        ("app", "System"),
+    ],
+    [
+        ("team", "OWNS", "ws"),
+        ("ws", "CONTAINS", "wf-ok"), ("ws", "CONTAINS", "wf-gone"),
+        ("ws", "CONTAINS", "wf-retired"), ("ws", "CONTAINS", "wf-orig"),
+        ("ws", "CONTAINS", "wf-clone"),
+        ("ws", "CONTAINS", "s-ok"), ("ws", "CONTAINS", "s-gone"),
+        ("ws", "CONTAINS", "s-retired"), ("ws", "CONTAINS", "s-shared"),
+        ("ws", "CONTAINS", "s-old"), ("ws", "CONTAINS", "s-revoked"),
+        ("gone", "OWNS", "wf-gone"),
+        ("wf-ok", "REFERENCES", "s-ok"),
+        ("wf-gone", "REFERENCES", "s-gone"),
+        ("wf-retired", "REFERENCES", "s-retired"),
+        ("wf-retired", "REFERENCES", "s-revoked"),
+        ("wf-orig", "REFERENCES", "s-shared"),
+        ("wf-clone", "REFERENCES", "s-shared"),
+        ("wf-clone", "CLONED_FROM", "wf-orig"),
+        ("wf-lost", "REFERENCES", "s-lost"),
+        *[(s, "CAN_ACCESS", "app", {"access": "read"}) for s in
+          ("s-ok", "s-gone", "s-retired", "s-shared", "s-lost", "s-old", "s-revoked")],
+    ],
+)
+
+
+def chain_store(path=None):
+    return fresh(CHAIN, path)
+
+
+def sharing_store(path=None):
+    return fresh(SHARING, path)
+
+
+def orphan_store(path=None):
+    return fresh(ORPHANS, path)
+
+
+ALL = {"chain": CHAIN, "sharing": SHARING, "orphans": ORPHANS}
