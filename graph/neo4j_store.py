@@ -1,0 +1,369 @@
+"""The Neo4j store: the store interface over Bolt with the official ``neo4j`` driver.
+
+Every read is one Cypher query run in the database (fetch nodes by id, match by a
+property, expand a frontier one hop), so an analysis never pulls the whole graph into
+Python. Writes validate the batch against what the database holds before anything is
+written, then upsert nodes and edges in batches of ``UNWIND $rows`` (one managed
+transaction per batch, so the driver retries transient errors), and only after every batch
+succeeded remove what this source wrote before and did not write again (see
+:mod:`graph.neo4j_cypher` for the statements and the layout in the database).
+
+Connection problems (bad URI, server down, wrong password, missing database) become one
+:class:`~graph.errors.StoreError` line; the password is never part of a message or of
+``location``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from . import neo4j_cypher as cy
+from .errors import StoreError
+from .model import NODE_KINDS
+from .records import Batch, Edge, validate
+from .store import WriteResult
+
+#: Rows per ``UNWIND`` transaction (benchmarks/neo4j_bench.py: 1000 was the fastest of
+#: 250-5000 on ArcadeDB; Neo4j's own guidance is 1k-10k). Override with
+#: ``NHIGRAPH_NEO4J_BATCH`` or ``batch_size=``.
+DEFAULT_BATCH_SIZE = 1000
+#: Ids per read query (expand, get_nodes).
+READ_CHUNK = 5000
+MAX_RUNS_KEPT = 500
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def safe_uri(uri: str) -> str:
+    """The URI without any user:password part, for messages and ``location``."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return "<unparseable URI>"
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _kind_of(labels: Iterable[str]) -> str | None:
+    for lab in labels:
+        if lab in NODE_KINDS:
+            return lab
+    return None
+
+
+def _public_node(labels: list[str], props: dict) -> dict:
+    out = {k: v for k, v in props.items() if k not in cy.INTERNAL}
+    out["kind"] = _kind_of(labels)
+    return out
+
+
+def _public_edge(rec: dict) -> Edge:
+    return Edge(rec["src"], rec["kind"], rec["dst"],
+                {k: v for k, v in rec["props"].items() if k not in cy.INTERNAL})
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+class Neo4jStore:
+    backend = "neo4j"
+
+    def __init__(self, uri: str, user: str = "neo4j", password: str = "",
+                 database: str | None = None, batch_size: int | None = None,
+                 retry_seconds: float = 30.0, connect_timeout: float = 10.0):
+        try:
+            import neo4j
+        except ImportError:  # pragma: no cover - a declared dependency
+            raise StoreError("the neo4j driver is not installed (pip install neo4j)") from None
+        self._neo4j = neo4j
+        self.database = database or None
+        self.location = safe_uri(uri) + (f" (database {database})" if database else "")
+        self.batch_size = int(batch_size or os.environ.get("NHIGRAPH_NEO4J_BATCH")
+                              or DEFAULT_BATCH_SIZE)
+        if self.batch_size < 1:
+            raise StoreError("the Neo4j batch size must be 1 or more")
+        self._schema_done = False
+        try:
+            self.driver = neo4j.GraphDatabase.driver(
+                uri, auth=(user, password), max_transaction_retry_time=retry_seconds,
+                connection_timeout=connect_timeout, connection_acquisition_timeout=connect_timeout,
+            )
+        except Exception as exc:  # ConfigError, ValueError: a malformed URI
+            raise StoreError(f"not a usable Neo4j URI {safe_uri(uri)!r}: "
+                             f"{self._clean(str(exc), password)}") from None
+        self._user = user
+        self._password_hint = password  # only to scrub it from messages, never shown
+        try:
+            self._probe()
+        except BaseException:
+            self.driver.close()
+            raise
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    @staticmethod
+    def _clean(text: str, password: str | None) -> str:
+        text = text.splitlines()[0] if text else ""
+        if password:
+            text = text.replace(password, "***")
+        return text[:300]
+
+    def _error(self, exc: Exception) -> StoreError:
+        """One line for a driver error; never a password, never a traceback."""
+        n = self._neo4j.exceptions
+        code = getattr(exc, "code", None) or ""
+        where = f"Neo4j at {self.location}"
+        if isinstance(exc, n.AuthError) or code.endswith("Security.Unauthorized"):
+            return StoreError(f"{where} refused user {self._user!r}: wrong user or password "
+                              "(set NEO4J_USER / NEO4J_PASSWORD)")
+        if code.endswith("Database.DatabaseNotFound"):
+            return StoreError(f"{where}: there is no database {self.database!r} "
+                              "(check --neo4j-database / NEO4J_DATABASE)")
+        if isinstance(exc, (n.ServiceUnavailable, n.SessionExpired)) or isinstance(exc, OSError):
+            return StoreError(f"cannot reach {where}: the server is down, unreachable or not "
+                              "speaking Bolt; nothing more was written (re-run the same "
+                              "command once it is back: writes are idempotent)")
+        message = getattr(exc, "message", None) or str(exc)
+        return StoreError(f"{where}: {code or type(exc).__name__}: "
+                          f"{self._clean(message, self._password_hint)}")
+
+    def _probe(self) -> None:
+        """Fail fast with one line: an auto-commit query is not retried, so a server that
+        is down is reported at once instead of after the retry window."""
+        try:
+            with self._session() as session:
+                session.run("RETURN 1 AS ok").consume()
+        except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError,
+                OSError) as exc:
+            raise self._error(exc) from None
+
+    def _session(self):
+        return self.driver.session(database=self.database) if self.database \
+            else self.driver.session()
+
+    def _run(self, write: bool, fn, *args):
+        try:
+            with self._session() as session:
+                run = session.execute_write if write else session.execute_read
+                return run(fn, *args)
+        except StoreError:
+            raise
+        except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError,
+                OSError) as exc:
+            raise self._error(exc) from None
+
+    def _read(self, query: str, **params) -> list[dict]:
+        return self._run(False, lambda tx: tx.run(query, params).data())
+
+    def _write(self, query: str, **params) -> list[dict]:
+        return self._run(True, lambda tx: tx.run(query, params).data())
+
+    # --- reads -------------------------------------------------------------------------
+
+    def get_node(self, node_id: str) -> dict | None:
+        return self.get_nodes([node_id]).get(node_id)
+
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, dict]:
+        wanted = sorted({i for i in ids if isinstance(i, str)})
+        out: dict[str, dict] = {}
+        for chunk in _chunks(wanted, READ_CHUNK):
+            for rec in self._read(cy.GET_NODES, ids=chunk):
+                node = _public_node(rec["labels"], rec["props"])
+                out[node["id"]] = node
+        return out
+
+    def nodes(self, kind: str | None = None) -> Iterator[dict]:
+        if kind is not None and kind not in NODE_KINDS:
+            return
+        query, after = cy.nodes_page(kind), ""
+        while True:
+            page = self._read(query, after=after, page=READ_CHUNK)
+            for rec in page:
+                yield _public_node(rec["labels"], rec["props"])
+            if len(page) < READ_CHUNK:
+                return
+            after = page[-1]["props"]["id"]
+
+    def find_nodes(self, key: str, value: Any, case_insensitive: bool = False) -> list[dict]:
+        if not isinstance(value, (str, int, float, bool)):
+            return []
+        ci = case_insensitive and isinstance(value, str)
+        query = cy.find_nodes(key, ci)
+        if query is None:
+            return []
+        # Java regex, ignoring (Unicode) case; every non-alphanumeric character escaped.
+        pattern = "(?iu)" + re.sub(r"([^\w])", r"\\\1", value) if ci else None
+        recs = self._read(query, key=key, value=value, pattern=pattern)
+        return [_public_node(r["labels"], r["props"]) for r in recs]
+
+    def expand(self, ids: Iterable[str], direction: str, kinds: Iterable[str]) -> list[Edge]:
+        types = cy.rel_types(kinds)
+        ids = [i for i in ids if isinstance(i, str)]
+        if not types or not ids:
+            return []
+        query = cy.expand("out" if direction == "out" else "in", types)
+        out: list[Edge] = []
+        for chunk in _chunks(ids, READ_CHUNK):
+            out.extend(_public_edge(r) for r in self._read(query, ids=chunk))
+        return out
+
+    def edges(self, kind: str | None = None) -> Iterator[Edge]:
+        if kind is not None and not cy.rel_types([kind]):
+            return iter(())
+        return iter([_public_edge(r) for r in self._read(cy.edges_of(kind))])
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        nodes: dict[str, int] = defaultdict(int)
+        for rec in self._read(cy.COUNT_NODES):
+            nodes[_kind_of(rec["labels"]) or "?"] += rec["n"]
+        edges = {r["kind"]: r["n"] for r in self._read(cy.COUNT_EDGES)}
+        return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
+
+    def runs(self) -> list[dict]:
+        return [{k: v for k, v in r["run"].items() if k != "seq"}
+                for r in self._read(cy.RUNS)]
+
+    def is_empty(self) -> bool:
+        return not self._read(cy.ANY_NODE)
+
+    def foreign_data(self) -> str | None:
+        """Labels of a node nhigraph did not write, if the database holds any."""
+        recs = self._read(cy.FOREIGN_NODE)
+        return ":".join(recs[0]["labels"]) or "(no label)" if recs else None
+
+    def sources(self) -> set[str]:
+        return {r["source"] for r in self._read(cy.SOURCES)}
+
+    # --- writes ------------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        """Uniqueness constraints on ``id`` and lookup indexes; idempotent."""
+        if self._schema_done:
+            return
+        for statement in cy.schema_statements():
+            self._write(statement)
+        self._schema_done = True
+
+    def _existing_kinds(self, ids: set[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(sorted(ids), READ_CHUNK):
+            for rec in self._read(cy.KINDS_OF, ids=chunk):
+                kind = _kind_of(rec["labels"])
+                if kind:
+                    out[rec["id"]] = kind
+        return out
+
+    def write(self, batch: Batch, source: str, replace: bool = False) -> WriteResult:
+        if not source or cy.TAG_SEP in source:
+            raise StoreError("a source name must be non-empty text without control characters")
+        run_id = uuid.uuid4().hex[:12]
+        started = _now()
+        self.ensure_schema()
+        wanted = {n.id for n in batch.nodes if isinstance(n.id, str)}
+        wanted |= {x for e in batch.edges for x in (e.src, e.dst) if isinstance(x, str)}
+        existing = {} if replace else self._existing_kinds(wanted)
+        validate(batch, existing.get)  # raises before anything changes
+        kinds = dict(existing)
+        kinds.update((n.id, n.kind) for n in batch.nodes)
+        result = WriteResult(run_id=run_id, source=source, skipped=list(batch.skipped),
+                             files_read=batch.files_read)
+        if replace:
+            self._clear()
+        params = {"source": source, "prefix": source + cy.TAG_SEP,
+                  "tag": f"{source}{cy.TAG_SEP}{run_id}"}
+        self._write_nodes(batch, params, result)
+        self._write_edges(batch, kinds, params, result)
+        self._cleanup(params, result)
+        run = {
+            "run_id": run_id, "source": source, "started_at": started, "finished_at": _now(),
+            "replace": replace, "nodes_written": result.nodes_written,
+            "edges_written": result.edges_written, "nodes_removed": result.nodes_removed,
+            "edges_removed": result.edges_removed, "files_read": result.files_read,
+            "skipped": len(result.skipped), "seq": time.time_ns(),
+        }
+        self._write(cy.RECORD_RUN, run=run)
+        self._write(cy.TRIM_RUNS, keep=MAX_RUNS_KEPT)
+        return result
+
+    def _write_nodes(self, batch: Batch, params: dict, result: WriteResult) -> None:
+        by_kind: dict[str, list[dict]] = defaultdict(list)
+        for node in batch.nodes:
+            by_kind[node.kind].append({"id": node.id, "props": {
+                k: v for k, v in node.props.items() if k not in cy.INTERNAL}})
+        for kind in sorted(by_kind):
+            update, create = cy.update_nodes(kind), cy.create_nodes(kind)
+
+            def upsert(tx, rows, update=update, create=create):
+                found = {r["id"] for r in tx.run(update, rows=rows, **params)}
+                new = [r for r in rows if r["id"] not in found]
+                if new:
+                    tx.run(create, rows=new, **params).consume()
+                return len(new)
+
+            for rows in _chunks(by_kind[kind], self.batch_size):
+                result.nodes_created += self._run(True, upsert, rows)
+                result.nodes_written += len(rows)
+
+    def _write_edges(self, batch: Batch, kinds: dict[str, str], params: dict,
+                     result: WriteResult) -> None:
+        groups: dict[tuple, list[dict]] = defaultdict(list)
+        for e in batch.edges:
+            groups[(e.kind, kinds[e.src], kinds[e.dst])].append({
+                "src": e.src, "dst": e.dst,
+                "props": {k: v for k, v in e.props.items() if k not in cy.INTERNAL}})
+        for key in sorted(groups):
+            query = cy.merge_edges(*key)
+            for rows in _chunks(groups[key], self.batch_size):
+                recs = self._run(True, lambda tx, rows=rows, query=query:
+                                 tx.run(query, rows=rows, **params).data())
+                result.edges_created += (recs[0]["created"] or 0) if recs else 0
+                result.edges_written += len(rows)
+
+    def _sliced(self, query: str, params: dict) -> tuple[int, int]:
+        """Run a LIMIT-ed cleanup statement until a slice comes back short."""
+        total = extra = 0
+        while True:
+            recs = self._write(query, limit=self.batch_size, **params)
+            n = recs[0]["n"] if recs else 0
+            total += n
+            extra += (recs[0].get("edges") or 0) if recs else 0
+            if n < self.batch_size:
+                return total, extra
+
+    def _cleanup(self, params: dict, result: WriteResult) -> None:
+        removed, _ = self._sliced(cy.STALE_EDGES_DELETE, params)
+        result.edges_removed += removed
+        self._sliced(cy.STALE_EDGES_UNTAG, params)
+        removed, degree = self._sliced(cy.STALE_NODES_DELETE, params)
+        result.nodes_removed += removed
+        result.edges_removed += degree
+        self._sliced(cy.STALE_NODES_UNTAG, params)
+
+    def _clear(self) -> None:
+        """Remove every node nhigraph wrote and every ingest run (``--replace``). Data
+        nhigraph did not write stays."""
+        self._sliced(cy.CLEAR_SLICE, {})
+        self._write(cy.CLEAR_RUNS)
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
