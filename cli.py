@@ -312,6 +312,11 @@ def demo(replace, store_config):
     if held - names and not replace:
         raise InputError(f"the store at {store.location} holds other data "
                          f"({sorted(held - names)[0]}); use --replace or another --store")
+    foreign = getattr(store, "foreign_data", lambda: None)()  # a Neo4j database's own data
+    if foreign and not replace:
+        raise InputError(f"the database at {store.location} holds data nhigraph did not write "
+                         f"(a {foreign} node); use another database, or --replace to replace "
+                         "nhigraph's data beside it")
     for i, s in enumerate(sources):
         ingest_source(store, s["kind"], s["path"], replace=replace and i == 0,
                       source=s["source"], **s.get("options", {}))

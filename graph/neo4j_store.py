@@ -38,6 +38,7 @@ DEFAULT_BATCH_SIZE = 1000
 #: Ids per read query (expand, get_nodes).
 READ_CHUNK = 5000
 MAX_RUNS_KEPT = 500
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
 def _now() -> str:
@@ -48,11 +49,11 @@ def safe_uri(uri: str) -> str:
     """The URI without any user:password part, for messages and ``location``."""
     try:
         parts = urlsplit(uri)
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
     except ValueError:
         return "<unparseable URI>"
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
@@ -97,6 +98,7 @@ class Neo4jStore:
         if self.batch_size < 1:
             raise StoreError("the Neo4j batch size must be 1 or more")
         self._schema_done = False
+        self._check_uri(uri)
         try:
             self.driver = neo4j.GraphDatabase.driver(
                 uri, auth=(user, password), max_transaction_retry_time=retry_seconds,
@@ -114,6 +116,24 @@ class Neo4jStore:
             raise
 
     # --- plumbing ----------------------------------------------------------------------
+
+    @staticmethod
+    def _check_uri(uri: str) -> None:
+        shown = safe_uri(uri)
+        try:
+            parts = urlsplit(uri)
+            parts.port  # noqa: B018 - raises on a bad port
+        except ValueError:
+            raise StoreError(f"not a usable Neo4j URI {shown!r}: malformed") from None
+        if parts.scheme not in BOLT_SCHEMES:
+            raise StoreError(f"not a usable Neo4j URI {shown!r}: the scheme must be one of "
+                             f"{', '.join(BOLT_SCHEMES)} (e.g. bolt://localhost:7687)")
+        if parts.username or parts.password:
+            # never echo it back: the URI may hold a password
+            raise StoreError(f"not a usable Neo4j URI {shown!r}: put the user in NEO4J_USER "
+                             "and the password in NEO4J_PASSWORD, not in the URI")
+        if not parts.hostname:
+            raise StoreError(f"not a usable Neo4j URI {shown!r}: no host")
 
     @staticmethod
     def _clean(text: str, password: str | None) -> str:
