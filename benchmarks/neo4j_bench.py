@@ -1,0 +1,161 @@
+"""Neo4j store figures (a script that prints numbers, never a timed test).
+
+1. Loading: rows/s of the store's batched ``UNWIND $rows`` upserts at several batch sizes,
+   and of the same statements one row per transaction, on the same generated data.
+2. Blast radius on a generated estate of at least 100k nodes: latency on the embedded
+   store and on the Bolt server (hop-by-hop, one query per hop), and what one unbounded
+   variable-length Cypher match costs as the bound grows, for comparison.
+
+Runs against ArcadeDB's Bolt server from the ``arcadedb-embedded`` wheel, started here on
+loopback ports (see tests/neo4j_server.py). Timings on a shared machine vary; compare the
+ratios within one run.
+
+    .venv/bin/python benchmarks/neo4j_bench.py [--big 100000] [--load 10000] [--per-row 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from graph.embedded import EmbeddedStore  # noqa: E402
+from graph.model import ACCESS_EDGES  # noqa: E402
+from graph.neo4j_store import Neo4jStore  # noqa: E402
+from queries import blast_radius  # noqa: E402
+from tests.generated import estate  # noqa: E402
+from tests.graphs import batch  # noqa: E402
+from tests.neo4j_server import DATABASE, USER, BoltServer  # noqa: E402
+
+AS_OF = "2026-06-01T00:00:00Z"
+
+
+def store(server: BoltServer, **kw) -> Neo4jStore:
+    return Neo4jStore(server.uri, user=USER, password=server.password, database=DATABASE, **kw)
+
+
+def load_rate(server: BoltServer, spec, batch_size: int) -> tuple[float, float]:
+    """rows/s and seconds of one load of ``spec`` into an emptied database."""
+    s = store(server, batch_size=batch_size)
+    s._clear()
+    rows = len(spec[0]) + len(spec[1])
+    t = time.perf_counter()
+    s.write(batch(*spec), source="bench")
+    dt = time.perf_counter() - t
+    s.close()
+    return rows / dt, dt
+
+
+def timed(fn, repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--big", type=int, default=100_000, help="nodes of the blast-radius graph")
+    ap.add_argument("--load", type=int, default=10_000, help="nodes for the batch-size sweep")
+    ap.add_argument("--per-row", type=int, default=1000,
+                    help="nodes for batched vs one-row-per-transaction")
+    ap.add_argument("--sizes", default="250,1000,2500,5000")
+    ap.add_argument("--starts", type=int, default=10, help="blast-radius start nodes")
+    args = ap.parse_args()
+
+    from tests.neo4j_server import arcadedb_version
+
+    server = BoltServer(tempfile.mkdtemp(prefix="nhigraph-bench-"), heap="3g").start()
+    print(f"server: ArcadeDB {arcadedb_version()} (Bolt) at {server.uri}")
+    try:
+        small = estate(args.per_row, seed=1)
+        rows = len(small[0]) + len(small[1])
+        print(f"\n== batched vs one row per transaction, same data: {len(small[0])} nodes "
+              f"+ {len(small[1])} edges = {rows} rows")
+        one, dt1 = load_rate(server, small, 1)
+        batched, dtb = load_rate(server, small, 1000)
+        print(f"one row per transaction: {one:8.0f} rows/s ({dt1:.1f} s)")
+        print(f"batches of 1000:         {batched:8.0f} rows/s ({dtb:.1f} s)")
+        print(f"batched / per-row:       {batched / one:8.1f}x")
+
+        sweep = estate(args.load, seed=2)
+        rows = len(sweep[0]) + len(sweep[1])
+        print(f"\n== batch size sweep: {len(sweep[0])} nodes + {len(sweep[1])} edges = "
+              f"{rows} rows, fresh database each")
+        sizes = [int(x) for x in args.sizes.split(",")]
+        best: dict[int, float] = {}
+        for size in sizes + sizes[::-1]:  # twice, in both orders: warm-up and noise even out
+            rate, _ = load_rate(server, sweep, size)
+            best[size] = max(best.get(size, 0.0), rate)
+        for size in sizes:
+            print(f"batch {size:5d}: {best[size]:8.0f} rows/s (best of 2)")
+        reload_store = store(server)
+        t = time.perf_counter()
+        reload_store.write(batch(*sweep), source="bench")
+        print(f"re-ingest of the same data (all MATCH, no CREATE): "
+              f"{rows / (time.perf_counter() - t):.0f} rows/s")
+        reload_store.close()
+
+        big = estate(args.big, seed=3)
+        rows = len(big[0]) + len(big[1])
+        print(f"\n== blast radius on {len(big[0])} nodes + {len(big[1])} edges")
+        emb = EmbeddedStore(tempfile.mkdtemp(prefix="nhigraph-bench-emb-"))
+        t = time.perf_counter()
+        emb.write(batch(*big), source="bench")
+        print(f"embedded load: {time.perf_counter() - t:.1f} s")
+        neo = store(server)
+        neo._clear()
+        t = time.perf_counter()
+        neo.write(batch(*big), source="bench")
+        dt = time.perf_counter() - t
+        print(f"bolt load (batch {neo.batch_size}): {dt:.1f} s, {rows / dt:.0f} rows/s")
+        wfs = sorted(n["id"] for n in emb.nodes("Workflow"))
+        spread = wfs[:: max(1, len(wfs) // args.starts)][: args.starts]
+        # plus the workflows with the largest blast radius: the slow case that matters
+        reach_of = {w: blast_radius(emb, w, as_of=AS_OF).summary["reachable"] for w in wfs}
+        top = sorted(wfs, key=lambda w: (-reach_of[w], w))[: args.starts]
+        starts = top + [w for w in spread if w not in top]
+        reached, e_t, n_t = [], [], []
+        for s in starts:
+            a = blast_radius(emb, s, as_of=AS_OF)
+            e_t += timed(lambda s=s: blast_radius(emb, s, as_of=AS_OF), 3)
+            n_t += timed(lambda s=s: blast_radius(neo, s, as_of=AS_OF), 1)
+            b = blast_radius(neo, s, as_of=AS_OF)
+            assert a.to_dict() == b.to_dict(), f"parity broken for {s}"
+            reached.append(a.summary["reachable"])
+        print(f"{len(starts)} workflows ({len(top)} with the largest blast radius, the rest "
+              f"evenly spread), reachable nodes: median {statistics.median(reached)}, "
+              f"max {max(reached)}, max distance "
+              f"{max(blast_radius(emb, s, as_of=AS_OF).summary['max_distance'] for s in starts)}")
+        print(f"embedded blast radius: median {statistics.median(e_t) * 1000:8.1f} ms, "
+              f"max {max(e_t) * 1000:8.1f} ms")
+        print(f"bolt blast radius:     median {statistics.median(n_t) * 1000:8.1f} ms, "
+              f"max {max(n_t) * 1000:8.1f} ms  (hop by hop, results identical)")
+
+        print(f"\n== one variable-length match instead, from {top[0]} "
+              f"(blast radius {reach_of[top[0]]} nodes): distinct nodes within k hops")
+        types = "|".join(sorted(ACCESS_EDGES))
+        for k in range(1, 16):
+            q = (f"MATCH (a:NhiNode {{id: $id}})-[:{types}*1..{k}]->(b) "
+                 "RETURN count(DISTINCT b) AS n")
+            t = time.perf_counter()
+            n = neo._read(q, id=top[0])[0]["n"]
+            dt = time.perf_counter() - t
+            print(f"*1..{k:<2d}: {n:6d} nodes in {dt * 1000:9.1f} ms")
+            if dt > 20:
+                print("stopping: each further hop multiplies the paths enumerated")
+                break
+        neo.close()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
