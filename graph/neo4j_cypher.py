@@ -117,7 +117,7 @@ RUNS = f"MATCH (r:{RUN_LABEL}) RETURN properties(r) AS run ORDER BY r.seq"
 _TAG_NODE = """
     {v}.seen_by = CASE WHEN $source IN coalesce({v}.seen_by, []) THEN {v}.seen_by
                    ELSE coalesce({v}.seen_by, []) + $source END,
-    {v}._nhi_runs = [x IN coalesce({v}._nhi_runs, []) WHERE NOT x STARTS WITH $prefix] + $tag"""
+    {v}.`_nhi_runs` = [x IN coalesce({v}.`_nhi_runs`, []) WHERE NOT x STARTS WITH $prefix] + $tag"""
 
 
 def update_nodes(kind: str) -> str:
@@ -134,7 +134,7 @@ def create_nodes(kind: str) -> str:
     40x slower); on Neo4j both forms use the id constraint's index."""
     return (f"UNWIND $rows AS row CREATE (n:{NODE_LABEL}:{label(kind)} {{id: row.id}}) "
             "SET n.name = row.id, n.source = $source, n += row.props, "
-            "n.seen_by = [$source], n._nhi_runs = [$tag]")
+            "n.seen_by = [$source], n.`_nhi_runs` = [$tag]")
 
 
 def merge_edges(kind: str, src_kind: str, dst_kind: str) -> str:
@@ -153,26 +153,26 @@ def merge_edges(kind: str, src_kind: str, dst_kind: str) -> str:
 # this source vouched for goes, then the source's tag comes off what others still vouch for.
 STALE_EDGES_DELETE = (
     f"MATCH (:{NODE_LABEL})-[r]->(:{NODE_LABEL}) "
-    "WHERE r.seen_by = [$source] AND NOT $tag IN coalesce(r._nhi_runs, []) "
+    "WHERE r.seen_by = [$source] AND NOT $tag IN coalesce(r.`_nhi_runs`, []) "
     "WITH r LIMIT $limit DELETE r RETURN count(*) AS n")
 STALE_EDGES_UNTAG = (
     f"MATCH (:{NODE_LABEL})-[r]->(:{NODE_LABEL}) "
-    "WHERE $source IN r.seen_by AND NOT $tag IN coalesce(r._nhi_runs, []) "
+    "WHERE $source IN r.seen_by AND NOT $tag IN coalesce(r.`_nhi_runs`, []) "
     "WITH r LIMIT $limit "
     "SET r.seen_by = [x IN r.seen_by WHERE x <> $source], "
-    "r._nhi_runs = [x IN coalesce(r._nhi_runs, []) WHERE NOT x STARTS WITH $prefix] "
+    "r.`_nhi_runs` = [x IN coalesce(r.`_nhi_runs`, []) WHERE NOT x STARTS WITH $prefix] "
     "RETURN count(*) AS n")
 STALE_NODES_DELETE = (
     f"MATCH (n:{NODE_LABEL}) "
-    "WHERE n.seen_by = [$source] AND NOT $tag IN coalesce(n._nhi_runs, []) "
+    "WHERE n.seen_by = [$source] AND NOT $tag IN coalesce(n.`_nhi_runs`, []) "
     "WITH n LIMIT $limit OPTIONAL MATCH (n)-[r]-() WITH n, count(r) AS degree "
     "DETACH DELETE n RETURN count(*) AS n, sum(degree) AS edges")
 STALE_NODES_UNTAG = (
     f"MATCH (n:{NODE_LABEL}) "
-    "WHERE $source IN n.seen_by AND NOT $tag IN coalesce(n._nhi_runs, []) "
+    "WHERE $source IN n.seen_by AND NOT $tag IN coalesce(n.`_nhi_runs`, []) "
     "WITH n LIMIT $limit "
     "SET n.seen_by = [x IN n.seen_by WHERE x <> $source], "
-    "n._nhi_runs = [x IN coalesce(n._nhi_runs, []) WHERE NOT x STARTS WITH $prefix] "
+    "n.`_nhi_runs` = [x IN coalesce(n.`_nhi_runs`, []) WHERE NOT x STARTS WITH $prefix] "
     "RETURN count(*) AS n")
 CLEAR_SLICE = (f"MATCH (n:{NODE_LABEL}) WITH n LIMIT $limit DETACH DELETE n "
                "RETURN count(*) AS n")

@@ -31,9 +31,10 @@ from .model import NODE_KINDS
 from .records import Batch, Edge, validate
 from .store import WriteResult
 
-#: Rows per ``UNWIND`` transaction (benchmarks/neo4j_bench.py: 1000 was the fastest of
-#: 250-5000 on ArcadeDB; Neo4j's own guidance is 1k-10k). Override with
-#: ``NHIGRAPH_NEO4J_BATCH`` or ``batch_size=``.
+#: Rows per ``UNWIND`` transaction. benchmarks/neo4j_bench.py on ArcadeDB: 250 to 5000 all
+#: load 6-8k rows/s (differences within the noise of a shared machine), one row per
+#: transaction about 110-190 rows/s; 1000 keeps each transaction small for the server's
+#: memory at no measurable cost. Override with ``NHIGRAPH_NEO4J_BATCH`` or ``batch_size=``.
 DEFAULT_BATCH_SIZE = 1000
 #: Ids per read query (expand, get_nodes).
 READ_CHUNK = 5000

@@ -144,3 +144,21 @@ def test_a_password_in_the_uri_is_never_echoed():
         Neo4jStore("bolt://neo4j:topsecret99@127.0.0.1:7687", password="x")
     assert "topsecret99" not in str(err.value) and "NEO4J_PASSWORD" in str(err.value)
     assert "bolt://127.0.0.1:7687" in str(err.value)
+
+
+def test_reads_page_and_chunk(neo4j_store, monkeypatch):
+    """Pages of all nodes and chunks of ids give the same answers as one big query."""
+    import graph.neo4j_store as mod
+
+    graphs.load(neo4j_store, graphs.CHAIN)
+    whole = {n["id"]: n for n in neo4j_store.nodes()}
+    out = sorted(e.key for e in neo4j_store.expand(sorted(whole), "out", ["CAN_ACCESS"]))
+    monkeypatch.setattr(mod, "READ_CHUNK", 2)
+    assert {n["id"]: n for n in neo4j_store.nodes()} == whole
+    assert sorted(n["id"] for n in neo4j_store.nodes("Secret")) == ["key", "old-key"]
+    assert neo4j_store.get_nodes(sorted(whole)) == whole
+    assert sorted(e.key for e in neo4j_store.expand(sorted(whole), "out", ["CAN_ACCESS"])) \
+        == out == [("admin-role", "CAN_ACCESS", "acct"), ("deploy-role", "CAN_ACCESS", "bucket"),
+                   ("old-key", "CAN_ACCESS", "acct")]
+    assert list(neo4j_store.nodes("NotAKind")) == []
+    assert neo4j_store.expand(["wf"], "out", ["DROP_TABLES"]) == []
