@@ -10,7 +10,7 @@ Runs against ArcadeDB's Bolt server from the ``arcadedb-embedded`` wheel, starte
 loopback ports (see tests/neo4j_server.py). Timings on a shared machine vary; compare the
 ratios within one run.
 
-    .venv/bin/python benchmarks/neo4j_bench.py [--big 100000] [--load 10000] [--per-row 3000]
+    .venv/bin/python benchmarks/neo4j_bench.py [--big 100000] [--load 10000] [--skip sweep|big]
 """
 
 from __future__ import annotations
@@ -74,9 +74,8 @@ def timed(fn, repeat: int) -> list[float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--big", type=int, default=100_000, help="nodes of the blast-radius graph")
-    ap.add_argument("--load", type=int, default=10_000, help="nodes for the batch-size sweep")
-    ap.add_argument("--per-row", type=int, default=3000,
-                    help="nodes for batched vs one-row-per-transaction")
+    ap.add_argument("--load", type=int, default=10_000,
+                    help="nodes for the loading figures (batched and one row per transaction)")
     ap.add_argument("--sizes", default="250,1000,2500,5000")
     ap.add_argument("--starts", type=int, default=10, help="blast-radius start nodes")
     ap.add_argument("--skip", choices=["sweep", "big"], action="append", default=[],
@@ -88,43 +87,40 @@ def main() -> None:
     server = BoltServer(tempfile.mkdtemp(prefix="nhigraph-bench-"), heap="3g").start()
     print(f"server: ArcadeDB {arcadedb_version()} (Bolt) at {server.uri}")
     try:
-        small = estate(args.per_row, seed=1)
-        rows = len(small[0]) + len(small[1])
-        print(f"\n== batched vs one row per transaction, same data: {len(small[0])} nodes "
-              f"+ {len(small[1])} edges = {rows} rows")
-        load_rate(server, small, 1000)  # warm-up (JIT, schema)
-        runs = [load_rate(server, small, 1000)]
-        one, dt1, one_cpu = load_rate(server, small, 1)
-        runs += [load_rate(server, small, 1000) for _ in range(2)]
-        batched = statistics.median(r[0] for r in runs)
-        batched_cpu = statistics.median(r[2] for r in runs)
-        print(f"one row per transaction: {one:8.0f} rows/s ({dt1:.1f} s), "
-              f"{one_cpu:8.0f} rows per CPU second")
-        print(f"batches of 1000:         {batched:8.0f} rows/s, {batched_cpu:8.0f} rows per CPU "
-              "second (median of 3, before and after the per-row run; each includes "
-              "validation, cleanup and the run record)")
-        print(f"batched / per-row:       {batched / one:8.1f}x wall clock, "
-              f"{batched_cpu / one_cpu:.1f}x CPU (server + client)")
+        data = estate(args.load, seed=2)
+        rows = len(data[0]) + len(data[1])
+        print(f"\n== loading {len(data[0])} nodes + {len(data[1])} edges = {rows} rows into an "
+              "emptied database; every load includes validation, stale cleanup and the run "
+              "record")
+        load_rate(server, estate(2000, seed=1), 1000)  # warm-up (JIT, schema)
+        sizes = [int(x) for x in args.sizes.split(",") if x] if "sweep" not in args.skip \
+            else [1000]
+        if 1000 not in sizes:
+            sizes.append(1000)
+        rates: dict[int, list[tuple]] = {}
+        for size in sizes:  # the sweep, once up ...
+            rates.setdefault(size, []).append(load_rate(server, data, size))
+        one = load_rate(server, data, 1)  # ... one row per transaction in the middle ...
+        for size in sizes[::-1]:  # ... and once down, so warm-up and noise even out
+            rates.setdefault(size, []).append(load_rate(server, data, size))
+        for size in sizes:
+            wall = max(r[0] for r in rates[size])
+            cpu = max(r[2] for r in rates[size])
+            print(f"batch {size:5d}: {wall:8.0f} rows/s, {cpu:8.0f} rows per CPU second "
+                  "(best of 2)")
+        print(f"batch     1: {one[0]:8.0f} rows/s, {one[2]:8.0f} rows per CPU second "
+              f"({one[1]:.0f} s): one row per transaction, the same statements")
+        wall = statistics.mean(r[0] for r in rates[1000])
+        cpu = statistics.mean(r[2] for r in rates[1000])
+        print(f"default batch (1000) / one row per transaction: {wall / one[0]:.1f}x wall clock "
+              f"(mean of 2), {cpu / one[2]:.1f}x CPU (server + client)")
         print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-
-        if "sweep" not in args.skip:
-            sweep = estate(args.load, seed=2)
-            rows = len(sweep[0]) + len(sweep[1])
-            print(f"\n== batch size sweep: {len(sweep[0])} nodes + {len(sweep[1])} edges = "
-                  f"{rows} rows, fresh database each")
-            sizes = [int(x) for x in args.sizes.split(",") if x]
-            best: dict[int, float] = {}
-            for size in sizes + sizes[::-1]:  # twice, in both orders: warm-up and noise even out
-                rate, _, _ = load_rate(server, sweep, size)
-                best[size] = max(best.get(size, 0.0), rate)
-            for size in sizes:
-                print(f"batch {size:5d}: {best[size]:8.0f} rows/s (best of 2)")
-            reload_store = store(server)
-            t = time.perf_counter()
-            reload_store.write(batch(*sweep), source="bench")
-            print(f"re-ingest of the same data (all MATCH, no CREATE): "
-                  f"{rows / (time.perf_counter() - t):.0f} rows/s")
-            reload_store.close()
+        reload_store = store(server)
+        t = time.perf_counter()
+        reload_store.write(batch(*data), source="bench")
+        print(f"re-ingest of the same data (all MATCH, no CREATE): "
+              f"{rows / (time.perf_counter() - t):.0f} rows/s")
+        reload_store.close()
 
         if "big" in args.skip:
             return

@@ -131,7 +131,7 @@ def create_nodes(kind: str) -> str:
 
     The upsert is MATCH-then-CREATE in one transaction rather than one
     ``MERGE (n:NhiNode:Kind ...)``: ArcadeDB runs a two-label MERGE as a scan (measured
-    40x slower); on Neo4j both forms use the id constraint's index."""
+    10-40x slower); on Neo4j both forms use the id constraint's index."""
     return (f"UNWIND $rows AS row CREATE (n:{NODE_LABEL}:{label(kind)} {{id: row.id}}) "
             "SET n.name = row.id, n.source = $source, n += row.props, "
             "n.seen_by = [$source], n.`_nhi_runs` = [$tag]")

@@ -94,10 +94,14 @@ class Neo4jStore:
         self._neo4j = neo4j
         self.database = database or None
         self.location = safe_uri(uri) + (f" (database {database})" if database else "")
-        self.batch_size = int(batch_size or os.environ.get("NHIGRAPH_NEO4J_BATCH")
-                              or DEFAULT_BATCH_SIZE)
+        raw = batch_size or os.environ.get("NHIGRAPH_NEO4J_BATCH") or DEFAULT_BATCH_SIZE
+        try:
+            self.batch_size = int(raw)
+        except ValueError:
+            self.batch_size = 0
         if self.batch_size < 1:
-            raise StoreError("the Neo4j batch size must be 1 or more")
+            raise StoreError(f"NHIGRAPH_NEO4J_BATCH must be a whole number of rows, 1 or more, "
+                             f"not {raw!r}")
         self._schema_done = False
         self._check_uri(uri)
         try:
