@@ -137,16 +137,29 @@ def create_nodes(kind: str) -> str:
             "n.seen_by = [$source], n.`_nhi_runs` = [$tag]")
 
 
-def merge_edges(kind: str, src_kind: str, dst_kind: str) -> str:
+def update_edges(kind: str, src_kind: str, dst_kind: str) -> str:
+    """Merge properties into edges that exist; return the (src, dst) pairs it found."""
+    types = rel_types([kind])
+    if not types:
+        raise ValueError(f"not an edge kind of the model: {kind!r}")
+    return (f"UNWIND $rows AS row MATCH (a:{label(src_kind)} {{id: row.src}}) "
+            f"MATCH (a)-[r:{types}]->(b:{label(dst_kind)}) WHERE b.id = row.dst "
+            f"SET r += row.props, {_TAG_NODE.format(v='r')} "
+            "RETURN a.id AS src, b.id AS dst")
+
+
+def create_edges(kind: str, src_kind: str, dst_kind: str) -> str:
+    """Create the edges the update did not find. Like the node upsert, MATCH-then-CREATE in
+    one transaction: the batch holds each (src, kind, dst) once (validation merges
+    repeats), and ArcadeDB creates twice as fast as it MERGEs (benchmarks/neo4j_bench.py);
+    on Neo4j ``MERGE (a)-[r:KIND]->(b)`` would do the same work."""
     types = rel_types([kind])
     if not types:
         raise ValueError(f"not an edge kind of the model: {kind!r}")
     return (f"UNWIND $rows AS row MATCH (a:{label(src_kind)} {{id: row.src}}) "
             f"MATCH (b:{label(dst_kind)} {{id: row.dst}}) "
-            f"MERGE (a)-[r:{types}]->(b) "
-            "WITH r, row, r.seen_by IS NULL AS created "
-            f"SET r += row.props, {_TAG_NODE.format(v='r')} "
-            "RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created, count(*) AS written")
+            f"CREATE (a)-[r:{types}]->(b) "
+            "SET r += row.props, r.seen_by = [$source], r.`_nhi_runs` = [$tag]")
 
 
 # Stale cleanup, one bounded slice per transaction until nothing is left: first what only

@@ -351,11 +351,17 @@ class Neo4jStore:
                 "src": e.src, "dst": e.dst,
                 "props": {k: v for k, v in e.props.items() if k not in cy.INTERNAL}})
         for key in sorted(groups):
-            query = cy.merge_edges(*key)
+            update, create = cy.update_edges(*key), cy.create_edges(*key)
+
+            def upsert(tx, rows, update=update, create=create):
+                found = {(r["src"], r["dst"]) for r in tx.run(update, rows=rows, **params)}
+                new = [r for r in rows if (r["src"], r["dst"]) not in found]
+                if new:
+                    tx.run(create, rows=new, **params).consume()
+                return len(new)
+
             for rows in _chunks(groups[key], self.batch_size):
-                recs = self._run(True, lambda tx, rows=rows, query=query:
-                                 tx.run(query, rows=rows, **params).data())
-                result.edges_created += (recs[0]["created"] or 0) if recs else 0
+                result.edges_created += self._run(True, upsert, rows)
                 result.edges_written += len(rows)
 
     def _sliced(self, query: str, params: dict) -> tuple[int, int]:
