@@ -103,6 +103,7 @@ class Neo4jStore:
             raise StoreError(f"NHIGRAPH_NEO4J_BATCH must be a whole number of rows, 1 or more, "
                              f"not {raw!r}")
         self._schema_done = False
+        self._writing = False
         self._check_uri(uri)
         try:
             self.driver = neo4j.GraphDatabase.driver(
@@ -159,9 +160,10 @@ class Neo4jStore:
             return StoreError(f"{where}: there is no database {self.database!r} "
                               "(check --neo4j-database / NEO4J_DATABASE)")
         if isinstance(exc, (n.ServiceUnavailable, n.SessionExpired)) or isinstance(exc, OSError):
+            hint = ("; the ingest stopped part-way: re-run the same command once the server "
+                    "is back (writes are idempotent)" if self._writing else "")
             return StoreError(f"cannot reach {where}: the server is down, unreachable or not "
-                              "speaking Bolt; nothing more was written (re-run the same "
-                              "command once it is back: writes are idempotent)")
+                              f"speaking Bolt{hint}")
         message = getattr(exc, "message", None) or str(exc)
         return StoreError(f"{where}: {code or type(exc).__name__}: "
                           f"{self._clean(message, self._password_hint)}")
@@ -295,6 +297,13 @@ class Neo4jStore:
     def write(self, batch: Batch, source: str, replace: bool = False) -> WriteResult:
         if not source or cy.TAG_SEP in source:
             raise StoreError("a source name must be non-empty text without control characters")
+        self._writing = True
+        try:
+            return self._write_batch(batch, source, replace)
+        finally:
+            self._writing = False
+
+    def _write_batch(self, batch: Batch, source: str, replace: bool) -> WriteResult:
         run_id = uuid.uuid4().hex[:12]
         started = _now()
         self.ensure_schema()
