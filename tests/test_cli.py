@@ -187,3 +187,25 @@ def test_store_from_environment_and_real_process(tmp_path):
                        text=True, timeout=120)
     assert p.returncode == 2
     assert p.stderr == "error: no node with id or name 'nobody'\n"
+
+
+def test_demo_loads_sample_refuses_other_data_and_replaces(loaded, tmp_path):
+    fresh = tmp_path / "demo"
+    code, out, err = run("demo", store=fresh)
+    assert code == 0, err
+    assert "Sample estate of Acme Freight loaded" in out
+    assert "shared-credential clusters:" in out and "orphaned paths:" in out
+    assert "blast radius of workflow:github:acme/infra:.github/workflows/deploy.yml" in out
+    first = json.loads(run("stats", "--format", "json", store=fresh)[1])
+    assert run("demo", store=fresh)[0] == 0  # its own data: reloads, idempotent
+    again = json.loads(run("stats", "--format", "json", store=fresh)[1])
+    assert (again["nodes_by_kind"], again["edges_by_kind"]) == (first["nodes_by_kind"],
+                                                                first["edges_by_kind"])
+    assert again["runs"] == 2 * first["runs"]
+    snapshot = store_bytes(loaded)
+    code, _, err = run("demo", store=loaded)  # a store with other data
+    assert code == 2 and "holds other data" in err and "--replace" in err
+    assert store_bytes(loaded) == snapshot
+    assert run("demo", "--replace", store=loaded)[0] == 0
+    stats = json.loads(run("stats", "--format", "json", store=loaded)[1])
+    assert not any(s.startswith("inventory:") for s in stats["sources"])
