@@ -286,6 +286,39 @@ def orphans_cmd(reasons, fmt, output, store_config):
     _emit(result, fmt, output, "Orphaned paths")
 
 
+# --- findings, reports, exports (queries/findings, queries/report, queries/export) ------
+
+SEVERITY_CHOICE = click.Choice(["critical", "high", "medium", "low", "info"])
+
+
+@cli.command("findings")
+@click.option("--fail-on", type=SEVERITY_CHOICE, default=None,
+              help="Exit 1 when a finding at or above this severity exists (CI gating).")
+@click.option("--min-severity", type=SEVERITY_CHOICE, default=None,
+              help="Leave out findings below this severity.")
+@click.option("--rule", "rules", multiple=True, help="Only this rule id (repeatable).")
+@click.option("--rotation-days", type=click.IntRange(min=1), default=90, show_default=True,
+              help="Rotation policy for long-lived secrets (NHI7).")
+@click.option("--as-of", default=None, help="Judge ages and expiry as of this ISO 8601 time.")
+@_unknown_as
+@output_options
+@store_options
+def findings_cmd(fail_on, min_severity, rules, rotation_days, as_of, unknown_as, fmt, output,
+                 store_config):
+    """Risks mapped to the OWASP NHI Top 10 (2025) and NIST CSF 2.0, highest risk first."""
+    from graph.records import normalise_datetime
+    from queries.findings import at_or_above, findings
+
+    as_of = normalise_datetime(as_of, "--as-of") if as_of else None
+    result = findings(_open(store_config), as_of=as_of, rotation_days=rotation_days,
+                      unknown_as=unknown_as, rules=rules or None, min_severity=min_severity)
+    _emit(result, fmt, output, "Findings (OWASP NHI Top 10 2025)")
+    if fail_on and at_or_above(result.rows, fail_on):
+        click.echo(f"{len(at_or_above(result.rows, fail_on))} finding(s) at or above "
+                   f"{fail_on}", err=True)
+        sys.exit(1)
+
+
 # --- demo --------------------------------------------------------------------------------
 
 def ingest_source(store, kind: str, path: str, replace: bool, source: str | None = None,
