@@ -148,8 +148,9 @@ def risk_scores(store, kinds=SCORED_KINDS, as_of: str | None = None, rotation_da
     Examples
     --------
     >>> from tests.graphs import chain_store
-    >>> [(r["id"], r["risk"], r["factors"]) for r in risk_scores(chain_store()).rows][:2]
-    [('wf', 12.0, []), ('conn', 12.0, [])]
+    >>> rows = {r["id"]: r for r in risk_scores(chain_store()).rows}
+    >>> rows["wf"]["blast"], rows["wf"]["risk"], rows["old-key"]["risk"]
+    (12.0, 12.0, 0.0)
     """
     ctx = Context(store, rotation_days=rotation_days, unknown_as=unknown_as,
                   **({"as_of": as_of} if as_of else {}))

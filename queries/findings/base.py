@@ -220,13 +220,6 @@ class Context:
             return None
         return (_parse(self.as_of) - _parse(ts)).total_seconds() / 86400
 
-    def lifetime_days(self, node: dict) -> float | None:
-        """Days from the last rotation (or creation) to expiry; None when it never expires."""
-        start = node.get("last_rotated_at") or node.get("created_at")
-        if not node.get("expires_at") or not start:
-            return None
-        return (_parse(node["expires_at"]) - _parse(start)).total_seconds() / 86400
-
     def long_lived(self, node: dict) -> bool:
         age = self.age_days(node)
         return age is not None and age > self.rotation_days

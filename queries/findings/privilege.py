@@ -48,8 +48,11 @@ def admin_grant(rule: Rule, ctx: Context) -> list[dict]:
         detail = f"{ctx.name(holder)} holds {what}"
         if crown:
             detail += f"; admin over crown jewels {', '.join(r['name'] for r in crown)}"
-        wfs = sorted(w for w in ctx.users.get(holder, ()))
-        paths = [[holder, e.dst] for e in edges] + [ctx.path(w, edges[0].dst) for w in wfs[:2]]
+        # Evidence: the workflows nearest to the grant (through role chains too).
+        back = reach(ctx.store, [holder], "in", as_of=ctx.as_of, keep_edges=False)
+        wfs = sorted((d, n) for n, d in back.dist.items() if n in ctx.by_kind["Workflow"])
+        paths = [[holder, e.dst] for e in edges] + [ctx.path(w, edges[0].dst)
+                                                    for _, w in wfs[:2]]
         out.append(finding(rule, "high" if crown else "medium",
                            [holder, *(e.dst for e in edges)], paths, detail))
     return out

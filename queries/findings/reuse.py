@@ -16,9 +16,7 @@ def secret_not_rotated(rule: Rule, ctx: Context) -> list[dict]:
     for sid, node in sorted(ctx.by_kind["Secret"].items()):
         if not ctx.valid(node) or not ctx.long_lived(node):
             continue
-        life = ctx.lifetime_days(node)
-        if life is not None and life <= ctx.rotation_days:
-            continue  # expires within the policy: short-lived by construction
+        # (A secret that expires within the policy is expired by now, so not valid.)
         age = int(ctx.age_days(node))
         since = "rotated" if node.get("last_rotated_at") else "created"
         expiry = "never expires" if not node.get("expires_at") else \
