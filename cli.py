@@ -319,6 +319,20 @@ def findings_cmd(fail_on, min_severity, rules, rotation_days, as_of, unknown_as,
         sys.exit(1)
 
 
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["opengraph", "graphml", "json"]),
+              required=True, help="opengraph (BloodHound, plus <stem>.extension.json), "
+              "graphml (networkx, Gephi) or json (re-ingestable inventory).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@store_options
+def export_cmd(fmt, output, store_config):
+    """Export the whole graph for BloodHound, Gephi/networkx or another nhigraph."""
+    from queries.export import export
+
+    for path in export(_open(store_config), fmt, output):
+        click.echo(f"wrote {path}", err=True)
+
+
 # --- demo --------------------------------------------------------------------------------
 
 def ingest_source(store, kind: str, path: str, replace: bool, source: str | None = None,
