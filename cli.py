@@ -333,6 +333,52 @@ def export_cmd(fmt, output, store_config):
         click.echo(f"wrote {path}", err=True)
 
 
+@cli.group(cls=_Group)
+def report():
+    """Write a report; the format comes from the file extension (.html .md .csv .json .xlsx)."""
+
+
+def _report_options(fn):
+    fn = click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+                      help="Report file: .html (self-contained), .md, .csv, .json or .xlsx.")(fn)
+    fn = click.option("--rotation-days", type=click.IntRange(min=1), default=90,
+                      show_default=True)(fn)
+    fn = click.option("--as-of", default=None, help="Judge ages as of this ISO 8601 time.")(fn)
+    return _unknown_as(fn)
+
+
+def _as_of(value):
+    from graph.records import normalise_datetime
+
+    return normalise_datetime(value, "--as-of") if value else None
+
+
+@report.command("blast-radius")
+@click.argument("node")
+@click.option("--depth", type=click.IntRange(min=0), default=None, help="At most N hops.")
+@_report_options
+@store_options
+def report_blast_radius(node, depth, output, rotation_days, as_of, unknown_as, store_config):
+    """What an attacker holding NODE reaches, with the findings that involve it."""
+    from queries.report import blast_radius_report, write_report
+
+    data = blast_radius_report(_open(store_config), node, depth=depth, as_of=_as_of(as_of),
+                               rotation_days=rotation_days, unknown_as=unknown_as)
+    click.echo(f"wrote {write_report(data, output)}", err=True)
+
+
+@report.command("estate")
+@_report_options
+@store_options
+def report_estate(output, rotation_days, as_of, unknown_as, store_config):
+    """The whole estate: findings by risk, riskiest nodes, shared credentials, orphans."""
+    from queries.report import estate_report, write_report
+
+    data = estate_report(_open(store_config), as_of=_as_of(as_of), rotation_days=rotation_days,
+                         unknown_as=unknown_as)
+    click.echo(f"wrote {write_report(data, output)}", err=True)
+
+
 # --- demo --------------------------------------------------------------------------------
 
 def ingest_source(store, kind: str, path: str, replace: bool, source: str | None = None,
