@@ -20,7 +20,7 @@ KIND_COLUMN = {"Owner": 0, "Workspace": 1, "Vault": 1, "Workflow": 2, "Connector
 KIND_COLOUR = {"Workspace": "#8e7cc3", "Workflow": "#4a86e8", "Connector": "#6fa8dc",
                "Secret": "#e69138", "Identity": "#f1c232", "Resource": "#cc4125",
                "System": "#a61c00", "Vault": "#6aa84f", "Owner": "#999999"}
-COL_W, ROW_H, MARGIN, LABEL_MAX = 230, 30, 24, 30
+COL_W, ROW_H, MARGIN, LABEL_MAX = 200, 30, 24, 26
 
 
 @dataclass
