@@ -235,3 +235,11 @@ def test_risk_scores_worked_by_hand():
     s = {r["id"]: r for r in risk_scores(store, as_of=AS_OF).rows}["s"]
     assert s["factors"] == ["embedded", "long_lived", "shared", "static", "third_party"]
     assert s["exposure"] == 4.0 and s["blast"] == 2 and s["risk"] == 8.0
+
+
+def test_docs_list_every_rule():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "findings.md").read_text()
+    for r in RULES:
+        assert f"### `{r.id}` ({r.owasp})" in text

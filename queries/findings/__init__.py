@@ -63,7 +63,9 @@ def findings(store, as_of: str | None = None, rotation_days: int = 90,
         for f in rule.check(rule, ctx):
             if min_severity and severity_rank(f["severity"]) > severity_rank(min_severity):
                 continue
-            scored = [n for n in f["nodes"] if ctx.node(n).get("kind") in SCORED_KINDS]
+            subjects = f.pop("_subjects")
+            scored = [n for n in subjects if ctx.node(n).get("kind") in SCORED_KINDS] or \
+                [n for n in f["nodes"] if ctx.node(n).get("kind") in SCORED_KINDS]
             f["risk"] = max((scorer.score(n)["risk"] for n in scored), default=0.0)
             rows.append(f)
     rows.sort(key=lambda f: (-f["risk"], severity_rank(f["severity"]), f["rule"], f["nodes"]))

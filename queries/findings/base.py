@@ -82,8 +82,9 @@ class Rule:
 
 
 def finding(rule: Rule, severity: str, nodes: list[str], paths: list[list[str]],
-            detail: str) -> dict:
-    """One finding row (``risk`` is filled in by :func:`queries.findings.findings`)."""
+            detail: str, subjects: list[str] | None = None) -> dict:
+    """One finding row. ``risk`` is filled in by :func:`queries.findings.findings`: the
+    highest risk among ``subjects`` (default: the first node), else among all its nodes."""
     key = "|".join([rule.id, *nodes])
     return {
         "id": f"{rule.id}:{hashlib.sha1(key.encode()).hexdigest()[:10]}",
@@ -98,6 +99,7 @@ def finding(rule: Rule, severity: str, nodes: list[str], paths: list[list[str]],
         "detail": detail,
         "remediation": rule.remediation,
         "risk": 0.0,
+        "_subjects": subjects or nodes[:1],
     }
 
 

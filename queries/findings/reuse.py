@@ -68,7 +68,8 @@ def shared_credential(rule: Rule, ctx: Context) -> list[dict]:
         for d in c["credentials"]:
             for w in d["workflows"][:3]:
                 paths.append(ctx.path(w, d["id"]))
-        out.append(finding(rule, severity, [*creds, *c["workflows"]], paths[:12], detail))
+        out.append(finding(rule, severity, [*creds, *c["workflows"]], paths[:12], detail,
+                           subjects=creds))
     return out
 
 
