@@ -243,3 +243,24 @@ def test_docs_list_every_rule():
     text = (Path(__file__).resolve().parent.parent / "docs" / "findings.md").read_text()
     for r in RULES:
         assert f"### `{r.id}` ({r.owasp})" in text
+
+
+def test_one_key_stored_twice_is_one_finding():
+    # The n8n credential s and the IAM access key it is (joined by SAME_VALUE_AS): one
+    # static-cloud-key and one secret-not-rotated finding, the held copy first.
+    store = build(
+        nodes=[("iam-key", "Secret", {"secret_type": "access_key", "store": "aws_iam",
+                                      "last_rotated_at": "2024-06-01T00:00:00Z"}),
+               ("user", "Identity", {"identity_type": "user", "account": "999"})],
+        edges=[("team", "OWNS", "iam-key"), ("team", "OWNS", "user"),
+               ("iam-key", "AUTHENTICATES_AS", "user"), ("s", "SAME_VALUE_AS", "iam-key")],
+        change={"s": {"secret_type": "access_key", "last_rotated_at": "2024-06-01T00:00:00Z"}})
+    assert nodes_of(store, "static-cloud-key") == {("s", "iam-key", "user", "wf")}
+    assert nodes_of(store, "secret-not-rotated") == {("s", "iam-key", "wf")}
+    # a copy rotated recently (the IAM side says so) clears the credential
+    fresh_copy = build(
+        nodes=[("iam-key", "Secret", {"secret_type": "access_key",
+                                      "last_rotated_at": "2025-12-15T00:00:00Z"})],
+        edges=[("team", "OWNS", "iam-key"), ("s", "SAME_VALUE_AS", "iam-key")],
+        change={"s": {"last_rotated_at": "2024-06-01T00:00:00Z"}})
+    assert fired(fresh_copy, "secret-not-rotated") == {}

@@ -57,16 +57,17 @@ def open_page(browser, path: Path):
 
 def test_estate_report_renders_offline_and_prints(browser, tmp_path):
     store = sample_estate.load(EmbeddedStore(tmp_path / "estate"))
-    path = write_report(estate_report(store, as_of=AS_OF), tmp_path / "estate.html")
+    data = estate_report(store, as_of=AS_OF)
+    path = write_report(data, tmp_path / "estate.html")
     page, seen = open_page(browser, path)
     assert seen["requests"] == [path.as_uri()]  # the file itself, nothing else
     assert seen["errors"] == [] and seen["dialogs"] == []
-    assert page.locator("div.finding").count() == 40
+    assert page.locator("div.finding").count() == len(data["findings"]) >= 40
     svg = page.locator("svg.nhi-graph")
     box = svg.bounding_box()
     assert box and box["width"] > 500 and box["height"] > 300
     nodes = page.locator("svg.nhi-graph g.node")
-    assert nodes.count() == 92
+    assert nodes.count() == data["graph"]["nodes"] > 50
     # click a node: it and its neighbours light up; click again: cleared
     node = page.locator("svg.nhi-graph g.node", has_text="OrganizationAccountAccessRole")
     node.click()

@@ -33,22 +33,25 @@ def _platform(ctx: Context, wf: str) -> str:
     return str(ctx.by_kind["Workflow"].get(wf, {}).get("platform", ""))
 
 
-def _held_keys(ctx: Context, predicate) -> list[tuple[str, list[str]]]:
+def _held_keys(ctx: Context, predicate) -> list[tuple[str, list[str], list[str]]]:
+    """Valid secrets matching ``predicate`` that workflows hold, one entry per credential:
+    (representative, its other stored copies, the workflows holding any copy)."""
+    held = [sid for sid, node in ctx.by_kind["Secret"].items()
+            if ctx.users.get(sid) and predicate(node) and ctx.valid(node)]
     out = []
-    for sid, node in sorted(ctx.by_kind["Secret"].items()):
-        wfs = sorted(ctx.users.get(sid, ()))
-        if wfs and predicate(node) and ctx.valid(node):
-            out.append((sid, wfs))
+    for rep, copies in ctx.group_copies(held):
+        wfs = sorted({w for s in [rep, *copies] for w in ctx.users.get(s, ())})
+        out.append((rep, copies, wfs))
     return out
 
 
 def static_cloud_key(rule: Rule, ctx: Context) -> list[dict]:
     federated = _federated_accounts(ctx)
     keys = _held_keys(ctx, _static_cloud_key)
-    logs_in = _logs_in_as(ctx, [k for k, _ in keys])
+    logs_in = _logs_in_as(ctx, sorted({s for k, copies, _ in keys for s in [k, *copies]}))
     out = []
-    for sid, wfs in keys:
-        idents = logs_in.get(sid, [])
+    for sid, copies, wfs in keys:
+        idents = sorted({i for s in [sid, *copies] for i in logs_in.get(s, [])})
         accounts = {str(ctx.node(i).get("account")) for i in idents}
         option = sorted(accounts & federated) or sorted(
             {_platform(ctx, w) for w in wfs} & FEDERATION_PLATFORMS)
@@ -61,24 +64,24 @@ def static_cloud_key(rule: Rule, ctx: Context) -> list[dict]:
                   + (f"; a federated option exists ({', '.join(option)})" if option else ""))
         paths = [ctx.path(w, i) for w in wfs[:3] for i in idents[:1]] or \
             [ctx.path(w, sid) for w in wfs[:3]]
-        out.append(finding(rule, severity, [sid, *idents, *wfs], paths, detail))
+        out.append(finding(rule, severity, [sid, *copies, *idents, *wfs], paths, detail))
     return out
 
 
 def password_auth(rule: Rule, ctx: Context) -> list[dict]:
     out = []
-    for sid, wfs in _held_keys(ctx, lambda n: n.get("secret_type") in PASSWORD_TYPES):
+    for sid, copies, wfs in _held_keys(ctx, lambda n: n.get("secret_type") in PASSWORD_TYPES):
         node = ctx.by_kind["Secret"][sid]
         detail = (f"{ctx.name(sid)} is a {node['secret_type'].replace('_', ' ')} (basic "
                   f"authentication) used by {', '.join(ctx.name(w) for w in wfs)}")
-        out.append(finding(rule, "low", [sid, *wfs], [ctx.path(w, sid) for w in wfs[:3]],
-                           detail))
+        out.append(finding(rule, "low", [sid, *copies, *wfs],
+                           [ctx.path(w, sid) for w in wfs[:3]], detail))
     return out
 
 
 def ci_static_cloud_key(rule: Rule, ctx: Context) -> list[dict]:
     out = []
-    for sid, wfs in _held_keys(ctx, _static_cloud_key):
+    for sid, copies, wfs in _held_keys(ctx, _static_cloud_key):
         ci = [w for w in wfs if _platform(ctx, w) in FEDERATION_PLATFORMS]
         if not ci:
             continue
@@ -87,7 +90,7 @@ def ci_static_cloud_key(rule: Rule, ctx: Context) -> list[dict]:
                   f"cloud key {ctx.name(sid)} instead of federating with OIDC")
         if crown:
             detail += f"; it reaches crown jewels {', '.join(r['name'] for r in crown)}"
-        out.append(finding(rule, "critical" if crown else "high", [sid, *ci],
+        out.append(finding(rule, "critical" if crown else "high", [sid, *copies, *ci],
                            [ctx.path(w, sid) for w in ci[:3]], detail))
     return out
 

@@ -201,6 +201,41 @@ class Context:
             out.setdefault(e.src, set()).add(e.dst)
         return out
 
+    def same_credential(self, sid: str) -> list[str]:
+        """Every stored copy of ``sid``'s credential (``SAME_VALUE_AS``), itself included."""
+        seen, stack = {sid}, [sid]
+        while stack:
+            for other in self.same_value.get(stack.pop(), ()):
+                if other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        return sorted(seen)
+
+    @cached_property
+    def direct_held(self) -> set[str]:
+        """Secrets a workflow or connector holds directly (not only through a copy)."""
+        starts = sorted(self.by_kind["Workflow"]) + sorted(self.by_kind["Connector"])
+        kinds = ("REFERENCES", "EMBEDS", "AUTHENTICATES_WITH")
+        return {e.dst for e in self.store.expand(starts, "out", kinds)}
+
+    def group_copies(self, ids, prefer=lambda sid: 0) -> list[tuple[str, list[str]]]:
+        """``ids`` grouped by the credential they hold, so one key stored in two places (an
+        n8n credential and the IAM key it is) is one finding: (representative, the other
+        copies). The representative is the copy ``prefer`` ranks lowest, then one a
+        workflow holds directly, then the first id."""
+        ids = set(ids)
+        done: set[str] = set()
+        out = []
+        for sid in sorted(ids):
+            if sid in done:
+                continue
+            comp = self.same_credential(sid)
+            done.update(comp)
+            members = [m for m in comp if m in ids]
+            rep = min(members, key=lambda m: (prefer(m), m not in self.direct_held, m))
+            out.append((rep, [m for m in comp if m != rep]))
+        return out
+
     @cached_property
     def embedded(self) -> set[str]:
         """Secrets hard-coded in a definition: an ``EMBEDS`` edge in, or a clear-text store."""

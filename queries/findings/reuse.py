@@ -12,21 +12,33 @@ HIGH_AGE_DAYS = 365
 
 
 def secret_not_rotated(rule: Rule, ctx: Context) -> list[dict]:
+    def age(sid):
+        a = ctx.age_days(ctx.by_kind["Secret"][sid])
+        return a if a is not None else float("inf")
+
+    candidates = [sid for sid, node in ctx.by_kind["Secret"].items()
+                  if ctx.valid(node) and ctx.long_lived(node)]
     out = []
-    for sid, node in sorted(ctx.by_kind["Secret"].items()):
-        if not ctx.valid(node) or not ctx.long_lived(node):
+    # Copies of one credential are one finding, judged by the most recent rotation any copy
+    # records (a copy without dates does not make the credential older).
+    for sid, copies in ctx.group_copies(candidates, prefer=age):
+        known = [a for a in (ctx.age_days(ctx.node(c)) for c in [sid, *copies]) if a is not None]
+        if min(known) <= ctx.rotation_days:
             continue
-        # (A secret that expires within the policy is expired by now, so not valid.)
-        age = int(ctx.age_days(node))
+        node = ctx.by_kind["Secret"][sid]
+        days = int(ctx.age_days(node))
         since = "rotated" if node.get("last_rotated_at") else "created"
         expiry = "never expires" if not node.get("expires_at") else \
             f"expires {node['expires_at'][:10]}"
-        detail = (f"{ctx.name(sid)} last {since} {age} days ago "
+        detail = (f"{ctx.name(sid)} last {since} {days} days ago "
                   f"({(node.get('last_rotated_at') or node['created_at'])[:10]}), over the "
                   f"{ctx.rotation_days}-day policy; {expiry}")
-        wfs = sorted(ctx.users.get(sid, ()))
-        out.append(finding(rule, "high" if age > HIGH_AGE_DAYS else "medium", [sid, *wfs],
-                           [ctx.path(w, sid) for w in wfs[:3]] or [[sid]], detail))
+        if copies:
+            detail += f"; also stored as {', '.join(ctx.name(c) for c in copies)}"
+        wfs = sorted({w for s in [sid, *copies] for w in ctx.users.get(s, ())})
+        out.append(finding(rule, "high" if days > HIGH_AGE_DAYS else "medium",
+                           [sid, *copies, *wfs], [ctx.path(w, sid) for w in wfs[:3]] or [[sid]],
+                           detail))
     return out
 
 
