@@ -9,6 +9,8 @@ says so and skips. After the merge a server that cannot start fails loudly (the 
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 pytest.importorskip("graph.neo4j_store", reason="the Neo4j store is not on this branch yet "
@@ -56,14 +58,14 @@ def _load(store, name):
 
 @pytest.fixture(scope="module", params=GRAPHS)
 def pair(request, bolt_server, tmp_path_factory):
-    from graph.neo4j_store import Neo4jStore
-
-    from tests.neo4j_server import DATABASE, USER
+    # Imported by name: both modules arrive with the Neo4j store's branch.
+    Neo4jStore = importlib.import_module("graph.neo4j_store").Neo4jStore
+    server = importlib.import_module("tests.neo4j_server")
 
     name = request.param
     emb = EmbeddedStore(tmp_path_factory.mktemp(f"fparity-{name}"))
-    neo = Neo4jStore(bolt_server.uri, user=USER, password=bolt_server.password,
-                     database=DATABASE, retry_seconds=5)
+    neo = Neo4jStore(bolt_server.uri, user=server.USER, password=bolt_server.password,
+                     database=server.DATABASE, retry_seconds=5)
     neo._clear()
     _load(emb, name)
     _load(neo, name)
