@@ -312,6 +312,8 @@ def findings_cmd(fail_on, min_severity, rules, rotation_days, as_of, unknown_as,
     as_of = normalise_datetime(as_of, "--as-of") if as_of else None
     result = findings(_open(store_config), as_of=as_of, rotation_days=rotation_days,
                       unknown_as=unknown_as, rules=rules or None, min_severity=min_severity)
+    if fmt == "table":  # nodes and remediation are in the JSON/CSV; a terminal needs less
+        result.columns = ("severity", "risk", "owasp", "rule", "detail")
     _emit(result, fmt, output, "Findings (OWASP NHI Top 10 2025)")
     if fail_on and at_or_above(result.rows, fail_on):
         click.echo(f"{len(at_or_above(result.rows, fail_on))} finding(s) at or above "
