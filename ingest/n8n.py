@@ -90,13 +90,15 @@ def parse(path, instance: str | None = None, credentials: str | None = None,
         except Skip as exc:
             batch.skipped.append(f"{f}: {exc}")
             continue
-        batch.files_read += 1
+        before = len(found)
         for i, wf in items:
             problem = _problem(wf)
             if problem:
                 batch.skipped.append(f"{f}{'' if i is None else f'[{i}]'}: {problem}")
                 continue
             found.append(Found(wf, f, rel, i))
+        if len(found) > before:
+            batch.files_read += 1
     env = normalise_environment(environment) if environment else None
     b = _Builder(inst, env, saas_tenant, batch)
     b.workspace()

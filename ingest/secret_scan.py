@@ -79,7 +79,8 @@ def _kind(name: str, value: str) -> str:
 
 
 def embedded_secrets(params: Any, path: str = "") -> Iterator[tuple[str, str, str]]:
-    """``(field, secret_type, value)`` for every hard-coded credential in node parameters.
+    """``(field, secret_type, value)`` for every hard-coded credential in node parameters;
+    the value without its scheme (``Bearer``), as credential exports hold it.
 
     Looks at name/value lists (header, query and body parameters in every n8n version),
     fields named like a credential, and URLs (``?token=...``, ``user:password@host``).
@@ -90,7 +91,8 @@ def embedded_secrets(params: Any, path: str = "") -> Iterator[tuple[str, str, st
         if isinstance(name, str) and SECRET_NAME.match(name.strip()):
             text = literal(value)
             if looks_secret(text):
-                yield f"{path}.{name.strip()}" if path else name.strip(), _kind(name, text), text
+                yield (f"{path}.{name.strip()}" if path else name.strip(), _kind(name, text),
+                       secret_part(text))
         for key, sub in params.items():
             if key in ("name", "value") and isinstance(name, str):
                 continue
@@ -100,7 +102,7 @@ def embedded_secrets(params: Any, path: str = "") -> Iterator[tuple[str, str, st
             if isinstance(sub, str):
                 text = literal(sub)
                 if SECRET_FIELD.match(str(key)) and looks_secret(text):
-                    yield here, _kind(str(key), text), text
+                    yield here, _kind(str(key), text), secret_part(text)
                 elif key.lower() in ("url", "endpoint", "baseurl", "webhookurl") and text:
                     yield from url_secrets(text, here)
             else:
