@@ -200,8 +200,6 @@ def _common_ingest(fn):
 
 
 def _ingest_platform(kind, paths, replace, source, strict, store_config, **options):
-    import importlib
-
     from ingest import INGESTERS
 
     module = importlib.import_module(INGESTERS[kind])
@@ -209,6 +207,9 @@ def _ingest_platform(kind, paths, replace, source, strict, store_config, **optio
                                          if v not in (None, (), [])})
     for line in getattr(batch, "notes", []):
         click.echo(f"note: {line}", err=True)
+    if strict:  # show every skip, not only the first, before failing
+        for line in batch.skipped:
+            click.echo(f"skipped: {line}", err=True)
     store = _open(store_config, create=True)
     write_batch(store, batch, source_name(kind, paths[0], source), replace, strict=strict)
 
