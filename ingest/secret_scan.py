@@ -143,7 +143,8 @@ IDENTIFIER_FIELDS = {
     "clientid": "client_id", "applicationid": "client_id", "appid": "client_id",
     "user": "user", "username": "user", "login": "user", "email": "user", "account": "account",
     "host": "host", "hostname": "host", "server": "host", "domain": "host", "url": "url",
-    "baseurl": "url", "subdomain": "host", "region": "region", "database": "database",
+    "baseurl": "url", "subdomain": "host", "region": "region", "regionname": "region",
+    "database": "database", "warehouse": "warehouse", "role": "db_role",
     "tenantid": "tenant_id", "tenant": "tenant_id", "projectid": "project_id",
     "rolearn": "role_arn", "serviceaccountemail": "user", "workspace": "account",
 }
