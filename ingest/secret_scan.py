@@ -125,12 +125,19 @@ def url_secrets(url: str, path: str) -> Iterator[tuple[str, str, str]]:
 
 
 def url_host(url: Any) -> str | None:
-    """The host of a literal URL (lower case, no port), or None for an expression."""
-    text = literal(url)
-    if not text or "://" not in text:
+    """The host of a URL (lower case, no port), also when only its path is an expression
+    (``=https://api.example.com/v1/{{ $json.id }}``); None when the host itself is dynamic."""
+    if not isinstance(url, str):
+        return None
+    text = (url[1:] if url.startswith("=") else url).strip()
+    if "://" not in text:
+        return None
+    scheme, rest = text.split("://", 1)
+    authority = rest.split("/", 1)[0].split("?", 1)[0]
+    if "{{" in scheme or "{{" in authority or "$" in authority:
         return None
     try:
-        host = urlsplit(text).hostname
+        host = urlsplit(f"{scheme}://{authority}").hostname
     except ValueError:
         return None
     return host.lower() if host else None
