@@ -9,6 +9,7 @@ on. Only reading happens here; nothing is written anywhere.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -112,14 +113,30 @@ def load_yaml(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     return parse_yaml_text(text)
 
 
+#: Could this text hold an anchor or alias (``&name`` / ``*name`` after whitespace or a flow
+#: indicator)? False positives (``a && b``, ``'*.md'``) only cost the slower exact check.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,])[&*][^\s\[\]{},&*]", re.M)
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_yaml_text(text: str) -> Any:
+    """Safe YAML; anchors and aliases refused. The C loader (about 10x faster) is used
+    when the text cannot contain an anchor; otherwise the exact pure-Python check runs."""
+    loader = _NoAliasLoader if _MAYBE_ANCHOR.search(text) else _FAST_LOADER
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=loader)  # noqa: S506 - safe loaders only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "malformed YAML"
         at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        if mark and _char_at(text, mark.line, mark.column) == "\t":
+            problem = "a tab character where YAML needs spaces"  # both loaders, one message
         raise Skip(f"invalid YAML{at}: {problem}") from None
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    return lines[line][column:column + 1] if line < len(lines) else ""
 
 
 def relative(path: Path, roots: Iterable[str | Path]) -> str:

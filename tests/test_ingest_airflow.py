@@ -132,7 +132,7 @@ def test_bad_files_are_skipped(tmp_path):
         f"{tmp_path}/bad.env: line 1 is not conn_id=URI",
         f"{tmp_path}/blob.py: binary file",
         f"{tmp_path}/odd.json: connection 'c1' has an unexpected shape (needs conn_type or host)",
-        f"{tmp_path}/tabs.yaml: invalid YAML at line 2 column 1: found character '\\t' that "
-        "cannot start any token",
+        f"{tmp_path}/tabs.yaml: invalid YAML at line 2 column 1: a tab character where "
+        "YAML needs spaces",
     ]
     assert "system:postgres:db.example" in {n.id for n in b.nodes}

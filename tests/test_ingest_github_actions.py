@@ -168,8 +168,8 @@ def test_bad_workflow_files_are_skipped():
         f"{wf}/binary.yml: binary file",
         f"{wf}/list.yml: not a GitHub Actions workflow (not a mapping)",
         f"{wf}/nojobs.yml: not a GitHub Actions workflow (no 'jobs' mapping)",
-        f"{wf}/tabs.yml: invalid YAML at line 4 column 1: found character '\\t' that cannot "
-        "start any token",
+        f"{wf}/tabs.yml: invalid YAML at line 4 column 1: a tab character where YAML needs "
+        "spaces",
     ]
     # permissions: {} gives the token no repository access at all
     assert not [e for e in b.edges if e.kind == "CAN_ACCESS"]
