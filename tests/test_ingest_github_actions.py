@@ -188,3 +188,30 @@ def test_repository_name_from_git_remote(tmp_path):
     b = github_actions.parse(tmp_path)
     assert "workflow:github:acme/infra:.github/workflows/x.yml" in {n.id for n in b.nodes}
     assert b.notes == []
+
+
+def test_reusable_workflows_and_org_secrets(tmp_path):
+    wf = tmp_path / ".github" / "workflows"
+    wf.mkdir(parents=True)
+    (wf / "caller.yml").write_text(
+        "on: push\njobs:\n  call:\n    uses: ./.github/workflows/shared.yml\n"
+        "    secrets: inherit\n"
+        "  external:\n    uses: other-org/pipelines/.github/workflows/build.yml@main\n"
+        "    secrets:\n      token: ${{ secrets.ORG_DEPLOY_TOKEN }}\n")
+    (wf / "shared.yml").write_text(
+        "on: workflow_call\njobs:\n  run:\n    runs-on: x\n    steps: [{run: 'echo ${{ "
+        "secrets.ORG_DEPLOY_TOKEN }}'}]\n")
+    org = tmp_path / "org.json"
+    org.write_text('[{"name": "ORG_DEPLOY_TOKEN", "updatedAt": "2025-01-01T00:00:00Z"}]')
+    b = github_actions.parse(tmp_path, repo="acme/app", org_secrets=org)
+    validate(b)
+    keys = {e.key for e in b.edges}
+    caller = "workflow:github:acme/app:.github/workflows/caller.yml"
+    assert (caller, "USES", "workflow:github:acme/app:.github/workflows/shared.yml") in keys
+    step = "connector:github:acme/app:.github/workflows/caller.yml:external:step:uses"
+    assert (step, "REFERENCES", "secret:github:acme:org:ORG_DEPLOY_TOKEN") in keys
+    assert ("workspace:github:acme", "CONTAINS", "secret:github:acme:org:ORG_DEPLOY_TOKEN") in keys
+    assert ("workspace:github:acme", "CONTAINS", "workspace:github:acme/app") in keys
+    assert node(b, step)["pinned"] is False and node(b, step)["version"] == "main"
+    assert any("secrets: inherit passes every secret to ./.github/workflows/shared.yml" in n
+               for n in b.notes)
