@@ -152,6 +152,19 @@ def _conn_ids(text: str) -> list[str]:
     return sorted(set(found))
 
 
+def _plain(value: Any) -> Any:
+    """A number or text as the stores hold it; anything else (a nested mapping) as text."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return str(value)
+    return value
+
+
+def _port(value: Any) -> Any:
+    return int(value) if isinstance(value, str) and value.strip().isdigit() else _plain(value)
+
+
 class _Builder:
     def __init__(self, dep: str, env: str | None, tenant: str | None):
         self.dep, self.env, self.tenant = dep, env, tenant
@@ -187,8 +200,9 @@ class _Builder:
         keep, primary, secret_fields = split_credential(extra if isinstance(extra, dict) else {})
         props: dict[str, Any] = {"name": conn_id, "store": "airflow", "scope": "deployment",
                                  "conn_type": ctype, "host": host, "user": login,
-                                 "port": fields.get("port"), "schema": fields.get("schema"),
-                                 "description": fields.get("description") or None,
+                                 "port": _port(fields.get("port")),
+                                 "schema": _plain(fields.get("schema")),
+                                 "description": _plain(fields.get("description")),
                                  **self.envprops(), **{k: v for k, v in keep.items()
                                                        if k not in ("host",)}}
         password = fields.get("password")

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from graph.errors import InputError
+from graph.records import normalise_datetime
 
 #: Files bigger than this are skipped: a workflow definition is kilobytes, a 50 MB "export"
 #: is a database dump or a binary someone dropped in the folder.
@@ -137,6 +138,18 @@ def parse_yaml_text(text: str) -> Any:
 def _char_at(text: str, line: int, column: int) -> str:
     lines = text.splitlines()
     return lines[line][column:column + 1] if line < len(lines) else ""
+
+
+def iso_date(value: Any, notes: list[str], where: str) -> str | None:
+    """ISO 8601 UTC text of a date from a source file, or None (with a note) when it is not
+    a date: one odd timestamp must not fail the whole ingest."""
+    if value in (None, ""):
+        return None
+    try:
+        return normalise_datetime(value, where)
+    except InputError:
+        notes.append(f"{where}: not a date/time ({str(value)[:40]!r}); ignored")
+        return None
 
 
 def relative(path: Path, roots: Iterable[str | Path]) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from graph.model import access_rank
 from graph.records import Batch, Edge, Node, normalise_environment
 
+from .files import iso_date
 from .services import secret_name_service, secret_name_type, system_id
 
 _EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
@@ -119,7 +120,8 @@ class Builder:
                                   [("organisation", org_list or {}, None)]):
             for name, item in items.items():
                 sid = self.secret(name, scope, env, "secret list")
-                rotated = item.get("updatedAt")
+                rotated = iso_date(item.get("updatedAt"), self.batch.notes,
+                                   f"{scope} secret list: {name}")
                 for n in self.batch.nodes[::-1]:
                     if n.id == sid:
                         n.props["status"] = "active"

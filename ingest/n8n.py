@@ -31,7 +31,7 @@ from graph.fingerprint import fingerprint
 from graph.records import Batch, Edge, Node, normalise_environment
 
 from . import n8n_credentials as creds
-from .files import DEFAULT_MAX_BYTES, Skip, collect, load_json, progress, relative
+from .files import DEFAULT_MAX_BYTES, Skip, collect, iso_date, load_json, progress, relative
 from .secret_scan import embedded_secrets, is_placeholder, url_host
 from .services import n8n_credential_service, n8n_node_service, n8n_secret_type, system_id
 
@@ -72,8 +72,8 @@ def parse(path, instance: str | None = None, credentials: str | None = None,
     batch.notes = []
     found: list[Found] = []
     cred_docs: list[tuple[Path, Any]] = []
-    files = collect(roots, (".json",))
     extra = collect([credentials], (".json",)) if credentials else []
+    files = [f for f in collect(roots, (".json",)) if f not in extra]
     for f in progress(files + extra, "n8n files"):
         try:
             doc = load_json(f, max_bytes)
@@ -251,8 +251,7 @@ class _Builder:
             "source": f"n8n:{item.rel}", "n8n_id": _text(doc.get("id")),
         }
         for key, prop in (("createdAt", "created_at"), ("updatedAt", "updated_at")):
-            if doc.get(key):
-                props[prop] = doc[key]
+            props[prop] = iso_date(doc.get(key), self.batch.notes, f"{where}: {key}")
         if self.env:
             props["environment"] = self.env
         self.node(w, "Workflow", props, where)

@@ -14,6 +14,7 @@ from typing import Any
 
 from graph.fingerprint import fingerprint
 
+from .files import iso_date
 from .secret_scan import split_credential
 from .services import n8n_credential_service, system_id
 
@@ -51,8 +52,7 @@ def add_export(b, path: Path, doc: Any) -> None:
         data = item["data"]
         props: dict[str, Any] = {}
         for key, prop in (("createdAt", "created_at"), ("updatedAt", "updated_at")):
-            if item.get(key):
-                props[prop] = item[key]
+            props[prop] = iso_date(item.get(key), b.batch.notes, f"{where}: {key}")
         if isinstance(data, str):
             props["encrypted"] = True
         elif isinstance(data, dict):

@@ -248,3 +248,15 @@ def test_array_with_one_bad_item_keeps_the_good_ones(tmp_path):
     assert b.skipped == [f"{tmp_path}/all.json[1]: not an n8n workflow (no 'nodes')"]
     assert b.files_read == 1
     assert "workflow:n8n:t:g1" in {n.id for n in b.nodes}
+
+
+def test_an_odd_timestamp_is_noted_not_fatal(tmp_path):
+    doc = json.loads((DATA / "broken" / "good.json").read_text())
+    doc["createdAt"] = "last tuesday"
+    (tmp_path / "odd-date.json").write_text(json.dumps(doc))
+    b = n8n.parse(tmp_path, instance="t")
+    validate(b)
+    assert b.skipped == []
+    assert b.notes == [f"{tmp_path}/odd-date.json: createdAt: not a date/time "
+                       "('last tuesday'); ignored"]
+    assert "created_at" not in props(b, "workflow:n8n:t:g1")
