@@ -46,14 +46,16 @@ def test_n8n_aws_credential_keeps_only_the_key_id(estate):
     assert "demo/NOT+a+real+key" not in repr(aws)
 
 
-def test_hard_coded_shipbridge_token_joins_the_other_instance(estate):
-    embedded = OPS + "ops-carrier-delay:embedded:7d0e4c55-2b22-4d2f-8b62-000000000002:" \
-        "headerParameters.Authorization"
-    same = {e.dst for e in estate.expand([embedded], "out", ["SAME_VALUE_AS"])}
-    assert "secret:n8n:acme-prod:embedded:shipment-status-webhook:http" in same
+def test_shipbridge_credential_is_the_token_hard_coded_in_acme_prod(estate):
+    # acme-ops stores it as a credential; acme-prod pasted the same token into a node
+    same = {e.dst for e in estate.expand([OPS + "ops-shipbridge"], "out", ["SAME_VALUE_AS"])}
+    assert same == {"secret:n8n:acme-prod:embedded:shipment-status-webhook:http"}
     reached = {r["id"] for r in blast_radius(estate, "workflow:n8n:acme-ops:ops-carrier-delay").rows}
     assert {"system:saas:shipbridge:acme", "system:saas:jira:acme", "system:saas:slack:acme",
             "system:http:api.shipbridge.example"} <= reached
+    # no new hard-coded secret: the estate's only embedded one stays acme-prod's
+    assert [n["id"] for n in estate.nodes("Secret") if n.get("store") == "embedded"] == [
+        "secret:n8n:acme-prod:embedded:shipment-status-webhook:http"]
 
 
 def test_github_deploy_job_assumes_the_aws_role(estate):
