@@ -205,10 +205,7 @@ def _workflow(b: Builder, f: Path, wf_path: str, doc: dict, jobs: dict) -> None:
             for name in sorted(received):
                 b.reference(sc, name, job_env, f"passed to {action} (with/env)", sw)
         if unpinned:
-            for n in b.batch.nodes[::-1]:
-                if n.id == c:
-                    n.props["unpinned_actions"] = unpinned
-                    break
+            b.set_props(c, unpinned_actions=unpinned)
 
 
 def _reusable(b, w, c, wf_path, job_id, job, uses, job_env, where) -> None:

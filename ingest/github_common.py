@@ -87,11 +87,17 @@ class Builder:
         self.lists: tuple = (None, {}, None)
         self.workflows: set[str] = set()
         self.current_token = ""
+        self.by_id: dict[str, Node] = {}
 
     # --- plumbing -------------------------------------------------------------------
     def node(self, nid: str, kind: str, props: dict, where: str) -> str:
-        self.batch.nodes.append(Node(nid, kind, props, where))
+        self.by_id[nid] = Node(nid, kind, props, where)
+        self.batch.nodes.append(self.by_id[nid])
         return nid
+
+    def set_props(self, nid: str, **props) -> None:
+        """Add properties to the record last emitted for ``nid``."""
+        self.by_id[nid].props.update(props)
 
     def once(self, nid: str, kind: str, props: dict, where: str) -> str:
         if nid not in self.seen:
@@ -122,12 +128,7 @@ class Builder:
                 sid = self.secret(name, scope, env, "secret list")
                 rotated = iso_date(item.get("updatedAt"), self.batch.notes,
                                    f"{scope} secret list: {name}")
-                for n in self.batch.nodes[::-1]:
-                    if n.id == sid:
-                        n.props["status"] = "active"
-                        if rotated:
-                            n.props["last_rotated_at"] = rotated
-                        break
+                self.set_props(sid, status="active", last_rotated_at=rotated)
 
     def workflow(self, path: str, name: Any, trigger: str, env: str | None, where: str) -> str:
         w = f"workflow:github:{self.repo}:{path}"
