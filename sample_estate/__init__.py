@@ -21,7 +21,8 @@ def sources() -> list[dict]:
     return [
         {"kind": "inventory", "path": str(HERE / "inventory.yaml"),
          "source": "sample:acme-freight:inventory"},
-        # Real-format exports, stitched to the rest by ids and access key ids (README.md).
+        # Real-format exports, stitched to the rest by ids and access key ids
+        # (docs/ingest-workflows.md, "In the sample estate").
         {"kind": "n8n", "path": str(HERE / "n8n" / "acme-ops"),
          "source": "sample:acme-freight:n8n-acme-ops",
          "options": {"instance": "acme-ops", "environment": "prod", "saas_tenant": "acme"}},
