@@ -208,7 +208,7 @@ def _ingest_platform(kind, paths, replace, source, strict, store_config, **optio
     module = importlib.import_module(INGESTERS[kind])
     batch = module.parse(list(paths), **{k: v for k, v in options.items()
                                          if v not in (None, (), [])})
-    for line in getattr(batch, "notes", []):
+    for line in batch.notes:
         click.echo(f"note: {line}", err=True)
     if strict:  # show every skip, not only the first, before failing
         for line in batch.skipped:
