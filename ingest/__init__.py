@@ -7,4 +7,7 @@ module that parses it; each module has ``parse(path, **options) -> Batch``.
 
 INGESTERS = {
     "inventory": "ingest.inventory",
+    "n8n": "ingest.n8n",
+    "github-actions": "ingest.github_actions",
+    "airflow": "ingest.airflow",
 }
