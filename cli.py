@@ -178,6 +178,50 @@ def ingest_inventory(path, replace, source, store_config):
     write_batch(store, batch, source_name("inventory", path, source), replace)
 
 
+def _ingest_files(kind: str, paths, replace, source, strict, store_config, **options):
+    """Parse PATH... with one ingester as one batch (so several files join up) and write it."""
+    from ingest import INGESTERS
+
+    module = importlib.import_module(INGESTERS[kind])
+    batch = module.parse(list(paths), **options)
+    store = _open(store_config, create=True)
+    name = source or f"{kind}:" + ";".join(str(Path(p).resolve()) for p in paths)
+    write_batch(store, batch, name, replace, strict=strict)
+
+
+def _file_ingest_options(fn):
+    for opt in reversed((
+        click.argument("paths", nargs=-1, required=True, type=click.Path()),
+        click.option("--replace", is_flag=True, help="Start a fresh graph with only this source."),
+        click.option("--source", "source", default=None,
+                     help="Name of this source for stale-data cleanup (default: kind and paths)."),
+        click.option("--strict", is_flag=True,
+                     help="Fail (store unchanged) if any file, entry or action was skipped."),
+    )):
+        fn = opt(fn)
+    return fn
+
+
+@ingest.command("aws-iam")
+@_file_ingest_options
+@store_options
+def ingest_aws_iam(paths, replace, source, strict, store_config):
+    """Ingest AWS IAM exports: get-account-authorization-details JSON, credential report
+    CSV, list-access-keys JSON (files or folders; several accounts join by their trust)."""
+    _ingest_files("aws-iam", paths, replace, source, strict, store_config)
+
+
+@ingest.command("kubernetes")
+@_file_ingest_options
+@click.option("--cluster", default=None,
+              help="Cluster name for ids (default: from the file's context or 'default').")
+@store_options
+def ingest_kubernetes(paths, replace, source, strict, cluster, store_config):
+    """Ingest Kubernetes RBAC: manifests or `kubectl get -o json/yaml` lists of
+    ServiceAccounts, Secrets (never their data), Roles, ClusterRoles and bindings."""
+    _ingest_files("kubernetes", paths, replace, source, strict, store_config, cluster=cluster)
+
+
 # --- analyses ----------------------------------------------------------------------------
 
 @cli.command()

@@ -7,4 +7,6 @@ module that parses it; each module has ``parse(path, **options) -> Batch``.
 
 INGESTERS = {
     "inventory": "ingest.inventory",
+    "aws-iam": "ingest.aws",
+    "kubernetes": "ingest.kubernetes",
 }

@@ -1,0 +1,180 @@
+"""Role trust policies -> ``CAN_ASSUME`` edges (who can become the role).
+
+Principals and what they become (see docs/aws-iam.md):
+
+- a role or user ARN: an edge from that identity (a stub with id, name and arn when the
+  run did not load it, e.g. in an account not ingested);
+- an account (``123456789012`` or ``arn:aws:iam::123456789012:root``): an edge from the
+  account's root principal ``identity:aws:arn:aws:iam::<acct>:root`` and, for every user and
+  role of that account loaded in the same run whose own policies allow ``sts:AssumeRole``
+  on the role, a direct edge from it (AWS requires both the trust and that permission);
+- a service (``lambda.amazonaws.com``): ``identity:aws:service:<service>``;
+- ``*``: ``identity:aws:*`` with ``principal_unrestricted: true``;
+- GitHub's OIDC provider (``token.actions.githubusercontent.com``): an edge from the
+  repository Workspace ``workspace:github:<owner>/<repo>`` (or the organisation
+  ``workspace:github:<owner>`` for ``repo:<owner>/*``) for each ``sub`` value, with the
+  condition recorded; with no usable ``sub`` restriction an edge from the provider identity
+  flagged ``oidc_subject_unrestricted: true`` (NHI6: any repository on GitHub can assume it);
+- other federated providers (SAML, other OIDC issuers): an edge from the provider identity.
+
+Deny statements in trust policies are not evaluated (rare in practice): documented.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from typing import Any
+
+from graph.errors import InputError
+from graph.records import Batch, Edge, Node
+
+from .actions import ActionDB
+from .arns import ACCOUNT_RE, parse_arn
+from .authz import SOURCE, Principal
+from .policy import decode_document, is_allowed
+
+_ASSUME = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml")
+GITHUB_ISSUER = "token.actions.githubusercontent.com"
+_REPO_SUB = re.compile(r"^repo:([^/:]+)/([^:]+)(?::.*)?$")
+
+
+def _list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _assumes(actions: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(a, str(p).lower()) for p in actions for a in _ASSUME)
+
+
+def build_trust(principals: list[Principal], effective: dict, db: ActionDB, report,
+                batch: Batch) -> None:
+    by_account: dict[str, list[Principal]] = {}
+    for p in principals:
+        if p.kind in ("user", "role"):
+            by_account.setdefault(p.account, []).append(p)
+    known = {p.arn for p in principals}
+    for role in principals:
+        if role.kind != "role" or role.trust is None:
+            continue
+        where = f"{role.where}.AssumeRolePolicyDocument"
+        try:
+            doc = decode_document(role.trust, where)
+        except InputError as exc:
+            report(f"{exc}; trust ignored")
+            continue
+        for i, raw in enumerate(_list(doc.get("Statement"))):
+            w = f"{where}.Statement[{i}]"
+            if not isinstance(raw, dict) or str(raw.get("Effect")).capitalize() != "Allow":
+                continue
+            if not _assumes(_list(raw.get("Action"))):
+                continue
+            _statement(role, raw, w, by_account, known, effective, db, report, batch)
+
+
+def _statement(role, raw, where, by_account, known, effective, db, report, batch):
+    cond = raw.get("Condition") or None
+    base = {"source": SOURCE, "conditional": bool(cond),
+            "conditions": json.dumps(cond, sort_keys=True) if cond else None}
+    action = ",".join(str(a) for a in _list(raw.get("Action")))
+    why = f"trust policy of {role.name} allows"
+
+    def edge(src, reason, **extra):
+        batch.edges.append(Edge(src, "CAN_ASSUME", role.id,
+                                {**base, "reason": reason, **extra}, where))
+
+    principal = raw.get("Principal")
+    if principal == "*":
+        principal = {"AWS": "*"}
+    if not isinstance(principal, dict):
+        report(f"{where}: Principal must be '*' or an object; statement ignored")
+        return
+    for value in _list(principal.get("AWS")):
+        value = str(value)
+        if value == "*":
+            _stub(batch, "identity:aws:*", "any AWS principal", None, identity_type="anyone")
+            edge("identity:aws:*", f"{why} any AWS principal ({action})",
+                 principal_unrestricted=True)
+            continue
+        acct = value if ACCOUNT_RE.match(value) else None
+        arn = parse_arn(value)
+        if arn and arn.resource == "root" and ACCOUNT_RE.match(arn.account):
+            acct = arn.account
+        if acct:
+            root = f"arn:aws:iam::{acct}:root"
+            _stub(batch, f"identity:aws:{root}", f"account {acct}", root,
+                  identity_type="account")
+            edge(f"identity:aws:{root}", f"{why} account {acct} ({action}): any of its "
+                 "principals whose own policies allow sts:AssumeRole on it")
+            for q in by_account.get(acct, ()):
+                if q.arn == role.arn:
+                    continue
+                ok, via = is_allowed(effective.get(q.arn, []), "sts:AssumeRole", role.arn,
+                                     db, report)
+                if ok:
+                    edge(q.id, f"{why} account {acct} and {via[0].policy} allows "
+                         f"sts:AssumeRole on {role.arn}")
+            continue
+        if arn is None:
+            # AWS shows a deleted principal as its unique id (AROA..., AIDA...).
+            if re.match(r"^A[A-Z0-9]{15,}$", value):
+                _stub(batch, f"identity:aws:{value}", value, None)
+                edge(f"identity:aws:{value}", f"{why} principal id {value} (a deleted or "
+                     f"recreated principal) ({action})")
+            else:
+                report(f"{where}: malformed principal {value!r}; ignored")
+            continue
+        if value not in known:
+            _stub(batch, f"identity:aws:{value}", value.rsplit("/", 1)[-1], value)
+        edge(f"identity:aws:{value}", f"{why} {value.rsplit(':', 1)[-1]} ({action})")
+    for svc in _list(principal.get("Service")):
+        sid = f"identity:aws:service:{svc}"
+        _stub(batch, sid, str(svc), None, identity_type="aws_service")
+        edge(sid, f"{why} the AWS service {svc} ({action})")
+    for fed in _list(principal.get("Federated")):
+        _federated(str(fed), cond, why, action, edge, where, batch, report)
+
+
+def _stub(batch: Batch, nid: str, name: str, arn: str | None, **extra) -> None:
+    props = {"name": name, **({"arn": arn} if arn else {}), **extra}
+    batch.nodes.append(Node(nid, "Identity", props))
+
+
+def _federated(fed, cond, why, action, edge, where, batch, report):
+    arn = parse_arn(fed)
+    provider_type = "saml_provider" if ":saml-provider/" in fed else "oidc_provider"
+    pid = f"identity:aws:{fed}" if arn else f"identity:aws:federated:{fed}"
+    issuer = fed.split("oidc-provider/", 1)[-1] if arn else fed
+    props = {"identity_type": provider_type}
+    if arn:
+        props["account"] = arn.account
+    _stub(batch, pid, issuer, fed if arn else None, **props)
+    if issuer != GITHUB_ISSUER:
+        edge(pid, f"{why} tokens of {issuer} ({action})")
+        return
+    subs = []
+    for op, block in (cond or {}).items():
+        if not isinstance(block, dict) or "Not" in op:
+            continue
+        for key, values in block.items():
+            if key.lower() == f"{GITHUB_ISSUER}:sub":
+                subs.extend(str(v) for v in _list(values))
+    restricted = False
+    for sub in subs:
+        m = _REPO_SUB.match(sub)
+        if not m or "*" in m.group(1) or "?" in m.group(1):
+            continue
+        owner, repo = m.group(1), m.group(2)
+        wid = f"workspace:github:{owner}" if "*" in repo or "?" in repo else \
+            f"workspace:github:{owner}/{repo}"
+        batch.nodes.append(Node(wid, "Workspace", {"name": wid.split(":", 2)[2]}, where))
+        edge(wid, f"{why} GitHub Actions OIDC tokens with sub {sub} "
+             f"({action})", oidc_subject=sub)
+        restricted = True
+    if not restricted:
+        edge(pid, f"{why} GitHub Actions OIDC tokens of any repository: no sub condition "
+             f"restricts it ({action})", oidc_subject_unrestricted=True,
+             oidc_subject=";".join(subs) or None)
