@@ -140,6 +140,7 @@ def parse(path, cluster: str | None = None, **_options) -> Batch:
                     batch.skipped.append(f"{exc}; object skipped")
     _bindings(st)
     _mounted(st)
+    _pattern_contains(st)
     return batch
 
 
@@ -274,7 +275,6 @@ def _bindings(st: _State) -> None:
         if s != sa:
             st.batch.edges.append(Edge(s, "CAN_ASSUME", sa, {"reason": reason,
                                                              "source": SOURCE}))
-    _pattern_contains(st)
 
 
 def _targets(st: _State, scope: str, res: str, names: list[str]) -> list[str]:
@@ -338,3 +338,10 @@ def _pattern_contains(st: _State) -> None:
                                                   fnmatch.fnmatchcase(rid, pat + "/*")):
                 st.batch.edges.append(Edge(pat, "CONTAINS", rid,
                                            {"reason": f"{rid} falls under {pat}"}))
+    # A namespace's collection (ns/secrets) CONTAINS its named objects (ns/secrets/x).
+    present = set(ids)
+    for rid in ids:
+        parent, _, name = rid.rpartition("/")
+        if "*" not in rid and parent in present and parent.count("/") == 1 and name:
+            st.batch.edges.append(Edge(parent, "CONTAINS", rid,
+                                       {"reason": f"{name} is one of {parent.split(':', 3)[3]}"}))

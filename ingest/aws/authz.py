@@ -17,8 +17,7 @@ from graph.errors import InputError
 from graph.records import Batch, Edge, Node
 
 from .actions import ActionDB
-from .arns import account_of, arn_matches, has_wildcard, parse_arn, resource_name, \
-    resource_type
+from .arns import account_of, arn_matches, has_wildcard, parse_arn, resource_name, resource_type
 from .policy import Statement, check_resources, evaluate, statements
 
 SOURCE = "aws-iam"
