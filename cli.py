@@ -150,7 +150,10 @@ def write_batch(store, batch, source: str, replace: bool, strict: bool = False) 
     for line in batch.skipped:
         click.echo(f"skipped: {line}", err=True)
     stitch(batch, None if replace else store)
-    result = store.write(batch, source=source, replace=replace)
+    report_write(source, store.write(batch, source=source, replace=replace))
+
+
+def report_write(source: str, result) -> None:
     click.echo(
         f"{source}: {result.files_read} file(s) read, {len(result.skipped)} skipped; "
         f"{result.nodes_written} nodes ({result.nodes_created} new), "
@@ -356,9 +359,7 @@ def demo(replace, store_config):
     if held - names and not replace:
         raise InputError(f"the store at {store.location} holds other data "
                          f"({sorted(held - names)[0]}); use --replace or another --store")
-    for i, s in enumerate(sources):
-        ingest_source(store, s["kind"], s["path"], replace=replace and i == 0,
-                      source=s["source"], **s.get("options", {}))
+    sample_estate.load(store, replace=replace, on_result=report_write)
     click.echo("")
     click.echo(f"Sample estate of {sample_estate.COMPANY} loaded into {store.location}")
     shared = shared_credentials(store)

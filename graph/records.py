@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from .errors import InputError
@@ -69,6 +69,8 @@ def normalise_datetime(value: Any, where: str) -> str:
     """ISO 8601 UTC text from a string, a datetime or epoch seconds."""
     if isinstance(value, datetime):
         dt = value
+    elif isinstance(value, date):  # YAML reads 2024-01-02 as a date
+        dt = datetime(value.year, value.month, value.day)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         dt = datetime.fromtimestamp(float(value) / (1000 if value > 1e11 else 1), tz=UTC)
     elif isinstance(value, str):

@@ -1,9 +1,11 @@
 """The analyses. Each takes a store (embedded or Neo4j) and plain arguments and returns a
 :class:`~queries.results.Result` that converts to a pandas DataFrame and to JSON.
 
->>> from graph import open_store                                  # doctest: +SKIP
->>> from queries import blast_radius                              # doctest: +SKIP
->>> blast_radius(open_store(), "invoice-sync").to_frame()         # doctest: +SKIP
+Example (see tests and notebooks for runnable ones)::
+
+    from graph import open_store
+    from queries import blast_radius
+    blast_radius(open_store(), "invoice-sync").to_frame()
 """
 
 from .blast_radius import blast_radius
