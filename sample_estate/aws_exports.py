@@ -141,10 +141,8 @@ def authorization_details() -> dict:
                   ["ReadOnlyAccess"]),
             _role(a, "data-pipeline", _trust_arn(f"arn:aws:iam::{a}:user/svc-airflow"),
                   ["data-pipeline-read", "data-pipeline-write"]),
-            _role(a, "billing-app", _doc([{"Effect": "Allow",
-                                           "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                                           "Action": "sts:AssumeRole"}]),
-                  ["billing-db-owner"]),
+            # ops-automation runs the billing schema migrations.
+            _role(a, "billing-app", _trust_arn(role + "ops-automation"), ["billing-db-owner"]),
             _role(a, "gha-shipping-deploy",
                   _trust_github(a, "repo:acme/shipping-api:environment:production"),
                   ["shipping-labels-deploy"]),
