@@ -69,7 +69,8 @@ class _State:
     batch: Batch
     roles: dict[tuple[str, str], tuple[list, str]] = field(default_factory=dict)
     bindings: list[tuple[dict, str]] = field(default_factory=list)
-    sa_secrets: list[tuple[str, str, str, str]] = field(default_factory=list)
+    #: (namespace, service account, secret, how it is mounted, where)
+    sa_secrets: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     tokens: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # ns -> (secret, sa)
     sas: set[str] = field(default_factory=set)
 
@@ -173,7 +174,9 @@ def _object(obj: Any, where: str, st: _State) -> None:
             where))
         for ref in obj.get("secrets") or []:
             if isinstance(ref, dict) and ref.get("name"):
-                st.sa_secrets.append((ns, name, str(ref["name"]), where))
+                st.sa_secrets.append((ns, name, str(ref["name"]),
+                                      f"listed in the secrets of ServiceAccount {ns}/{name}",
+                                      where))
     elif kind == "Secret":
         name, ns = _meta(obj, where, True)
         stype = str(obj.get("type") or "Opaque")
@@ -209,7 +212,53 @@ def _object(obj: Any, where: str, st: _State) -> None:
                 or not ref.get("name"):
             raise InputError("roleRef must name a Role or ClusterRole", where)
         st.bindings.append((obj, where))
-    # Other kinds (Deployments, ConfigMaps...) carry no RBAC: ignored on purpose.
+    elif kind in _WORKLOADS:
+        _workload(obj, kind, where, st)
+    # Other kinds (Services, ConfigMaps...) carry no RBAC: ignored on purpose.
+
+
+#: Kinds that run pods, and the path to their pod spec.
+_POD = ("spec", "template", "spec")
+_WORKLOADS = {"Pod": ("spec",), "Deployment": _POD, "StatefulSet": _POD, "DaemonSet": _POD,
+              "ReplicaSet": _POD, "Job": _POD,
+              "CronJob": ("spec", "jobTemplate", "spec", "template", "spec")}
+
+
+def _workload(obj: dict, kind: str, where: str, st: _State) -> None:
+    """Secrets a workload's pods mount (secret and projected volumes, env, envFrom) are
+    readable by whoever holds the service account the pods run as."""
+    name, ns = _meta(obj, where, True)
+    spec: Any = obj
+    for key in _WORKLOADS[kind]:
+        spec = spec.get(key) if isinstance(spec, dict) else None
+    if not isinstance(spec, dict):
+        return
+    sa = str(spec.get("serviceAccountName") or spec.get("serviceAccount") or "default")
+    what = f"{kind} {ns}/{name}"
+    found: dict[str, str] = {}
+    for vol in spec.get("volumes") or []:
+        if not isinstance(vol, dict):
+            continue
+        if isinstance(vol.get("secret"), dict) and vol["secret"].get("secretName"):
+            found.setdefault(str(vol["secret"]["secretName"]), f"volume {vol.get('name')}")
+        for src in (vol.get("projected") or {}).get("sources") or []:
+            if isinstance(src, dict) and isinstance(src.get("secret"), dict) \
+                    and src["secret"].get("name"):
+                found.setdefault(str(src["secret"]["name"]), f"volume {vol.get('name')}")
+    for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+        if not isinstance(c, dict):
+            continue
+        for env in c.get("env") or []:
+            ref = ((env or {}).get("valueFrom") or {}).get("secretKeyRef") or {}
+            if ref.get("name"):
+                found.setdefault(str(ref["name"]), f"env {env.get('name')}")
+        for env in c.get("envFrom") or []:
+            ref = (env or {}).get("secretRef") or {}
+            if ref.get("name"):
+                found.setdefault(str(ref["name"]), "envFrom")
+    # imagePullSecrets are used by the kubelet, not mounted: the pod cannot read them.
+    for secret, how in sorted(found.items()):
+        st.sa_secrets.append((ns, sa, secret, f"mounted by {what} ({how})", where))
 
 
 def _subject_id(st: _State, subj: Any, ns: str, where: str) -> str | None:
@@ -315,16 +364,25 @@ def _escalations(st, scope, res, names, verbs, subjects, grant, assume) -> None:
 
 def _mounted(st: _State) -> None:
     c = st.cluster
-    for ns, sa, secret, where in st.sa_secrets:
-        rid = f"resource:k8s:{c}:{ns}/secrets/{secret}"
+    mounts: dict[tuple[str, str], list[str]] = {}
+    wheres: dict[tuple[str, str], str] = {}
+    for ns, sa, secret, how, where in st.sa_secrets:
+        key = (_sa_id(st, ns, sa), f"resource:k8s:{c}:{ns}/secrets/{secret}")
+        mounts.setdefault(key, []).append(how)
+        wheres.setdefault(key, where)
+        st.batch.nodes.append(Node(key[0], "Identity", {"name": f"{ns}/{sa}"}, where))
+    for (said, rid), hows in sorted(mounts.items()):
+        where = wheres[(said, rid)]
+        name = rid.split(":", 3)[3]
         system = f"system:k8s:{c}"
         st.batch.nodes.append(Node(system, "System", {"name": c, "system_type": "cluster"}))
-        st.batch.nodes.append(Node(rid, "Resource", {"name": f"{ns}/secrets/{secret}",
+        st.batch.nodes.append(Node(rid, "Resource", {"name": name,
                                                      "resource_type": "k8s_secrets"}))
         st.batch.edges.append(Edge(system, "CONTAINS", rid, {"reason": f"in cluster {c}"}))
-        st.batch.edges.append(Edge(_sa_id(st, ns, sa), "CAN_ACCESS", rid, {
-            "access": "read", "actions": ["mount"], "grant": f"ServiceAccount {ns}/{sa} secrets",
-            "reason": f"secret {ns}/{secret} is mounted into pods running as {ns}/{sa}",
+        st.batch.edges.append(Edge(said, "CAN_ACCESS", rid, {
+            "access": "read", "actions": ["mount"], "grant": "; ".join(dict.fromkeys(hows)),
+            "reason": f"secret {name.replace('/secrets/', '/')} is readable by pods running as "
+                      f"{said.split(':', 3)[3]}: " + "; ".join(dict.fromkeys(hows)),
             "conditional": False, "source": SOURCE}, where))
 
 

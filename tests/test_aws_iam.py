@@ -4,7 +4,8 @@ edge and access level worked out by hand from the policies in the fixtures:
 account-a (111111111111): group readers (S3ReadAll, Deny GetObject on secret-bucket),
 alice-svc (in readers; GetObject on secret-bucket denied by the group; PutObject on
 logs-app), bob-svc (S3ReadAll), deployer (artifacts; s3:* on pii fully denied by DenyPii;
-GitHub OIDC with sub), ci-open (GitHub OIDC without sub), admin (AdministratorAccess;
+GitHub OIDC with sub), ci-open (GitHub OIDC without sub), org-ci (an org-wide sub and a
+sub open to any owner), admin (AdministratorAccess;
 trusts account 222222222222 with MFA), lambda-exec (URL-encoded policy and trust, one
 unknown action), poweruser (NotAction, NotResource, a malformed ARN, a conditional
 statement on a wildcard resource). account-b (222222222222): b-ops may assume admin, b-idle
@@ -97,6 +98,8 @@ def test_trust_edges(batch):
     assert got == {
         ("workspace:github:acme/app", ida(A, "role/deployer")): (True, None),
         (gh, ida(A, "role/ci-open")): (True, True),
+        ("workspace:github:acme", ida(A, "role/org-ci")): (True, None),
+        (gh, ida(A, "role/org-ci")): (True, True),
         (ida(A, "user/bob-svc"), ida(A, "role/poweruser")): (False, None),
         (ida(B, "root"), ida(A, "role/admin")): (True, None),
         (ida(B, "role/b-ops"), ida(A, "role/admin")): (True, None),
@@ -109,6 +112,8 @@ def test_trust_edges(batch):
     assert oidc["oidc_subject"] == "repo:acme/app:ref:refs/heads/main"
     assert json.loads(oidc["conditions"])["StringEquals"][
         "token.actions.githubusercontent.com:sub"] == "repo:acme/app:ref:refs/heads/main"
+    org = edges(batch, "CAN_ASSUME")[(gh, ida(A, "role/org-ci"))]
+    assert org["oidc_subject"] == "repo:*/tools:*"
     nodes = {n.id: n for n in batch.nodes}
     # Stubs for other sources carry identifying properties only.
     assert nodes["workspace:github:acme/app"].props == {"name": "acme/app"}

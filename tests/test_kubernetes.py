@@ -2,7 +2,8 @@
 worked out by hand from the manifests: payments/api reads payments' secrets (so it can
 become payments/reporter, whose token is stored there) and mounts api-db-creds; ci/deployer
 writes deployments and pods/exec cluster-wide and may impersonate reporter; the group
-platform-admins is cluster-admin; user jane reads pods and configmaps in ci.
+platform-admins is cluster-admin; user jane reads pods and configmaps in ci; workloads.yaml
+mounts secrets into the pods of payments/api and payments/default.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ def test_rbac_access_levels():
     assert got == {
         (sa("payments", "api"), res("payments/secrets")): ("read", ("get", "list")),
         (sa("payments", "api"), res("payments/secrets/api-db-creds")): ("read", ("mount",)),
+        # workloads.yaml: the api Deployment's env, envFrom and volume secrets (not its
+        # imagePullSecrets, which the pod cannot read); the CronJob runs as "default".
+        (sa("payments", "api"), res("payments/secrets/api-tls")): ("read", ("mount",)),
+        (sa("payments", "api"), res("payments/secrets/stripe-live")): ("read", ("mount",)),
+        (sa("payments", "default"), res("payments/secrets/smtp")): ("read", ("mount",)),
         (sa("ci", "deployer"), res("*/deployments")):
             ("write", ("create", "get", "patch", "update")),
         (sa("ci", "deployer"), res("*/pods/exec")): ("write", ("create",)),
@@ -67,8 +73,13 @@ def test_tokens_and_escalation_edges():
         (admins, sa("ci", "deployer")),
         (admins, sa("payments", "api")),
     }
-    assert (res("payments/secrets"), res("payments/secrets/api-db-creds")) in \
-        {(e.src, e.dst) for e in b.edges if e.kind == "CONTAINS"}
+    contains = {(e.src, e.dst) for e in b.edges if e.kind == "CONTAINS"}
+    assert (res("payments/secrets"), res("payments/secrets/api-db-creds")) in contains
+    assert (res("payments/secrets"), res("payments/secrets/stripe-live")) in contains
+    grant = [e.props["grant"] for e in b.edges if e.kind == "CAN_ACCESS"
+             and e.dst == res("payments/secrets/api-db-creds")]
+    assert grant == ["listed in the secrets of ServiceAccount payments/api; "
+                     "mounted by Deployment payments/api (envFrom)"]
 
 
 def test_verbs():

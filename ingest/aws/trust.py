@@ -162,10 +162,19 @@ def _federated(fed, cond, why, action, edge, where, batch, report):
         for key, values in block.items():
             if key.lower() == f"{GITHUB_ISSUER}:sub":
                 subs.extend(str(v) for v in _list(values))
-    restricted = False
+    open_subs = [s for s in subs if _unrestricted(s)]
+    if not subs or open_subs:
+        edge(pid, f"{why} GitHub Actions OIDC tokens of any repository: no sub condition "
+             f"restricts it ({action})", oidc_subject_unrestricted=True,
+             oidc_subject=";".join(open_subs) or None)
     for sub in subs:
         m = _REPO_SUB.match(sub)
-        if not m or "*" in m.group(1) or "?" in m.group(1):
+        if sub in open_subs:
+            continue
+        if not m:
+            # Restricted, but by a custom subject template this cannot map to a repository.
+            edge(pid, f"{why} GitHub Actions OIDC tokens with sub {sub} ({action})",
+                 oidc_subject=sub)
             continue
         owner, repo = m.group(1), m.group(2)
         wid = f"workspace:github:{owner}" if "*" in repo or "?" in repo else \
@@ -173,8 +182,13 @@ def _federated(fed, cond, why, action, edge, where, batch, report):
         batch.nodes.append(Node(wid, "Workspace", {"name": wid.split(":", 2)[2]}, where))
         edge(wid, f"{why} GitHub Actions OIDC tokens with sub {sub} "
              f"({action})", oidc_subject=sub)
-        restricted = True
-    if not restricted:
-        edge(pid, f"{why} GitHub Actions OIDC tokens of any repository: no sub condition "
-             f"restricts it ({action})", oidc_subject_unrestricted=True,
-             oidc_subject=";".join(subs) or None)
+
+
+def _unrestricted(sub: str) -> bool:
+    """A sub pattern that tokens of repositories anyone can create match (``*``,
+    ``repo:*``, ``repo:*/x:*``, ``repo:acme*/x``)."""
+    if sub.startswith("*") or sub.startswith("?"):
+        return True
+    m = _REPO_SUB.match(sub)
+    # A wildcard in the owner part ("acme*") matches organisations anyone can create.
+    return bool(m) and ("*" in m.group(1) or "?" in m.group(1))
