@@ -9,7 +9,7 @@ sub open to any owner), admin (AdministratorAccess;
 trusts account 222222222222 with MFA), lambda-exec (URL-encoded policy and trust, one
 unknown action), poweruser (NotAction, NotResource, a malformed ARN, a conditional
 statement on a wildcard resource). account-b (222222222222): b-ops may assume admin, b-idle
-may not, b-ci may assume b-ops.
+may not (its only inline policy is truncated URL-encoded JSON), b-ci may assume b-ops.
 """
 
 from __future__ import annotations
@@ -147,8 +147,9 @@ def test_pattern_and_account_containment(batch):
 
 
 def test_bad_input_reported_one_line_each(batch):
-    assert len(batch.skipped) == 4
+    assert len(batch.skipped) == 5
     text = "\n".join(batch.skipped)
+    assert "(b-idle).RolePolicyList[0]: policy document is not JSON" in text
     assert "truncated.json:1:101: malformed JSON" in text
     assert "unknown action 'dynamodb:FlyToTheMoon'" in text
     assert "malformed ARN 'arn:aws:s3' in Resource" in text

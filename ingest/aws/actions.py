@@ -58,9 +58,11 @@ class ActionDB:
         if service not in self._actions:
             out = {}
             if service in self._services:
-                for key, detail in self._data.actions._get_actions(service).items():
-                    out[f"{service}:{key}"] = (f"{service}:{detail['name']}",
-                                               level_of_label(detail["accessLevel"]))
+                api = self._data.actions
+                for name in api.get_actions_for_service(service):
+                    detail = api.get_action_details(service, name)
+                    out[f"{service}:{name.lower()}"] = (f"{service}:{detail['name']}",
+                                                        level_of_label(detail["accessLevel"]))
             self._actions[service] = out
         return self._actions[service]
 

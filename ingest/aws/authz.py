@@ -76,7 +76,8 @@ def read(doc: dict, name: str, report) -> AuthzFile:
         for i, raw in enumerate(items):
             where = f"{name}: {list_key}[{i}]"
             try:
-                out.principals.append(_principal(raw, kind, name_key, inline_key, where))
+                out.principals.append(_principal(raw, kind, name_key, inline_key, where,
+                                                 report))
             except InputError as exc:
                 report(str(exc))
     return out
@@ -97,7 +98,8 @@ def _managed_policy(pol: Any, where: str) -> tuple[str, str, list[Statement]]:
                                   f"{where} ({pname} {chosen.get('VersionId', '')})")
 
 
-def _principal(raw: Any, kind: str, name_key: str, inline_key: str, where: str) -> Principal:
+def _principal(raw: Any, kind: str, name_key: str, inline_key: str, where: str,
+               report) -> Principal:
     if not isinstance(raw, dict):
         raise InputError("not an object; ignored", where)
     arn = raw.get("Arn")
@@ -126,10 +128,15 @@ def _principal(raw: Any, kind: str, name_key: str, inline_key: str, where: str) 
         p.props["tags"] = tags
     for j, pol in enumerate(raw.get(inline_key) or []):
         w = f"{where}.{inline_key}[{j}]"
+        # A bad inline policy is reported and left out; the principal's other grants stay.
         if not isinstance(pol, dict):
-            raise InputError("inline policy is not an object", w)
+            report(f"{w}: inline policy is not an object; ignored")
+            continue
         pname = f"{pol.get('PolicyName', f'inline-{j}')} (inline)"
-        p.inline.append(statements(pol.get("PolicyDocument"), pname, w))
+        try:
+            p.inline.append(statements(pol.get("PolicyDocument"), pname, w))
+        except InputError as exc:
+            report(f"{exc}; policy ignored")
     for pol in raw.get("AttachedManagedPolicies") or []:
         if isinstance(pol, dict) and isinstance(pol.get("PolicyArn"), str):
             p.managed.append(pol["PolicyArn"])
