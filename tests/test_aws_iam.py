@@ -198,3 +198,17 @@ def test_cli_ingest_strict_and_arn_lookup(tmp_path):
     missing = runner.invoke(cli, ["ingest", "aws-iam", str(tmp_path / "nope.json"),
                                   "--store", store])
     assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_missing_managed_policy_reported_once_per_policy(tmp_path):
+    roles = [{"RoleName": n, "Arn": f"arn:aws:iam::{A}:role/{n}",
+              "AttachedManagedPolicies": [{"PolicyArn": "arn:aws:iam::aws:policy/Gone"}]}
+             for n in ("r1", "r2")]
+    path = tmp_path / "roles-only.json"
+    path.write_text(json.dumps({"RoleDetailList": roles}))
+    b = parse(path)
+    assert b.skipped == [f"{path}: attached policy arn:aws:iam::aws:policy/Gone is not in any "
+                         f"file's Policies list; its grants are unknown for 2 principal(s), "
+                         f"e.g. arn:aws:iam::{A}:role/r1"]
+    assert [e for e in b.edges if e.kind == "CAN_ACCESS"] == []
+    assert {n.id for n in b.nodes} == {ida(A, "role/r1"), ida(A, "role/r2")}

@@ -145,14 +145,14 @@ def _principal(raw: Any, kind: str, name_key: str, inline_key: str, where: str,
     return p
 
 
-def policy_statements(p: Principal, policies: dict, report) -> list[list[Statement]]:
-    """Statement lists of a principal's inline and attached managed policies."""
+def policy_statements(p: Principal, policies: dict, missing: dict) -> list[list[Statement]]:
+    """Statement lists of a principal's inline and attached managed policies; attached
+    policies the run does not have are collected in ``missing`` (ARN -> principals)."""
     out = list(p.inline)
     for arn in p.managed:
         hit = policies.get(arn)
         if hit is None:
-            report(f"{p.where}: attached policy {arn} is not in any file's Policies list; "
-                   "its grants are unknown")
+            missing.setdefault(arn, []).append(p)
             continue
         out.append(hit[1])
     return out
@@ -163,11 +163,19 @@ def build_access(principals: list[Principal], policies: dict, db: ActionDB, repo
     """Identity nodes, MEMBER_OF and CAN_ACCESS for every principal. Returns each
     principal's effective statements (by ARN) for the trust step."""
     groups = {(p.account, p.name): p for p in principals if p.kind == "group"}
-    own: dict[str, list[list[Statement]]] = {p.arn: policy_statements(p, policies, report)
+    missing: dict[str, list[Principal]] = {}
+    own: dict[str, list[list[Statement]]] = {p.arn: policy_statements(p, policies, missing)
                                              for p in principals}
+    for arn, holders in sorted(missing.items()):
+        report(f"{holders[0].where.split(':', 1)[0]}: attached policy {arn} is not in any "
+               f"file's Policies list; its grants are unknown for {len(holders)} "
+               f"principal(s), e.g. {holders[0].arn}")
+    checked: set[int] = set()  # a managed policy is reported once, not per principal
     for lists in own.values():
         for stmts in lists:
-            check_resources(stmts, report)
+            if id(stmts) not in checked:
+                checked.add(id(stmts))
+                check_resources(stmts, report)
     # Built once so that the ids used as cache keys below stay alive and unique.
     group_denies = {g.arn: [[s for s in stmts if s.effect == "Deny"] for stmts in own[g.arn]]
                     for g in groups.values()}
