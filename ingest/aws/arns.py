@@ -51,14 +51,30 @@ def _rx(pattern: str) -> re.Pattern:
 def arn_matches(pattern: str, arn: str) -> bool:
     """IAM wildcard match (``*`` any run of characters, ``?`` one), case-sensitive.
     Also true when ``arn`` is itself a pattern equal to or narrower than ``pattern`` in the
-    common cases (the wildcard characters are matched literally by ``*``)."""
+    common cases (the wildcard characters are matched literally by ``*``).
+
+    Examples
+    --------
+    >>> arn_matches("arn:aws:s3:::logs-*", "arn:aws:s3:::logs-app/2026/01")
+    True
+    >>> arn_matches("arn:aws:s3:::logs-*", "arn:aws:s3:::LOGS-app")
+    False
+    """
     if pattern == "*":
         return True
     return _rx(pattern).match(arn) is not None
 
 
 def fold(resource: str) -> str:
-    """The ARN (or pattern) of the node a policy resource becomes (S3 objects -> bucket)."""
+    """The ARN (or pattern) of the node a policy resource becomes (S3 objects -> bucket).
+
+    Examples
+    --------
+    >>> fold("arn:aws:s3:::acme-invoices/2026/*")
+    'arn:aws:s3:::acme-invoices'
+    >>> fold("arn:aws:dynamodb:us-east-1:111122223333:table/shipments")
+    'arn:aws:dynamodb:us-east-1:111122223333:table/shipments'
+    """
     arn = parse_arn(resource)
     if arn and arn.service == "s3" and not arn.region and not arn.account \
             and "/" in arn.resource:
@@ -68,6 +84,14 @@ def fold(resource: str) -> str:
 
 
 def resource_type(arn_text: str) -> str:
+    """A resource's type from its ARN.
+
+    Examples
+    --------
+    >>> [resource_type(a) for a in ("arn:aws:s3:::logs", "arn:aws:s3:::logs-*",
+    ...                             "arn:aws:sqs:us-east-1:111122223333:jobs")]
+    ['s3_bucket', 'arn_pattern', 'sqs_queue']
+    """
     if has_wildcard(arn_text):
         return "arn_pattern"
     arn = parse_arn(arn_text)
@@ -75,10 +99,16 @@ def resource_type(arn_text: str) -> str:
         return "unknown"
     if arn.service == "s3" and "/" not in arn.resource:
         return "s3_bucket"
-    kind = re.split(r"[:/]", arn.resource, maxsplit=1)[0]
-    if arn.service == "rds" and kind == "db":
+    if arn.service == "rds" and arn.resource.startswith("db:"):
         return "rds_instance"
+    if not re.search(r"[:/]", arn.resource):
+        # ARNs whose resource part is just a name (SQS queues, SNS topics...).
+        return _NAME_ONLY.get(arn.service, f"{arn.service}_resource")
+    kind = re.split(r"[:/]", arn.resource, maxsplit=1)[0]
     return f"{arn.service}_{kind}".replace("-", "_")
+
+
+_NAME_ONLY = {"sqs": "sqs_queue", "sns": "sns_topic"}
 
 
 def resource_name(arn_text: str) -> str:
