@@ -3,7 +3,7 @@ edge and access level worked out by hand from the policies in the fixtures:
 
 account-a (111111111111): group readers (S3ReadAll, Deny GetObject on secret-bucket),
 alice-svc (in readers; GetObject on secret-bucket denied by the group; PutObject on
-logs-app), bob-svc (S3ReadAll), deployer (artifacts; s3:* on pii fully denied by DenyPii;
+logs-app), bob-svc (S3ReadAll; a Deny of s3:* without TLS), deployer (artifacts; s3:* on pii fully denied by DenyPii;
 GitHub OIDC with sub), ci-open (GitHub OIDC without sub), org-ci (an org-wide sub and a
 sub open to any owner), admin (AdministratorAccess;
 trusts account 222222222222 with MFA), lambda-exec (URL-encoded policy and trust, one
@@ -82,6 +82,10 @@ def test_actions_grants_and_reasons(batch):
     assert power["actions"] == ["NotAction iam:*", "NotAction organizations:*", "s3:GetObject"]
     assert power["deny_exceptions"] == ["power (inline) excludes arn:aws:s3:::pii/*"]
     assert "conditions" not in power
+    # A conditional Deny does not remove the grant; it is recorded on it.
+    bob = e[(ida(A, "user/bob-svc"), f"system:aws:{A}")]
+    assert bob["deny_exceptions"] == ["tls-only (inline) denies s3:* on * under conditions"]
+    assert bob["reason"].endswith("; except: tls-only (inline) denies s3:* on * under conditions")
 
 
 def test_explicit_deny_wins(batch):
