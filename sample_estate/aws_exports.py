@@ -20,6 +20,8 @@ DEV_ACCT = "444455556666"
 OUT = Path(__file__).with_name("aws")
 GITHUB = "token.actions.githubusercontent.com"
 CREATED = "2021-03-01T10:00:00+00:00"
+#: Users older than the rest of the estate (their keys are older too).
+USER_CREATED = {"legacy-etl": "2019-03-01T09:00:00+00:00"}
 
 #: The AWS-managed policies the estate attaches (documents trimmed to what the estate uses;
 #: the real ReadOnlyAccess lists every service).
@@ -110,7 +112,8 @@ def _role(acct, name, trust, managed=(), inline=None, last_used=None) -> dict:
 
 def _user(acct, name, managed=()) -> dict:
     return {"Path": "/", "UserName": name, "UserId": "AIDA" + name.upper().replace("-", "")[:17],
-            "Arn": f"arn:aws:iam::{acct}:user/{name}", "CreateDate": CREATED, "GroupList": [],
+            "Arn": f"arn:aws:iam::{acct}:user/{name}",
+            "CreateDate": USER_CREATED.get(name, CREATED), "GroupList": [],
             "UserPolicyList": [], "AttachedManagedPolicies": _attached(acct, list(managed)),
             "Tags": []}
 
@@ -199,7 +202,7 @@ def credential_report() -> str:
                 "true", "false", "N/A", "N/A", "N/A", "N/A", "false", "N/A", "N/A", "N/A",
                 "N/A", "false", "N/A", "false", "N/A"])
     for user, (password, keys) in KEYS.items():
-        row = [user, f"arn:aws:iam::{ACCT}:user/{user}", CREATED,
+        row = [user, f"arn:aws:iam::{ACCT}:user/{user}", USER_CREATED.get(user, CREATED),
                "true" if password else "false",
                "2026-11-20T08:00:00+00:00" if password else "N/A",
                CREATED if password else "N/A", "N/A", "false"]
