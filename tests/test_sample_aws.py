@@ -3,6 +3,8 @@ sample_estate/aws/, keeps the ids and planted facts the rest of the estate relie
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
@@ -71,3 +73,14 @@ def test_keys_owners_and_oidc_trust(store):
         "repo:acme/shipping-api:environment:production"
     assert store.get_node(USER + "svc-backup")["possible_human_use"] is True
     assert store.get_node(USER + "svc-n8n")["interactive_login"] is False
+
+
+def test_committed_exports_match_their_generator():
+    from sample_estate import aws_exports
+
+    for name, doc in aws_exports.authorization_details().items():
+        assert json.loads((aws_exports.OUT / name).read_text()) == doc, name
+    assert (aws_exports.OUT / "credential-report.csv").read_text() == \
+        aws_exports.credential_report()
+    assert json.loads((aws_exports.OUT / "access-keys.json").read_text()) == \
+        aws_exports.access_keys()
