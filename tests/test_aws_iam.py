@@ -5,7 +5,7 @@ account-a (111111111111): group readers (S3ReadAll, Deny GetObject on secret-buc
 alice-svc (in readers; GetObject on secret-bucket denied by the group; PutObject on
 logs-app), bob-svc (S3ReadAll; a Deny of s3:* without TLS), deployer (artifacts; s3:* on pii fully denied by DenyPii;
 GitHub OIDC with sub), ci-open (GitHub OIDC without sub), org-ci (an org-wide sub and a
-sub open to any owner), admin (AdministratorAccess;
+sub open to any owner), admin (AdministratorAccess minus a Deny of iam:*;
 trusts account 222222222222 with MFA), lambda-exec (URL-encoded policy and trust, one
 unknown action), poweruser (NotAction, NotResource, a malformed ARN, a conditional
 statement on a wildcard resource). account-b (222222222222): b-ops may assume admin, b-idle
@@ -70,8 +70,11 @@ def test_actions_grants_and_reasons(batch):
     assert deploy["grant"] == "deploy (inline)"
     assert deploy["reason"] == "deploy (inline) allows s3:PutObject on arn:aws:s3:::artifacts/*"
     admin = e[(ida(A, "role/admin"), f"system:aws:{A}")]
+    # Denying iam:* leaves admin (other Permissions management actions); the Deny is named.
     assert admin["actions"] == ["*"] and admin["grant"] == "AdministratorAccess"
-    assert admin["reason"] == "AdministratorAccess allows * on *"
+    assert admin["reason"] == ("AdministratorAccess allows * on *; "
+                               "minus what no-iam (inline) denies iam:* on *")
+    assert admin["denied_by"] == ["no-iam (inline) denies iam:* on *"]
     readers = e[(ida(A, "group/readers"), f"system:aws:{A}")]
     assert readers["actions"] == ["s3:Get*", "s3:List*"]
     assert readers["deny_exceptions"] == [

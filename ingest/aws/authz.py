@@ -236,6 +236,8 @@ def _grant_edge(p: Principal, g, batch: Batch, systems: set[str]) -> None:
              "conditional": g.conditional, "conditions": g.conditions, "source": SOURCE}
     if g.deny_exceptions:
         props["deny_exceptions"] = g.deny_exceptions
+    if g.denied_by:
+        props["denied_by"] = g.denied_by
     batch.edges.append(Edge(p.id, "CAN_ACCESS", dst, props, p.where))
 
 

@@ -132,6 +132,8 @@ class Grant:
     conditional: bool
     conditions: str | None
     deny_exceptions: list[str] = field(default_factory=list)
+    #: Denies that removed actions from the grant (the edge shows what is left).
+    denied_by: list[str] = field(default_factory=list)
 
 
 def check_resources(stmts: list[Statement], report) -> None:
@@ -167,6 +169,7 @@ def evaluate(stmts: list[Statement], db: ActionDB, report) -> list[Grant]:
 
 def _combine(target, parts, denies, db, report) -> Grant | None:
     exceptions: list[str] = []
+    applied: list[str] = []  # Denies that took actions away from this grant
     kept: list[_Part] = []
     for p in parts:
         eff = p.actions
@@ -176,14 +179,11 @@ def _combine(target, parts, denies, db, report) -> Grant | None:
                 continue
             covers = resource_matches(d, p.resource)
             if covers and d.condition is None:
-                eff = eff - d_set
+                before, eff = eff, eff - d_set
+                if eff != before and _deny_note(d) not in applied:
+                    applied.append(_deny_note(d))
             elif covers or _narrower(d, p.resource):
-                what = ",".join(d.not_actions and ["NotAction " + x for x in d.not_actions]
-                                or d.actions)
-                on = ",".join(d.resources) if d.not_resources is None else \
-                    "NotResource " + ",".join(d.not_resources)
-                note = f"{d.policy} denies {what} on {on}" + \
-                    (" under conditions" if d.condition else "")
+                note = _deny_note(d) + (" under conditions" if d.condition else "")
                 if note not in exceptions:
                     exceptions.append(note)
         if p.stmt.not_resources is not None:
@@ -218,11 +218,21 @@ def _combine(target, parts, denies, db, report) -> Grant | None:
     others = [n for n in grant_names if n != best.stmt.policy]
     if others:
         reason += "; also " + ", ".join(others)
+    if applied:
+        reason += "; minus what " + "; ".join(applied)
     if exceptions:
         reason += "; except: " + "; ".join(exceptions)
     return Grant(target, level_all or "unknown", _listed_actions(kept, db),
                  "; ".join(grant_names), reason, conditional,
-                 json.dumps(conds, sort_keys=True) if conds else None, exceptions)
+                 json.dumps(conds, sort_keys=True) if conds else None, exceptions, applied)
+
+
+def _deny_note(d: Statement) -> str:
+    what = ",".join(["NotAction " + x for x in d.not_actions] if d.not_actions is not None
+                    else d.actions)
+    on = ",".join(d.resources) if d.not_resources is None else \
+        "NotResource " + ",".join(d.not_resources)
+    return f"{d.policy} denies {what} on {on}"
 
 
 def _narrower(deny: Statement, resource: str) -> bool:
