@@ -140,6 +140,8 @@ def test_credential_report_keys(batch):
     assert k1["access_key_id"] == "AKIAFIXTUREALICE0001"
     alice, bob = nodes[ida(A, "user/alice-svc")], nodes[ida(A, "user/bob-svc")]
     assert alice["interactive_login"] is True and alice["possible_human_use"] is True
+    assert alice["last_used_at"] == "2026-11-20T10:00:00Z"  # key 1, after the last login
+    assert "last_used_at" not in bob  # no login, key never used
     assert bob["interactive_login"] is False and "possible_human_use" not in bob
     assert set(edges(batch, "MEMBER_OF")) == {(ida(A, "user/alice-svc"), ida(A, "group/readers"))}
 

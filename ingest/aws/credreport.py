@@ -104,6 +104,7 @@ def _row(row, where, by_user, batch, report) -> None:
         props["password_last_used_at"] = last_login
     metas = sorted(by_user.get(user, []), key=lambda m: str(m.get("CreateDate", "")))
     any_active = False
+    used_times = [last_login] if last_login else []
     for n in (1, 2):
         rotated = _when(_value(row, f"access_key_{n}_last_rotated"), where)
         if rotated is None:
@@ -121,6 +122,7 @@ def _row(row, where, by_user, batch, report) -> None:
         used = _when(_value(row, f"access_key_{n}_last_used_date"), where)
         if used:
             sprops["last_used_at"] = used
+            used_times.append(used)
         else:
             sprops["never_used"] = True
         svc = _value(row, f"access_key_{n}_last_used_service")
@@ -131,6 +133,9 @@ def _row(row, where, by_user, batch, report) -> None:
             "reason": f"access key {n} of IAM user {user}", "source": SOURCE}, where))
     if password and any_active:
         props["possible_human_use"] = True
+    if used_times:
+        # The user was last used when its password or any of its keys last was.
+        props["last_used_at"] = max(used_times)
     batch.nodes.append(Node(uid, "Identity", props, where))
 
 
