@@ -2,7 +2,8 @@
 worked out by hand from the manifests: payments/api reads payments' secrets (so it can
 become payments/reporter, whose token is stored there) and mounts api-db-creds; ci/deployer
 writes deployments and pods/exec cluster-wide and may impersonate reporter; the group
-platform-admins is cluster-admin; user jane reads pods and configmaps in ci; workloads.yaml
+platform-admins is cluster-admin; user jane reads pods and configmaps in ci; ci/builder
+edits everything in ci through the built-in edit ClusterRole; workloads.yaml
 mounts secrets into the pods of payments/api and payments/default.
 """
 
@@ -47,6 +48,10 @@ def test_rbac_access_levels():
         (sa("payments", "api"), res("payments/secrets/api-tls")): ("read", ("mount",)),
         (sa("payments", "api"), res("payments/secrets/stripe-live")): ("read", ("mount",)),
         (sa("payments", "default"), res("payments/secrets/smtp")): ("read", ("mount",)),
+        # a binding to the built-in "edit" ClusterRole, not in the files: default rules
+        (sa("ci", "builder"), res("ci/*")): ("write", ("create", "delete", "deletecollection",
+                                                       "get", "list", "patch", "update",
+                                                       "watch")),
         (sa("ci", "deployer"), res("*/deployments")):
             ("write", ("create", "get", "patch", "update")),
         (sa("ci", "deployer"), res("*/pods/exec")): ("write", ("create",)),
@@ -76,6 +81,7 @@ def test_tokens_and_escalation_edges():
     contains = {(e.src, e.dst) for e in b.edges if e.kind == "CONTAINS"}
     assert (res("payments/secrets"), res("payments/secrets/api-db-creds")) in contains
     assert (res("payments/secrets"), res("payments/secrets/stripe-live")) in contains
+    assert {(res("ci/*"), res("ci/pods")), (res("ci/*"), res("ci/configmaps"))} <= contains
     grant = [e.props["grant"] for e in b.edges if e.kind == "CAN_ACCESS"
              and e.dst == res("payments/secrets/api-db-creds")]
     assert grant == ["listed in the secrets of ServiceAccount payments/api; "

@@ -15,6 +15,20 @@ READ_VERBS = frozenset({"get", "list", "watch"})
 WRITE_VERBS = frozenset({"create", "update", "patch", "delete", "deletecollection"})
 ADMIN_VERBS = frozenset({"*", "escalate", "bind", "impersonate"})
 _RANK = {"read": 1, "unknown": 2, "write": 3, "admin": 4}
+_READ = ["get", "list", "watch"]
+#: The default user-facing ClusterRoles every cluster has, used when a binding names one
+#: the files do not define. Approximations of Kubernetes' defaults: admin and edit cover
+#: every namespaced resource (edit can read secrets), view every common one except secrets.
+BUILTIN_CLUSTER_ROLES = {
+    "cluster-admin": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}],
+    "admin": [{"resources": ["*"], "verbs": ["*"]}],
+    "edit": [{"resources": ["*"], "verbs": _READ + ["create", "update", "patch", "delete",
+                                                    "deletecollection"]}],
+    "view": [{"resources": ["pods", "pods/log", "services", "endpoints", "configmaps",
+                            "persistentvolumeclaims", "serviceaccounts", "deployments",
+                            "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs",
+                            "ingresses", "events"], "verbs": _READ}],
+}
 
 
 def verb_level(verb: str) -> str:
@@ -62,14 +76,16 @@ def write_bindings(st: State) -> None:
         name, ns = meta(obj, where, kind == "RoleBinding")
         ref = obj["roleRef"]
         key = (ref["kind"], f"{ns}/{ref['name']}" if ref["kind"] == "Role" else ref["name"])
-        if key not in st.roles:
+        builtin = key not in st.roles and ref["kind"] == "ClusterRole" and \
+            ref["name"] in BUILTIN_CLUSTER_ROLES
+        if key not in st.roles and not builtin:
             st.batch.skipped.append(f"{where}: {ref['kind']} {ref['name']} is not in the "
                                     "files; binding ignored")
             continue
-        rules, _ = st.roles[key]
+        rules = BUILTIN_CLUSTER_ROLES[ref["name"]] if builtin else st.roles[key][0]
         scope = ns if kind == "RoleBinding" else "*"
         grant = f"{kind} {name if scope == '*' else ns + '/' + name} -> {ref['kind']} " \
-            f"{ref['name']}"
+            f"{ref['name']}" + (" (built-in; default rules assumed)" if builtin else "")
         subjects = [s for s in (_subject_id(st, subj, ns, where)
                                 for subj in obj.get("subjects") or []) if s]
         for rule in rules:
