@@ -3,13 +3,14 @@ edge and access level worked out by hand from the policies in the fixtures:
 
 account-a (111111111111): group readers (S3ReadAll, Deny GetObject on secret-bucket),
 alice-svc (in readers; GetObject on secret-bucket denied by the group; PutObject on
-logs-app), bob-svc (S3ReadAll; a Deny of s3:* without TLS), deployer (artifacts; s3:* on pii fully denied by DenyPii;
-GitHub OIDC with sub), ci-open (GitHub OIDC without sub), org-ci (an org-wide sub and a
-sub open to any owner), admin (AdministratorAccess minus a Deny of iam:*;
-trusts account 222222222222 with MFA), lambda-exec (URL-encoded policy and trust, one
-unknown action), poweruser (NotAction, NotResource, a malformed ARN, a conditional
-statement on a wildcard resource). account-b (222222222222): b-ops may assume admin, b-idle
-may not (its only inline policy is truncated URL-encoded JSON), b-ci may assume b-ops.
+logs-app), bob-svc (S3ReadAll; a Deny of s3:* without TLS), deployer (artifacts; s3:* on
+pii fully denied by DenyPii; GitHub OIDC with sub), ci-open (GitHub OIDC without sub),
+org-ci (an org-wide sub and a sub open to any owner), admin (AdministratorAccess minus a
+Deny of iam:*; trusts account 222222222222 with MFA, and b-idle and a partner account's
+role by ARN), lambda-exec (URL-encoded policy and trust, one unknown action), poweruser
+(NotAction, NotResource, a malformed ARN, a conditional statement on a wildcard resource).
+account-b (222222222222): b-ops may assume admin, b-idle may not (its only inline policy is
+truncated URL-encoded JSON), b-ci may assume b-ops.
 """
 
 from __future__ import annotations
@@ -110,6 +111,9 @@ def test_trust_edges(batch):
         (ida(A, "user/bob-svc"), ida(A, "role/poweruser")): (False, None),
         (ida(B, "root"), ida(A, "role/admin")): (True, None),
         (ida(B, "role/b-ops"), ida(A, "role/admin")): (True, None),
+        # named by ARN: b-idle (loaded, no sts:AssumeRole permission) gets no edge; a role of
+        # an account not in the run gets one, from a stub
+        (ida("333333333333", "role/partner"), ida(A, "role/admin")): (False, None),
         (ida(B, "user/b-ci"), ida(B, "role/b-ops")): (False, None),
         ("identity:aws:service:ec2.amazonaws.com", ida(B, "role/b-idle")): (False, None),
         ("identity:aws:service:lambda.amazonaws.com",
@@ -124,6 +128,8 @@ def test_trust_edges(batch):
     nodes = {n.id: n for n in batch.nodes}
     # Stubs for other sources carry identifying properties only.
     assert nodes["workspace:github:acme/app"].props == {"name": "acme/app"}
+    assert nodes[ida("333333333333", "role/partner")].props == {
+        "name": "partner", "arn": "arn:aws:iam::333333333333:role/partner"}
 
 
 def test_credential_report_keys(batch):

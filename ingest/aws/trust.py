@@ -3,7 +3,8 @@
 Principals and what they become (see docs/aws-iam.md):
 
 - a role or user ARN: an edge from that identity (a stub with id, name and arn when the
-  run did not load it, e.g. in an account not ingested);
+  run did not load it, e.g. in an account not ingested); from another account loaded in the
+  same run, only if its own policies allow ``sts:AssumeRole`` on the role;
 - an account (``123456789012`` or ``arn:aws:iam::123456789012:root``): an edge from the
   account's root principal ``identity:aws:arn:aws:iam::<acct>:root`` and, for every user and
   role of that account loaded in the same run whose own policies allow ``sts:AssumeRole``
@@ -127,9 +128,19 @@ def _statement(role, raw, where, by_account, known, effective, db, report, batch
             else:
                 report(f"{where}: malformed principal {value!r}; ignored")
             continue
+        short = value.rsplit(":", 1)[-1]
         if value not in known:
             _stub(batch, f"identity:aws:{value}", value.rsplit("/", 1)[-1], value)
-        edge(f"identity:aws:{value}", f"{why} {value.rsplit(':', 1)[-1]} ({action})")
+            if arn.account != role.account:
+                short += " (its account's policies were not in this run)"
+        elif arn.account != role.account:
+            # Across accounts the caller's own policies must allow the call too.
+            ok, via = is_allowed(effective.get(value, []), "sts:AssumeRole", role.arn, db,
+                                 report)
+            if not ok:
+                continue
+            short += f" and {via[0].policy} allows sts:AssumeRole on {role.arn}"
+        edge(f"identity:aws:{value}", f"{why} {short} ({action})")
     for svc in _list(principal.get("Service")):
         sid = f"identity:aws:service:{svc}"
         _stub(batch, sid, str(svc), None, identity_type="aws_service")
