@@ -207,11 +207,21 @@ def _file_ingest_options(fn):
 
 @ingest.command("aws-iam")
 @_file_ingest_options
+@click.option("--eks-cluster", "eks", multiple=True, metavar="OIDC_ID=CLUSTER",
+              help="Name the EKS cluster of an OIDC issuer id, so IRSA trusts start at that "
+                   "cluster's service accounts (repeatable).")
 @store_options
-def ingest_aws_iam(paths, replace, source, strict, store_config):
+def ingest_aws_iam(paths, replace, source, strict, eks, store_config):
     """Ingest AWS IAM exports: get-account-authorization-details JSON, credential report
     CSV, list-access-keys JSON (files or folders; several accounts join by their trust)."""
-    _ingest_files("aws-iam", paths, replace, source, strict, store_config)
+    clusters = {}
+    for item in eks:
+        issuer, sep, name = item.partition("=")
+        if not sep or not issuer or not name:
+            raise InputError(f"--eks-cluster wants OIDC_ID=CLUSTER, not {item!r}")
+        clusters[issuer] = name
+    _ingest_files("aws-iam", paths, replace, source, strict, store_config,
+                  eks_clusters=clusters)
 
 
 @ingest.command("kubernetes")

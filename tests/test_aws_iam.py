@@ -7,7 +7,7 @@ logs-app), bob-svc (S3ReadAll; a Deny of s3:* without TLS), deployer (artifacts;
 pii fully denied by DenyPii; GitHub OIDC with sub), ci-open (GitHub OIDC without sub),
 org-ci (an org-wide sub and a sub open to any owner), admin (AdministratorAccess minus a
 Deny of iam:*; trusts account 222222222222 with MFA, and b-idle and a partner account's
-role by ARN), lambda-exec (URL-encoded policy and trust, one unknown action), poweruser
+role by ARN), irsa-reader (trusts the EKS service account payments/api), lambda-exec (URL-encoded policy and trust, one unknown action), poweruser
 (NotAction, NotResource, a malformed ARN, a conditional statement on a wildcard resource).
 account-b (222222222222): b-ops may assume admin, b-idle may not (its only inline policy is
 truncated URL-encoded JSON), b-ci may assume b-ops.
@@ -30,6 +30,7 @@ from queries import blast_radius
 
 DATA = Path(__file__).parent / "data" / "aws"
 A, B = "111111111111", "222222222222"
+EKS = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71"
 
 
 def ida(acct, rest):
@@ -61,6 +62,8 @@ def test_access_edges_and_levels(batch):
         (ida(A, "user/alice-svc"), "resource:aws:arn:aws:s3:::logs-app"): ("write", False),
         (ida(A, "user/bob-svc"), f"system:aws:{A}"): ("read", False),
         (ida(B, "role/b-ops"), f"resource:aws:arn:aws:iam::{A}:role/admin"): ("write", False),
+        (ida(A, "role/irsa-reader"), "resource:aws:arn:aws:s3:::payments-exports"):
+            ("read", False),
     }
 
 
@@ -118,6 +121,8 @@ def test_trust_edges(batch):
         ("identity:aws:service:ec2.amazonaws.com", ida(B, "role/b-idle")): (False, None),
         ("identity:aws:service:lambda.amazonaws.com",
          ida(A, "role/service-role/lambda-exec")): (False, None),
+        # IRSA without a cluster name for the issuer: from the provider, subject recorded
+        (ida(A, f"oidc-provider/{EKS}"), ida(A, "role/irsa-reader")): (True, None),
     }
     oidc = edges(batch, "CAN_ASSUME")[("workspace:github:acme/app", ida(A, "role/deployer"))]
     assert oidc["oidc_subject"] == "repo:acme/app:ref:refs/heads/main"
@@ -227,3 +232,20 @@ def test_missing_managed_policy_reported_once_per_policy(tmp_path):
                          f"e.g. arn:aws:iam::{A}:role/r1"]
     assert [e for e in b.edges if e.kind == "CAN_ACCESS"] == []
     assert {n.id for n in b.nodes} == {ida(A, "role/r1"), ida(A, "role/r2")}
+
+
+def test_irsa_joins_kubernetes_service_accounts(tmp_path):
+    from ingest.kubernetes import parse as parse_k8s
+
+    store = EmbeddedStore(tmp_path / "s")
+    store.write(parse_k8s(DATA.parent / "k8s" / "cluster.yaml", cluster="prod-eu"), source="k")
+    aws = parse([DATA / "account-a.json"],
+                eks_clusters={"EXAMPLED539D4633E53DE1B71": "prod-eu"})
+    store.write(aws, source="aws")
+    sa = "identity:k8s:prod-eu:payments/api"
+    assert {e.dst for e in store.expand([sa], "out", ["CAN_ASSUME"])} == \
+        {ida(A, "role/irsa-reader"), "identity:k8s:prod-eu:payments/reporter"}
+    # cluster admins can impersonate payments/api, and so read the S3 exports
+    rows = {r["id"]: r for r in
+            blast_radius(store, "identity:k8s:prod-eu:group:platform-admins").rows}
+    assert rows["resource:aws:arn:aws:s3:::payments-exports"]["access"] == "read"

@@ -51,7 +51,10 @@ def _read_text(p: Path) -> str:
 
 
 def parse(path, **options) -> Batch:
-    """Parse AWS IAM exports (see the module docstring) into one batch."""
+    """Parse AWS IAM exports (see the module docstring) into one batch.
+
+    Options: ``eks_clusters`` maps EKS OIDC issuer ids to cluster names (IRSA trusts then
+    start at the cluster's service accounts, as the kubernetes ingester names them)."""
     db = options.get("db") or default_db()
     batch = Batch()
     report = batch.skipped.append
@@ -90,7 +93,8 @@ def parse(path, **options) -> Batch:
         policies.update(f.policies)
         principals.extend(f.principals)
     effective = authz.build_access(principals, policies, db, report, batch)
-    trust.build_trust(principals, effective, db, report, batch)
+    trust.build_trust(principals, effective, db, report, batch,
+                      eks_clusters=options.get("eks_clusters"))
     for p, text in reports:
         try:
             credreport.read(text, str(p), keys, report, batch)

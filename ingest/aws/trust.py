@@ -16,6 +16,9 @@ Principals and what they become (see docs/aws-iam.md):
   ``workspace:github:<owner>`` for ``repo:<owner>/*``) for each ``sub`` value, with the
   condition recorded; with no usable ``sub`` restriction an edge from the provider identity
   flagged ``oidc_subject_unrestricted: true`` (NHI6: any repository on GitHub can assume it);
+- an EKS cluster's OIDC issuer (IRSA) with ``system:serviceaccount:<ns>:<sa>`` subjects: an
+  edge from ``identity:k8s:<cluster>:<ns>/<sa>`` when option ``eks_clusters`` names the
+  cluster, else from the provider identity with the subject recorded;
 - other federated providers (SAML, other OIDC issuers): an edge from the provider identity.
 
 Deny statements in trust policies are not evaluated (rare in practice): documented.
@@ -39,6 +42,8 @@ from .policy import decode_document, is_allowed
 _ASSUME = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml")
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
 _REPO_SUB = re.compile(r"^repo:([^/:]+)/([^:]+)(?::.*)?$")
+_EKS = re.compile(r"^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com/id/([A-Za-z0-9]+)$")
+_SA_SUB = re.compile(r"^system:serviceaccount:([^:]+):([^:]+)$")
 
 
 def _list(value: Any) -> list:
@@ -52,7 +57,10 @@ def _assumes(actions: list[str]) -> bool:
 
 
 def build_trust(principals: list[Principal], effective: dict, db: ActionDB, report,
-                batch: Batch) -> None:
+                batch: Batch, eks_clusters: dict[str, str] | None = None) -> None:
+    """CAN_ASSUME edges for every role's trust policy. ``eks_clusters`` maps an EKS OIDC
+    issuer id to the cluster name the kubernetes ingester uses, so IRSA trusts join the
+    cluster's service accounts."""
     by_account: dict[str, list[Principal]] = {}
     for p in principals:
         if p.kind in ("user", "role"):
@@ -73,10 +81,11 @@ def build_trust(principals: list[Principal], effective: dict, db: ActionDB, repo
                 continue
             if not _assumes(_list(raw.get("Action"))):
                 continue
-            _statement(role, raw, w, by_account, known, effective, db, report, batch)
+            _statement(role, raw, w, by_account, known, effective, db, report, batch,
+                       eks_clusters or {})
 
 
-def _statement(role, raw, where, by_account, known, effective, db, report, batch):
+def _statement(role, raw, where, by_account, known, effective, db, report, batch, eks):
     cond = raw.get("Condition") or None
     base = {"source": SOURCE, "conditional": bool(cond),
             "conditions": json.dumps(cond, sort_keys=True) if cond else None}
@@ -146,7 +155,7 @@ def _statement(role, raw, where, by_account, known, effective, db, report, batch
         _stub(batch, sid, str(svc), None, identity_type="aws_service")
         edge(sid, f"{why} the AWS service {svc} ({action})")
     for fed in _list(principal.get("Federated")):
-        _federated(str(fed), cond, why, action, edge, where, batch, report)
+        _federated(str(fed), cond, why, action, edge, where, batch, eks)
 
 
 def _stub(batch: Batch, nid: str, name: str, arn: str | None, **extra) -> None:
@@ -154,7 +163,19 @@ def _stub(batch: Batch, nid: str, name: str, arn: str | None, **extra) -> None:
     batch.nodes.append(Node(nid, "Identity", props))
 
 
-def _federated(fed, cond, why, action, edge, where, batch, report):
+def _subs(cond, issuer: str) -> list[str]:
+    """Values a trust's (positive) conditions allow for ``<issuer>:sub``."""
+    out = []
+    for op, block in (cond or {}).items():
+        if not isinstance(block, dict) or "Not" in op:
+            continue
+        for key, values in block.items():
+            if key.lower() == f"{issuer.lower()}:sub":
+                out.extend(str(v) for v in _list(values))
+    return out
+
+
+def _federated(fed, cond, why, action, edge, where, batch, eks):
     arn = parse_arn(fed)
     provider_type = "saml_provider" if ":saml-provider/" in fed else "oidc_provider"
     pid = f"identity:aws:{fed}" if arn else f"identity:aws:federated:{fed}"
@@ -163,16 +184,15 @@ def _federated(fed, cond, why, action, edge, where, batch, report):
     if arn:
         props["account"] = arn.account
     _stub(batch, pid, issuer, fed if arn else None, **props)
+    m = _EKS.match(issuer)
+    if m:
+        _eks(pid, m.group(1), eks.get(m.group(1)), _subs(cond, issuer), why, action, edge,
+             where, batch)
+        return
     if issuer != GITHUB_ISSUER:
         edge(pid, f"{why} tokens of {issuer} ({action})")
         return
-    subs = []
-    for op, block in (cond or {}).items():
-        if not isinstance(block, dict) or "Not" in op:
-            continue
-        for key, values in block.items():
-            if key.lower() == f"{GITHUB_ISSUER}:sub":
-                subs.extend(str(v) for v in _list(values))
+    subs = _subs(cond, GITHUB_ISSUER)
     open_subs = [s for s in subs if _unrestricted(s)]
     if not subs or open_subs:
         edge(pid, f"{why} GitHub Actions OIDC tokens of any repository: no sub condition "
@@ -203,3 +223,23 @@ def _unrestricted(sub: str) -> bool:
     m = _REPO_SUB.match(sub)
     # A wildcard in the owner part ("acme*") matches organisations anyone can create.
     return bool(m) and ("*" in m.group(1) or "?" in m.group(1))
+
+
+def _eks(pid, issuer_id, cluster, subs, why, action, edge, where, batch) -> None:
+    """IRSA: a trust of an EKS cluster's OIDC issuer with ``system:serviceaccount:<ns>:<sa>``
+    subjects; with the cluster's name known, an edge from each service account."""
+    if not subs or any(s.startswith("*") for s in subs):
+        edge(pid, f"{why} tokens of any service account of EKS cluster {issuer_id}: no sub "
+             f"condition restricts it ({action})", oidc_subject_unrestricted=True)
+    for sub in subs:
+        m = _SA_SUB.match(sub)
+        if sub.startswith("*"):
+            continue
+        if cluster and m and not any(c in sub for c in "*?"):
+            sid = f"identity:k8s:{cluster}:{m.group(1)}/{m.group(2)}"
+            batch.nodes.append(Node(sid, "Identity", {"name": f"{m.group(1)}/{m.group(2)}"},
+                                    where))
+            edge(sid, f"{why} service account {m.group(1)}/{m.group(2)} of cluster {cluster} "
+                 f"(IRSA, {action})", oidc_subject=sub)
+        else:
+            edge(pid, f"{why} EKS tokens with sub {sub} ({action})", oidc_subject=sub)
