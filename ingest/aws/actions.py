@@ -51,6 +51,10 @@ class ActionDB:
         self._services = {s.lower() for s in self._data.services.get_service_keys()}
         self._actions: dict[str, dict[str, tuple[str, str]]] = {}
         self._by_level: dict[str, frozenset[str]] | None = None
+        self._sorted_by_level: dict[str, list[str]] = {}
+        self._levels: dict[str, str | None] = {}
+        #: Strongest level of an action set, memoised (policies are shared by principals).
+        self.set_levels: dict[ActionSet, str | None] = {}
 
     @property
     def version(self) -> str:
@@ -75,9 +79,13 @@ class ActionDB:
 
     def level(self, action: str) -> str | None:
         """Access level of one concrete action, or None when the database does not know it."""
-        service = action.split(":", 1)[0]
-        hit = self.service_actions(service).get(action.lower())
-        return hit[1] if hit else None
+        try:
+            return self._levels[action]
+        except KeyError:
+            service = action.split(":", 1)[0]
+            hit = self.service_actions(service).get(action.lower())
+            self._levels[action] = hit[1] if hit else None
+            return self._levels[action]
 
     def canonical(self, action: str) -> str:
         service = action.split(":", 1)[0]
@@ -182,6 +190,13 @@ class ActionSet:
 
     def level(self, db: ActionDB) -> str | None:
         """The strongest access level of the set, or None when it holds no known action."""
+        try:
+            return db.set_levels[self]
+        except KeyError:
+            db.set_levels[self] = out = self._level(db)
+            return out
+
+    def _level(self, db: ActionDB) -> str | None:
         if self.universal:
             if not self.items:
                 return "admin"
@@ -201,9 +216,13 @@ class ActionSet:
 
     def strongest_action(self, db: ActionDB, level: str) -> str | None:
         """A concrete action of ``level`` in the set (the first in sorted order)."""
-        pool = sorted(db.all_by_level()[level] - self.items) if self.universal else \
-            sorted(a for a in self.items if db.level(a) == level)
-        return db.canonical(pool[0]) if pool else None
+        if self.universal:
+            if level not in db._sorted_by_level:
+                db._sorted_by_level[level] = sorted(db.all_by_level()[level])
+            hit = next((a for a in db._sorted_by_level[level] if a not in self.items), None)
+        else:
+            hit = min((a for a in self.items if db.level(a) == level), default=None)
+        return db.canonical(hit) if hit else None
 
 
 def stronger(a: str | None, b: str | None) -> str | None:
