@@ -10,7 +10,7 @@ Deny of iam:*; trusts account 222222222222 with MFA, and b-idle and a partner ac
 role by ARN), irsa-reader (trusts the EKS service account payments/api), lambda-exec (URL-encoded policy and trust, one unknown action), poweruser
 (NotAction, NotResource, a malformed ARN, a conditional statement on a wildcard resource).
 account-b (222222222222): b-ops may assume admin, b-idle may not (its only inline policy is
-truncated URL-encoded JSON), b-ci may assume b-ops.
+truncated URL-encoded JSON), b-ci may assume b-ops, b-admin may assume any role.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ def test_access_edges_and_levels(batch):
         (ida(A, "user/alice-svc"), "resource:aws:arn:aws:s3:::logs-app"): ("write", False),
         (ida(A, "user/bob-svc"), f"system:aws:{A}"): ("read", False),
         (ida(B, "role/b-ops"), f"resource:aws:arn:aws:iam::{A}:role/admin"): ("write", False),
+        (ida(B, "role/b-admin"), f"system:aws:{B}"): ("admin", False),
         (ida(A, "role/irsa-reader"), "resource:aws:arn:aws:s3:::payments-exports"):
             ("read", False),
     }
@@ -118,6 +119,9 @@ def test_trust_edges(batch):
         # an account not in the run gets one, from a stub
         (ida("333333333333", "role/partner"), ida(A, "role/admin")): (False, None),
         (ida(B, "user/b-ci"), ida(B, "role/b-ops")): (False, None),
+        # b-admin may assume any role: one edge to B's root, which A's admin role trusts
+        (ida(B, "role/b-admin"), ida(B, "root")): (False, None),
+        ("identity:aws:service:ec2.amazonaws.com", ida(B, "role/b-admin")): (False, None),
         ("identity:aws:service:ec2.amazonaws.com", ida(B, "role/b-idle")): (False, None),
         ("identity:aws:service:lambda.amazonaws.com",
          ida(A, "role/service-role/lambda-exec")): (False, None),
@@ -198,6 +202,9 @@ def test_cross_account_chain_in_blast_radius(tmp_path):
     rows = {r["id"]: r for r in blast_radius(store, ida(B, "user/b-ci")).rows}
     assert rows[f"system:aws:{A}"]["access"] == "admin"
     assert ida(B, "role/b-idle") not in rows
+    via_root = {r["id"]: r for r in blast_radius(store, ida(B, "role/b-admin")).rows}
+    assert via_root[ida(A, "role/admin")]["path"] == [
+        ida(B, "role/b-admin"), ida(B, "root"), ida(A, "role/admin")]
 
 
 def test_cli_ingest_strict_and_arn_lookup(tmp_path):

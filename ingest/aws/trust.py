@@ -6,9 +6,10 @@ Principals and what they become (see docs/aws-iam.md):
   run did not load it, e.g. in an account not ingested); from another account loaded in the
   same run, only if its own policies allow ``sts:AssumeRole`` on the role;
 - an account (``123456789012`` or ``arn:aws:iam::123456789012:root``): an edge from the
-  account's root principal ``identity:aws:arn:aws:iam::<acct>:root`` and, for every user and
-  role of that account loaded in the same run whose own policies allow ``sts:AssumeRole``
-  on the role, a direct edge from it (AWS requires both the trust and that permission);
+  account's root principal ``identity:aws:arn:aws:iam::<acct>:root``; users and roles of
+  that account (loaded in the same run) allowed ``sts:AssumeRole`` on any role get one edge
+  to that root, and those allowed it on some roles a direct edge to each such role (AWS
+  requires both the trust and that permission);
 - a service (``lambda.amazonaws.com``): ``identity:aws:service:<service>``;
 - ``*``: ``identity:aws:*`` with ``principal_unrestricted: true``;
 - GitHub's OIDC provider (``token.actions.githubusercontent.com``): an edge from the
@@ -35,9 +36,9 @@ from graph.errors import InputError
 from graph.records import Batch, Edge, Node
 
 from .actions import ActionDB
-from .arns import ACCOUNT_RE, parse_arn
+from .arns import ACCOUNT_RE, arn_matches, parse_arn
 from .authz import SOURCE, Principal
-from .policy import decode_document, is_allowed
+from .policy import action_set, decode_document, is_allowed
 
 _ASSUME = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml")
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
@@ -61,10 +62,7 @@ def build_trust(principals: list[Principal], effective: dict, db: ActionDB, repo
     """CAN_ASSUME edges for every role's trust policy. ``eks_clusters`` maps an EKS OIDC
     issuer id to the cluster name the kubernetes ingester uses, so IRSA trusts join the
     cluster's service accounts."""
-    by_account: dict[str, list[Principal]] = {}
-    for p in principals:
-        if p.kind in ("user", "role"):
-            by_account.setdefault(p.account, []).append(p)
+    by_account = _AccountCallers(principals, effective, db, report, batch)
     known = {p.arn for p in principals}
     for role in principals:
         if role.kind != "role" or role.trust is None:
@@ -119,7 +117,8 @@ def _statement(role, raw, where, by_account, known, effective, db, report, batch
                   identity_type="account")
             edge(f"identity:aws:{root}", f"{why} account {acct} ({action}): any of its "
                  "principals whose own policies allow sts:AssumeRole on it")
-            for q in by_account.get(acct, ()):
+            by_account.wire(acct)
+            for q in by_account.narrow(acct):
                 if q.arn == role.arn:
                     continue
                 ok, via = is_allowed(effective.get(q.arn, []), "sts:AssumeRole", role.arn,
@@ -156,6 +155,63 @@ def _statement(role, raw, where, by_account, known, effective, db, report, batch
         edge(sid, f"{why} the AWS service {svc} ({action})")
     for fed in _list(principal.get("Federated")):
         _federated(str(fed), cond, why, action, edge, where, batch, eks)
+
+
+class _AccountCallers:
+    """Who in an account may call sts:AssumeRole, for roles that trust the whole account.
+
+    Principals allowed to assume *any* role (``sts:AssumeRole`` on ``*`` or every role ARN,
+    with no Deny of it) get one edge to the account root, which has an edge to every role
+    trusting the account: P + R edges instead of P x R (thousands of admins times hundreds of
+    roles would otherwise be millions of edges). The others are checked role by role.
+    """
+
+    ANY_ROLE = "arn:aws:iam::*:role/*"
+
+    def __init__(self, principals, effective, db, report, batch):
+        self.effective, self.db, self.report, self.batch = effective, db, report, batch
+        self.wide: dict[str, list[tuple[Principal, str]]] = {}
+        self._narrow: dict[str, list[Principal]] = {}
+        self.wired: set[str] = set()
+        for p in principals:
+            if p.kind not in ("user", "role"):
+                continue
+            scope = self._scope(effective.get(p.arn, []))
+            if scope is None:
+                continue
+            if scope[0] == "wide":
+                self.wide.setdefault(p.account, []).append((p, scope[1]))
+            else:
+                self._narrow.setdefault(p.account, []).append(p)
+
+    def _scope(self, stmts) -> tuple[str, str] | None:
+        allowing = [s for s in stmts if s.effect == "Allow"
+                    and "sts:AssumeRole" in action_set(s, self.db, self.report)]
+        if not allowing:
+            return None
+        if any(s.effect == "Deny" and "sts:AssumeRole" in action_set(s, self.db, self.report)
+               for s in stmts):
+            return ("narrow", "")
+        for s in allowing:
+            if s.not_resources is None and s.condition is None and \
+                    any(arn_matches(r, self.ANY_ROLE) for r in s.resources):
+                return ("wide", s.policy)
+        return ("narrow", "")
+
+    def narrow(self, acct: str) -> list[Principal]:
+        return self._narrow.get(acct, [])
+
+    def wire(self, acct: str) -> None:
+        """Edges from the account's any-role callers to its root (once per account)."""
+        if acct in self.wired:
+            return
+        self.wired.add(acct)
+        root = f"identity:aws:arn:aws:iam::{acct}:root"
+        for p, policy in self.wide.get(acct, []):
+            self.batch.edges.append(Edge(p.id, "CAN_ASSUME", root, {
+                "source": SOURCE, "conditional": False,
+                "reason": f"{policy} allows sts:AssumeRole on any role, so {p.name} can "
+                          f"assume every role that trusts account {acct}"}, p.where))
 
 
 def _stub(batch: Batch, nid: str, name: str, arn: str | None, **extra) -> None:
