@@ -227,7 +227,7 @@ def ingest_aws_iam(paths, replace, source, strict, eks, store_config):
 @ingest.command("kubernetes")
 @_file_ingest_options
 @click.option("--cluster", default=None,
-              help="Cluster name for ids (default: from the file's context or 'default').")
+              help="Cluster name used in ids (default: 'default').")
 @store_options
 def ingest_kubernetes(paths, replace, source, strict, cluster, store_config):
     """Ingest Kubernetes RBAC: manifests or `kubectl get -o json/yaml` lists of
