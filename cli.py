@@ -235,6 +235,84 @@ def ingest_kubernetes(paths, replace, source, strict, cluster, store_config):
     _ingest_files("kubernetes", paths, replace, source, strict, store_config, cluster=cluster)
 
 
+def _common_ingest(fn):
+    """Options every workflow-platform ingester shares."""
+    for deco in reversed((
+        click.option("--replace", is_flag=True, help="Start a fresh graph with only this source."),
+        click.option("--source", "source", default=None,
+                     help="Name of this source for stale-data cleanup (default: kind and path)."),
+        click.option("--strict", is_flag=True,
+                     help="Fail (store unchanged) if any file is skipped."),
+        click.option("--environment", default=None,
+                     help="Environment of this instance/repository (prod, staging, dev...)."),
+        click.option("--saas-tenant", default=None,
+                     help="Tenant of the SaaS systems it calls (system:saas:<service>:<tenant>)."),
+        click.option("--max-file-size", "max_bytes", type=click.IntRange(min=1),
+                     default=20 * 1024 * 1024, show_default=True,
+                     help="Skip files bigger than this many bytes."),
+        store_options,
+    )):
+        fn = deco(fn)
+    return fn
+
+
+def _ingest_platform(kind, paths, replace, source, strict, store_config, **options):
+    from ingest import INGESTERS
+
+    module = importlib.import_module(INGESTERS[kind])
+    batch = module.parse(list(paths), **{k: v for k, v in options.items()
+                                         if v not in (None, (), [])})
+    for line in batch.notes:
+        click.echo(f"note: {line}", err=True)
+    if strict:  # show every skip, not only the first, before failing
+        for line in batch.skipped:
+            click.echo(f"skipped: {line}", err=True)
+    store = _open(store_config, create=True)
+    write_batch(store, batch, source_name(kind, paths[0], source), replace, strict=strict)
+
+
+@ingest.command("n8n")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--instance", default=None, help="Instance name (default: the folder's name).")
+@click.option("--credentials", type=click.Path(exists=True), default=None,
+              help="An `n8n export:credentials` file or folder (encrypted or --decrypted).")
+@_common_ingest
+def ingest_n8n(paths, instance, credentials, **kw):
+    """Ingest n8n workflow exports (files, JSON arrays or folders) of one instance."""
+    _ingest_platform("n8n", paths, instance=instance, credentials=credentials, **kw)
+
+
+@ingest.command("github-actions")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--repo", default=None, metavar="OWNER/NAME",
+              help="Repository (default: the checkout's origin remote, else the folder name).")
+@click.option("--secrets", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Repository secrets: `gh secret list --json name,updatedAt` output.")
+@click.option("--env-secrets", multiple=True, metavar="ENV=FILE",
+              help="Environment secrets of ENV (repeatable).")
+@click.option("--org-secrets", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Organisation secrets visible to the repository.")
+@_common_ingest
+def ingest_github_actions(paths, repo, secrets, env_secrets, org_secrets, **kw):
+    """Ingest GitHub Actions workflows of one repository (checkout or workflow folder)."""
+    for item in env_secrets:
+        if "=" not in item:
+            raise InputError(f"--env-secrets wants ENV=FILE, not {item!r}")
+    _ingest_platform("github-actions", paths, repo=repo, secrets=secrets,
+                     env_secrets=list(env_secrets), org_secrets=org_secrets, **kw)
+
+
+@ingest.command("airflow")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--deployment", default=None, help="Deployment name (default: the folder's name).")
+@click.option("--dags", multiple=True, type=click.Path(exists=True),
+              help="DAG files or folders (repeatable; .py files among PATHS count too).")
+@_common_ingest
+def ingest_airflow(paths, deployment, dags, **kw):
+    """Ingest `airflow connections export` files (JSON/YAML/env) and DAG files."""
+    _ingest_platform("airflow", paths, deployment=deployment, dags=list(dags), **kw)
+
+
 # --- analyses ----------------------------------------------------------------------------
 
 @cli.command()

@@ -56,12 +56,15 @@ class Batch:
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    #: Things worth telling the analyst that did not stop a file (one line each).
+    notes: list[str] = field(default_factory=list)
     files_read: int = 0
 
     def extend(self, other: Batch) -> None:
         self.nodes.extend(other.nodes)
         self.edges.extend(other.edges)
         self.skipped.extend(other.skipped)
+        self.notes.extend(other.notes)
         self.files_read += other.files_read
 
 

@@ -9,4 +9,7 @@ INGESTERS = {
     "inventory": "ingest.inventory",
     "aws-iam": "ingest.aws",
     "kubernetes": "ingest.kubernetes",
+    "n8n": "ingest.n8n",
+    "github-actions": "ingest.github_actions",
+    "airflow": "ingest.airflow",
 }

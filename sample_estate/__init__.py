@@ -11,6 +11,8 @@ COMPANY = "Acme Freight"
 SHOWCASE = (
     "workflow:github:acme/infra:.github/workflows/deploy.yml",
     "secret:n8n:acme-prod:cred-stripe-live",
+    "workflow:github:acme/shipping-api:.github/workflows/deploy.yml",
+    "workflow:n8n:acme-ops:ops-label-archive",
 )
 
 
@@ -21,6 +23,14 @@ def sources() -> list[dict]:
         {"kind": "aws-iam", "path": str(HERE / "aws"), "source": "sample:acme-freight:aws"},
         {"kind": "inventory", "path": str(HERE / "inventory.yaml"),
          "source": "sample:acme-freight:inventory"},
+        # Real-format exports, stitched to the rest by ids and access key ids
+        # (docs/ingest-workflows.md, "In the sample estate").
+        {"kind": "n8n", "path": str(HERE / "n8n" / "acme-ops"),
+         "source": "sample:acme-freight:n8n-acme-ops",
+         "options": {"instance": "acme-ops", "environment": "prod", "saas_tenant": "acme"}},
+        {"kind": "github-actions", "path": str(HERE / "github" / "acme" / "shipping-api"),
+         "source": "sample:acme-freight:github-shipping-api",
+         "options": {"repo": "acme/shipping-api", "environment": "prod", "saas_tenant": "acme"}},
     ]
 
 
