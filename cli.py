@@ -187,6 +187,8 @@ def _ingest_files(kind: str, paths, replace, source, strict, store_config, **opt
 
     module = importlib.import_module(INGESTERS[kind])
     batch = module.parse(list(paths), **options)
+    for line in batch.notes:
+        click.echo(f"note: {line}", err=True)
     store = _open(store_config, create=True)
     name = source or f"{kind}:" + ";".join(str(Path(p).resolve()) for p in paths)
     write_batch(store, batch, name, replace, strict=strict)
