@@ -181,6 +181,62 @@ def ingest_inventory(path, replace, source, store_config):
     write_batch(store, batch, source_name("inventory", path, source), replace)
 
 
+def _ingest_files(kind: str, paths, replace, source, strict, store_config, **options):
+    """Parse PATH... with one ingester as one batch (so several files join up) and write it."""
+    from ingest import INGESTERS
+
+    module = importlib.import_module(INGESTERS[kind])
+    batch = module.parse(list(paths), **options)
+    for line in batch.notes:
+        click.echo(f"note: {line}", err=True)
+    store = _open(store_config, create=True)
+    name = source or f"{kind}:" + ";".join(str(Path(p).resolve()) for p in paths)
+    write_batch(store, batch, name, replace, strict=strict)
+
+
+def _file_ingest_options(fn):
+    for opt in reversed((
+        click.argument("paths", nargs=-1, required=True, type=click.Path()),
+        click.option("--replace", is_flag=True, help="Start a fresh graph with only this source."),
+        click.option("--source", "source", default=None,
+                     help="Name of this source for stale-data cleanup (default: kind and paths)."),
+        click.option("--strict", is_flag=True,
+                     help="Fail (store unchanged) if any file, entry or action was skipped."),
+    )):
+        fn = opt(fn)
+    return fn
+
+
+@ingest.command("aws-iam")
+@_file_ingest_options
+@click.option("--eks-cluster", "eks", multiple=True, metavar="OIDC_ID=CLUSTER",
+              help="Name the EKS cluster of an OIDC issuer id, so IRSA trusts start at that "
+                   "cluster's service accounts (repeatable).")
+@store_options
+def ingest_aws_iam(paths, replace, source, strict, eks, store_config):
+    """Ingest AWS IAM exports: get-account-authorization-details JSON, credential report
+    CSV, list-access-keys JSON (files or folders; several accounts join by their trust)."""
+    clusters = {}
+    for item in eks:
+        issuer, sep, name = item.partition("=")
+        if not sep or not issuer or not name:
+            raise InputError(f"--eks-cluster wants OIDC_ID=CLUSTER, not {item!r}")
+        clusters[issuer] = name
+    _ingest_files("aws-iam", paths, replace, source, strict, store_config,
+                  eks_clusters=clusters)
+
+
+@ingest.command("kubernetes")
+@_file_ingest_options
+@click.option("--cluster", default=None,
+              help="Cluster name used in ids (default: 'default').")
+@store_options
+def ingest_kubernetes(paths, replace, source, strict, cluster, store_config):
+    """Ingest Kubernetes RBAC: manifests or `kubectl get -o json/yaml` lists of
+    ServiceAccounts, Secrets (never their data), Roles, ClusterRoles and bindings."""
+    _ingest_files("kubernetes", paths, replace, source, strict, store_config, cluster=cluster)
+
+
 def _common_ingest(fn):
     """Options every workflow-platform ingester shares."""
     for deco in reversed((

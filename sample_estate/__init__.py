@@ -18,7 +18,9 @@ SHOWCASE = (
 
 def sources() -> list[dict]:
     """The sources of the sample estate, in load order: kind, path, source name, options."""
+    # AWS first: the inventory adds owners and edges to the AWS nodes it loads.
     return [
+        {"kind": "aws-iam", "path": str(HERE / "aws"), "source": "sample:acme-freight:aws"},
         {"kind": "inventory", "path": str(HERE / "inventory.yaml"),
          "source": "sample:acme-freight:inventory"},
         # Real-format exports, stitched to the rest by ids and access key ids
