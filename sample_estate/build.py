@@ -362,6 +362,9 @@ def build() -> dict:
 
     repo("infra", o["platform"])
     repo("billing-service", o["finance"])
+    # The shipping-api repository's workflows arrive from its own files (sample_estate/
+    # github/); the inventory says who owns the repository, as a CMDB would.
+    repo("shipping-api", o["platform"])
     backup_key = gh_secret("infra", "AWS_BACKUP_ACCESS_KEY", secret_type="access_key",
                            access_key_id="AKIAACMEBACKUPDEMO01", environment="prod",
                            last_rotated_at="2022-09-30T00:00:00Z")
