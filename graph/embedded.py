@@ -76,9 +76,6 @@ class EmbeddedStore:
             raise StoreError(f"{self.dir}: the store path is a file, not a folder")
         if not create and not (self.dir / MANIFEST).exists():
             raise StoreError(f"{self.dir}: no nhigraph store here (run `nhigraph demo` or `nhigraph ingest ...` first, or pass --store)")
-        self.graph = nx.MultiDiGraph()
-        self.manifest: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "generation": 0,
-                                         "runs": []}
         self._index: dict[tuple, dict[Any, list[str]]] = {}
         self._load()
 
@@ -87,6 +84,8 @@ class EmbeddedStore:
     def _load(self) -> None:
         mpath = self.dir / MANIFEST
         if not mpath.exists():
+            self.graph = nx.MultiDiGraph()
+            self.manifest = {"schema_version": SCHEMA_VERSION, "generation": 0, "runs": []}
             return
         try:
             manifest = json.loads(mpath.read_text())
@@ -285,12 +284,11 @@ class EmbeddedStore:
                 "nodes_removed": result.nodes_removed, "edges_removed": result.edges_removed,
                 "files_read": result.files_read, "skipped": len(result.skipped),
             })
-            previous = self.graph
             self.graph = g
             try:
                 self._save(manifest)
             except BaseException:
-                self.graph = previous
+                self._load()  # the merge changed the graph in place: back to what is on disk
                 raise
             finally:
                 self._index = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from .errors import InputError
@@ -56,12 +56,15 @@ class Batch:
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    #: Things worth telling the analyst that did not stop a file (one line each).
+    notes: list[str] = field(default_factory=list)
     files_read: int = 0
 
     def extend(self, other: Batch) -> None:
         self.nodes.extend(other.nodes)
         self.edges.extend(other.edges)
         self.skipped.extend(other.skipped)
+        self.notes.extend(other.notes)
         self.files_read += other.files_read
 
 
@@ -69,6 +72,8 @@ def normalise_datetime(value: Any, where: str) -> str:
     """ISO 8601 UTC text from a string, a datetime or epoch seconds."""
     if isinstance(value, datetime):
         dt = value
+    elif isinstance(value, date):  # YAML reads 2024-01-02 as a date
+        dt = datetime(value.year, value.month, value.day)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         dt = datetime.fromtimestamp(float(value) / (1000 if value > 1e11 else 1), tz=UTC)
     elif isinstance(value, str):

@@ -7,4 +7,9 @@ module that parses it; each module has ``parse(path, **options) -> Batch``.
 
 INGESTERS = {
     "inventory": "ingest.inventory",
+    "aws-iam": "ingest.aws",
+    "kubernetes": "ingest.kubernetes",
+    "n8n": "ingest.n8n",
+    "github-actions": "ingest.github_actions",
+    "airflow": "ingest.airflow",
 }

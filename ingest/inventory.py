@@ -181,7 +181,7 @@ def _check_schema(doc: Any, name: str) -> None:
             msg = msg[:200] + "..."
         # Never echo a value that might be a secret: the scrubbed batch is already built,
         # but jsonschema quotes the raw instance.
-        if any(s in where.lower() for s in SECRET_FIELD_NAMES):
+        if error.path and str(error.path[-1]).lower() in SECRET_FIELD_NAMES:
             msg = "invalid value"
         raise InputError(msg, f"{name}: {where}" if where else name)
 
@@ -194,6 +194,16 @@ def _schema() -> dict:
     if _SCHEMA is None:
         _SCHEMA = inventory_schema()
     return _SCHEMA
+
+
+class _TextDatesLoader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text, so documents stay JSON-shaped."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def load_text(path: Path) -> Any:
@@ -213,7 +223,7 @@ def load_text(path: Path) -> Any:
             raise InputError(f"malformed JSON: {exc.msg}",
                              f"{path}:{exc.lineno}:{exc.colno}") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)

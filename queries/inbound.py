@@ -42,12 +42,12 @@ def inbound(store, node: str, depth: int | None = None, unknown_as: str = "write
     rows = []
     for nid in sources:
         n = r.nodes.get(nid, {"id": nid})
-        if n.get("kind") in TARGET_KINDS:
+        if tnode.get("kind") not in TARGET_KINDS:
+            access = CONTROL  # whoever reaches a credential or workflow holds it
+        elif n.get("kind") in TARGET_KINDS:
             access = "admin"  # a system over what it contains
-        elif tnode.get("kind") in TARGET_KINDS:
-            access = levels.get(nid, "unknown")
         else:
-            access = CONTROL
+            access = levels.get(nid, "unknown")
         rows.append({
             "id": nid,
             "kind": n.get("kind"),

@@ -45,7 +45,14 @@ _INHERIT = {
     "Secret": ("CONTAINS", "STORES", "EMBEDS"),
     "Connector": ("USES",),
     "Workspace": ("CONTAINS",),
+    # a workflow's built-in token (GITHUB_TOKEN) belongs to whoever owns the workflow
+    "Identity:github_token": ("AUTHENTICATES_WITH",),
 }
+#: Principals that are not non-human identities anyone owns: AWS service principals, an
+#: account root, "any principal", federation providers, and groups (used only through
+#: their members).
+NOT_SUBJECTS = frozenset({"aws_service", "account", "anyone", "oidc_provider",
+                          "saml_provider", "group"})
 _MAX_INHERIT_DEPTH = 4
 
 
@@ -66,10 +73,12 @@ def accountable_owners(store, ids: list[str], nodes: dict[str, dict]) -> dict[st
         missing = [a for a in look if a not in known]
         known.update(store.get_nodes(missing))
         parents: dict[str, list[str]] = defaultdict(list)
-        kinds = {"CONTAINS", "STORES", "EMBEDS", "USES"}
+        kinds = {"CONTAINS", "STORES", "EMBEDS", "USES", "AUTHENTICATES_WITH"}
         for e in store.expand(look, "in", kinds):
-            kind = known.get(e.dst, {}).get("kind")
-            if e.kind in _INHERIT.get(kind, ()):
+            node = known.get(e.dst, {})
+            rule = _INHERIT.get(node.get("kind"), ()) + _INHERIT.get(
+                f"{node.get('kind')}:{node.get('identity_type')}", ())
+            if e.kind in rule:
                 parents[e.dst].append(e.src)
         nxt = {}
         for i, ancestors in pending.items():
@@ -116,7 +125,7 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS) -> Result:
     candidates: list[tuple[str, str, str, list[str]]] = []  # node, reason, detail, starts
     for i in ids:
         n = subjects[i]
-        if dead(n) or retired(n) or n.get("identity_type") == "group":
+        if dead(n) or retired(n) or n.get("identity_type") in NOT_SUBJECTS:
             continue
         owners = accountable[i]
         if not owners:
@@ -143,7 +152,7 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS) -> Result:
     for i in ids:
         n = subjects[i]
         if n["kind"] in ("Secret", "Identity") and i not in in_use and not dead(n) \
-                and n.get("identity_type") != "group":
+                and n.get("identity_type") not in NOT_SUBJECTS:
             candidates.append((i, "unused_but_valid", "valid, but no active workflow uses it",
                                [i]))
 

@@ -11,12 +11,43 @@ COMPANY = "Acme Freight"
 SHOWCASE = (
     "workflow:github:acme/infra:.github/workflows/deploy.yml",
     "secret:n8n:acme-prod:cred-stripe-live",
+    "workflow:github:acme/shipping-api:.github/workflows/deploy.yml",
+    "workflow:n8n:acme-ops:ops-label-archive",
 )
 
 
 def sources() -> list[dict]:
     """The sources of the sample estate, in load order: kind, path, source name, options."""
+    # AWS first: the inventory adds owners and edges to the AWS nodes it loads.
     return [
+        {"kind": "aws-iam", "path": str(HERE / "aws"), "source": "sample:acme-freight:aws"},
         {"kind": "inventory", "path": str(HERE / "inventory.yaml"),
          "source": "sample:acme-freight:inventory"},
+        # Real-format exports, stitched to the rest by ids and access key ids
+        # (docs/ingest-workflows.md, "In the sample estate").
+        {"kind": "n8n", "path": str(HERE / "n8n" / "acme-ops"),
+         "source": "sample:acme-freight:n8n-acme-ops",
+         "options": {"instance": "acme-ops", "environment": "prod", "saas_tenant": "acme"}},
+        {"kind": "github-actions", "path": str(HERE / "github" / "acme" / "shipping-api"),
+         "source": "sample:acme-freight:github-shipping-api",
+         "options": {"repo": "acme/shipping-api", "environment": "prod", "saas_tenant": "acme"}},
     ]
+
+
+def load(store, replace: bool = False, on_result=None):
+    """Load every source of the sample estate into ``store`` (as ``nhigraph demo`` does);
+    ``on_result(source, WriteResult)`` is called after each source."""
+    import importlib
+
+    from graph.stitch import stitch
+    from ingest import INGESTERS
+
+    for i, s in enumerate(sources()):
+        module = importlib.import_module(INGESTERS[s["kind"]])
+        batch = module.parse(s["path"], **s.get("options", {}))
+        first = replace and i == 0
+        stitch(batch, None if first else store)
+        result = store.write(batch, source=s["source"], replace=first)
+        if on_result is not None:
+            on_result(s["source"], result)
+    return store

@@ -1,7 +1,14 @@
 """Writes the sample estate of Acme Freight (a fictional company) as a canonical inventory.
 
-Run ``python -m sample_estate.build`` to regenerate ``sample_estate/inventory.yaml``; the
-output is deterministic and committed. The planted problems are listed in
+Run ``python -m sample_estate.build`` to regenerate ``sample_estate/inventory.yaml`` and the
+AWS exports under ``sample_estate/aws/`` (see :mod:`sample_estate.aws_exports`); the output
+is deterministic and committed.
+
+The AWS side (IAM users, roles, trusts, grants, access keys, and the buckets and tables the
+policies name) is not written here: it is loaded first, through the ``aws-iam`` ingester,
+from the exports. The inventory only adds what IAM exports do not hold (owners, environment,
+crown jewels, friendly names) to those AWS nodes by id, and the edges of other platforms
+that point at them (a GitHub job assuming a role, an n8n credential holding an access key). The planted problems are listed in
 ``sample_estate/README.md`` and asserted by ``tests/test_sample_estate.py``.
 
 Everything not planted is meant to be clean: owned, active, used, one credential per
@@ -34,25 +41,24 @@ def edge(kind, src, dst, **props):
     edges.setdefault(kind, []).append({"from": src, "to": dst, **props})
 
 
+# AWS nodes come from the aws-iam ingester; these add only what IAM exports do not hold.
 def role(name, acct=ACCT, **props):
-    arn = f"arn:aws:iam::{acct}:role/{name}"
-    return node("Identity", f"identity:aws:{arn}", name=name, identity_type="role", arn=arn,
-                account=acct, environment="prod" if acct == ACCT else "dev", status="active",
-                **props)
+    return node("Identity", f"identity:aws:arn:aws:iam::{acct}:role/{name}",
+                environment="prod" if acct == ACCT else "dev", **props)
 
 
 def user(name, acct=ACCT, **props):
-    arn = f"arn:aws:iam::{acct}:user/{name}"
-    return node("Identity", f"identity:aws:{arn}", name=name, identity_type="user", arn=arn,
-                account=acct, environment="prod", status="active", **props)
+    return node("Identity", f"identity:aws:arn:aws:iam::{acct}:user/{name}",
+                environment="prod", **props)
 
 
-def s3(bucket, system, crown=False):
-    arn = f"arn:aws:s3:::{bucket}"
-    rid = node("Resource", f"resource:aws:{arn}", name=bucket, resource_type="s3_bucket",
-               arn=arn, crown_jewel=crown, environment="prod")
-    edge("CONTAINS", system, rid, reason="bucket in the account")
-    return rid
+def access_key(key_id, **props):
+    return node("Secret", f"secret:aws:{key_id}", environment="prod", **props)
+
+
+def s3(bucket, crown=False, env="prod"):
+    return node("Resource", f"resource:aws:arn:aws:s3:::{bucket}", crown_jewel=crown,
+                environment=env)
 
 
 def grant(holder, target, access, grant_name, actions=(), reason=None):
@@ -76,9 +82,9 @@ def build() -> dict:
                        owner_type="team", status="active")
 
     # --- downstream systems and resources --------------------------------------------
-    aws = node("System", f"system:aws:{ACCT}", name="aws-prod", system_type="cloud_account",
+    node("System", f"system:aws:{ACCT}", name="aws-prod", system_type="cloud_account",
                environment="prod", owner=o["platform"])
-    aws_dev = node("System", f"system:aws:{DEV_ACCT}", name="aws-dev",
+    node("System", f"system:aws:{DEV_ACCT}", name="aws-dev",
                    system_type="cloud_account", environment="dev", owner=o["platform"])
     saas = {}
     for key, name, crown in (
@@ -91,21 +97,15 @@ def build() -> dict:
     ):
         saas[key] = node("System", f"system:saas:{key}:acme", name=name, system_type="saas",
                          crown_jewel=crown, environment="prod", owner=o["platform"])
-    pii = s3("acme-customer-pii", aws, crown=True)
-    invoices = s3("acme-invoices", aws)
-    artifacts = s3("acme-build-artifacts", aws)
-    backups = s3("acme-backups", aws)
-    exports = s3("acme-analytics-exports", aws)
-    s3("acme-dev-scratch", aws_dev)
-    rds_arn = f"arn:aws:rds:us-east-1:{ACCT}:db:billing"
-    billing_db = node("Resource", f"resource:aws:{rds_arn}", name="billing-db",
-                      resource_type="rds_instance", arn=rds_arn, crown_jewel=True,
-                      environment="prod")
-    edge("CONTAINS", aws, billing_db, reason="database in the account")
-    ddb_arn = f"arn:aws:dynamodb:us-east-1:{ACCT}:table/shipments"
-    shipments = node("Resource", f"resource:aws:{ddb_arn}", name="shipments-table",
-                     resource_type="dynamodb_table", arn=ddb_arn, environment="prod")
-    edge("CONTAINS", aws, shipments, reason="table in the account")
+    s3("acme-customer-pii", crown=True)
+    for bucket in ("acme-invoices", "acme-build-artifacts", "acme-backups",
+                   "acme-analytics-exports", "acme-shipping-labels"):
+        s3(bucket)
+    s3("acme-dev-scratch", env="dev")
+    node("Resource", f"resource:aws:arn:aws:rds:us-east-1:{ACCT}:db:billing", name="billing-db",
+         crown_jewel=True, environment="prod")
+    node("Resource", f"resource:aws:arn:aws:dynamodb:us-east-1:{ACCT}:table/shipments",
+         name="shipments-table", environment="prod")
     sf_objects = {}
     for obj in ("Account", "Opportunity", "Contact"):
         sf_objects[obj] = node("Resource", f"resource:salesforce:acme:{obj}", name=f"sf-{obj}",
@@ -118,37 +118,24 @@ def build() -> dict:
                         resource_type="database", crown_jewel=crown, environment="prod")
         edge("CONTAINS", saas["snowflake"], snow[db], reason="database in the account")
 
-    # --- AWS identities: the role chain to admin -------------------------------------
-    org_admin = role("OrganizationAccountAccessRole", owner=o["platform"])
-    ops = role("ops-automation", owner=o["platform"])
-    gha_deploy = role("gha-deploy", owner=o["platform"])
-    gha_plan = role("gha-plan", owner=o["platform"])
-    data_pipeline = role("data-pipeline", owner=o["data"])
+    # --- AWS identities: from sample_estate/aws/ (the role chain to admin is there) --------
+    for name in ("OrganizationAccountAccessRole", "ops-automation", "gha-deploy", "gha-plan",
+                 "gha-shipping-deploy"):
+        role(name, owner=o["platform"])
+    role("data-pipeline", owner=o["data"])
     billing_app = role("billing-app", owner=o["finance"])
     dev_sandbox = role("dev-sandbox", acct=DEV_ACCT, owner=o["platform"])
+    gha_deploy = f"identity:aws:arn:aws:iam::{ACCT}:role/gha-deploy"
+    gha_plan = f"identity:aws:arn:aws:iam::{ACCT}:role/gha-plan"
     svc_n8n = user("svc-n8n", owner=o["platform"])
     svc_backup = user("svc-backup", owner=o["platform"])
     svc_airflow = user("svc-airflow", owner=o["data"])
-    legacy_etl = user("legacy-etl", owner=o["data"])
-    grant(org_admin, aws, "admin", "AdministratorAccess", ["*"])
-    edge("CAN_ASSUME", ops, org_admin, reason="trust policy of OrganizationAccountAccessRole "
-         "allows ops-automation (sts:AssumeRole)")
-    edge("CAN_ASSUME", gha_deploy, ops, reason="trust policy of ops-automation allows "
-         "gha-deploy (sts:AssumeRole)")
-    grant(ops, artifacts, "write", "ops-automation-inline", ["s3:PutObject", "s3:GetObject"])
-    grant(gha_deploy, artifacts, "write", "deploy-artifacts", ["s3:PutObject"])
-    grant(gha_plan, aws, "read", "ReadOnlyAccess", ["*:Describe*", "*:List*", "*:Get*"])
-    grant(svc_n8n, invoices, "write", "n8n-invoices", ["s3:PutObject", "s3:GetObject"])
-    grant(svc_n8n, shipments, "read", "n8n-shipments", ["dynamodb:GetItem", "dynamodb:Query"])
-    grant(svc_backup, backups, "write", "backup-writer", ["s3:PutObject"])
-    grant(svc_backup, billing_db, "read", "backup-snapshot", ["rds:CreateDBSnapshot"])
-    edge("CAN_ASSUME", svc_airflow, data_pipeline, reason="trust policy of data-pipeline "
-         "allows user svc-airflow")
-    grant(data_pipeline, pii, "read", "data-pipeline-read", ["s3:GetObject", "s3:ListBucket"])
-    grant(data_pipeline, exports, "write", "data-pipeline-write", ["s3:PutObject"])
-    grant(billing_app, billing_db, "admin", "billing-db-owner", ["rds:*"])
-    grant(legacy_etl, invoices, "read", "legacy-etl-read", ["s3:GetObject"])
-    grant(dev_sandbox, aws_dev, "admin", "AdministratorAccess", ["*"])
+    user("legacy-etl", owner=o["data"])
+    user("svc-n8n-ops", owner=o["platform"])
+    for key_id, team in (("AKIAACMEN8NDEMO00001", "platform"), ("AKIAACMEBACKUPDEMO01", "platform"),
+                         ("AKIAACMEAIRFLOWDEMO1", "data"), ("AKIAACMELEGACYETL001", "data"),
+                         ("AKIAACMEOPSN8NDEMO01", "platform")):
+        access_key(key_id, owner=o[team])
     snow_airflow = node("Identity", "identity:snowflake:acme:SVC_AIRFLOW", name="SVC_AIRFLOW",
                         identity_type="service_account", account="acme", status="active",
                         environment="prod", owner=o["data"])
@@ -375,6 +362,9 @@ def build() -> dict:
 
     repo("infra", o["platform"])
     repo("billing-service", o["finance"])
+    # The shipping-api repository's workflows arrive from its own files (sample_estate/
+    # github/); the inventory says who owns the repository, as a CMDB would.
+    repo("shipping-api", o["platform"])
     backup_key = gh_secret("infra", "AWS_BACKUP_ACCESS_KEY", secret_type="access_key",
                            access_key_id="AKIAACMEBACKUPDEMO01", environment="prod",
                            last_rotated_at="2022-09-30T00:00:00Z")
@@ -415,11 +405,6 @@ def build() -> dict:
     edge("AUTHENTICATES_AS", aws_conn, svc_airflow, reason="access key of IAM user svc-airflow")
     hub_conn = conn("hubspot_api", "api_key")
     grant(hub_conn, saas["hubspot"], "read", "private app scopes crm.objects.read")
-    legacy_key = node("Secret", "secret:aws:AKIAACMELEGACYETL001", name="legacy-etl key 1",
-                      secret_type="access_key", access_key_id="AKIAACMELEGACYETL001",
-                      store="aws_iam", environment="prod", status="active", owner=o["data"],
-                      created_at="2019-03-02T00:00:00Z", last_used_at="2024-02-11T00:00:00Z")
-    edge("AUTHENTICATES_AS", legacy_key, legacy_etl, reason="access key 1 of legacy-etl")
     dags = [
         ("daily_finance_load", [snow_conn, aws_conn]),
         ("marketing_attribution", [snow_conn, hub_conn]),
@@ -442,6 +427,10 @@ def build() -> dict:
 
 
 def main() -> None:
+    from .aws_exports import write as write_aws
+
+    for path in write_aws():
+        print(f"wrote {path}")
     out = Path(__file__).with_name("inventory.yaml")
     doc = build()
     header = ("# Acme Freight sample estate (fictional). Generated by sample_estate/build.py;\n"

@@ -11,8 +11,6 @@ import pytest
 
 import sample_estate
 from graph.embedded import EmbeddedStore
-from graph.stitch import stitch
-from ingest import inventory
 from queries import (
     blast_radius,
     inbound,
@@ -33,11 +31,8 @@ def _load(store, name: str) -> None:
         graphs.load(store, graphs.ALL[name])
     elif name == "generated":
         graphs.load(store, estate(3000, seed=11), source="generated")
-    else:  # as cli.write_batch does
-        for src in sample_estate.sources():
-            batch = inventory.parse(src["path"])
-            stitch(batch, store)
-            store.write(batch, source=src["source"])
+    else:  # every source, as `nhigraph demo` loads them
+        sample_estate.load(store)
 
 
 @pytest.fixture(scope="module", params=GRAPHS)

@@ -1,0 +1,112 @@
+"""Kubernetes RBAC, offline: manifests or ``kubectl get ... -o json|yaml`` output
+(objects, ``kind: List`` with ``items``, multi-document YAML) of ServiceAccounts, Secrets,
+Roles, ClusterRoles, RoleBindings and ClusterRoleBindings -> identities and access levels.
+
+What becomes what (ids in docs/ids.md; ``<c>`` is the cluster name, option ``cluster``):
+
+- ServiceAccount -> Identity ``identity:k8s:<c>:<ns>/<name>``; User and Group subjects ->
+  ``identity:k8s:<c>:user:<name>`` / ``identity:k8s:<c>:group:<name>``.
+- Secret -> Secret ``secret:k8s:<c>:<ns>/<name>``, CONTAINED by the namespace Workspace
+  ``workspace:k8s:<c>:<ns>``. Its ``data`` is never read. A
+  ``kubernetes.io/service-account-token`` secret AUTHENTICATES_AS its service account.
+- A service account's ``secrets:`` list (secrets mounted into its pods) -> CAN_ACCESS read
+  to the secret object ``resource:k8s:<c>:<ns>/secrets/<name>``.
+- Bindings -> CAN_ACCESS from each subject to ``resource:k8s:<c>:<ns>/<resource>`` (or
+  ``/<resource>/<name>`` for resourceNames; ``*/<resource>`` for cluster-wide grants);
+  ``*`` on ``*`` cluster-wide is the cluster System ``system:k8s:<c>``. Access from verbs:
+  get/list/watch read; create/update/patch/delete/deletecollection write; ``*``, escalate,
+  bind, impersonate admin; other verbs (use, approve, sign...) unknown.
+- Reading a namespace's secrets gives the service-account tokens stored there, and
+  ``impersonate`` on serviceaccounts gives those accounts: both become CAN_ASSUME edges to
+  the service accounts concerned (loaded in the same run).
+
+Bad files (malformed YAML/JSON) and bad objects are reported one line each in
+``Batch.skipped``; empty YAML documents are ignored; the rest is ingested.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graph.errors import InputError
+from graph.records import Batch
+
+from .objects import State, read_object, write_mounts
+from .rbac import verb_level as verb_level
+from .rbac import write_bindings, write_containment
+
+
+def _files(path) -> list[Path]:
+    items = path if isinstance(path, (list, tuple)) else [path]
+    out = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*")
+                           if f.suffix.lower() in (".yaml", ".yml", ".json"))
+            if not found:
+                raise InputError("no .yaml, .yml or .json files in the folder", str(p))
+            out.extend(found)
+        elif p.exists():
+            out.append(p)
+        else:
+            raise InputError("no such file or folder", str(p))
+    return out
+
+
+def _documents(p: Path) -> list[Any]:
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", str(p)) from None
+    if p.suffix.lower() == ".json":
+        try:
+            return [json.loads(text)]
+        except json.JSONDecodeError as exc:
+            raise InputError(f"malformed JSON: {exc.msg}",
+                             f"{p}:{exc.lineno}:{exc.colno}") from None
+    try:
+        return [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark else str(p)
+        raise InputError(f"malformed YAML: {getattr(exc, 'problem', None) or exc}",
+                         where) from None
+
+
+def _objects(doc: Any, where: str):
+    if isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List") \
+            and isinstance(doc.get("items"), list):
+        for i, item in enumerate(doc["items"]):
+            yield item, f"{where}.items[{i}]"
+    else:
+        yield doc, where
+
+
+def parse(path, cluster: str | None = None, **_options) -> Batch:
+    """Parse Kubernetes files or folders (see the module docstring) into one batch."""
+    batch = Batch()
+    st = State(cluster or "default", batch)
+    for p in _files(path):
+        try:
+            docs = _documents(p)
+        except InputError as exc:
+            batch.skipped.append(f"{exc}; file skipped")
+            continue
+        batch.files_read += 1
+        for d, doc in enumerate(docs):
+            for obj, where in _objects(doc, f"{p}: document {d + 1}"):
+                try:
+                    read_object(obj, where, st)
+                except InputError as exc:
+                    batch.skipped.append(f"{exc}; object skipped")
+    write_bindings(st)
+    write_mounts(st)
+    write_containment(st)
+    return batch
+
+

@@ -1,0 +1,105 @@
+"""Findings: the analyses turned into risks a security team acts on, each mapped to the
+OWASP Non-Human Identities Top 10 (2025) and NIST CSF 2.0, with the nodes and paths that
+prove it, a remediation sentence and a risk score (docs/findings.md, docs/risk.md).
+
+One module per rule family: ``offboarding`` (NHI1), ``leakage`` (NHI2, NHI3), ``auth``
+(NHI4, NHI6, NHI10), ``privilege`` (NHI5), ``reuse`` (NHI7, NHI8, NHI9). Every rule reads
+the graph through the store interface and the existing analyses only, so it runs the same
+on the embedded store and on Neo4j.
+"""
+
+from __future__ import annotations
+
+from ..results import Result
+from . import auth, leakage, offboarding, privilege, reuse
+from .base import NIST_TITLES, OWASP_TITLES, SEVERITIES, Context, Rule, severity_rank
+
+RULES: tuple[Rule, ...] = tuple(offboarding.RULES + leakage.RULES + auth.RULES
+                                + privilege.RULES + reuse.RULES)
+RULES_BY_ID = {r.id: r for r in RULES}
+COLUMNS = ("severity", "risk", "rule", "owasp", "title", "detail", "nodes")
+
+__all__ = ["NIST_TITLES", "OWASP_TITLES", "RULES", "RULES_BY_ID", "SEVERITIES", "findings",
+           "severity_rank"]
+
+
+def findings(store, as_of: str | None = None, rotation_days: int = 90,
+             unknown_as: str = "write", rules=None, min_severity: str | None = None) -> Result:
+    """Every finding in the graph, highest risk first.
+
+    Parameters
+    ----------
+    store : a store from :func:`graph.open_store`
+    as_of : ISO 8601 time against which ages and expiry are judged (default: now)
+    rotation_days : the rotation policy for long-lived secrets (NHI7)
+    unknown_as : how grants of unknown access rank (read, write or admin)
+    rules : only these rule ids (default: all, see ``RULES``)
+    min_severity : leave out findings below this severity
+
+    Returns
+    -------
+    Result with rows_key ``findings``; each row has ``rule``, ``title``, ``severity``,
+    ``owasp``, ``nist``, ``nodes``, ``paths``, ``detail``, ``remediation`` and ``risk``.
+
+    Examples
+    --------
+    >>> from tests.graphs import orphan_store
+    >>> r = findings(orphan_store(), as_of="2026-01-01T00:00:00Z")
+    >>> sorted({(f["rule"], f["nodes"][0]) for f in r.rows})[:3]
+    [('cloned-workflow-credentials', 'wf-clone'), ('departed-owner', 'wf-gone'), ('no-owner', 's-lost')]
+    """
+    if rotation_days < 1:
+        raise ValueError("rotation_days must be at least 1")
+    if min_severity is not None and min_severity not in SEVERITIES:
+        raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}")
+    selected = list(RULES) if rules is None else [_rule(r) for r in rules]
+    ctx = Context(store, rotation_days=rotation_days, unknown_as=unknown_as,
+                  **({"as_of": as_of} if as_of else {}))
+    from ..risk import SCORED_KINDS, Scorer
+
+    scorer = Scorer(ctx)
+    rows = []
+    for rule in selected:
+        for f in rule.check(rule, ctx):
+            if min_severity and severity_rank(f["severity"]) > severity_rank(min_severity):
+                continue
+            subjects = f.pop("_subjects")
+            scored = [n for n in subjects if ctx.node(n).get("kind") in SCORED_KINDS] or \
+                [n for n in f["nodes"] if ctx.node(n).get("kind") in SCORED_KINDS]
+            f["risk"] = max((scorer.score(n)["risk"] for n in scored), default=0.0)
+            rows.append(f)
+    rows.sort(key=lambda f: (-f["risk"], severity_rank(f["severity"]), f["rule"], f["nodes"]))
+    by_sev = {s: sum(1 for f in rows if f["severity"] == s) for s in SEVERITIES}
+    by_owasp: dict[str, int] = {}
+    for f in rows:
+        by_owasp[f["owasp"]] = by_owasp.get(f["owasp"], 0) + 1
+    names = {}
+    for f in rows:
+        for n in f["nodes"]:
+            names[n] = ctx.name(n)
+    return Result(
+        rows=rows,
+        rows_key="findings",
+        header={"as_of": ctx.as_of, "rotation_days": rotation_days},
+        summary={"findings": len(rows), "by_severity": by_sev,
+                 "by_owasp": dict(sorted(by_owasp.items(),
+                                         key=lambda kv: int(kv[0][3:].split(":")[0]))),
+                 "rules_run": [r.id for r in selected]},
+        columns=COLUMNS,
+        names=names,
+    )
+
+
+def _rule(rule_id: str) -> Rule:
+    try:
+        return RULES_BY_ID[rule_id]
+    except KeyError:
+        from graph.errors import InputError
+
+        raise InputError(f"unknown rule {rule_id!r} (one of {', '.join(RULES_BY_ID)})") from None
+
+
+def at_or_above(rows, severity: str) -> list[dict]:
+    """Findings whose severity is ``severity`` or worse (for ``--fail-on``)."""
+    limit = severity_rank(severity)
+    return [f for f in rows if severity_rank(f["severity"]) <= limit]

@@ -1,0 +1,101 @@
+"""NHI5 Overprivileged NHI: admin or wildcard grants, and write access held by workflows
+whose purpose is only to read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from graph.model import DORMANT_WORKFLOW_STATUSES
+
+from ..traverse import reach
+from .base import Context, Rule, finding
+
+#: Words in a workflow's name, description or tags that say it only reads.
+READ_PURPOSE = re.compile(r"\b(report|reports|reporting|digest|export|snapshot|dashboard|"
+                          r"audit|read[- ]?only)\b", re.IGNORECASE)
+
+
+def _wildcard(actions) -> bool:
+    return any(a == "*" or a.endswith(":*") for a in (actions or []))
+
+
+def _nhi_holders(ctx: Context) -> set[str]:
+    """Holders that are non-human: every secret, every identity that is not a plain user or
+    group, and anything a workflow reaches."""
+    out = set(ctx.by_kind["Secret"])
+    out.update(i for i, n in ctx.by_kind["Identity"].items()
+               if n.get("identity_type") not in ("user", "group"))
+    out.update(reach(ctx.store, ctx.workflows, "out", as_of=ctx.as_of, keep_edges=False).dist)
+    return out
+
+
+def admin_grant(rule: Rule, ctx: Context) -> list[dict]:
+    grants: dict[str, list] = {}
+    for e in ctx.store.edges("CAN_ACCESS"):
+        if e.props.get("access") == "admin" or _wildcard(e.props.get("actions")):
+            grants.setdefault(e.src, []).append(e)
+    nhi = _nhi_holders(ctx) if grants else set()
+    out = []
+    for holder in sorted(grants):
+        node = ctx.node(holder)
+        if holder not in nhi or not ctx.valid(node):
+            continue
+        edges = sorted(grants[holder], key=lambda e: e.dst)
+        crown = [r for r in ctx.crown_reach(holder, ("admin",))]
+        what = "; ".join(f"{e.props.get('grant') or e.props.get('access')} on "
+                         f"{ctx.name(e.dst)}" for e in edges)
+        detail = f"{ctx.name(holder)} holds {what}"
+        if crown:
+            detail += f"; admin over crown jewels {', '.join(r['name'] for r in crown)}"
+        # Evidence: the workflows nearest to the grant (through role chains too).
+        back = reach(ctx.store, [holder], "in", as_of=ctx.as_of, keep_edges=False)
+        wfs = sorted((d, n) for n, d in back.dist.items() if n in ctx.by_kind["Workflow"])
+        paths = [[holder, e.dst] for e in edges] + [ctx.path(w, edges[0].dst)
+                                                    for _, w in wfs[:2]]
+        out.append(finding(rule, "high" if crown else "medium",
+                           [holder, *(e.dst for e in edges)], paths, detail))
+    return out
+
+
+def _reads_only(node: dict) -> bool:
+    if str(node.get("purpose", "")).lower() in ("read", "read-only", "readonly"):
+        return True
+    text = " ".join([str(node.get("name", "")), str(node.get("description", "")),
+                     " ".join(node.get("tags") or [])])
+    return bool(READ_PURPOSE.search(text.replace("_", " ").replace("-", " ")))
+
+
+def write_for_read_purpose(rule: Rule, ctx: Context) -> list[dict]:
+    out = []
+    for wf, node in sorted(ctx.by_kind["Workflow"].items()):
+        if node.get("status") in DORMANT_WORKFLOW_STATUSES or not _reads_only(node):
+            continue
+        # Known write/admin only: an unknown grant is not evidence of too much.
+        strong = [r for r in ctx.targets(wf) if r["access"] in ("write", "admin")
+                  and (r["crown_jewel"] or r["access"] == "admin")]
+        if not strong:
+            continue
+        detail = (f"{ctx.name(wf)} only reads by its purpose but holds "
+                  + ", ".join(f"{r['access']} on {r['name']}" for r in strong))
+        paths = [r.get("access_path") or r["path"] for r in strong[:3]]
+        out.append(finding(rule, "medium", [wf, *(r["id"] for r in strong)], paths, detail))
+    return out
+
+
+RULES = [
+    Rule("admin-grant", "Admin or wildcard permissions held by a non-human identity",
+         "NHI5:2025", ("PR.AA-05",),
+         "Replace the admin/wildcard grant with the actions the workflows actually use "
+         "(derive them from logs), scoped to the resources they touch.",
+         "CAN_ACCESS.access = admin or CAN_ACCESS.actions containing * or service:*; holder "
+         "is a Secret, a non-user Identity, or reachable from a workflow; crown_jewel",
+         admin_grant),
+    Rule("write-for-read-purpose", "Write access held by a workflow whose purpose is to read",
+         "NHI5:2025", ("PR.AA-05",),
+         "Give the workflow a read-only credential for the systems it reports on; keep write "
+         "only where it posts its results.",
+         "Workflow.purpose (read/read-only) or report/digest/export/snapshot/dashboard/audit in "
+         "its name, description or tags; known write/admin on a crown jewel or admin anywhere "
+         "in its blast radius; Workflow.status", write_for_read_purpose),
+]

@@ -1,0 +1,2 @@
+"""Shared helpers: no DAG here."""
+RETRIES = 3

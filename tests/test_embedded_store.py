@@ -1,0 +1,182 @@
+"""The embedded store: persistence, idempotence, stale cleanup, validation, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from graph.embedded import EmbeddedStore
+from graph.errors import InputError, StoreError
+from graph.records import Batch, Edge, Node
+from tests.graphs import CHAIN, batch
+
+
+def snapshot(store: EmbeddedStore):
+    nodes = sorted((n["id"], json.dumps(n, sort_keys=True)) for n in store.nodes())
+    edges = sorted((e.src, e.kind, e.dst, json.dumps(e.props, sort_keys=True))
+                   for e in store.edges())
+    return nodes, edges
+
+
+def files(path):
+    return sorted(os.listdir(path))
+
+
+def test_write_persists_and_reloads(store_dir):
+    s = EmbeddedStore(store_dir)
+    s.write(batch(*CHAIN), source="a")
+    again = EmbeddedStore(store_dir)
+    assert snapshot(again) == snapshot(s)
+    assert again.counts()["nodes"] == {"Connector": 1, "Identity": 2, "Owner": 1,
+                                       "Resource": 1, "Secret": 2, "System": 1, "Workflow": 1}
+    assert sum(again.counts()["edges"].values()) == 10
+    assert again.get_node("bucket")["crown_jewel"] is True
+    assert again.get_node("bucket")["source"] == "a"
+    assert files(store_dir) == [".lock", "edges-1.parquet", "manifest.json", "nodes-1.parquet"]
+
+
+def test_ingest_twice_is_idempotent(store_dir):
+    s = EmbeddedStore(store_dir)
+    s.write(batch(*CHAIN), source="a")
+    before = snapshot(s)
+    r = s.write(batch(*CHAIN), source="a")
+    assert (r.nodes_created, r.edges_created, r.nodes_removed, r.edges_removed) == (0, 0, 0, 0)
+    assert snapshot(EmbeddedStore(store_dir)) == before
+    assert len(s.runs()) == 2
+
+
+def test_second_source_adds_and_merges(store_dir):
+    s = EmbeddedStore(store_dir)
+    s.write(batch(*CHAIN), source="a")
+    s.write(batch([("bucket", "Resource", {"owner_team": "data"}), ("x", "Secret")],
+                  [("x", "CAN_ACCESS", "bucket", {"access": "read"})]), source="b")
+    assert s.get_node("bucket")["owner_team"] == "data"
+    assert s.get_node("bucket")["crown_jewel"] is True  # a's facts survive b's
+    assert s.get_node("x") is not None
+    assert sorted(s.graph.nodes["bucket"]["seen_by"]) == ["a", "b"]
+
+
+def test_stale_data_of_a_source_is_removed_after_success(store_dir):
+    s = EmbeddedStore(store_dir)
+    s.write(batch([("s1", "Secret"), ("s2", "Secret"), ("sys", "System")],
+                  [("s1", "CAN_ACCESS", "sys"), ("s2", "CAN_ACCESS", "sys")]), source="a")
+    s.write(batch([("sys", "System"), ("s3", "Secret")], [("s3", "CAN_ACCESS", "sys")]),
+            source="b")
+    r = s.write(batch([("s1", "Secret"), ("sys", "System")], [("s1", "CAN_ACCESS", "sys")]),
+                source="a")
+    assert (r.nodes_removed, r.edges_removed) == (1, 1)  # s2 and its edge
+    assert sorted(n["id"] for n in s.nodes()) == ["s1", "s3", "sys"]
+    # sys is still vouched for by b after a drops it
+    s.write(batch([("s1", "Secret")], []), source="a")
+    assert sorted(n["id"] for n in s.nodes()) == ["s1", "s3", "sys"]
+    assert s.graph.nodes["sys"]["seen_by"] == ["b"]
+
+
+def test_replace_starts_fresh(store_dir):
+    s = EmbeddedStore(store_dir)
+    s.write(batch(*CHAIN), source="a")
+    s.write(batch([("only", "Secret")], []), source="b", replace=True)
+    assert [n["id"] for n in EmbeddedStore(store_dir).nodes()] == ["only"]
+    assert [r["source"] for r in s.runs()] == ["b"]
+
+
+@pytest.mark.parametrize("nodes,edges,message", [
+    ([("a", "Gadget")], [], "unknown node kind 'Gadget'"),
+    ([("a", "Secret")], [("a", "CAN_ACCESS", "zzz")], "edge refers to a missing node 'zzz'"),
+    ([("a", "Secret")], [("a", "FRIENDS_WITH", "a")], "unknown edge kind 'FRIENDS_WITH'"),
+    ([("a", "Secret"), ("w", "Workflow")], [("a", "USES", "w")],
+     "USES cannot join Secret -> Workflow"),
+    ([("a", "Secret"), ("a", "Identity")], [], "id 'a' is a Identity here but already a Secret"),
+    ([("wf", "Secret")], [], "id 'wf' is a Secret here but already a Workflow"),
+    ([("a", "Secret", {"environment": "moon"})], [], "environment must be one of"),
+    ([("a", "Secret", {"password": "hunter2"})], [], "refusing to store secret-looking"),
+    ([("a", "Secret"), ("b", "System")], [("a", "CAN_ACCESS", "b", {"access": "godmode"})],
+     "access must be one of read, write, admin, unknown"),
+    ([("a", "Secret", {"created_at": "last tuesday"})], [], "not an ISO 8601 date/time"),
+])
+def test_bad_batches_leave_the_store_unchanged(store_dir, nodes, edges, message):
+    s = EmbeddedStore(store_dir)
+    s.write(batch(*CHAIN), source="a")
+    before, before_files = snapshot(s), files(store_dir)
+    manifest = (store_dir / "manifest.json").read_text()
+    with pytest.raises(InputError, match=message):
+        s.write(batch(nodes, edges), source="bad")
+    assert snapshot(s) == before
+    assert snapshot(EmbeddedStore(store_dir)) == before
+    assert files(store_dir) == before_files
+    assert (store_dir / "manifest.json").read_text() == manifest
+
+
+def test_error_names_where_the_record_came_from(store_dir):
+    b = Batch(nodes=[Node("a", "Gadget", {}, where="inv.yaml: nodes.Gadget[0]")])
+    with pytest.raises(InputError) as exc:
+        EmbeddedStore(store_dir).write(b, source="x")
+    assert str(exc.value).startswith("inv.yaml: nodes.Gadget[0]: unknown node kind")
+
+
+def test_a_write_that_fails_half_way_leaves_the_last_good_graph(store_dir, monkeypatch):
+    s = EmbeddedStore(store_dir)
+    s.write(batch(*CHAIN), source="a")
+    before = snapshot(s)
+    import pyarrow.parquet as pq
+
+    real = pq.write_table
+    calls = []
+
+    def failing(table, where, *a, **k):
+        calls.append(where)
+        if len(calls) == 2:  # nodes file written, edges file fails: a crash mid-save
+            raise OSError("disk full")
+        return real(table, where, *a, **k)
+
+    monkeypatch.setattr(pq, "write_table", failing)
+    with pytest.raises(OSError, match="disk full"):
+        s.write(batch([("new", "Secret")], []), source="b")
+    monkeypatch.setattr(pq, "write_table", real)
+    assert snapshot(s) == before  # the in-memory graph is rolled back too
+    reopened = EmbeddedStore(store_dir)
+    assert snapshot(reopened) == before
+    assert reopened.get_node("new") is None
+    # the half-written generation is left behind, then cleaned by the next good write
+    assert "nodes-2.parquet" in files(store_dir)
+    s.write(batch([("new", "Secret")], []), source="b")
+    assert files(store_dir) == [".lock", "edges-2.parquet", "manifest.json", "nodes-2.parquet"]
+    assert EmbeddedStore(store_dir).get_node("new") is not None
+
+
+def test_missing_and_corrupt_stores_give_one_clear_error(tmp_path):
+    with pytest.raises(StoreError, match="no nhigraph store here"):
+        EmbeddedStore(tmp_path / "nothing", create=False)
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "manifest.json").write_text("{not json")
+    with pytest.raises(StoreError, match="unreadable manifest"):
+        EmbeddedStore(tmp_path / "bad")
+    (tmp_path / "gone").mkdir()
+    (tmp_path / "gone" / "manifest.json").write_text(
+        json.dumps({"schema_version": 1, "generation": 3, "runs": []}))
+    with pytest.raises(StoreError, match="generation 3 is unreadable"):
+        EmbeddedStore(tmp_path / "gone")
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(StoreError, match="is a file"):
+        EmbeddedStore(tmp_path / "afile")
+
+
+def test_symmetric_edges_are_written_both_ways(store_dir):
+    s = EmbeddedStore(store_dir)
+    s.write(Batch(nodes=[Node("a", "Secret"), Node("b", "Secret")],
+                  edges=[Edge("a", "SAME_VALUE_AS", "b", {"reason": "same fingerprint"})]),
+            source="x")
+    assert sorted((e.src, e.dst) for e in s.edges("SAME_VALUE_AS")) == [("a", "b"), ("b", "a")]
+
+
+def test_expand_and_find(store_dir):
+    s = EmbeddedStore(store_dir)
+    s.write(batch(*CHAIN), source="a")
+    out = sorted((e.src, e.kind, e.dst) for e in s.expand(["conn"], "out", {"AUTHENTICATES_WITH"}))
+    assert out == [("conn", "AUTHENTICATES_WITH", "key"), ("conn", "AUTHENTICATES_WITH", "old-key")]
+    inn = sorted((e.src, e.kind) for e in s.expand(["bucket"], "in", {"CAN_ACCESS", "CONTAINS"}))
+    assert inn == [("acct", "CONTAINS"), ("deploy-role", "CAN_ACCESS")]
+    assert [n["id"] for n in s.find_nodes("name", "PII", case_insensitive=True)] == ["bucket"]
+    assert s.find_nodes("name", "PII") == []
