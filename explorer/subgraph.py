@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.model import ACCESS_EDGES, access_rank
+from graph.model import ACCESS_EDGES, ACCESS_LEVELS, access_rank
 from graph.records import Edge
 
 #: Nodes plus edges drawn at most, whatever the size of the result.
@@ -227,7 +227,10 @@ def _collapse(d: Drawing, p: str, kind: str, members: list[str],
                     ((e.src == p and e.dst in members) or (e.dst == p and e.src in members))]
     outward = sum(1 for e in member_edges if e.src == p) >= len(member_edges) / 2
     edge_kind = Counter(e.kind for e in member_edges).most_common(1)
-    levels = [e.props.get("access") for e in member_edges if e.props.get("access")]
+    edge_levels = [e.props["access"] for e in member_edges if e.props.get("access")]
+    # What the attacker holds over the members (from the analysis), else from the edges.
+    levels = [d.nodes[m].get("access") for m in members
+              if d.nodes[m].get("access") in ACCESS_LEVELS] or edge_levels
     access = max(levels, key=access_rank) if levels else None
     gid = f"group:{p}:{kind}"
     prior = d.nodes.get(gid)
@@ -242,8 +245,8 @@ def _collapse(d: Drawing, p: str, kind: str, members: list[str],
                     "access": access}
     d.parent[gid] = p
     props = {"count": n}
-    if access:
-        props["access"] = access
+    if edge_levels:
+        props["access"] = max(edge_levels, key=access_rank)
     ek = edge_kind[0][0] if edge_kind else "CONTAINS"
     d.edges.append(Edge(p, ek, gid, props) if outward else Edge(gid, ek, p, props))
     below = sum(counts.values()) - n

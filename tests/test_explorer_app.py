@@ -1,0 +1,261 @@
+"""Each explorer view on the sample estate, driven by Streamlit's AppTest (the real app
+script, the real embedded store, no browser)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import sample_estate
+from graph.embedded import EmbeddedStore
+from graph.stitch import stitch
+from ingest import INGESTERS
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = "workflow:github:acme/infra:.github/workflows/deploy.yml"
+BILLING_DB = "resource:aws:arn:aws:rds:us-east-1:111122223333:db:billing"
+PII = "resource:aws:arn:aws:s3:::acme-customer-pii"
+
+
+def load_sample(path) -> EmbeddedStore:
+    store = EmbeddedStore(path)
+    for s in sample_estate.sources():
+        batch = importlib.import_module(INGESTERS[s["kind"]]).parse(s["path"])
+        stitch(batch, store)
+        store.write(batch, source=s["source"])
+    return store
+
+
+@pytest.fixture(scope="module")
+def sample_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("explorer-sample") / "store"
+    load_sample(path)
+    return path
+
+
+@pytest.fixture
+def app(sample_dir, monkeypatch):
+    monkeypatch.setenv("NHIGRAPH_STORE", str(sample_dir))
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+
+
+def page(at: AppTest, view: str) -> AppTest:
+    at.switch_page(f"explorer/views/{view}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def drawn(at) -> dict:
+    """The graph data the page handed to vis-network (one graph per page)."""
+    (frame,) = at.get("iframe")
+    m = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>',
+                  frame.proto.srcdoc, re.S)
+    return json.loads(m.group(1))
+
+
+def captions(at) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def test_overview(app):
+    assert not app.exception
+    assert app.title[0].value == "Overview"
+    assert metrics(app) | {} == {
+        "Nodes": "195", "Edges": "380", "Workflows": "40", "Secrets": "27",
+        "Identities": "13", "Systems + resources": "28",
+        **{k: v for k, v in metrics(app).items() if k in
+           ("Critical", "High", "Medium", "Low", "Info")}}
+    top = {df.value["kind"].iloc[0]: df.value for df in app.dataframe
+           if "crown_jewels" in df.value.columns}
+    # Invoice sync reaches 3 crown jewels (Stripe, NetSuite, Salesforce); the legacy
+    # Salesforce export key reaches Salesforce and its Contact object.
+    assert top["Workflow"].iloc[0][["name", "crown_jewels", "targets"]].tolist() == [
+        "Invoice sync", 3, 6]
+    assert top["Secret"].iloc[0][["name", "crown_jewels", "targets"]].tolist() == [
+        "Salesforce legacy export", 2, 4]
+    assert len(top["Workflow"]) == 10 and len(top["Secret"]) == 10
+    assert any("3 cluster(s), 2 mixing prod and non-prod" in c for c in captions(app))
+    charts = app.get("vega_lite_chart")
+    assert len(charts) == 3
+
+
+def test_blast_radius(app):
+    at = page(app, "blast_radius")
+    assert not at.get("iframe")  # nothing drawn before a node is chosen
+    at.selectbox(key="blast-node").set_value(DEPLOY).run()
+    assert metrics(at) == {"Reachable": "12", "Systems": "1", "Resources": "7",
+                           "With admin": "8", "Crown jewels": "2", "Max hops": "6"}
+    assert at.query_params["node"] == DEPLOY
+    assert "billing\\-db, acme\\-customer\\-pii" in at.warning[0].value
+    graph = drawn(at)
+    assert len(graph["nodes"]) == 13 and len(graph["edges"]) == 14
+    frame = at.dataframe[0].value
+    assert len(frame) == 12
+    assert frame.iloc[0][["name", "access", "distance"]].tolist() == ["billing-db", "admin", 6]
+    assert frame.iloc[0]["path"].endswith("OrganizationAccountAccessRole -> aws-prod -> "
+                                          "billing-db")
+    at.toggle(key="blast-only-targets").set_value(True).run()
+    assert set(at.dataframe[0].value["kind"]) == {"System", "Resource"}
+    assert len(at.dataframe[0].value) == 8
+    assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download JSON"]
+    at.number_input(key="blast-depth").set_value(2).run()
+    assert metrics(at)["Reachable"] == "2"  # job deploy, gha-deploy
+
+
+def test_blast_radius_deep_link(sample_dir, monkeypatch):
+    monkeypatch.setenv("NHIGRAPH_STORE", str(sample_dir))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["node"] = "secret:n8n:acme-prod:cred-stripe-live"
+    at.run()
+    page(at, "blast_radius")
+    assert metrics(at)["Reachable"] == "2" and metrics(at)["Crown jewels"] == "1"
+
+
+def test_inbound(app):
+    at = page(app, "inbound")
+    jewels = next(c for c in captions(at) if c.startswith("Crown jewels in this store"))
+    assert "billing\\-db" in jewels and "acme\\-customer\\-pii" in jewels
+    at.selectbox(key="inbound-node").set_value(BILLING_DB).run()
+    m = metrics(at)
+    assert (m["Can reach it"], m["Workflows"], m["Workspaces"], m["With admin"]) == (
+        "21", "5", "2", "14")
+    frame = at.dataframe[0].value
+    assert len(frame) == 21
+    assert set(frame[frame["kind"] == "Workflow"]["name"]) == {
+        "infra/deploy.yml", "infra/nightly-backup.yml", "infra/terraform-plan.yml",
+        "billing-service/deploy-prod.yml", "billing-service/preview.yml"}
+    assert len(drawn(at)["nodes"]) == 22
+    at.multiselect(key="inbound-kinds").set_value(["Workflow"]).run()
+    assert len(at.dataframe[0].value) == 5
+
+
+def test_path_finder(app):
+    at = page(app, "path_finder")
+    at.selectbox(key="path-src").set_value(DEPLOY)
+    at.selectbox(key="path-dst").set_value(BILLING_DB).run()
+    frame = at.dataframe[0].value
+    assert frame["path"].tolist() == [
+        "infra/deploy.yml -> infra/deploy.yml job deploy -> gha-deploy -> ops-automation -> "
+        "OrganizationAccountAccessRole -> aws-prod -> billing-db"]
+    assert "-[CAN_ACCESS admin]-> aws-prod (AdministratorAccess gives admin)" in frame["explained"][0]
+    assert len(drawn(at)["nodes"]) == 7 and len(drawn(at)["edges"]) == 6
+    # Nothing reaches back from a resource to a workflow.
+    at.selectbox(key="path-src").set_value(BILLING_DB)
+    at.selectbox(key="path-dst").set_value(DEPLOY).run()
+    assert "No access path" in at.warning[0].value
+
+
+def test_shared_credentials(app):
+    at = page(app, "shared_credentials")
+    frame = at.dataframe[0].value
+    assert frame["size"].tolist() == [26, 2, 5]
+    assert frame["mixed_environments"].tolist() == [True, True, False]
+    assert at.subheader[0].value == "Cluster #1"
+    assert len(drawn(at)["nodes"]) == 100
+    at.selectbox(key="shared-pick").set_value(2).run()
+    assert at.subheader[0].value == "Cluster #2"
+    creds = at.dataframe[1].value
+    assert set(creds["name"]) == {"PROD_DB_URL", "billing-app"}
+    graph = drawn(at)
+    names = {n["label"].lstrip("\u2605 ") for n in graph["nodes"]}
+    assert {"PROD_DB_URL", "billing-app", "billing-service/deploy-prod.yml",
+            "billing-service/preview.yml", "billing-db"} <= names
+    at.toggle(key="shared-mixed").set_value(True).run()
+    assert at.dataframe[0].value["cluster"].tolist() == [1, 2]
+    at.toggle(key="shared-mixed").set_value(False)
+    at.text_input(key="shared-search").set_value("airflow").run()
+    assert at.dataframe[0].value["cluster"].tolist() == [3]
+    assert at.subheader[0].value == "Cluster #3"
+
+
+def test_orphaned_paths(app):
+    at = page(app, "orphans")
+    frame = at.dataframe[0].value
+    assert len(frame) == 10
+    assert frame["reason"].value_counts().to_dict() == {
+        "unused_but_valid": 4, "no_owner": 2, "departed_owner": 2, "retired_but_valid": 1,
+        "cloned_inherited": 1}
+    at.multiselect(key="orphan-reasons").set_value(["retired_but_valid"]).run()
+    frame = at.dataframe[0].value
+    assert frame["name"].tolist() == ["Legacy CRM export"]
+    graph = drawn(at)
+    labels = {n["label"].lstrip("\u2605 ") for n in graph["nodes"]}
+    assert {"Legacy CRM export", "Salesforce"} <= labels
+    at.multiselect(key="orphan-reasons").set_value(["unused_but_valid"])
+    at.text_input(key="orphan-search").set_value("legacy-etl").run()
+    assert at.dataframe[0].value["name"].tolist() == ["legacy-etl", "legacy-etl key 1"]
+
+
+def test_data_view(app):
+    at = page(app, "data")
+    assert metrics(at) == {"Nodes": "195", "Edges": "380", "Ingest runs": "1"}
+    sources = next(df.value for df in at.dataframe if "source" in df.value.columns
+                   and len(df.value.columns) == 1)
+    assert sources["source"].tolist() == ["sample:acme-freight:inventory"]
+    assert len(at.file_uploader) == 1
+
+
+GOOD = b"""nhigraph_inventory: 1
+nodes:
+  Workflow:
+  - {id: "workflow:test:up:1", name: uploaded flow, environment: prod}
+  Secret:
+  - {id: "secret:test:up:1", name: uploaded key}
+edges:
+  REFERENCES:
+  - {from: "workflow:test:up:1", to: "secret:test:up:1"}
+  CAN_ACCESS:
+  - {from: "secret:test:up:1", to: "system:aws:111122223333", access: read}
+"""
+
+
+def test_upload_ingests_into_the_store(tmp_path, monkeypatch):
+    path = tmp_path / "store"
+    load_sample(path)
+    monkeypatch.setenv("NHIGRAPH_STORE", str(path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    page(at, "data")
+    at.file_uploader(key="upload-file").set_value(("extra.yaml", GOOD, "application/yaml"))
+    at.run()
+    assert not at.exception and not at.error
+    assert "extra.yaml: 2 nodes (2 new), 2 edges (2 new)" in at.success[0].value.replace("\\", "")
+    assert metrics(at)["Nodes"] == "197" and metrics(at)["Ingest runs"] == "2"
+    store = EmbeddedStore(path, create=False)
+    assert store.get_node("workflow:test:up:1")["name"] == "uploaded flow"
+    assert {r["source"] for r in store.runs()} == {"sample:acme-freight:inventory",
+                                                   "upload:extra.yaml"}
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("bad.yaml", b"nodes: [unclosed", "bad.yaml:1:"),
+    ("bad.json", b'{"nodes": {"Workflow": [{"name": "no id"}]}}', "bad.json"),
+    ("bad.yaml", b"nodes:\n  Robot:\n  - {id: r1}\n", "unknown kind 'Robot'"),
+    ("bad.yaml", b"edges:\n  USES:\n  - {from: a, to: b}\n", "missing node 'a'"),
+    ("bad.yaml", b"\xff\xfe\x00binary", "not UTF-8 text"),
+])
+def test_bad_upload_is_one_error_and_changes_nothing(tmp_path, monkeypatch, name, content,
+                                                     message):
+    path = tmp_path / "store"
+    load_sample(path)
+    before = {f.name: f.read_bytes() for f in path.iterdir() if f.name != ".lock"}
+    monkeypatch.setenv("NHIGRAPH_STORE", str(path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    page(at, "data")
+    at.file_uploader(key="upload-file").set_value((name, content, "text/plain")).run()
+    assert not at.exception
+    (error,) = at.error
+    text = error.value.replace("\\", "")
+    assert message in text and "\n" not in text
+    assert "nhigraph-upload-" not in text  # names the uploaded file, not a temp path
+    assert {f.name: f.read_bytes() for f in path.iterdir() if f.name != ".lock"} == before
+    assert metrics(at)["Nodes"] == "195"
