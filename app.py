@@ -15,22 +15,23 @@ from explorer import state
 from explorer.widgets import text
 
 VIEWS = Path(__file__).parent / "explorer" / "views"
+# No page icons: the active page's icon becomes the favicon, and Streamlit fetches material
+# and emoji favicons from the internet.
 PAGES = (
-    ("overview.py", "Overview", "overview", ":material/dashboard:"),
-    ("blast_radius.py", "Blast radius", "blast-radius", ":material/crisis_alert:"),
-    ("inbound.py", "Inbound / crown jewels", "inbound", ":material/diamond:"),
-    ("path_finder.py", "Path finder", "path-finder", ":material/route:"),
-    ("shared_credentials.py", "Shared credentials", "shared-credentials", ":material/key:"),
-    ("orphans.py", "Orphaned paths", "orphaned-paths", ":material/link_off:"),
-    ("data.py", "Data", "data", ":material/database:"),
+    ("overview.py", "Overview", "overview"),
+    ("blast_radius.py", "Blast radius", "blast-radius"),
+    ("inbound.py", "Inbound / crown jewels", "inbound"),
+    ("path_finder.py", "Path finder", "path-finder"),
+    ("shared_credentials.py", "Shared credentials", "shared-credentials"),
+    ("orphans.py", "Orphaned paths", "orphaned-paths"),
+    ("data.py", "Data", "data"),
 )
 
 
 def main() -> None:
-    # No page_icon: Streamlit fetches material and emoji favicons from the internet.
     st.set_page_config(page_title="nhigraph explorer", layout="wide")
-    pages = [st.Page(VIEWS / f, title=t, url_path=u, icon=i, default=(u == "overview"))
-             for f, t, u, i in PAGES]
+    pages = [st.Page(VIEWS / f, title=t, url_path=u, default=(u == "overview"))
+             for f, t, u in PAGES]
     page = st.navigation(pages)
     cfg = state.store_config()
     st.sidebar.caption(f"nhigraph \u00b7 {cfg['backend']} store\n\n{text(cfg['location'])}")
