@@ -3,7 +3,6 @@ script, the real embedded store, no browser)."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from pathlib import Path
@@ -13,8 +12,6 @@ from streamlit.testing.v1 import AppTest
 
 import sample_estate
 from graph.embedded import EmbeddedStore
-from graph.stitch import stitch
-from ingest import INGESTERS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = "workflow:github:acme/infra:.github/workflows/deploy.yml"
@@ -23,12 +20,7 @@ PII = "resource:aws:arn:aws:s3:::acme-customer-pii"
 
 
 def load_sample(path) -> EmbeddedStore:
-    store = EmbeddedStore(path)
-    for s in sample_estate.sources():
-        batch = importlib.import_module(INGESTERS[s["kind"]]).parse(s["path"])
-        stitch(batch, store)
-        store.write(batch, source=s["source"])
-    return store
+    return sample_estate.load(EmbeddedStore(path))
 
 
 @pytest.fixture(scope="module")

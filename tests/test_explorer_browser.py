@@ -279,9 +279,16 @@ def test_shared_credentials_click_a_row(sample_app, watched):
     canvas = watched.page.get_by_test_id("stDataFrame").first.locator("canvas").first
     box = canvas.bounding_box()
     row_height = box["height"] / 4  # header and three rows
-    watched.page.mouse.click(box["x"] + 15, box["y"] + row_height * 2.5)  # row of cluster 2
-    watched.settle()
-    watched.page.get_by_role("heading", name="Cluster #2").wait_for()
+    heading = watched.page.get_by_role("heading", name="Cluster #2")
+    for _ in range(3):  # a click that lands while the grid still lays out is lost; retry
+        watched.page.mouse.click(box["x"] + 15, box["y"] + row_height * 2.5)  # cluster 2
+        watched.settle()
+        try:
+            heading.wait_for(timeout=10000)
+            break
+        except Exception:  # noqa: BLE001
+            continue
+    heading.wait_for(timeout=1000)
     # PROD_DB_URL, billing-app, the two billing workflows and their jobs, billing-db.
     watched.graph(7)
     watched.shot("shared-credentials")
