@@ -251,3 +251,73 @@ def test_bad_upload_is_one_error_and_changes_nothing(tmp_path, monkeypatch, name
     assert "nhigraph-upload-" not in text  # names the uploaded file, not a temp path
     assert {f.name: f.read_bytes() for f in path.iterdir() if f.name != ".lock"} == before
     assert metrics(at)["Nodes"] == "195"
+
+
+def test_large_store_takes_a_typed_node_and_bounds_the_graph(tmp_path, monkeypatch):
+    # More nodes than the picker lists: a text box takes an id or name instead, and a
+    # blast radius of 1,200 resources is drawn as a handful of nodes.
+    from explorer import state
+    from tests.graphs import load
+
+    nodes = [("wf", "Workflow", {"name": "deploy"}), ("key", "Secret"),
+             ("sys", "System", {"name": "aws-prod"})]
+    edges = [("wf", "REFERENCES", "key"), ("key", "CAN_ACCESS", "sys", {"access": "admin"})]
+    for i in range(1200):
+        nodes.append((f"r{i}", "Resource"))
+        edges.append(("sys", "CONTAINS", f"r{i}"))
+    load(EmbeddedStore(tmp_path / "store"), (nodes, edges))
+    monkeypatch.setattr(state, "PICKER_MAX_NODES", 1000)
+    monkeypatch.setenv("NHIGRAPH_STORE", str(tmp_path / "store"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    page(at, "blast_radius")
+    assert len(at.selectbox) == 1 and len(at.text_input) == 1  # unknown-as; node box
+    at.text_input(key="blast-node").set_value("nope").run()
+    assert at.error[0].value.replace("\\", "") == "no node with id or name 'nope'"
+    at.text_input(key="blast-node").set_value("deploy").run()
+    assert metrics(at)["Reachable"] == "1202" and metrics(at)["Resources"] == "1200"
+    graph = drawn(at)
+    assert sorted(n["id"] for n in graph["nodes"]) == ["group:sys:Resource", "key", "sys",
+                                                       "wf"]
+    assert "1200 Resources reached through aws\\-prod are collapsed" in at.info[0].value
+    assert len(at.dataframe[0].value) == 1202  # the table still lists everything
+
+
+FINDING_ROWS = [
+    {"rule": "shared-prod-credential", "title": "Prod key in a dev flow", "severity": "high",
+     "owasp": "NHI9:2025", "nist": ["PR.AA-05"], "nodes": ["a", "b"], "paths": [],
+     "remediation": "rotate", "risk": 8},
+    {"rule": "orphan", "title": "No owner", "severity": "medium", "owasp": "NHI1:2025",
+     "nist": [], "nodes": ["c"], "paths": [], "remediation": "assign", "risk": 5},
+    {"rule": "admin", "title": "Admin everywhere", "severity": "critical",
+     "owasp": "NHI5:2025", "nist": [], "nodes": ["d"], "paths": [], "remediation": "scope",
+     "risk": 10},
+]
+
+
+def test_overview_shows_findings_by_severity(app, sample_dir, monkeypatch):
+    """With queries.findings present (findings(store) -> Result of rows with severity),
+    the Overview counts them by severity. Until that module is merged a stand-in with its
+    documented interface is used; once it exists, the real one is."""
+    import sys
+    import types
+
+    from explorer import state
+    from queries.results import Result
+
+    if not state.findings_available():
+        stub = types.ModuleType("queries.findings")
+        stub.findings = lambda store: Result(rows=FINDING_ROWS, rows_key="findings")
+        monkeypatch.setitem(sys.modules, "queries.findings", stub)
+        expected = {"Critical": "1", "High": "1", "Medium": "1", "Low": "0", "Info": "0"}
+    else:
+        from queries.findings import findings
+
+        rows = findings(EmbeddedStore(sample_dir, create=False)).rows
+        expected = {s.capitalize(): str(sum(1 for r in rows if r["severity"] == s))
+                    for s in ("critical", "high", "medium", "low", "info")}
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert {k: v for k, v in metrics(at).items() if k in expected} == expected
+    frame = next(df.value for df in at.dataframe if "severity" in df.value.columns)
+    assert frame["severity"].tolist()[0] == "critical"
+    assert len(frame) == sum(int(v) for v in expected.values())
