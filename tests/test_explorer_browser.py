@@ -154,14 +154,15 @@ class Watched:
 
     def open(self, url: str) -> None:
         self.page.goto(url)
+        # The title exists only once the script runs; then wait for the run to finish.
+        self.page.locator("h1").first.wait_for(timeout=60000)
         self.settle()
         assert self.page.get_by_text("Page not found").count() == 0, url
 
     def settle(self) -> None:
-        """Wait until the script run finished and the page stopped changing."""
+        """Wait until the script run has finished (tests then wait for their own elements)."""
         self.page.wait_for_timeout(300)
         self.page.wait_for_selector("[data-test-script-state=notRunning]", timeout=60000)
-        self.page.wait_for_load_state("networkidle")
 
     def pick(self, label: str, typed: str) -> None:
         """Choose in the searchable select ``label`` the first option matching ``typed``."""
@@ -237,6 +238,8 @@ def test_overview(sample_app, watched):
     watched.open(f"{sample_app}/")  # the default page
     page = watched.page
     page.get_by_text("Largest blast radius").wait_for()
+    page.locator("[role=grid]").nth(1).wait_for(state="attached")  # top secrets
+    page.locator("[data-testid=stVegaLiteChart], .vega-embed").nth(2).wait_for()
     metrics = watched.metrics()
     assert "Nodes 195" in metrics and "Workflows 40" in metrics
     assert page.locator("[data-testid=stVegaLiteChart], .vega-embed").count() >= 3
@@ -303,8 +306,9 @@ def test_orphaned_paths(sample_app, watched):
 
 def test_data(sample_app, watched):
     watched.open(f"{sample_app}/data")
-    assert watched.metrics() == ["Nodes 195", "Edges 380", "Ingest runs 1"]
+    watched.page.get_by_test_id("stFileUploader").wait_for()  # the last element
     assert watched.page.get_by_test_id("stFileUploader").count() == 1
+    assert watched.metrics() == ["Nodes 195", "Edges 380", "Ingest runs 1"]
     watched.shot("data")
 
 
@@ -357,16 +361,21 @@ def test_markup_in_names_is_shown_as_text(xss_app, watched):
     tip.wait_for(state="visible")
     assert tip.inner_text().splitlines()[0] == XSS
     assert tip.locator("img, script, a, svg").count() == 0  # only text (and <br>)
-    assert w.page.get_by_text(XSS).count() >= 1  # the select shows it literally
+    select = w.page.get_by_test_id("stSelectbox").filter(has_text="Compromised node")
+    assert select.locator("input").input_value().startswith(XSS + "  \u00b7  Workflow")
     w.shot("xss-blast-radius")
     no_markup_ran(w)
-    for view in ("", "inbound?target=sys-xss", "shared-credentials",
-                 "orphaned-paths", "data"):
+    # Every view, each waited for until its last part is there, so "nothing ran" is real.
+    views = {
+        "": lambda: w.page.locator(".vega-embed").nth(2).wait_for(),
+        "shared-credentials": lambda: w.graph(5),  # s-xss, its workflows, conn, system
+        "orphaned-paths": lambda: w.graph(2),  # s-xss (no owner) and the system it opens
+        "data": lambda: w.page.get_by_test_id("stFileUploader").wait_for(),
+        f"inbound?target={quote('sys-xss')}": lambda: w.graph(5),
+    }
+    for view, ready in views.items():
         w.open(f"{xss_app}/{view}")
-        w.page.wait_for_timeout(500)
+        ready()
         no_markup_ran(w)
-    w.open(f"{xss_app}/inbound?target={quote('sys-xss')}")
-    frame = w.graph(5)
-    assert w.page.get_by_text(MD_LINK, exact=False).count() >= 1
+    assert w.page.get_by_text(MD_LINK, exact=False).count() >= 1  # crown jewels caption
     w.shot("xss-inbound")
-    no_markup_ran(w)
