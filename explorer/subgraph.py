@@ -223,8 +223,10 @@ def _collapse(d: Drawing, p: str, kind: str, members: list[str],
                 counts.update(attrs["counts"])
             else:
                 counts[attrs["kind"]] += 1
+    member_set = set(members)
     member_edges = [e for e in d.edges if _tree_pair(d, e) and
-                    ((e.src == p and e.dst in members) or (e.dst == p and e.src in members))]
+                    ((e.src == p and e.dst in member_set) or
+                     (e.dst == p and e.src in member_set))]
     outward = sum(1 for e in member_edges if e.src == p) >= len(member_edges) / 2
     edge_kind = Counter(e.kind for e in member_edges).most_common(1)
     edge_levels = [e.props["access"] for e in member_edges if e.props.get("access")]
