@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 
@@ -28,6 +29,10 @@ def store_config() -> dict:
     """Where the store is, from the environment, as the CLI reads it (no password)."""
     uri = os.environ.get("NEO4J_URI")
     if uri:
+        parts = urlsplit(uri)
+        if parts.password is not None:  # never show a password put in the URI
+            host = parts.hostname + (f":{parts.port}" if parts.port else "")
+            uri = urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
         return {"backend": "neo4j", "location": uri,
                 "database": os.environ.get("NEO4J_DATABASE") or ""}
     return {"backend": "embedded",

@@ -321,3 +321,15 @@ def test_overview_shows_findings_by_severity(app, sample_dir, monkeypatch):
     frame = next(df.value for df in at.dataframe if "severity" in df.value.columns)
     assert frame["severity"].tolist()[0] == "critical"
     assert len(frame) == sum(int(v) for v in expected.values())
+
+
+def test_store_config_reads_the_cli_environment(monkeypatch):
+    from explorer.state import store_config
+
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setenv("NHIGRAPH_STORE", "/data/estate")
+    assert store_config() == {"backend": "embedded", "location": "/data/estate"}
+    monkeypatch.setenv("NEO4J_URI", "bolt://neo4j:s3cret@db.example:7687")
+    monkeypatch.setenv("NEO4J_DATABASE", "nhi")
+    assert store_config() == {"backend": "neo4j", "location": "bolt://neo4j:***@db.example:7687",
+                              "database": "nhi"}
