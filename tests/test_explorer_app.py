@@ -63,8 +63,8 @@ def test_overview(app):
     assert not app.exception
     assert app.title[0].value == "Overview"
     assert metrics(app) | {} == {
-        "Nodes": "195", "Edges": "380", "Workflows": "40", "Secrets": "27",
-        "Identities": "13", "Systems + resources": "28",
+        "Nodes": "235", "Edges": "459", "Workflows": "45", "Secrets": "37",
+        "Identities": "19", "Systems + resources": "32",
         **{k: v for k, v in metrics(app).items() if k in
            ("Critical", "High", "Medium", "Low", "Info")}}
     top = {df.value["kind"].iloc[0]: df.value for df in app.dataframe
@@ -85,20 +85,20 @@ def test_blast_radius(app):
     at = page(app, "blast_radius")
     assert not at.get("iframe")  # nothing drawn before a node is chosen
     at.selectbox(key="blast-node").set_value(DEPLOY).run()
-    assert metrics(at) == {"Reachable": "12", "Systems": "1", "Resources": "7",
-                           "With admin": "8", "Crown jewels": "2", "Max hops": "6"}
+    assert metrics(at) == {"Reachable": "14", "Systems": "1", "Resources": "8",
+                           "With admin": "9", "Crown jewels": "2", "Max hops": "6"}
     assert at.query_params["node"] == DEPLOY
     assert "billing\\-db, acme\\-customer\\-pii" in at.warning[0].value
     graph = drawn(at)
-    assert len(graph["nodes"]) == 13 and len(graph["edges"]) == 14
+    assert len(graph["nodes"]) == 15 and len(graph["edges"]) == 17
     frame = at.dataframe[0].value
-    assert len(frame) == 12
-    assert frame.iloc[0][["name", "access", "distance"]].tolist() == ["billing-db", "admin", 6]
-    assert frame.iloc[0]["path"].endswith("OrganizationAccountAccessRole -> aws-prod -> "
-                                          "billing-db")
+    assert len(frame) == 14
+    # ops-automation may assume billing-app, which owns the billing database.
+    assert frame.iloc[0][["name", "access", "distance"]].tolist() == ["billing-db", "admin", 5]
+    assert frame.iloc[0]["path"].endswith("ops-automation -> billing-app -> billing-db")
     at.toggle(key="blast-only-targets").set_value(True).run()
     assert set(at.dataframe[0].value["kind"]) == {"System", "Resource"}
-    assert len(at.dataframe[0].value) == 8
+    assert len(at.dataframe[0].value) == 9
     assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download JSON"]
     at.number_input(key="blast-depth").set_value(2).run()
     assert metrics(at)["Reachable"] == "2"  # job deploy, gha-deploy
@@ -120,13 +120,13 @@ def test_inbound(app):
     at.selectbox(key="inbound-node").set_value(BILLING_DB).run()
     m = metrics(at)
     assert (m["Can reach it"], m["Workflows"], m["Workspaces"], m["With admin"]) == (
-        "21", "5", "2", "14")
+        "22", "5", "2", "14")
     frame = at.dataframe[0].value
-    assert len(frame) == 21
+    assert len(frame) == 22
     assert set(frame[frame["kind"] == "Workflow"]["name"]) == {
         "infra/deploy.yml", "infra/nightly-backup.yml", "infra/terraform-plan.yml",
         "billing-service/deploy-prod.yml", "billing-service/preview.yml"}
-    assert len(drawn(at)["nodes"]) == 22
+    assert len(drawn(at)["nodes"]) == 23
     at.multiselect(key="inbound-kinds").set_value(["Workflow"]).run()
     assert len(at.dataframe[0].value) == 5
 
@@ -138,9 +138,11 @@ def test_path_finder(app):
     frame = at.dataframe[0].value
     assert frame["path"].tolist() == [
         "infra/deploy.yml -> infra/deploy.yml job deploy -> gha-deploy -> ops-automation -> "
-        "OrganizationAccountAccessRole -> aws-prod -> billing-db"]
-    assert "-[CAN_ACCESS admin]-> aws-prod (AdministratorAccess gives admin)" in frame["explained"][0]
-    assert len(drawn(at)["nodes"]) == 7 and len(drawn(at)["edges"]) == 6
+        "billing-app -> billing-db"]
+    assert ("ops-automation -[CAN_ASSUME]-> billing-app (trust policy of billing-app allows "
+            "role/ops-automation (sts:AssumeRole))") in frame["explained"][0]
+    assert "billing-app -[CAN_ACCESS admin]-> billing-db (" in frame["explained"][0]
+    assert len(drawn(at)["nodes"]) == 6 and len(drawn(at)["edges"]) == 5
     # Nothing reaches back from a resource to a workflow.
     at.selectbox(key="path-src").set_value(BILLING_DB)
     at.selectbox(key="path-dst").set_value(DEPLOY).run()
@@ -150,10 +152,10 @@ def test_path_finder(app):
 def test_shared_credentials(app):
     at = page(app, "shared_credentials")
     frame = at.dataframe[0].value
-    assert frame["size"].tolist() == [26, 2, 5]
+    assert frame["size"].tolist() == [29, 2, 5]
     assert frame["mixed_environments"].tolist() == [True, True, False]
     assert at.subheader[0].value == "Cluster #1"
-    assert len(drawn(at)["nodes"]) == 100
+    assert len(drawn(at)["nodes"]) == 118
     at.selectbox(key="shared-pick").set_value(2).run()
     assert at.subheader[0].value == "Cluster #2"
     creds = at.dataframe[1].value
@@ -173,13 +175,13 @@ def test_shared_credentials(app):
 def test_orphaned_paths(app):
     at = page(app, "orphans")
     frame = at.dataframe[0].value
-    assert len(frame) == 10
+    assert len(frame) == 18
     assert frame["reason"].value_counts().to_dict() == {
-        "unused_but_valid": 4, "no_owner": 2, "departed_owner": 2, "retired_but_valid": 1,
+        "no_owner": 8, "unused_but_valid": 5, "departed_owner": 2, "retired_but_valid": 2,
         "cloned_inherited": 1}
     at.multiselect(key="orphan-reasons").set_value(["retired_but_valid"]).run()
     frame = at.dataframe[0].value
-    assert frame["name"].tolist() == ["Legacy CRM export"]
+    assert frame["name"].tolist() == ["Legacy CRM export", "Label bucket cleanup (paused)"]
     graph = drawn(at)
     labels = {n["label"].lstrip("\u2605 ") for n in graph["nodes"]}
     assert {"Legacy CRM export", "Salesforce"} <= labels
@@ -190,10 +192,12 @@ def test_orphaned_paths(app):
 
 def test_data_view(app):
     at = page(app, "data")
-    assert metrics(at) == {"Nodes": "195", "Edges": "380", "Ingest runs": "1"}
+    assert metrics(at) == {"Nodes": "235", "Edges": "459", "Ingest runs": "4"}
     sources = next(df.value for df in at.dataframe if "source" in df.value.columns
                    and len(df.value.columns) == 1)
-    assert sources["source"].tolist() == ["sample:acme-freight:inventory"]
+    assert sources["source"].tolist() == [
+        "sample:acme-freight:aws", "sample:acme-freight:github-shipping-api",
+        "sample:acme-freight:inventory", "sample:acme-freight:n8n-acme-ops"]
     assert len(at.file_uploader) == 1
 
 
@@ -221,11 +225,13 @@ def test_upload_ingests_into_the_store(tmp_path, monkeypatch):
     at.run()
     assert not at.exception and not at.error
     assert "extra.yaml: 2 nodes (2 new), 2 edges (2 new)" in at.success[0].value.replace("\\", "")
-    assert metrics(at)["Nodes"] == "197" and metrics(at)["Ingest runs"] == "2"
+    assert metrics(at)["Nodes"] == "237" and metrics(at)["Ingest runs"] == "5"
     store = EmbeddedStore(path, create=False)
     assert store.get_node("workflow:test:up:1")["name"] == "uploaded flow"
-    assert {r["source"] for r in store.runs()} == {"sample:acme-freight:inventory",
-                                                   "upload:extra.yaml"}
+    assert {r["source"] for r in store.runs()} == {
+        "sample:acme-freight:aws", "sample:acme-freight:github-shipping-api",
+        "sample:acme-freight:inventory", "sample:acme-freight:n8n-acme-ops",
+        "upload:extra.yaml"}
 
 
 @pytest.mark.parametrize("name,content,message", [
@@ -250,7 +256,7 @@ def test_bad_upload_is_one_error_and_changes_nothing(tmp_path, monkeypatch, name
     assert message in text and "\n" not in text
     assert "nhigraph-upload-" not in text  # names the uploaded file, not a temp path
     assert {f.name: f.read_bytes() for f in path.iterdir() if f.name != ".lock"} == before
-    assert metrics(at)["Nodes"] == "195"
+    assert metrics(at)["Nodes"] == "235"
 
 
 def test_large_store_takes_a_typed_node_and_bounds_the_graph(tmp_path, monkeypatch):
