@@ -102,13 +102,14 @@ def _findings(token: str) -> None:
     cols = st.columns(len(SEVERITIES))
     for col, sev in zip(cols, SEVERITIES, strict=True):
         col.metric(sev.capitalize(), counts.get(sev, 0))
+    cols = ["severity", "risk", "owasp", "title", "rule", "nodes"]
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    rows = sorted(result.rows, key=lambda r: (order.get(str(r.get("severity")), len(order)),
+                                              -(r.get("risk") or 0)))
     frame = pd.DataFrame([{
-        "severity": r.get("severity"), "title": r.get("title"), "rule": r.get("rule"),
-        "owasp": r.get("owasp"), "nodes": len(r.get("nodes") or []),
-    } for r in result.rows], columns=["severity", "title", "rule", "owasp", "nodes"])
-    if not frame.empty:
-        order = {s: i for i, s in enumerate(SEVERITIES)}
-        frame = frame.sort_values("severity", key=lambda s: s.map(order), kind="stable")
+        "severity": r.get("severity"), "risk": r.get("risk"), "owasp": r.get("owasp"),
+        "title": r.get("title"), "rule": r.get("rule"), "nodes": len(r.get("nodes") or []),
+    } for r in rows], columns=cols)
     table(frame, key="findings")
 
 
