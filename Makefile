@@ -17,9 +17,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## Install, load the bundled sample estate into ./.nhigraph and print what it shows.
+## Install, load the bundled sample estate into ./.nhigraph, print what it shows and open
+## the explorer (only print how to open it when NHIGRAPH_NO_EXPLORER=1 or not on a terminal).
 demo: install
 	$(BIN)/nhigraph demo
+	@if [ "$${NHIGRAPH_NO_EXPLORER:-0}" = "1" ] || [ ! -t 0 ] || [ ! -t 1 ]; then \
+		echo "explore it: $(BIN)/streamlit run app.py"; \
+	else \
+		echo "opening the explorer on http://127.0.0.1:8501 (Ctrl+C to stop)"; \
+		$(BIN)/streamlit run app.py; \
+	fi
 
 $(TSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'

@@ -1,5 +1,41 @@
-"""Streamlit explorer entry point (``streamlit run app.py``). The views arrive with the
-explorer issue; until then this page says how to use the command line."""
+"""Streamlit explorer entry point: ``streamlit run app.py``.
 
-if __name__ == "__main__":  # pragma: no cover
-    print("The explorer is not built yet: use `nhigraph --help`.")
+Explores the store the CLI would use (``NHIGRAPH_STORE`` or ``./.nhigraph``; Neo4j when
+``NEO4J_URI`` is set). One page per view in :mod:`explorer.views`; the repo's
+``.streamlit/config.toml`` serves on 127.0.0.1 and sends no usage statistics.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from explorer import state
+from explorer.widgets import text
+
+VIEWS = Path(__file__).parent / "explorer" / "views"
+# No page icons: the active page's icon becomes the favicon, and Streamlit fetches material
+# and emoji favicons from the internet.
+PAGES = (
+    ("overview.py", "Overview", "overview"),
+    ("blast_radius.py", "Blast radius", "blast-radius"),
+    ("inbound.py", "Inbound / crown jewels", "inbound"),
+    ("path_finder.py", "Path finder", "path-finder"),
+    ("shared_credentials.py", "Shared credentials", "shared-credentials"),
+    ("orphans.py", "Orphaned paths", "orphaned-paths"),
+    ("data.py", "Data", "data"),
+)
+
+
+def main() -> None:
+    st.set_page_config(page_title="nhigraph explorer", layout="wide")
+    pages = [st.Page(VIEWS / f, title=t, url_path=u, default=(u == "overview"))
+             for f, t, u in PAGES]
+    page = st.navigation(pages)
+    cfg = state.store_config()
+    st.sidebar.caption(f"nhigraph \u00b7 {cfg['backend']} store\n\n{text(cfg['location'])}")
+    page.run()
+
+
+main()

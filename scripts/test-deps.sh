@@ -13,8 +13,9 @@ except ImportError:
 java = pathlib.Path(arcadedb_embedded.__file__).parent / "jre" / "bin" / "java"
 subprocess.run([str(java), "-version"], check=True, capture_output=True)
 PY
-# A real browser for the HTML report test (tests/test_report_browser.py): Debian's
-# Chromium where apt is available, else Playwright's own download (needs internet).
+# A real browser for the HTML report test (tests/test_report_browser.py) and the explorer's
+# browser tests (tests/test_explorer_browser.py): Debian's Chromium where apt is available,
+# else Playwright's own download (needs internet).
 if [ ! -x /usr/bin/chromium ]; then
   if command -v apt-get >/dev/null 2>&1; then
     apt-get install -y chromium >/dev/null || { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }

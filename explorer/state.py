@@ -1,0 +1,158 @@
+"""The store the explorer reads, and the analyses it runs, cached with Streamlit's caching.
+
+The store is opened the way the CLI opens it (``NHIGRAPH_STORE``, ``NEO4J_*``) and kept by
+``st.cache_resource`` under a *token* that changes whenever the embedded store is written
+(its manifest's generation and modification time), so an ingest from the CLI or from the
+Data page shows up on the next rerun while nothing is reloaded otherwise. Analyses are kept
+by ``st.cache_data`` under the same token and their arguments.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import streamlit as st
+
+from graph import open_store
+from graph.store import DEFAULT_STORE_DIR
+
+#: Stores with more nodes than this get a type-in box instead of a list of every node.
+PICKER_MAX_NODES = 10000
+#: At most this many workflows and secrets are ranked on the Overview.
+OVERVIEW_MAX_SOURCES = 2000
+
+
+def store_config() -> dict:
+    """Where the store is, from the environment, as the CLI reads it (no password)."""
+    uri = os.environ.get("NEO4J_URI")
+    if uri:
+        parts = urlsplit(uri)
+        if parts.password is not None:  # never show a password put in the URI
+            host = parts.hostname + (f":{parts.port}" if parts.port else "")
+            uri = urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+        return {"backend": "neo4j", "location": uri,
+                "database": os.environ.get("NEO4J_DATABASE") or ""}
+    return {"backend": "embedded",
+            "location": os.environ.get("NHIGRAPH_STORE") or DEFAULT_STORE_DIR}
+
+
+def store_token() -> str:
+    """Changes whenever the configured store's content may have changed."""
+    cfg = store_config()
+    if cfg["backend"] != "embedded":
+        return json.dumps(cfg, sort_keys=True)
+    manifest = Path(cfg["location"]) / "manifest.json"
+    try:
+        stat = manifest.stat()
+        generation = json.loads(manifest.read_text()).get("generation")
+    except (OSError, ValueError):
+        return json.dumps(cfg, sort_keys=True) + ":missing"
+    return f"{json.dumps(cfg, sort_keys=True)}:{generation}:{stat.st_mtime_ns}"
+
+
+@st.cache_resource(show_spinner="Loading the graph...", max_entries=2)
+def _open(token: str):
+    return open_store(create=False)
+
+
+def get_store():
+    """The configured store (raises StoreError when there is none)."""
+    return _open(store_token())
+
+
+def reload() -> None:
+    """Forget every cached store and analysis (after a write, or when asked)."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+# --- cached analyses ---------------------------------------------------------------------
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def stats(token: str) -> dict:
+    from queries import stats as q
+
+    return q(get_store())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def catalogue(token: str) -> list[tuple[str, str, str]] | None:
+    """(id, kind, name) of every node, for the pickers; None when there are too many."""
+    store = get_store()
+    if sum(store.counts()["nodes"].values()) > PICKER_MAX_NODES:
+        return None
+    rows = [(n["id"], n.get("kind", ""), str(n.get("name") or n["id"])) for n in store.nodes()]
+    return sorted(rows, key=lambda r: (r[2].lower(), r[0]))
+
+
+@st.cache_data(show_spinner="Computing blast radius...", max_entries=64)
+def blast_radius(token: str, node: str, depth: int | None, unknown_as: str):
+    from queries import blast_radius as q
+
+    return q(get_store(), node, depth=depth, unknown_as=unknown_as)
+
+
+@st.cache_data(show_spinner="Finding who can reach it...", max_entries=64)
+def inbound(token: str, node: str, depth: int | None, unknown_as: str):
+    from queries import inbound as q
+
+    return q(get_store(), node, depth=depth, unknown_as=unknown_as)
+
+
+@st.cache_data(show_spinner="Finding paths...", max_entries=64)
+def shortest_paths(token: str, src: str, dst: str, limit: int):
+    from queries import shortest_paths as q
+
+    return q(get_store(), src, dst, limit=limit)
+
+
+@st.cache_data(show_spinner="Clustering shared credentials...", max_entries=8)
+def shared_credentials(token: str, min_workflows: int):
+    from queries import shared_credentials as q
+
+    return q(get_store(), min_workflows=min_workflows)
+
+
+@st.cache_data(show_spinner="Looking for orphaned paths...", max_entries=4)
+def orphaned_paths(token: str):
+    from queries import orphaned_paths as q
+
+    return q(get_store())
+
+
+def findings_available() -> bool:
+    try:
+        from queries.findings import findings  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@st.cache_data(show_spinner="Evaluating findings...", max_entries=4)
+def findings(token: str):
+    from queries.findings import findings as q
+
+    return q(get_store())
+
+
+@st.cache_data(show_spinner="Ranking blast radius of workflows and secrets...", max_entries=4)
+def blast_ranking(token: str) -> tuple[list[dict], int]:
+    """Blast-radius summary of every workflow and secret (at most OVERVIEW_MAX_SOURCES),
+    and how many there were in all."""
+    from queries import blast_radius as q
+
+    store = get_store()
+    subjects = sorted((n["id"], n.get("kind"), str(n.get("name") or n["id"]))
+                      for kind in ("Workflow", "Secret") for n in store.nodes(kind))
+    out = []
+    for nid, kind, name in subjects[:OVERVIEW_MAX_SOURCES]:
+        s = q(store, nid).summary
+        out.append({"id": nid, "kind": kind, "name": name,
+                    "targets": s["systems"] + s["resources"], "systems": s["systems"],
+                    "resources": s["resources"], "admin_targets": s["admin_targets"],
+                    "crown_jewels": len(s["crown_jewels"]), "reachable": s["reachable"]})
+    out.sort(key=lambda r: (-r["crown_jewels"], -r["targets"], -r["admin_targets"], r["id"]))
+    return out, len(subjects)

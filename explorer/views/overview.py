@@ -1,0 +1,117 @@
+"""Overview: what the store holds, findings by severity, the workflows and secrets with the
+largest blast radius, and how blast radius and credential sharing are distributed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from explorer import state
+from explorer.widgets import open_store_or_stop, table, text
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+TOP = 10
+
+
+def kind_counts(stats: dict) -> pd.DataFrame:
+    return pd.DataFrame({"kind": list(stats["nodes_by_kind"]),
+                         "nodes": list(stats["nodes_by_kind"].values())})
+
+
+def blast_distribution(ranking: list[dict]) -> pd.DataFrame:
+    """How many workflows and secrets reach N systems and resources, for each N."""
+    frame = pd.DataFrame(ranking or [], columns=["kind", "targets"])
+    if frame.empty:
+        return pd.DataFrame(columns=["systems and resources reached", "Workflow", "Secret"])
+    counts = frame.groupby(["targets", "kind"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=["Workflow", "Secret"], fill_value=0)
+    counts.index.name = "systems and resources reached"
+    return counts
+
+
+def severity_counts(rows: list[dict]) -> dict[str, int]:
+    out = dict.fromkeys(SEVERITIES, 0)
+    for row in rows:
+        sev = str(row.get("severity", "info")).lower()
+        out[sev] = out.get(sev, 0) + 1
+    return out
+
+
+def render() -> None:
+    st.title("Overview")
+    open_store_or_stop()
+    token = state.store_token()
+    stats = state.stats(token)
+    st.caption(f"{stats['backend']} store at {text(stats['location'])} \u00b7 "
+               f"{stats['runs']} ingest run(s)")
+    by_kind = stats["nodes_by_kind"]
+    cols = st.columns(6)
+    for col, (label, value) in zip(cols, (
+            ("Nodes", stats["nodes"]), ("Edges", stats["edges"]),
+            ("Workflows", by_kind.get("Workflow", 0)), ("Secrets", by_kind.get("Secret", 0)),
+            ("Identities", by_kind.get("Identity", 0)),
+            ("Systems + resources", by_kind.get("System", 0) + by_kind.get("Resource", 0))),
+            strict=True):
+        col.metric(label, value)
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Nodes by kind")
+        st.bar_chart(kind_counts(stats), x="kind", y="nodes", horizontal=True, height=280)
+    with right:
+        st.subheader("Findings by severity")
+        _findings(token)
+
+    st.subheader("Largest blast radius")
+    ranking, total = state.blast_ranking(token)
+    if total > len(ranking):
+        st.caption(f"Ranked the first {len(ranking)} of {total} workflows and secrets.")
+    cols = ["name", "kind", "targets", "crown_jewels", "admin_targets", "reachable", "id"]
+    wf, sec = st.columns(2)
+    for col, kind in ((wf, "Workflow"), (sec, "Secret")):
+        with col:
+            st.markdown(f"**Top {kind.lower()}s** by crown jewels, then systems and "
+                        "resources reached")
+            top = [r for r in ranking if r["kind"] == kind][:TOP]
+            table(pd.DataFrame(top, columns=cols), key=f"top-{kind}")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Blast radius distribution")
+        st.caption("Workflows and secrets by how many systems and resources they reach")
+        st.bar_chart(blast_distribution(ranking), height=260,
+                     x_label="systems and resources reached", y_label="count")
+    with right:
+        st.subheader("Shared-credential clusters")
+        shared = state.shared_credentials(token, 2)
+        st.caption(f"{shared.summary['clusters']} cluster(s), "
+                   f"{shared.summary['mixed_environment_clusters']} mixing prod and non-prod; "
+                   "workflows per cluster")
+        sizes = pd.DataFrame({"cluster": [f"#{r['cluster']}" for r in shared.rows],
+                              "workflows": [r["size"] for r in shared.rows]})
+        st.bar_chart(sizes, x="cluster", y="workflows", height=260)
+
+
+def _findings(token: str) -> None:
+    if not state.findings_available():
+        st.caption("Findings appear here once the findings module (queries.findings) is "
+                   "installed.")
+        return
+    result = state.findings(token)
+    counts = severity_counts(result.rows)
+    cols = st.columns(len(SEVERITIES))
+    for col, sev in zip(cols, SEVERITIES, strict=True):
+        col.metric(sev.capitalize(), counts.get(sev, 0))
+    cols = ["severity", "risk", "owasp", "title", "rule", "nodes"]
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    rows = sorted(result.rows, key=lambda r: (order.get(str(r.get("severity")), len(order)),
+                                              -(r.get("risk") or 0)))
+    frame = pd.DataFrame([{
+        "severity": r.get("severity"), "risk": r.get("risk"), "owasp": r.get("owasp"),
+        "title": r.get("title"), "rule": r.get("rule"), "nodes": len(r.get("nodes") or []),
+    } for r in rows], columns=cols)
+    table(frame, key="findings")
+
+
+if __name__ == "__main__":
+    render()

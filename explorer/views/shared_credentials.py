@@ -1,0 +1,101 @@
+"""Shared credentials: clusters of workflows that share secrets or identities, filtered, and
+the chosen cluster drawn with the workflows, credentials and what they open."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from explorer import state
+from explorer.subgraph import cluster_drawing
+from explorer.widgets import downloads, open_store_or_stop, show_graph, table, text
+
+COLUMNS = ["cluster", "size", "mixed_environments", "environments", "workspaces", "secrets",
+           "identities", "reaches"]
+
+
+def filter_clusters(rows: list[dict], mixed_only: bool, search: str,
+                    names: dict[str, str]) -> list[dict]:
+    """Clusters that mix prod and non-prod (when asked) and mention ``search`` in any id or
+    name of their workflows, credentials or what they reach."""
+    needle = search.strip().lower()
+    out = []
+    for row in rows:
+        if mixed_only and not row["mixed_environments"]:
+            continue
+        if needle:
+            ids = row["workflows"] + row["secrets"] + row["identities"] + row["reaches"]
+            if not any(needle in i.lower() or needle in names.get(i, "").lower()
+                       for i in ids):
+                continue
+        out.append(row)
+    return out
+
+
+def clusters_frame(rows: list[dict], names: dict[str, str]) -> pd.DataFrame:
+    def show(ids):
+        return ", ".join(names.get(i, i) for i in ids)
+
+    return pd.DataFrame([{
+        "cluster": r["cluster"], "size": r["size"], "mixed_environments": r["mixed_environments"],
+        "environments": ", ".join(r["environments"]), "workspaces": show(r["workspaces"]),
+        "secrets": show(r["secrets"]), "identities": show(r["identities"]),
+        "reaches": show(r["reaches"]),
+    } for r in rows], columns=COLUMNS)
+
+
+def render() -> None:
+    st.title("Shared credentials")
+    st.caption("Which secrets and identities are reused across workflows, workspaces or "
+               "environments, so one leak opens many doors?")
+    store = open_store_or_stop()
+    token = state.store_token()
+    f1, f2, f3 = st.columns([1, 1, 2])
+    min_wf = int(f1.number_input("At least N workflows share", min_value=2, value=2,
+                                 key="shared-min"))
+    mixed_only = f2.toggle("Only prod mixed with non-prod", value=False, key="shared-mixed")
+    search = f3.text_input("Search names and ids", key="shared-search")
+    result = state.shared_credentials(token, min_wf)
+    ids = {i for r in result.rows for k in ("workflows", "secrets", "identities", "reaches",
+                                              "workspaces") for i in r[k]}
+    names = {i: str(n.get("name") or i) for i, n in store.get_nodes(ids).items()}
+    rows = filter_clusters(result.rows, mixed_only, search, names)
+    s = result.summary
+    st.caption(f"{s['clusters']} cluster(s), {s['mixed_environment_clusters']} mixing prod "
+               f"and non-prod; {s['shared_credentials']} shared credential(s) across "
+               f"{s['workflows_involved']} workflow(s). Showing {len(rows)}.")
+    if not rows:
+        st.info("No cluster matches.")
+        return
+    numbers = [r["cluster"] for r in rows]
+    if st.session_state.get("shared-pick") not in numbers:
+        st.session_state["shared-pick"] = numbers[0]
+
+    def picked_row():
+        sel = st.session_state["shared-table"].selection.rows
+        if sel:
+            st.session_state["shared-pick"] = numbers[sel[0]]
+
+    table(clusters_frame(rows, names), key="shared-table", on_select=picked_row)
+    by_number = {r["cluster"]: r for r in rows}
+    number = st.selectbox("Cluster to draw (or click a row)", numbers, key="shared-pick",
+                          format_func=lambda n: f"#{n}: {by_number[n]['size']} workflows")
+    row = by_number[number]
+    st.subheader(f"Cluster #{number}")
+    if row["mixed_environments"]:
+        mixing = ", ".join(text(names.get(c, c)) for c in row["mixing_credentials"])
+        st.warning(f"Mixes production and non-production through: {mixing}",
+                   icon=":material/warning:")
+    show_graph(cluster_drawing(store, row), layout="physics",
+               title=f"Shared-credential cluster {number}")
+    creds = pd.DataFrame([{
+        "name": c["name"], "kind": c["kind"], "workflows": len(c["workflows"]),
+        "environments": ", ".join(c["environments"]),
+        "mixed_environments": c["mixed_environments"], "id": c["id"],
+    } for c in row["credentials"]])
+    table(creds, key="shared-creds")
+    downloads(result, "shared-credentials", "shared")
+
+
+if __name__ == "__main__":
+    render()

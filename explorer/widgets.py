@@ -1,0 +1,129 @@
+"""Pieces every view uses: node pickers, the graph frame, tables, downloads, errors.
+
+Text that comes from the data (node names, ids, error messages naming them) is never
+handed to Markdown unescaped: :func:`text` backslash-escapes it, because Markdown would
+otherwise turn a crafted name into a link or an image that the browser fetches.
+"""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from graph.errors import NhiGraphError
+
+from . import render, state
+from .subgraph import MAX_ELEMENTS, Drawing, bound
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&\"'])")
+GRAPH_HEIGHT = 560
+KIND_ORDER = ("Workflow", "Secret", "Identity", "Connector", "Workspace", "Vault", "System",
+              "Resource", "Owner")
+
+
+def text(value) -> str:
+    """``value`` as Markdown that shows exactly its characters (one line)."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def show_error(exc: Exception) -> None:
+    """One line for an error a user can cause; anything else is a bug and propagates."""
+    if not isinstance(exc, NhiGraphError):
+        raise exc
+    st.error(text(exc), icon=":material/error:")
+
+
+def open_store_or_stop():
+    """The store, or an explanation of how to load one and a stop of the page."""
+    try:
+        return state.get_store()
+    except NhiGraphError as exc:
+        show_error(exc)
+        st.info("Load data first: `nhigraph demo` loads the bundled sample estate, "
+                "`nhigraph ingest inventory FILE` loads your own; or use the Data page.")
+        st.stop()
+
+
+def _label(row: tuple[str, str, str]) -> str:
+    nid, kind, name = row
+    return f"{name}  \u00b7  {kind}" if name == nid else f"{name}  \u00b7  {kind}  \u00b7  {nid}"
+
+
+def pick_node(label: str, key: str, kinds_first: tuple[str, ...] = (),
+              param: str | None = None) -> str | None:
+    """A searchable select over every node's name and id (type to filter). The choice is
+    mirrored in the URL query parameter ``param`` so a view can be linked to.
+
+    On stores too large to list, a text box takes an id, ARN or exact name instead."""
+    token = state.store_token()
+    nodes = state.catalogue(token)
+    wanted = st.query_params.get(param) if param else None
+    if nodes is None:
+        value = st.text_input(f"{label} (id, ARN or exact name)", value=wanted or "", key=key)
+        return value.strip() or None
+    order = {k: i for i, k in enumerate(kinds_first)}
+    rows = sorted(nodes, key=lambda r: (order.get(r[1], len(order)), r[2].lower(), r[0]))
+    ids = [r[0] for r in rows]
+    labels = dict(zip(ids, map(_label, rows), strict=True))
+    if key not in st.session_state and wanted in labels:
+        st.session_state[key] = wanted
+    choice = st.selectbox(label, ids, index=None, key=key, format_func=labels.__getitem__,
+                          placeholder="Type a name or id to search...")
+    if param:
+        if choice:
+            st.query_params[param] = choice
+        elif param in st.query_params:
+            del st.query_params[param]
+    return choice
+
+
+def show_graph(d: Drawing, direction: str = "out", layout: str = "tree",
+               title: str = "access graph", max_elements: int = MAX_ELEMENTS) -> Drawing:
+    """Draw ``d`` (bounded first) and say what was collapsed."""
+    full_nodes, full_edges = len(d.nodes), len(d.edges)
+    bound(d, max_elements)
+    html = render.to_html(d, direction=direction, layout=layout, height=GRAPH_HEIGHT,
+                          title=title)
+    if hasattr(st, "iframe"):
+        st.iframe(html, height=GRAPH_HEIGHT + 40)
+    else:  # Streamlit before st.iframe
+        components.html(html, height=GRAPH_HEIGHT + 40, scrolling=False)
+    caption = (f"Drawn: {len(d.nodes)} nodes, {len(d.edges)} edges "
+               f"(of {full_nodes} nodes, {full_edges} edges). Hover for details; drag to "
+               "move, scroll to zoom.")
+    st.caption(caption)
+    if d.notes:
+        st.info("To stay readable the graph is simplified: "
+                + "; ".join(text(n) for n in d.notes) + ".", icon=":material/compress:")
+    return d
+
+
+def table(frame, key: str | None = None, on_select=None):
+    """A result table; with ``on_select`` a click on a row selects it."""
+    st.caption(f"{len(frame)} row(s)")
+    if on_select is None:
+        return st.dataframe(frame, hide_index=True, width="stretch", key=key)
+    return st.dataframe(frame, hide_index=True, width="stretch", key=key,
+                        on_select=on_select, selection_mode="single-row")
+
+
+def downloads(result, stem: str, key: str) -> None:
+    """CSV (ids, as the CLI writes them) and JSON downloads of a result."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", stem)[:80] or "result"
+    a, b, _ = st.columns([1, 1, 4])
+    a.download_button("Download CSV", result.to_frame().to_csv(index=False),
+                      file_name=f"{safe}.csv", mime="text/csv", key=f"{key}-csv")
+    b.download_button("Download JSON", result.to_json(), file_name=f"{safe}.json",
+                      mime="application/json", key=f"{key}-json")
+
+
+def unknown_as_control(key: str) -> str:
+    return st.selectbox("Rank unknown access as", ("write", "read", "admin"), key=key,
+                        help="A grant whose rights the source does not show.")
+
+
+def depth_control(key: str) -> int | None:
+    depth = st.number_input("Max hops (0 = no limit)", min_value=0, value=0, step=1, key=key)
+    return int(depth) or None
