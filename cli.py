@@ -283,6 +283,25 @@ def orphans_cmd(reasons, fmt, output, store_config):
     _emit(result, fmt, output, "Orphaned paths")
 
 
+@cli.command("generate")
+@click.option("--nodes", "n_nodes", type=click.IntRange(min=100), required=True,
+              help="How many nodes (about three edges each).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The same seed gives the same files.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="Folder to write the CSV inventory into.")
+def generate_cmd(n_nodes, seed, out_dir):
+    """Write a synthetic enterprise estate (CSV inventory folder) for scale tests."""
+    from ingest.generate import generate
+
+    def progress(done, total):
+        click.echo(f"generated {done}/{total} nodes", err=True)
+
+    out = generate(n_nodes, seed, out_dir, progress=progress)
+    nodes = sum(v for k, v in out.items() if k not in ("edges", "owned"))
+    click.echo(f"wrote {nodes} nodes and {out['edges'] + out['owned']} edges to {out_dir}")
+
+
 # --- demo --------------------------------------------------------------------------------
 
 def ingest_source(store, kind: str, path: str, replace: bool, source: str | None = None,
