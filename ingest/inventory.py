@@ -273,7 +273,13 @@ def parse_csv_folder(folder: Path) -> Batch:
 
 def parse(path: str | Path) -> Batch:
     """Parse an inventory file (JSON/YAML) or CSV folder into a batch."""
-    p = Path(path)
+    try:
+        return _parse(Path(path))
+    except RecursionError:  # the JSON/YAML parsers and the schema check recurse
+        raise InputError("nested too deeply to be an inventory", str(path)) from None
+
+
+def _parse(p: Path) -> Batch:
     if p.is_dir():
         return parse_csv_folder(p)
     if not p.exists():
