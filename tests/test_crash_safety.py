@@ -88,3 +88,22 @@ def test_sigkill_during_ingest_leaves_before_or_after(tmp_path):
     run_ingest(estates["A"], store)
     assert snapshot(store) == expected["A"]
     assert not [f.name for f in store.iterdir() if f.name.endswith(".tmp")]
+
+
+def test_failed_write_leaves_memory_and_disk_at_the_last_commit(tmp_path, monkeypatch):
+    """A write that fails after merging in memory must not leak into the next write."""
+    from graph.records import Batch, Node
+
+    store = EmbeddedStore(tmp_path / "s")
+    store.write(Batch(nodes=[Node("a", "Workflow", {"name": "a"})]), source="one")
+
+    def boom(manifest):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "_save", boom)
+    with pytest.raises(OSError):
+        store.write(Batch(nodes=[Node("b", "Workflow", {"name": "b"})]), source="two")
+    monkeypatch.undo()
+    assert sorted(store.graph.nodes) == ["a"]
+    store.write(Batch(nodes=[Node("c", "Workflow", {"name": "c"})]), source="three")
+    assert sorted(EmbeddedStore(tmp_path / "s").graph.nodes) == ["a", "c"]
