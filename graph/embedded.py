@@ -26,6 +26,7 @@ from typing import Any
 
 import networkx as nx
 
+from .bulk import gc_paused
 from .errors import StoreError
 from .records import Batch, Edge, validate
 from .store import WriteResult
@@ -91,6 +92,10 @@ class EmbeddedStore:
     # --- persistence -----------------------------------------------------------------
 
     def _load(self, only_if_changed: bool = False) -> None:
+        with gc_paused():
+            self._load_unpaused(only_if_changed)
+
+    def _load_unpaused(self, only_if_changed: bool) -> None:
         mpath = self.dir / MANIFEST
         if not mpath.exists():
             return
@@ -135,14 +140,24 @@ class EmbeddedStore:
 
         self.dir.mkdir(parents=True, exist_ok=True)
         gen = manifest["generation"]
-        dumps = json.dumps
+        # One encoder for every row: json.dumps(..., sort_keys=True) builds a new encoder
+        # per call. The usual seen_by lists repeat, so their text is cached.
+        dumps = json.JSONEncoder(sort_keys=True).encode
+        seen_text: dict[tuple, str] = {}
+
+        def seen_json(values) -> str:
+            key = tuple(sorted(values))
+            text = seen_text.get(key)
+            if text is None:
+                text = seen_text[key] = json.dumps(list(key))
+            return text
+
         ids, kinds, props, seen = [], [], [], []
         for nid, attrs in self.graph.nodes(data=True):
             ids.append(nid)
             kinds.append(attrs["kind"])
-            props.append(dumps({k: v for k, v in attrs.items() if k not in ("kind", "seen_by")},
-                               sort_keys=True))
-            seen.append(dumps(sorted(attrs.get("seen_by", []))))
+            props.append(dumps({k: v for k, v in attrs.items() if k not in ("kind", "seen_by")}))
+            seen.append(seen_json(attrs.get("seen_by", ())))
         node_table = pa.table({"id": ids, "kind": kinds, "props": props, "seen_by": seen},
                               schema=pa.schema([(c, pa.string()) for c in
                                                 ("id", "kind", "props", "seen_by")]))
@@ -151,9 +166,9 @@ class EmbeddedStore:
             srcs.append(a)
             ekinds.append(k)
             dsts.append(b)
-            eprops.append(dumps({x: v for x, v in attrs.items() if x != "seen_by"},
-                                sort_keys=True))
-            eseen.append(dumps(sorted(attrs.get("seen_by", []))))
+            eprops.append(dumps({x: v for x, v in attrs.items() if x != "seen_by"})
+                          if len(attrs) > 1 or "seen_by" not in attrs else "{}")
+            eseen.append(seen_json(attrs.get("seen_by", ())))
         edge_table = pa.table(
             {"src": srcs, "kind": ekinds, "dst": dsts, "props": eprops, "seen_by": eseen},
             schema=pa.schema([(c, pa.string()) for c in
@@ -271,7 +286,7 @@ class EmbeddedStore:
     def write(self, batch: Batch, source: str, replace: bool = False) -> WriteResult:
         run_id = uuid.uuid4().hex[:12]
         started = _now()
-        with _locked(self.dir / ".lock"):
+        with _locked(self.dir / ".lock"), gc_paused():
             self._load(only_if_changed=True)  # another process may have written since
             g = self.graph
             existing = (lambda _id: None) if replace else (
@@ -323,11 +338,17 @@ class EmbeddedStore:
 
     @staticmethod
     def _merge(g: nx.MultiDiGraph, batch: Batch, source: str, result: WriteResult) -> None:
+        # Nodes and edges go straight into NetworkX's adjacency dicts (the same structure
+        # add_node/add_edge build, in the same order): at millions of records the public
+        # methods' per-call checks cost more than the work. Endpoints exist: the batch
+        # was validated against itself and the store.
+        node_attrs, succ, pred = g._node, g._succ, g._pred
+        had_data = bool(node_attrs)
         touched_nodes: set[str] = set()
         for node in batch.nodes:
             touched_nodes.add(node.id)
-            if node.id in g.nodes:
-                attrs = g.nodes[node.id]
+            attrs = node_attrs.get(node.id)
+            if attrs is not None:
                 attrs.update(node.props)
                 if source not in attrs["seen_by"]:
                     attrs["seen_by"].append(source)
@@ -335,19 +356,38 @@ class EmbeddedStore:
                 props = dict(node.props)
                 props.setdefault("name", node.id)
                 props.setdefault("source", source)
-                g.add_node(node.id, **props, kind=node.kind, seen_by=[source])
+                props["kind"] = node.kind
+                props["seen_by"] = [source]
+                node_attrs[node.id] = props
+                succ[node.id] = {}
+                pred[node.id] = {}
                 result.nodes_created += 1
         touched_edges: set[tuple] = set()
         for edge in batch.edges:
-            touched_edges.add(edge.key)
-            data = g.get_edge_data(edge.src, edge.dst, key=edge.kind)
+            if had_data:
+                touched_edges.add(edge.key)
+            keyed = succ[edge.src].get(edge.dst) if edge.src in succ else None
+            data = keyed.get(edge.kind) if keyed is not None else None
             if data is not None:
                 data.update(edge.props)
                 if source not in data["seen_by"]:
                     data["seen_by"].append(source)
-            else:
+            elif keyed is not None:
+                keyed[edge.kind] = {**edge.props, "seen_by": [source]}
+                result.edges_created += 1
+            elif edge.src in succ and edge.dst in pred:
+                keyed = {edge.kind: {**edge.props, "seen_by": [source]}}
+                succ[edge.src][edge.dst] = keyed
+                pred[edge.dst][edge.src] = keyed
+                result.edges_created += 1
+            else:  # not validated against this graph: let NetworkX add the missing end
                 g.add_edge(edge.src, edge.dst, key=edge.kind, **edge.props, seen_by=[source])
                 result.edges_created += 1
+        nx._clear_cache(g)
+        if not had_data:  # a fresh graph holds only this batch (deduplicated by validate)
+            result.nodes_written = len(touched_nodes)
+            result.edges_written = len({e.key for e in batch.edges})
+            return
         result.nodes_written = len(touched_nodes)
         result.edges_written = len(touched_edges)
         # Stale-data cleanup: what this source wrote before and not now loses its tag, and

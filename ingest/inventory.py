@@ -32,6 +32,7 @@ from typing import Any
 
 import yaml
 
+from graph.bulk import gc_paused
 from graph.errors import InputError
 from graph.fingerprint import fingerprint
 from graph.model import EDGE_KINDS, NODE_KINDS, SECRET_FIELD_NAMES, edge_props, node_props
@@ -274,7 +275,8 @@ def parse_csv_folder(folder: Path) -> Batch:
 def parse(path: str | Path) -> Batch:
     """Parse an inventory file (JSON/YAML) or CSV folder into a batch."""
     try:
-        return _parse(Path(path))
+        with gc_paused():
+            return _parse(Path(path))
     except RecursionError:  # the JSON/YAML parsers and the schema check recurse
         raise InputError("nested too deeply to be an inventory", str(path)) from None
 
