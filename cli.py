@@ -223,6 +223,16 @@ def blast_radius_cmd(node, depth, unknown_as, fmt, output, store_config):
     _emit(result, fmt, output, f"Blast radius of {result.header['source']}")
 
 
+@cli.command("blast-radius-all")
+@output_options
+@store_options
+def blast_radius_all_cmd(fmt, output, store_config):
+    """Every node's blast radius figures at once, widest reach to crown jewels first."""
+    from queries import blast_radius_summaries
+
+    _emit(blast_radius_summaries(_open(store_config)), fmt, output, "Blast radius of every node")
+
+
 @cli.command("inbound")
 @click.argument("node")
 @click.option("--depth", type=click.IntRange(min=0), default=None, help="At most N hops.")

@@ -321,6 +321,15 @@ class EmbeddedStore:
                     frontier.append(n)
         return dist, parent, edges, nodes, dead
 
+    def reachable_sets(self, kinds: Iterable[str], stop: set[str]):
+        """Every node's reachable set at once (see :mod:`graph.compact`): node ids in
+        sorted order, and an iterator of ``(number, set of numbers)``."""
+        from .compact import compact_adjacency, reachable_sets
+
+        with gc_paused():
+            ids, m = compact_adjacency(self.graph, kinds, stop)
+        return ids, reachable_sets(m)
+
     def edges(self, kind: str | None = None) -> Iterator[Edge]:
         for a, b, k, attrs in self.graph.edges(keys=True, data=True):
             if kind is None or k == kind:

@@ -7,6 +7,7 @@
 """
 
 from .blast_radius import blast_radius
+from .estate import blast_radius_summaries
 from .inbound import inbound
 from .orphans import orphaned_paths
 from .path import shortest_paths
@@ -15,5 +16,5 @@ from .results import Result
 from .shared_credentials import shared_credentials
 from .stats import stats
 
-__all__ = ["Result", "blast_radius", "inbound", "orphaned_paths", "resolve_node",
+__all__ = ["Result", "blast_radius", "blast_radius_summaries", "inbound", "orphaned_paths", "resolve_node",
            "shared_credentials", "shortest_paths", "stats"]

@@ -155,6 +155,7 @@ def test_no_secret_value_leaks_anywhere(tmp_path):
         run("shared-credentials", "--format", fmt)
         run("orphans", "--format", fmt, "-o", str(out / f"orphans.{fmt}"))
         run("orphans", "--format", fmt)
+        run("blast-radius-all", "--format", fmt, "-o", str(out / f"all.{fmt}"))
 
     blobs = [p.read_bytes() for d in (store, out) for p in d.rglob("*") if p.is_file()]
     blobs += streams

@@ -17,6 +17,7 @@ from graph.model import ACCESS_EDGES
 from ingest import inventory
 from ingest.generate import generate
 from queries import blast_radius, inbound, orphaned_paths, shared_credentials
+from queries.estate import blast_radius_summaries
 from queries.traverse import reach
 from tests.graphs import ALL, fresh
 
@@ -108,3 +109,25 @@ def test_analyses_agree_on_both_paths(stores, name):
             blast_radius(slow, nid, as_of=AS_OF).to_json()
         assert inbound(store, nid, as_of=AS_OF).to_json() == \
             inbound(slow, nid, as_of=AS_OF).to_json()
+
+
+@pytest.mark.parametrize("name", [*ALL, "sample", "generated"])
+def test_estate_summaries_equal_one_blast_radius_per_node(stores, name):
+    """The condensation path gives every node the figures its own blast radius gives."""
+    store = stores[name]
+    fast = blast_radius_summaries(store, as_of=AS_OF)
+    slow = blast_radius_summaries(OneHopOnly(store), as_of=AS_OF)
+    assert fast.to_json() == slow.to_json()
+    assert len(fast.rows) == sum(1 for n in store.nodes() if n["kind"] != "Owner")
+
+
+def test_estate_summaries_on_a_cycle(tmp_path):
+    """Roles that assume each other in a ring all reach the whole ring and its grant."""
+    spec = ([("a", "Identity"), ("b", "Identity"), ("c", "Identity"),
+             ("db", "Resource", {"crown_jewel": True}), ("k", "Secret")],
+            [("a", "CAN_ASSUME", "b"), ("b", "CAN_ASSUME", "c"), ("c", "CAN_ASSUME", "a"),
+             ("c", "CAN_ACCESS", "db", {"access": "read"}), ("k", "AUTHENTICATES_AS", "a")])
+    rows = {r["id"]: (r["reachable"], r["crown_jewels"], r["identities"])
+            for r in blast_radius_summaries(fresh(spec, tmp_path), as_of=AS_OF).rows}
+    assert rows == {"a": (3, 1, 2), "b": (3, 1, 2), "c": (3, 1, 2), "k": (4, 1, 3),
+                    "db": (0, 0, 0)}
