@@ -36,8 +36,26 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+_MARK = [0.0]
+
+
+def _mark() -> float:
+    """Start timing a step: returns the wall clock; CPU time is taken from here too, so
+    figures stay comparable when other processes share the machine."""
+    _MARK[0] = _cpu()
+    return time.perf_counter()
+
+
 def _say(step: str, seconds: float | None = None, **extra) -> None:
-    print(json.dumps({"step": step, "seconds": seconds, "rss_mb": round(_rss_mb()), **extra}),
+    cpu = round(_cpu() - _MARK[0], 2) if seconds is not None else None
+    cpu = extra.pop("cpu_s", cpu)
+    print(json.dumps({"step": step, "seconds": seconds, "cpu_s": cpu,
+                      "rss_mb": round(_rss_mb()), "load": os.getloadavg()[0], **extra}),
           flush=True)
 
 
@@ -46,7 +64,7 @@ def _say(step: str, seconds: float | None = None, **extra) -> None:
 def phase_generate(n: int, seed: int, out: str) -> None:
     from ingest.generate import generate
 
-    t = time.perf_counter()
+    t = _mark()
     counts = generate(n, seed, out)
     _say("generate", time.perf_counter() - t, edges=counts["edges"] + counts["owned"])
 
@@ -56,15 +74,18 @@ def phase_ingest(folder: str, store_dir: str) -> None:
     from graph.stitch import stitch
     from ingest import inventory
 
-    t0 = time.perf_counter()
+    t0 = _mark()
     batch = inventory.parse(folder)
     t1 = time.perf_counter()
     _say("ingest.parse", t1 - t0, nodes=len(batch.nodes), edges=len(batch.edges))
+    parse_cpu = _cpu() - _MARK[0]
+    _mark()
     store = EmbeddedStore(store_dir)
     stitch(batch, None)
     res = store.write(batch, source="bench", replace=True)
     t2 = time.perf_counter()
     _say("ingest.validate+write", t2 - t1)
+    _MARK[0] -= parse_cpu
     _say("ingest.total", t2 - t0, nodes=res.nodes_written, edges=res.edges_written)
 
 
@@ -78,7 +99,7 @@ def phase_query(store_dir: str, seed: int, skip: str) -> None:
     from graph.model import ACCESS_EDGES
     from queries import blast_radius, blast_radius_summaries, orphaned_paths, shared_credentials
 
-    t = time.perf_counter()
+    t = _mark()
     store = EmbeddedStore(store_dir, create=False)
     _say("load", time.perf_counter() - t)
     g = store.graph
@@ -87,29 +108,32 @@ def phase_query(store_dir: str, seed: int, skip: str) -> None:
 
     lat = []
     sizes = []
+    _mark()
     for s in sources:
         t = time.perf_counter()
         r = blast_radius(store, s)
         lat.append(time.perf_counter() - t)
         sizes.append(r.summary["reachable"])
     br_mean = statistics.mean(lat)
+    br_cpu = (_cpu() - _MARK[0]) / len(sources)
     _say("blast_radius", sum(lat), p50=statistics.median(lat),
          p95=sorted(lat)[int(0.95 * len(lat)) - 1], mean_reach=statistics.mean(sizes))
 
     # References over the same access-edge graph (no validity rules: a floor, not a twin).
-    t = time.perf_counter()
+    t = _mark()
     dg = nx.DiGraph()
     dg.add_nodes_from(g.nodes)
     dg.add_edges_from((a, b) for a, b, k in g.edges(keys=True) if k in ACCESS_EDGES)
     _say("ref.nx_build", time.perf_counter() - t)
     lat = []
+    _mark()
     for s in sources:
         t = time.perf_counter()
         nx.descendants(dg, s)
         lat.append(time.perf_counter() - t)
     _say("ref.nx_descendants", sum(lat), p50=statistics.median(lat),
          p95=sorted(lat)[int(0.95 * len(lat)) - 1])
-    t = time.perf_counter()
+    t = _mark()
     index = {n: i for i, n in enumerate(g.nodes)}
     src = np.fromiter((index[a] for a, b, k in g.edges(keys=True) if k in ACCESS_EDGES),
                       dtype=np.int32)
@@ -118,6 +142,7 @@ def phase_query(store_dir: str, seed: int, skip: str) -> None:
     m = csr_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(len(index),) * 2)
     _say("ref.csr_build", time.perf_counter() - t)
     lat = []
+    _mark()
     for s in sources:
         t = time.perf_counter()
         breadth_first_order(m, index[s], directed=True, return_predecessors=False)
@@ -128,27 +153,29 @@ def phase_query(store_dir: str, seed: int, skip: str) -> None:
     # Whole-estate reference: reachable-set size of every node, one BFS each, measured on
     # a sample and extrapolated (a full loop at 1M is the very cost the issue warns about).
     sample = random.Random(seed + 1).sample(range(n), min(1000, n))
-    t = time.perf_counter()
+    t = _mark()
     for i in sample:
         breadth_first_order(m, i, directed=True, return_predecessors=False)
     per = (time.perf_counter() - t) / len(sample)
-    _say("ref.csgraph_all_nodes_extrapolated", per * n)
+    _say("ref.csgraph_all_nodes_extrapolated", per * n,
+         cpu_s=round((_cpu() - _MARK[0]) * n / len(sample), 1))
 
     if "shared" not in skip:
-        t = time.perf_counter()
+        t = _mark()
         r = shared_credentials(store)
         _say("shared_credentials", time.perf_counter() - t, clusters=r.summary["clusters"])
     if "orphans" not in skip:
-        t = time.perf_counter()
+        t = _mark()
         r = orphaned_paths(store)
         _say("orphaned_paths", time.perf_counter() - t, orphans=r.summary["orphans"])
-    t = time.perf_counter()
+    t = _mark()
     r = blast_radius_summaries(store)
     _say("blast_radius_summaries (all nodes)", time.perf_counter() - t, nodes=len(r.rows),
          largest=r.summary["largest"])
     # Reference: one blast radius per node through the public query, measured on the same
     # 100 sources and extrapolated to all non-owner nodes.
-    _say("all_blast_radius_extrapolated", br_mean * len(ids), sources=len(ids))
+    _say("all_blast_radius_extrapolated", br_mean * len(ids), sources=len(ids),
+         cpu_s=round(br_cpu * len(ids), 1))
 
 
 # --- orchestration -------------------------------------------------------------------
@@ -226,17 +253,20 @@ def main() -> None:
 
 def print_table(n: int, rows: list[dict]) -> None:
     print(f"\n## {n:,} nodes\n")
-    print("| step | seconds | p50 ms | p95 ms | peak RSS MB | detail |")
-    print("|---|---:|---:|---:|---:|---|")
+    print("| step | wall s | CPU s | p50 ms | p95 ms | peak RSS MB | load avg | detail |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
         sec = "" if r.get("seconds") is None else f"{r['seconds']:.2f}"
         p50 = f"{r['p50'] * 1000:.1f}" if "p50" in r else ""
         p95 = f"{r['p95'] * 1000:.1f}" if "p95" in r else ""
         detail = ", ".join(f"{k}={v if not isinstance(v, float) else round(v, 1)}"
                            for k, v in r.items()
-                           if k not in ("step", "seconds", "p50", "p95", "rss_mb"))
-        print(f"| {r['step']} | {sec} | {p50} | {p95} | {r.get('rss_mb', '')} | {detail} |",
-              flush=True)
+                           if k not in ("step", "seconds", "cpu_s", "p50", "p95", "rss_mb",
+                                        "load"))
+        cpu = "" if r.get("cpu_s") is None else f"{r['cpu_s']:.2f}"
+        load = "" if r.get("load") is None else f"{r['load']:.1f}"
+        print(f"| {r['step']} | {sec} | {cpu} | {p50} | {p95} | {r.get('rss_mb', '')} | {load} "
+              f"| {detail} |", flush=True)
 
 
 if __name__ == "__main__":

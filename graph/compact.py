@@ -9,13 +9,13 @@ successors' sets. Each set is then shared by every node of its component.
 
 A node listed in ``stop`` (a credential that no longer works) is reached but not expanded,
 exactly as :func:`queries.traverse.reach` does: its out-edges are dropped before the
-condensation. ``reachable_sets`` yields, per node, the set of node numbers it reaches
-(itself excluded unless it sits on a cycle, so callers discard it).
+condensation. ``reachable_sets`` gives, per component, the set of node numbers it reaches
+(itself included when it sits on a cycle, so callers discard it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import networkx as nx
 import numpy as np
@@ -47,15 +47,16 @@ def compact_adjacency(g: nx.MultiDiGraph, kinds: Iterable[str], stop: set[str]):
     return ids, m
 
 
-def reachable_sets(m) -> Iterator[tuple[int, set[int]]]:
-    """For each node number ``v`` (in increasing order), the node numbers reachable from
-    ``v`` by one or more edges. Sets are shared between the nodes of one component."""
+def reachable_sets(m) -> tuple[list[int], list[set[int]]]:
+    """``(component, reach)``: the component number of each node, and for each component
+    the node numbers reachable from its nodes by one or more edges (a node on a cycle
+    reaches itself)."""
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
 
     n = m.shape[0]
     if n == 0:
-        return
+        return [], []
     ncomp, label = connected_components(m, directed=True, connection="strong")
     coo = m.tocoo()
     a, b = label[coo.row], label[coo.col]
@@ -91,5 +92,4 @@ def reachable_sets(m) -> Iterator[tuple[int, set[int]]]:
             s.update(members[d])
             s.update(reach[d])
         reach[c] = s
-    for v in range(n):
-        yield v, reach[label[v]]
+    return label.tolist(), reach

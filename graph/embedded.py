@@ -323,12 +323,13 @@ class EmbeddedStore:
 
     def reachable_sets(self, kinds: Iterable[str], stop: set[str]):
         """Every node's reachable set at once (see :mod:`graph.compact`): node ids in
-        sorted order, and an iterator of ``(number, set of numbers)``."""
+        sorted order (a node's number is its place here), each node's component number,
+        and each component's set of reachable node numbers."""
         from .compact import compact_adjacency, reachable_sets
 
         with gc_paused():
             ids, m = compact_adjacency(self.graph, kinds, stop)
-        return ids, reachable_sets(m)
+            return (ids, *reachable_sets(m))
 
     def edges(self, kind: str | None = None) -> Iterator[Edge]:
         for a, b, k, attrs in self.graph.edges(keys=True, data=True):

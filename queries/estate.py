@@ -35,7 +35,8 @@ def blast_radius_summaries(store, as_of: str | None = None) -> Result:
     [('wf', 7, 1, 1), ('conn', 6, 1, 1)]
     """
     as_of = as_of or now_iso()
-    nodes = {n["id"]: n for n in store.nodes() if n.get("kind") != "Owner"}
+    all_nodes = {n["id"]: n for n in store.nodes()}
+    nodes = {i: n for i, n in all_nodes.items() if n.get("kind") != "Owner"}
     sets = getattr(store, "reachable_sets", None)
     rows = []
     if sets is None:  # one walk per node, in the store
@@ -45,25 +46,7 @@ def blast_radius_summaries(store, as_of: str | None = None) -> Result:
             row.update({col: s[col] for col in COUNTED.values()})
             rows.append(row)
     else:
-        all_nodes = {n["id"]: n for n in store.nodes()}
-        stop = {i for i, n in all_nodes.items() if not is_valid_credential(n, as_of)}
-        ids, reached = sets(ACCESS_EDGES, stop)
-        kind = [all_nodes[i].get("kind") for i in ids]
-        jewel = [bool(all_nodes[i].get("crown_jewel", False)) for i in ids]
-        dead = [i in stop for i in ids]
-        for v, s in reached:
-            nid = ids[v]
-            if nid not in nodes:
-                continue
-            others = s - {v}
-            row = _row(nodes[nid], len(others), sum(jewel[x] for x in others),
-                       sum(dead[x] for x in others))
-            row.update(dict.fromkeys(COUNTED.values(), 0))
-            for x in others:
-                col = COUNTED.get(kind[x])
-                if col:
-                    row[col] += 1
-            rows.append(row)
+        rows = _from_components(all_nodes, nodes, sets, as_of)
     rows.sort(key=lambda r: (-r["crown_jewels"], -r["reachable"], r["id"]))
     return Result(rows=rows, rows_key="nodes", columns=COLUMNS, summary={
         "nodes": len(rows),
@@ -75,3 +58,45 @@ def blast_radius_summaries(store, as_of: str | None = None) -> Result:
 def _row(n: dict, reachable: int, jewels: int, dead: int) -> dict:
     return {"id": n["id"], "kind": n.get("kind"), "name": n.get("name", n["id"]),
             "reachable": reachable, "crown_jewels": jewels, "dead_credentials": dead}
+
+
+def _from_components(all_nodes: dict, nodes: dict, sets, as_of: str) -> list[dict]:
+    """Rows from each component's reachable set, counted once per component (numpy for
+    the large sets), less the node itself where it sits on a cycle."""
+    import numpy as np
+
+    stop = {i for i, n in all_nodes.items() if not is_valid_credential(n, as_of)}
+    ids, comp, reach = sets(ACCESS_EDGES, stop)
+    cols = list(COUNTED.values())
+    code = {k: i for i, k in enumerate(COUNTED)}
+    # One feature row per node: kind columns, crown jewel, dead credential.
+    feat = np.zeros((len(ids), len(cols) + 2), dtype=np.int64)
+    for v, nid in enumerate(ids):
+        n = all_nodes[nid]
+        c = code.get(n.get("kind"))
+        if c is not None:
+            feat[v, c] = 1
+        feat[v, -2] = bool(n.get("crown_jewel", False))
+        feat[v, -1] = nid in stop
+    counted: dict[int, tuple] = {}
+    rows = []
+    for v, nid in enumerate(ids):
+        if nid not in nodes:
+            continue
+        c = comp[v]
+        totals = counted.get(c)
+        if totals is None:
+            s = reach[c]
+            if len(s) > 64:
+                arr = np.fromiter(s, dtype=np.int64, count=len(s))
+                sums = feat[arr].sum(axis=0)
+            else:
+                sums = feat[list(s)].sum(axis=0) if s else np.zeros(feat.shape[1], np.int64)
+            totals = counted[c] = (len(s), sums)
+        size, sums = totals
+        if v in reach[c]:  # on a cycle: the node is the source, not something it reaches
+            size, sums = size - 1, sums - feat[v]
+        row = _row(nodes[nid], size, int(sums[-2]), int(sums[-1]))
+        row.update({col: int(sums[i]) for i, col in enumerate(cols)})
+        rows.append(row)
+    return rows
