@@ -168,9 +168,11 @@ def _write_estate(rng, counts, writers, edge, progress) -> dict[str, int]:
                 min(n_id - 1, i + 1 + int(50 * r()))
             if hi != i:
                 e("CAN_ASSUME", iid, f"identity:gen:i{hi}", "", "trust policy")
-        if r() < 0.01 and i > groups + 10:  # back edge: cycle
-            e("CAN_ASSUME", iid, f"identity:gen:i{i - 1 - int(10 * r())}", "",
-              "mutual trust")
+        if r() < 0.015 and i + 2 < n_id - n_admin:  # assume-role cycles of two and three
+            ring = [i, i + 1] if r() < 0.7 else [i, i + 1, i + 2]
+            for a, b in zip(ring, ring[1:] + ring[:1], strict=True):
+                e("CAN_ASSUME", f"identity:gen:i{a}", f"identity:gen:i{b}", "",
+                  "mutual trust")
         if r() < 0.1:
             e("MEMBER_OF", iid, f"identity:gen:i{int(groups * r())}")
 
