@@ -28,8 +28,10 @@ import networkx as nx
 
 from .bulk import gc_paused
 from .errors import StoreError
+from .merge import merge_batch
 from .records import Batch, Edge, validate
 from .store import WriteResult
+from .walk import fused_walk
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
@@ -262,64 +264,12 @@ class EmbeddedStore:
 
     def reach_fast(self, sources: list[str], direction: str, kinds: Iterable[str],
                    max_depth: int | None, expandable=None, keep_edges: bool = True):
-        """The breadth-first walk of :func:`queries.traverse.reach`, fused over the
-        in-memory dicts: the same visiting order and the same results, but without one
-        store call, one Edge object and one property copy per edge seen. ``sources`` are
-        sorted and unique; ``expandable(node) -> bool`` says whether a reached node is
-        expanded (None: all are). Returns ``(dist, parent, edges, nodes, dead)``."""
-        kinds = frozenset(kinds)
-        node_attrs = self.graph._node
-        adj = self.graph._succ if direction == "out" else self.graph._pred
-        out = direction == "out"
-        public = self._public
-
-        def edge(nid, k, other, attrs):
-            props = dict(attrs)
-            props.pop("seen_by", None)
-            return Edge(nid, k, other, props) if out else Edge(other, k, nid, props)
-
-        nodes = {s: public(s, node_attrs[s]) for s in sources if s in node_attrs}
-        dist = dict.fromkeys(sources, 0)
-        parent: dict[str, Edge] = {}
-        edges: list[Edge] = []
-        dead: set[str] = set()
-        frontier = [s for s in sources if expandable is None or expandable(nodes.get(s, {}))]
-        depth = 0
-        while frontier and (max_depth is None or depth < max_depth):
-            depth += 1
-            # Sorting (this end, kind, other end) is the order reach() sorts edges in, for
-            # either direction, so the first edge to reach a node is the same one.
-            cand = []
-            for nid in frontier:
-                nbrs = adj.get(nid)
-                if nbrs:
-                    for other, keyed in nbrs.items():
-                        for k, attrs in keyed.items():
-                            if k in kinds:
-                                cand.append((nid, k, other, attrs))
-            cand.sort(key=lambda c: (c[0], c[1], c[2]))
-            new = []
-            for nid, k, other, attrs in cand:
-                e = edge(nid, k, other, attrs) if keep_edges else None
-                if keep_edges:
-                    edges.append(e)
-                if other not in dist:
-                    dist[other] = depth
-                    parent[other] = e if e is not None else edge(nid, k, other, attrs)
-                    new.append(other)
-            if not new:
-                break
-            frontier = []
-            for n in new:
-                attrs = node_attrs.get(n)
-                pn = public(n, attrs) if attrs is not None else {}
-                if attrs is not None:
-                    nodes[n] = pn
-                if expandable is not None and not expandable(pn):
-                    dead.add(n)
-                else:
-                    frontier.append(n)
-        return dist, parent, edges, nodes, dead
+        """The walk of :func:`queries.traverse.reach` in one call (see
+        :mod:`graph.walk`). ``sources`` are sorted and unique; ``expandable(node) -> bool``
+        says whether a reached node is expanded (None: all are). Returns ``(dist, parent,
+        edges, nodes, dead)``."""
+        return fused_walk(self.graph, self._public, sources, direction, kinds, max_depth,
+                          expandable, keep_edges)
 
     def reachable_sets(self, kinds: Iterable[str], stop: set[str]):
         """Every node's reachable set at once (see :mod:`graph.compact`): node ids in
@@ -415,79 +365,7 @@ class EmbeddedStore:
 
     @staticmethod
     def _merge(g: nx.MultiDiGraph, batch: Batch, source: str, result: WriteResult) -> None:
-        # Nodes and edges go straight into NetworkX's adjacency dicts (the same structure
-        # add_node/add_edge build, in the same order): at millions of records the public
-        # methods' per-call checks cost more than the work. Endpoints exist: the batch
-        # was validated against itself and the store.
-        node_attrs, succ, pred = g._node, g._succ, g._pred
-        had_data = bool(node_attrs)
-        touched_nodes: set[str] = set()
-        for node in batch.nodes:
-            touched_nodes.add(node.id)
-            attrs = node_attrs.get(node.id)
-            if attrs is not None:
-                attrs.update(node.props)
-                if source not in attrs["seen_by"]:
-                    attrs["seen_by"].append(source)
-            else:
-                props = dict(node.props)
-                props.setdefault("name", node.id)
-                props.setdefault("source", source)
-                props["kind"] = node.kind
-                props["seen_by"] = [source]
-                node_attrs[node.id] = props
-                succ[node.id] = {}
-                pred[node.id] = {}
-                result.nodes_created += 1
-        touched_edges: set[tuple] = set()
-        for edge in batch.edges:
-            if had_data:
-                touched_edges.add(edge.key)
-            keyed = succ[edge.src].get(edge.dst) if edge.src in succ else None
-            data = keyed.get(edge.kind) if keyed is not None else None
-            if data is not None:
-                data.update(edge.props)
-                if source not in data["seen_by"]:
-                    data["seen_by"].append(source)
-            elif keyed is not None:
-                keyed[edge.kind] = {**edge.props, "seen_by": [source]}
-                result.edges_created += 1
-            elif edge.src in succ and edge.dst in pred:
-                keyed = {edge.kind: {**edge.props, "seen_by": [source]}}
-                succ[edge.src][edge.dst] = keyed
-                pred[edge.dst][edge.src] = keyed
-                result.edges_created += 1
-            else:  # not validated against this graph: let NetworkX add the missing end
-                g.add_edge(edge.src, edge.dst, key=edge.kind, **edge.props, seen_by=[source])
-                result.edges_created += 1
-        nx._clear_cache(g)
-        if not had_data:  # a fresh graph holds only this batch (deduplicated by validate)
-            result.nodes_written = len(touched_nodes)
-            result.edges_written = len({e.key for e in batch.edges})
-            return
-        result.nodes_written = len(touched_nodes)
-        result.edges_written = len(touched_edges)
-        # Stale-data cleanup: what this source wrote before and not now loses its tag, and
-        # goes when no source still vouches for it.
-        stale_edges = [
-            (a, b, k) for a, b, k, seen in g.edges(keys=True, data="seen_by")
-            if source in seen and (a, k, b) not in touched_edges
-        ]
-        for a, b, k in stale_edges:
-            seen = g.edges[a, b, k]["seen_by"]
-            seen.remove(source)
-            if not seen:
-                g.remove_edge(a, b, key=k)
-                result.edges_removed += 1
-        stale_nodes = [n for n, seen in g.nodes(data="seen_by")
-                       if source in seen and n not in touched_nodes]
-        for n in stale_nodes:
-            seen = g.nodes[n]["seen_by"]
-            seen.remove(source)
-            if not seen:
-                result.edges_removed += g.degree(n)
-                g.remove_node(n)
-                result.nodes_removed += 1
+        merge_batch(g, batch, source, result)
 
     def close(self) -> None:
         pass
