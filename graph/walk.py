@@ -16,9 +16,10 @@ from .records import Edge
 def fused_walk(g: nx.MultiDiGraph, public: Callable[[str, dict], dict], sources: list[str],
                direction: str, kinds: Iterable[str], max_depth: int | None,
                expandable=None, keep_edges: bool = True):
-    """Walk ``g`` from ``sources``; ``public(id, attrs)`` gives a node's properties as
-    the store shows them. ``sources`` are sorted and unique; ``expandable(node) -> bool`` says whether a reached node is
-    expanded (None: all are). Returns ``(dist, parent, edges, nodes, dead)``."""
+    """Walk ``g`` from ``sources`` (sorted, unique). ``public(id, attrs)`` gives a
+    node's properties as the store shows them; ``expandable(node) -> bool`` says whether
+    a reached node is expanded (None: all are). Returns ``(dist, parent, edges, nodes,
+    dead)`` as :class:`queries.traverse.Reach` holds them."""
     kinds = frozenset(kinds)
     node_attrs = g._node
     adj = g._succ if direction == "out" else g._pred
