@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.test-installed
 
-.PHONY: demo test install test-deps lint clean
+.PHONY: demo test install test-deps lint clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ test-deps: $(TSTAMP)
 test: test-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
+
+## Scale benchmark (prints a table; SIZES=10000,100000,1000000 for the full run).
+SIZES ?= 10000,100000
+bench: $(TSTAMP)
+	$(BIN)/python benchmarks/scale.py --sizes $(SIZES)
 
 lint: $(TSTAMP)
 	$(BIN)/ruff check .

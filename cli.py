@@ -360,6 +360,16 @@ def blast_radius_cmd(node, depth, unknown_as, fmt, output, store_config):
     _emit(result, fmt, output, f"Blast radius of {result.header['source']}")
 
 
+@cli.command("blast-radius-all")
+@output_options
+@store_options
+def blast_radius_all_cmd(fmt, output, store_config):
+    """Every node's blast radius figures at once, widest reach to crown jewels first."""
+    from queries import blast_radius_summaries
+
+    _emit(blast_radius_summaries(_open(store_config)), fmt, output, "Blast radius of every node")
+
+
 @cli.command("inbound")
 @click.argument("node")
 @click.option("--depth", type=click.IntRange(min=0), default=None, help="At most N hops.")
@@ -418,6 +428,25 @@ def orphans_cmd(reasons, fmt, output, store_config):
 
     result = orphaned_paths(_open(store_config), reasons=reasons or REASONS)
     _emit(result, fmt, output, "Orphaned paths")
+
+
+@cli.command("generate")
+@click.option("--nodes", "n_nodes", type=click.IntRange(min=100), required=True,
+              help="How many nodes (about three edges each).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The same seed gives the same files.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="Folder to write the CSV inventory into.")
+def generate_cmd(n_nodes, seed, out_dir):
+    """Write a synthetic enterprise estate (CSV inventory folder) for scale tests."""
+    from ingest.generate import generate
+
+    def progress(done, total):
+        click.echo(f"generated {done}/{total} nodes", err=True)
+
+    out = generate(n_nodes, seed, out_dir, progress=progress)
+    nodes = sum(v for k, v in out.items() if k not in ("edges", "owned"))
+    click.echo(f"wrote {nodes} nodes and {out['edges'] + out['owned']} edges to {out_dir}")
 
 
 # --- demo --------------------------------------------------------------------------------

@@ -26,9 +26,12 @@ from typing import Any
 
 import networkx as nx
 
+from .bulk import gc_paused
 from .errors import StoreError
+from .merge import merge_batch
 from .records import Batch, Edge, validate
 from .store import WriteResult
+from .walk import fused_walk
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
@@ -51,6 +54,12 @@ def _fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _decode(column: list[str]) -> list:
+    """Decode a column of JSON texts in one parser call (one call per row costs several
+    times more at a million rows); each row still gets its own objects."""
+    return json.loads("[" + ",".join(column) + "]") if column else []
 
 
 @contextmanager
@@ -81,7 +90,11 @@ class EmbeddedStore:
 
     # --- persistence -----------------------------------------------------------------
 
-    def _load(self) -> None:
+    def _load(self, only_if_changed: bool = False) -> None:
+        with gc_paused():
+            self._load_unpaused(only_if_changed)
+
+    def _load_unpaused(self, only_if_changed: bool) -> None:
         mpath = self.dir / MANIFEST
         if not mpath.exists():
             self.graph = nx.MultiDiGraph()
@@ -91,6 +104,8 @@ class EmbeddedStore:
             manifest = json.loads(mpath.read_text())
         except (OSError, ValueError) as exc:
             raise StoreError(f"{mpath}: unreadable manifest ({exc})") from None
+        if only_if_changed and manifest == self.manifest:
+            return  # nobody wrote since we loaded (run ids make manifests unique)
         if manifest.get("schema_version") != SCHEMA_VERSION:
             raise StoreError(
                 f"{mpath}: schema version {manifest.get('schema_version')} is not "
@@ -105,15 +120,16 @@ class EmbeddedStore:
             edges = pq.read_table(self.dir / f"edges-{gen}.parquet").to_pydict()
         except (OSError, ValueError) as exc:
             raise StoreError(f"{self.dir}: generation {gen} is unreadable ({exc})") from None
-        loads = json.loads
         g.add_nodes_from(
-            (nid, {**loads(p), "kind": k, "seen_by": loads(s)})
-            for nid, k, p, s in zip(nodes["id"], nodes["kind"], nodes["props"], nodes["seen_by"], strict=False)
+            (nid, {**p, "kind": k, "seen_by": s})
+            for nid, k, p, s in zip(nodes["id"], nodes["kind"], _decode(nodes["props"]),
+                                    _decode(nodes["seen_by"]), strict=True)
         )
         g.add_edges_from(
-            (a, b, k, {**loads(p), "seen_by": loads(s)})
-            for a, k, b, p, s in zip(edges["src"], edges["kind"], edges["dst"], edges["props"],
-                                     edges["seen_by"], strict=False)
+            (a, b, k, {**p, "seen_by": s})
+            for a, k, b, p, s in zip(edges["src"], edges["kind"], edges["dst"],
+                                     _decode(edges["props"]), _decode(edges["seen_by"]),
+                                     strict=True)
         )
         self.graph = g
         self.manifest = manifest
@@ -125,14 +141,24 @@ class EmbeddedStore:
 
         self.dir.mkdir(parents=True, exist_ok=True)
         gen = manifest["generation"]
-        dumps = json.dumps
+        # One encoder for every row: json.dumps(..., sort_keys=True) builds a new encoder
+        # per call. The usual seen_by lists repeat, so their text is cached.
+        dumps = json.JSONEncoder(sort_keys=True).encode
+        seen_text: dict[tuple, str] = {}
+
+        def seen_json(values) -> str:
+            key = tuple(sorted(values))
+            text = seen_text.get(key)
+            if text is None:
+                text = seen_text[key] = json.dumps(list(key))
+            return text
+
         ids, kinds, props, seen = [], [], [], []
         for nid, attrs in self.graph.nodes(data=True):
             ids.append(nid)
             kinds.append(attrs["kind"])
-            props.append(dumps({k: v for k, v in attrs.items() if k not in ("kind", "seen_by")},
-                               sort_keys=True))
-            seen.append(dumps(sorted(attrs.get("seen_by", []))))
+            props.append(dumps({k: v for k, v in attrs.items() if k not in ("kind", "seen_by")}))
+            seen.append(seen_json(attrs.get("seen_by", ())))
         node_table = pa.table({"id": ids, "kind": kinds, "props": props, "seen_by": seen},
                               schema=pa.schema([(c, pa.string()) for c in
                                                 ("id", "kind", "props", "seen_by")]))
@@ -141,9 +167,9 @@ class EmbeddedStore:
             srcs.append(a)
             ekinds.append(k)
             dsts.append(b)
-            eprops.append(dumps({x: v for x, v in attrs.items() if x != "seen_by"},
-                                sort_keys=True))
-            eseen.append(dumps(sorted(attrs.get("seen_by", []))))
+            eprops.append(dumps({x: v for x, v in attrs.items() if x != "seen_by"})
+                          if len(attrs) > 1 or "seen_by" not in attrs else "{}")
+            eseen.append(seen_json(attrs.get("seen_by", ())))
         edge_table = pa.table(
             {"src": srcs, "kind": ekinds, "dst": dsts, "props": eprops, "seen_by": eseen},
             schema=pa.schema([(c, pa.string()) for c in
@@ -175,10 +201,14 @@ class EmbeddedStore:
 
     # --- reads -----------------------------------------------------------------------
 
+    # Reads use NetworkX's dicts (g._node, g._succ, g._pred) directly: the public views
+    # cost more per call than the lookup itself, and analyses make millions of them.
+
     @staticmethod
     def _public(nid: str, attrs: dict) -> dict:
         out = {"id": nid}
-        out.update((k, v) for k, v in attrs.items() if k != "seen_by")
+        out.update(attrs)
+        out.pop("seen_by", None)
         return out
 
     def get_node(self, node_id: str) -> dict | None:
@@ -186,8 +216,9 @@ class EmbeddedStore:
         return None if attrs is None else self._public(node_id, attrs)
 
     def get_nodes(self, ids: Iterable[str]) -> dict[str, dict]:
-        nodes = self.graph.nodes
-        return {i: self._public(i, nodes[i]) for i in ids if i in nodes}
+        nodes = self.graph._node
+        public = self._public
+        return {i: public(i, nodes[i]) for i in ids if i in nodes}
 
     def nodes(self, kind: str | None = None) -> Iterator[dict]:
         for nid, attrs in self.graph.nodes(data=True):
@@ -222,12 +253,32 @@ class EmbeddedStore:
             for other, keyed in nbrs.items():
                 for k, attrs in keyed.items():
                     if k in kinds:
-                        props = {x: v for x, v in attrs.items() if x != "seen_by"}
+                        props = dict(attrs)
+                        props.pop("seen_by", None)
                         if direction == "out":
                             out.append(Edge(nid, k, other, props))
                         else:
                             out.append(Edge(other, k, nid, props))
         return out
+
+    def reach_fast(self, sources: list[str], direction: str, kinds: Iterable[str],
+                   max_depth: int | None, expandable=None, keep_edges: bool = True):
+        """The walk of :func:`queries.traverse.reach` in one call (see
+        :mod:`graph.walk`). ``sources`` are sorted and unique; ``expandable(node) -> bool``
+        says whether a reached node is expanded (None: all are). Returns ``(dist, parent,
+        edges, nodes, dead)``."""
+        return fused_walk(self.graph, self._public, sources, direction, kinds, max_depth,
+                          expandable, keep_edges)
+
+    def reachable_sets(self, kinds: Iterable[str], stop: set[str]):
+        """Every node's reachable set at once (see :mod:`graph.compact`): node ids in
+        sorted order (a node's number is its place here), each node's component number,
+        and each component's set of reachable node numbers."""
+        from .compact import compact_adjacency, reachable_sets
+
+        with gc_paused():
+            ids, m = compact_adjacency(self.graph, kinds, stop)
+            return (ids, *reachable_sets(m))
 
     def edges(self, kind: str | None = None) -> Iterator[Edge]:
         for a, b, k, attrs in self.graph.edges(keys=True, data=True):
@@ -261,8 +312,8 @@ class EmbeddedStore:
     def write(self, batch: Batch, source: str, replace: bool = False) -> WriteResult:
         run_id = uuid.uuid4().hex[:12]
         started = _now()
-        with _locked(self.dir / ".lock"):
-            self._load()  # another process may have written since we opened
+        with _locked(self.dir / ".lock"), gc_paused():
+            self._load(only_if_changed=True)  # another process may have written since
             g = self.graph
             existing = (lambda _id: None) if replace else (
                 lambda nid: g.nodes[nid]["kind"] if nid in g.nodes else None)
@@ -271,7 +322,11 @@ class EmbeddedStore:
                                  files_read=batch.files_read)
             if replace:
                 g = nx.MultiDiGraph()
-            self._merge(g, batch, source, result)
+            try:
+                self._merge(g, batch, source, result)
+            except BaseException:
+                self._reload_after_failure()
+                raise
             manifest = {
                 "schema_version": SCHEMA_VERSION,
                 "generation": self.manifest.get("generation", 0) + 1,
@@ -288,62 +343,24 @@ class EmbeddedStore:
             try:
                 self._save(manifest)
             except BaseException:
-                self._load()  # the merge changed the graph in place: back to what is on disk
+                self._reload_after_failure()  # merged in place: back to what is on disk
                 raise
             finally:
                 self._index = {}
         return result
 
+    def _reload_after_failure(self) -> None:
+        """Back to the last committed graph after a write failed half-way in memory."""
+        self.manifest = {}  # never equal to the one on disk, so the next write reloads
+        self._index = {}
+        try:
+            self._load()
+        except Exception:  # the write's own error is the one to report
+            pass
+
     @staticmethod
     def _merge(g: nx.MultiDiGraph, batch: Batch, source: str, result: WriteResult) -> None:
-        touched_nodes: set[str] = set()
-        for node in batch.nodes:
-            touched_nodes.add(node.id)
-            if node.id in g.nodes:
-                attrs = g.nodes[node.id]
-                attrs.update(node.props)
-                if source not in attrs["seen_by"]:
-                    attrs["seen_by"].append(source)
-            else:
-                props = dict(node.props)
-                props.setdefault("name", node.id)
-                props.setdefault("source", source)
-                g.add_node(node.id, **props, kind=node.kind, seen_by=[source])
-                result.nodes_created += 1
-        touched_edges: set[tuple] = set()
-        for edge in batch.edges:
-            touched_edges.add(edge.key)
-            data = g.get_edge_data(edge.src, edge.dst, key=edge.kind)
-            if data is not None:
-                data.update(edge.props)
-                if source not in data["seen_by"]:
-                    data["seen_by"].append(source)
-            else:
-                g.add_edge(edge.src, edge.dst, key=edge.kind, **edge.props, seen_by=[source])
-                result.edges_created += 1
-        result.nodes_written = len(touched_nodes)
-        result.edges_written = len(touched_edges)
-        # Stale-data cleanup: what this source wrote before and not now loses its tag, and
-        # goes when no source still vouches for it.
-        stale_edges = [
-            (a, b, k) for a, b, k, seen in g.edges(keys=True, data="seen_by")
-            if source in seen and (a, k, b) not in touched_edges
-        ]
-        for a, b, k in stale_edges:
-            seen = g.edges[a, b, k]["seen_by"]
-            seen.remove(source)
-            if not seen:
-                g.remove_edge(a, b, key=k)
-                result.edges_removed += 1
-        stale_nodes = [n for n, seen in g.nodes(data="seen_by")
-                       if source in seen and n not in touched_nodes]
-        for n in stale_nodes:
-            seen = g.nodes[n]["seen_by"]
-            seen.remove(source)
-            if not seen:
-                result.edges_removed += g.degree(n)
-                g.remove_node(n)
-                result.nodes_removed += 1
+        merge_batch(g, batch, source, result)
 
     def close(self) -> None:
         pass

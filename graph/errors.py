@@ -17,8 +17,13 @@ class NhiGraphError(Exception):
 class InputError(NhiGraphError):
     """A bad input file, row, key or value. `where` is 'file:row/key' when known."""
 
+    #: Longer messages are cut, so one huge value in an input still gives one short line.
+    MAX_MESSAGE = 300
+
     def __init__(self, message: str, where: str | None = None):
         self.where = where
+        if len(message) > self.MAX_MESSAGE:
+            message = message[: self.MAX_MESSAGE] + "... (shortened)"
         super().__init__(f"{where}: {message}" if where else message)
 
 

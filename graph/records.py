@@ -137,7 +137,9 @@ def _normalise_value(prop, value: Any, where: str) -> Any:
 
 
 def clean_props(declared: dict, props: dict[str, Any], where: str) -> dict[str, Any]:
-    out = {}
+    out: dict[str, Any] = {}
+    if not props:
+        return out
     for key, value in props.items():
         if key in RESERVED or value is None:
             continue
@@ -162,6 +164,9 @@ def validate(batch: Batch, existing_kind=lambda node_id: None) -> None:
     """
     kinds: dict[str, str] = {}
     merged: dict[str, Node] = {}
+    # Declared properties per kind, looked up once (a batch can hold millions of records).
+    declared_node = {k: node_props(k) for k in NODE_KINDS}
+    declared_edge = {k: edge_props(k) for k in EDGE_KINDS}
     for node in batch.nodes:
         where = node.where or node.id
         if not isinstance(node.id, str) or not node.id.strip():
@@ -171,7 +176,7 @@ def validate(batch: Batch, existing_kind=lambda node_id: None) -> None:
                 f"unknown node kind {node.kind!r} (expected one of {', '.join(NODE_KINDS)})",
                 where,
             )
-        node.props = clean_props(node_props(node.kind), node.props, where)
+        node.props = clean_props(declared_node[node.kind], node.props, where)
         prior = kinds.get(node.id) or existing_kind(node.id)
         if prior and prior != node.kind:
             raise InputError(
@@ -204,14 +209,15 @@ def validate(batch: Batch, existing_kind=lambda node_id: None) -> None:
             raise InputError(
                 f"{edge.kind} cannot join {ends[0]} -> {ends[1]} (allowed: {allowed})", where
             )
-        edge.props = clean_props(edge_props(edge.kind), edge.props, where)
+        edge.props = clean_props(declared_edge[edge.kind], edge.props, where)
         if edge.kind == "CAN_ACCESS":
             edge.props.setdefault("access", "unknown")
-        prior = edges.get(edge.key)
+        key = edge.key
+        prior = edges.get(key)
         if prior is not None:
             prior.props.update(edge.props)
         else:
-            edges[edge.key] = edge
+            edges[key] = edge
         if spec.symmetric and edge.src != edge.dst:
             back = (edge.dst, edge.kind, edge.src)
             if back not in edges:

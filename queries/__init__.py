@@ -10,6 +10,7 @@ Example (see tests and notebooks for runnable ones)::
 
 from .blast_radius import blast_radius
 from .findings import findings
+from .estate import blast_radius_summaries
 from .inbound import inbound
 from .orphans import orphaned_paths
 from .path import shortest_paths
@@ -22,4 +23,4 @@ from .stats import stats
 
 __all__ = ["Result", "blast_radius", "blast_radius_report", "estate_report", "findings",
            "inbound", "orphaned_paths", "resolve_node", "risk_scores", "shared_credentials",
-           "shortest_paths", "stats", "write_report"]
+           "shortest_paths", "stats", "write_report", "blast_radius_summaries"]

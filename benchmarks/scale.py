@@ -1,0 +1,273 @@
+"""Scale benchmark: generate estates of 10k, 100k and 1M nodes, ingest them into the
+embedded store, run the analyses, and print a table of figures next to references measured
+in the same run (a plain ``networkx.descendants`` loop and ``scipy.sparse.csgraph``
+breadth-first order as the floor).
+
+Each phase runs in its own subprocess so its peak RSS (``ru_maxrss``) is its own; a phase
+prints one JSON line per step as it goes, so a phase cut off by ``--timeout`` still
+reports what it finished. Usage::
+
+    python benchmarks/scale.py --sizes 10000,100000 --work /tmp/nhigraph-bench
+    python benchmarks/scale.py --sizes 1000000 --timeout 1800 --json out.json
+
+Not a test: timings depend on the machine. See docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+_MARK = [0.0]
+
+
+def _mark() -> float:
+    """Start timing a step: returns the wall clock; CPU time is taken from here too, so
+    figures stay comparable when other processes share the machine."""
+    _MARK[0] = _cpu()
+    return time.perf_counter()
+
+
+def _say(step: str, seconds: float | None = None, **extra) -> None:
+    cpu = round(_cpu() - _MARK[0], 2) if seconds is not None else None
+    cpu = extra.pop("cpu_s", cpu)
+    print(json.dumps({"step": step, "seconds": seconds, "cpu_s": cpu,
+                      "rss_mb": round(_rss_mb()), "load": os.getloadavg()[0], **extra}),
+          flush=True)
+
+
+# --- phases (run in a subprocess each) ----------------------------------------------
+
+def phase_generate(n: int, seed: int, out: str) -> None:
+    from ingest.generate import generate
+
+    t = _mark()
+    counts = generate(n, seed, out)
+    _say("generate", time.perf_counter() - t, edges=counts["edges"] + counts["owned"])
+
+
+def phase_ingest(folder: str, store_dir: str) -> None:
+    from graph.embedded import EmbeddedStore
+    from graph.stitch import stitch
+    from ingest import inventory
+
+    t0 = _mark()
+    batch = inventory.parse(folder)
+    t1 = time.perf_counter()
+    _say("ingest.parse", t1 - t0, nodes=len(batch.nodes), edges=len(batch.edges))
+    parse_cpu = _cpu() - _MARK[0]
+    _mark()
+    store = EmbeddedStore(store_dir)
+    stitch(batch, None)
+    res = store.write(batch, source="bench", replace=True)
+    t2 = time.perf_counter()
+    _say("ingest.validate+write", t2 - t1)
+    _MARK[0] -= parse_cpu
+    _say("ingest.total", t2 - t0, nodes=res.nodes_written, edges=res.edges_written)
+
+
+def phase_query(store_dir: str, seed: int, skip: str) -> None:
+    import networkx as nx
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import breadth_first_order
+
+    from graph.embedded import EmbeddedStore
+    from graph.model import ACCESS_EDGES
+    from queries import blast_radius, blast_radius_summaries, orphaned_paths, shared_credentials
+
+    t = _mark()
+    store = EmbeddedStore(store_dir, create=False)
+    _say("load", time.perf_counter() - t)
+    g = store.graph
+    ids = sorted(n for n, k in g.nodes(data="kind") if k != "Owner")
+    sources = random.Random(seed).sample(ids, min(100, len(ids)))
+
+    lat = []
+    sizes = []
+    _mark()
+    for s in sources:
+        t = time.perf_counter()
+        r = blast_radius(store, s)
+        lat.append(time.perf_counter() - t)
+        sizes.append(r.summary["reachable"])
+    br_mean = statistics.mean(lat)
+    br_cpu = (_cpu() - _MARK[0]) / len(sources)
+    _say("blast_radius", sum(lat), p50=statistics.median(lat),
+         p95=sorted(lat)[int(0.95 * len(lat)) - 1], mean_reach=statistics.mean(sizes))
+
+    # References over the same access-edge graph (no validity rules: a floor, not a twin).
+    t = _mark()
+    dg = nx.DiGraph()
+    dg.add_nodes_from(g.nodes)
+    dg.add_edges_from((a, b) for a, b, k in g.edges(keys=True) if k in ACCESS_EDGES)
+    _say("ref.nx_build", time.perf_counter() - t)
+    lat = []
+    _mark()
+    for s in sources:
+        t = time.perf_counter()
+        nx.descendants(dg, s)
+        lat.append(time.perf_counter() - t)
+    _say("ref.nx_descendants", sum(lat), p50=statistics.median(lat),
+         p95=sorted(lat)[int(0.95 * len(lat)) - 1])
+    t = _mark()
+    index = {n: i for i, n in enumerate(g.nodes)}
+    src = np.fromiter((index[a] for a, b, k in g.edges(keys=True) if k in ACCESS_EDGES),
+                      dtype=np.int32)
+    dst = np.fromiter((index[b] for a, b, k in g.edges(keys=True) if k in ACCESS_EDGES),
+                      dtype=np.int32)
+    m = csr_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(len(index),) * 2)
+    _say("ref.csr_build", time.perf_counter() - t)
+    lat = []
+    _mark()
+    for s in sources:
+        t = time.perf_counter()
+        breadth_first_order(m, index[s], directed=True, return_predecessors=False)
+        lat.append(time.perf_counter() - t)
+    _say("ref.csgraph_bfs", sum(lat), p50=statistics.median(lat),
+         p95=sorted(lat)[int(0.95 * len(lat)) - 1])
+    n = len(index)
+    # Whole-estate reference: reachable-set size of every node, one BFS each, measured on
+    # a sample and extrapolated (a full loop at 1M is the very cost the issue warns about).
+    sample = random.Random(seed + 1).sample(range(n), min(1000, n))
+    t = _mark()
+    for i in sample:
+        breadth_first_order(m, i, directed=True, return_predecessors=False)
+    per = (time.perf_counter() - t) / len(sample)
+    _say("ref.csgraph_all_nodes_extrapolated", per * n,
+         cpu_s=round((_cpu() - _MARK[0]) * n / len(sample), 1))
+
+    if "shared" not in skip:
+        t = _mark()
+        r = shared_credentials(store)
+        _say("shared_credentials", time.perf_counter() - t, clusters=r.summary["clusters"])
+    if "orphans" not in skip:
+        t = _mark()
+        r = orphaned_paths(store)
+        _say("orphaned_paths", time.perf_counter() - t, orphans=r.summary["orphans"])
+    t = _mark()
+    r = blast_radius_summaries(store)
+    _say("blast_radius_summaries (all nodes)", time.perf_counter() - t, nodes=len(r.rows),
+         largest=r.summary["largest"])
+    # Reference: one blast radius per node through the public query, measured on the same
+    # 100 sources and extrapolated to all non-owner nodes.
+    _say("all_blast_radius_extrapolated", br_mean * len(ids), sources=len(ids),
+         cpu_s=round(br_cpu * len(ids), 1))
+
+
+# --- orchestration -------------------------------------------------------------------
+
+def run_phase(args: list[str], timeout: float) -> tuple[list[dict], str | None]:
+    cmd = [sys.executable, __file__, "--phase", *args]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=ROOT)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        problem = None if proc.returncode == 0 else f"exit {proc.returncode}: {err.strip()[-300:]}"
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        problem = f"timed out after {timeout:.0f} s"
+    steps = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return steps, problem
+
+
+def machine() -> dict:
+    info = {"nproc": os.cpu_count(), "python": platform.python_version()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["memory_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return info
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--work", default="/tmp/nhigraph-bench")
+    ap.add_argument("--timeout", type=float, default=1800, help="Per phase, seconds.")
+    ap.add_argument("--skip", default="", help="Comma list: shared, orphans.")
+    ap.add_argument("--json", default=None, help="Also write the raw figures here.")
+    ap.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.phase:
+        name, *rest = a.phase
+        if name == "generate":
+            phase_generate(int(rest[0]), int(rest[1]), rest[2])
+        elif name == "ingest":
+            phase_ingest(rest[0], rest[1])
+        else:
+            phase_query(rest[0], int(rest[1]), rest[2] if len(rest) > 2 else "")
+        return
+    work = Path(a.work)
+    results = {"machine": machine(), "sizes": {}}
+    print(json.dumps(results["machine"]), flush=True)
+    for n in (int(x) for x in a.sizes.split(",")):
+        folder, store = work / f"estate-{n}", work / f"store-{n}"
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(store, ignore_errors=True)
+        rows: list[dict] = []
+        for args in (["generate", str(n), str(a.seed), str(folder)],
+                     ["ingest", str(folder), str(store)],
+                     ["query", str(store), str(a.seed), a.skip]):
+            steps, problem = run_phase(args, a.timeout)
+            rows.extend(steps)
+            if problem:
+                rows.append({"step": f"{args[0]} FAILED", "seconds": None, "note": problem})
+                break
+        results["sizes"][n] = rows
+        print_table(n, rows)
+    if a.json:
+        Path(a.json).write_text(json.dumps(results, indent=1))
+
+
+def print_table(n: int, rows: list[dict]) -> None:
+    print(f"\n## {n:,} nodes\n")
+    print("| step | wall s | CPU s | p50 ms | p95 ms | peak RSS MB | load avg | detail |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for r in rows:
+        sec = "" if r.get("seconds") is None else f"{r['seconds']:.2f}"
+        p50 = f"{r['p50'] * 1000:.1f}" if "p50" in r else ""
+        p95 = f"{r['p95'] * 1000:.1f}" if "p95" in r else ""
+        detail = ", ".join(f"{k}={v if not isinstance(v, float) else round(v, 1)}"
+                           for k, v in r.items()
+                           if k not in ("step", "seconds", "cpu_s", "p50", "p95", "rss_mb",
+                                        "load"))
+        cpu = "" if r.get("cpu_s") is None else f"{r['cpu_s']:.2f}"
+        load = "" if r.get("load") is None else f"{r['load']:.1f}"
+        print(f"| {r['step']} | {sec} | {cpu} | {p50} | {p95} | {r.get('rss_mb', '')} | {load} "
+              f"| {detail} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

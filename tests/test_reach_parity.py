@@ -1,0 +1,136 @@
+"""The embedded store's fused walk (``reach_fast``) gives exactly what the generic one-hop
+walk gives, on every hand-built graph, the sample estate and a generated estate: the same
+distances, parent edges (so the same paths), edges seen, nodes and dead credentials, and
+the same answers from every analysis.
+
+The generic path is forced by wrapping the store in a proxy that hides ``reach_fast``,
+which is how the Neo4j store (which has none) is walked.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import sample_estate
+from graph.embedded import EmbeddedStore
+from graph.model import ACCESS_EDGES
+from ingest import inventory
+from ingest.generate import generate
+from queries import blast_radius, inbound, orphaned_paths, shared_credentials
+from queries.estate import blast_radius_summaries
+from queries.traverse import reach
+from tests.graphs import ALL, fresh
+
+
+class OneHopOnly:
+    """The same store without its fast paths (``reach_fast``, ``reachable_sets``)."""
+
+    def __init__(self, store):
+        self._store = store
+
+    def __getattr__(self, name):
+        if name in ("reach_fast", "reachable_sets"):
+            raise AttributeError(name)
+        return getattr(self._store, name)
+
+
+def _stores(tmp_path_factory):
+    out = {name: fresh(spec, tmp_path_factory.mktemp(name)) for name, spec in ALL.items()}
+    s = EmbeddedStore(tmp_path_factory.mktemp("sample"))
+    for src in sample_estate.sources():
+        s.write(inventory.parse(src["path"]), source=src["source"])
+    out["sample"] = s
+    folder = tmp_path_factory.mktemp("gen-csv")
+    generate(1500, 3, folder)
+    g = EmbeddedStore(tmp_path_factory.mktemp("gen"))
+    g.write(inventory.parse(folder), source="gen")
+    out["generated"] = g
+    return out
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory):
+    return _stores(tmp_path_factory)
+
+
+def _walk(store, sources, **kw):
+    r = reach(store, sources, **kw)
+    return r.dist, r.parent, r.edges, r.nodes, r.dead
+
+
+AS_OF = "2026-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize("name", [*ALL, "sample", "generated"])
+def test_reach_fast_equals_one_hop_walk(stores, name):
+    store = stores[name]
+    assert hasattr(store, "reach_fast") and not hasattr(OneHopOnly(store), "reach_fast")
+    assert not hasattr(OneHopOnly(store), "reachable_sets")
+    ids = sorted(store.graph.nodes)
+    if name == "generated":
+        ids = ids[::7]
+    variants = [
+        dict(direction="out"),
+        dict(direction="in"),
+        dict(direction="out", max_depth=2, as_of=AS_OF),
+        dict(direction="out", check_validity=False, keep_edges=False),
+        dict(direction="in", kinds=("CAN_ACCESS", "CONTAINS"), keep_edges=False),
+    ]
+    compared = 0
+    for kw in variants:
+        for nid in ids:
+            assert _walk(store, [nid], **kw) == _walk(OneHopOnly(store), [nid], **kw), (nid, kw)
+            compared += 1
+        many = ids[::3] + ["no-such-node"]
+        assert _walk(store, many, **kw) == _walk(OneHopOnly(store), many, **kw)
+    assert compared >= 5 * 9
+
+
+def test_reach_fast_sees_dead_credentials(stores):
+    """Not a vacuous comparison: the chain graph has a revoked key reached but not
+    expanded, and paths of several hops."""
+    store = stores["chain"]
+    dist, parent, edges, nodes, dead = _walk(store, ["wf"], kinds=ACCESS_EDGES)
+    assert dead == {"old-key"}
+    assert dist == {"wf": 0, "conn": 1, "key": 2, "old-key": 2, "deploy-role": 3,
+                    "admin-role": 4, "bucket": 4, "acct": 5}
+    assert parent["acct"].src == "admin-role"
+
+
+@pytest.mark.parametrize("name", [*ALL, "sample", "generated"])
+def test_analyses_agree_on_both_paths(stores, name):
+    store = stores[name]
+    slow = OneHopOnly(store)
+    assert shared_credentials(store).to_json() == shared_credentials(slow).to_json()
+    fast_orphans = orphaned_paths(store, as_of=AS_OF)
+    assert fast_orphans.to_json() == orphaned_paths(slow, as_of=AS_OF).to_json()
+    if name in ("orphans", "sample", "generated"):
+        assert fast_orphans.rows, "nothing compared"
+    ids = sorted(store.graph.nodes)[:: 1 if name != "generated" else 25]
+    for nid in ids:
+        assert blast_radius(store, nid, as_of=AS_OF).to_json() == \
+            blast_radius(slow, nid, as_of=AS_OF).to_json()
+        assert inbound(store, nid, as_of=AS_OF).to_json() == \
+            inbound(slow, nid, as_of=AS_OF).to_json()
+
+
+@pytest.mark.parametrize("name", [*ALL, "sample", "generated"])
+def test_estate_summaries_equal_one_blast_radius_per_node(stores, name):
+    """The condensation path gives every node the figures its own blast radius gives."""
+    store = stores[name]
+    fast = blast_radius_summaries(store, as_of=AS_OF)
+    slow = blast_radius_summaries(OneHopOnly(store), as_of=AS_OF)
+    assert fast.to_json() == slow.to_json()
+    assert len(fast.rows) == sum(1 for n in store.nodes() if n["kind"] != "Owner")
+
+
+def test_estate_summaries_on_a_cycle(tmp_path):
+    """Roles that assume each other in a ring all reach the whole ring and its grant."""
+    spec = ([("a", "Identity"), ("b", "Identity"), ("c", "Identity"),
+             ("db", "Resource", {"crown_jewel": True}), ("k", "Secret")],
+            [("a", "CAN_ASSUME", "b"), ("b", "CAN_ASSUME", "c"), ("c", "CAN_ASSUME", "a"),
+             ("c", "CAN_ACCESS", "db", {"access": "read"}), ("k", "AUTHENTICATES_AS", "a")])
+    rows = {r["id"]: (r["reachable"], r["crown_jewels"], r["identities"])
+            for r in blast_radius_summaries(fresh(spec, tmp_path), as_of=AS_OF).rows}
+    assert rows == {"a": (3, 1, 2), "b": (3, 1, 2), "c": (3, 1, 2), "k": (4, 1, 3),
+                    "db": (0, 0, 0)}
