@@ -29,11 +29,22 @@ class _Group(click.Group):
     """Turns the project's own errors into one line and exit 2; bugs into exit 1."""
 
     def invoke(self, ctx):
+        # Remember the words given, to name the input if a parser gives up on it.
+        words = [*getattr(ctx, "_protected_args", []), *ctx.args]
         try:
             return super().invoke(ctx)
         except NhiGraphError as exc:
-            click.echo(f"error: {exc}", err=True)
+            line = " ".join(str(exc).split())  # always one line, whatever the input held
+            click.echo(f"error: {line[:1000]}", err=True)
             sys.exit(exc.exit_code)
+        except RecursionError:
+            if self.name != "ingest":
+                raise
+            # Only input nested deeper than Python's parsers can recurse gets here.
+            paths = [w for w in words[1:] if not w.startswith("-") and os.path.exists(w)]
+            click.echo(f"error: {paths[0] + ': ' if paths else ''}input nested too deeply "
+                       "to read", err=True)
+            sys.exit(2)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
@@ -142,13 +153,19 @@ def ingest():
     """Load a source into the store (idempotent; stale data of that source is removed)."""
 
 
+def say(prefix: str, line) -> None:
+    """One short line on standard error, whatever the input held."""
+    line = " ".join(str(line).split())
+    click.echo(f"{prefix}: {line[:500] + '...' if len(line) > 500 else line}", err=True)
+
+
 def write_batch(store, batch, source: str, replace: bool, strict: bool = False) -> None:
     """Write one parsed batch and print what happened."""
     if strict and batch.skipped:
         raise InputError(f"{len(batch.skipped)} input(s) skipped under --strict; first: "
                          f"{batch.skipped[0]}")
     for line in batch.skipped:
-        click.echo(f"skipped: {line}", err=True)
+        say("skipped", line)
     stitch(batch, None if replace else store)
     report_write(source, store.write(batch, source=source, replace=replace))
 
@@ -188,7 +205,7 @@ def _ingest_files(kind: str, paths, replace, source, strict, store_config, **opt
     module = importlib.import_module(INGESTERS[kind])
     batch = module.parse(list(paths), **options)
     for line in batch.notes:
-        click.echo(f"note: {line}", err=True)
+        say("note", line)
     store = _open(store_config, create=True)
     name = source or f"{kind}:" + ";".join(str(Path(p).resolve()) for p in paths)
     write_batch(store, batch, name, replace, strict=strict)
@@ -265,10 +282,10 @@ def _ingest_platform(kind, paths, replace, source, strict, store_config, **optio
     batch = module.parse(list(paths), **{k: v for k, v in options.items()
                                          if v not in (None, (), [])})
     for line in batch.notes:
-        click.echo(f"note: {line}", err=True)
+        say("note", line)
     if strict:  # show every skip, not only the first, before failing
         for line in batch.skipped:
-            click.echo(f"skipped: {line}", err=True)
+            say("skipped", line)
     store = _open(store_config, create=True)
     write_batch(store, batch, source_name(kind, paths[0], source), replace, strict=strict)
 

@@ -21,6 +21,8 @@ class InputError(NhiGraphError):
     MAX_MESSAGE = 300
 
     def __init__(self, message: str, where: str | None = None):
+        if where is not None and len(where) > self.MAX_MESSAGE:
+            where = where[: self.MAX_MESSAGE // 2] + "..." + where[-self.MAX_MESSAGE // 4:]
         self.where = where
         if len(message) > self.MAX_MESSAGE:
             message = message[: self.MAX_MESSAGE] + "... (shortened)"

@@ -75,7 +75,10 @@ def normalise_datetime(value: Any, where: str) -> str:
     elif isinstance(value, date):  # YAML reads 2024-01-02 as a date
         dt = datetime(value.year, value.month, value.day)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        dt = datetime.fromtimestamp(float(value) / (1000 if value > 1e11 else 1), tz=UTC)
+        try:
+            dt = datetime.fromtimestamp(float(value) / (1000 if value > 1e11 else 1), tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise InputError(f"epoch time out of range: {value!r}", where) from None
     elif isinstance(value, str):
         text = value.strip()
         if text.endswith("Z"):

@@ -9,8 +9,8 @@ Example (see tests and notebooks for runnable ones)::
 """
 
 from .blast_radius import blast_radius
-from .findings import findings
 from .estate import blast_radius_summaries
+from .findings import findings
 from .inbound import inbound
 from .orphans import orphaned_paths
 from .path import shortest_paths

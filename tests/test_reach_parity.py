@@ -37,9 +37,7 @@ class OneHopOnly:
 def _stores(tmp_path_factory):
     out = {name: fresh(spec, tmp_path_factory.mktemp(name)) for name, spec in ALL.items()}
     s = EmbeddedStore(tmp_path_factory.mktemp("sample"))
-    for src in sample_estate.sources():
-        s.write(inventory.parse(src["path"]), source=src["source"])
-    out["sample"] = s
+    out["sample"] = sample_estate.load(s)
     folder = tmp_path_factory.mktemp("gen-csv")
     generate(1500, 3, folder)
     g = EmbeddedStore(tmp_path_factory.mktemp("gen"))

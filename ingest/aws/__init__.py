@@ -14,6 +14,7 @@ Modules: :mod:`.actions` (the IAM action database), :mod:`.arns`, :mod:`.policy`
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -48,6 +49,10 @@ def _read_text(p: Path) -> str:
         raise InputError("not UTF-8 text", str(p)) from None
     except OSError as exc:
         raise InputError(f"cannot read ({exc.strerror})", str(p)) from None
+
+
+#: What reading an export of the wrong shape raises (a number where a mapping belongs...).
+_SHAPE_ERRORS = (AttributeError, TypeError, KeyError, ValueError, IndexError)
 
 
 def parse(path, **options) -> Batch:
@@ -85,8 +90,16 @@ def parse(path, **options) -> Batch:
         except InputError as exc:
             report(f"{exc}; file skipped")
             continue
+        except _SHAPE_ERRORS as exc:
+            report(f"{p}: unexpected shape ({type(exc).__name__}); file skipped")
+            continue
         batch.files_read += 1
-    files = [authz.read(doc, str(p), report) for p, doc in docs]
+    files = []
+    for p, doc in docs:
+        try:
+            files.append(authz.read(doc, str(p), report))
+        except _SHAPE_ERRORS as exc:  # a value of a type the export never has
+            report(f"{p}: unexpected shape ({type(exc).__name__}); file skipped")
     policies: dict = {}
     principals = []
     for f in files:
@@ -100,4 +113,6 @@ def parse(path, **options) -> Batch:
             credreport.read(text, str(p), keys, report, batch)
         except InputError as exc:
             report(f"{exc}; file skipped")
+        except (*_SHAPE_ERRORS, csv.Error) as exc:
+            report(f"{p}: malformed credential report ({str(exc)[:100]}); file skipped")
     return batch

@@ -104,6 +104,10 @@ def parse(path, cluster: str | None = None, **_options) -> Batch:
                     read_object(obj, where, st)
                 except InputError as exc:
                     batch.skipped.append(f"{exc}; object skipped")
+                except (AttributeError, TypeError, KeyError, ValueError) as exc:
+                    # a value of a type no Kubernetes object has (a mapping for a name...)
+                    batch.skipped.append(f"{where}: unexpected shape ({type(exc).__name__}); "
+                                         "object skipped")
     write_bindings(st)
     write_mounts(st)
     write_containment(st)
