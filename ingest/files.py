@@ -56,6 +56,18 @@ def collect(paths: str | Path | Iterable[str | Path], suffixes: tuple[str, ...])
     return out
 
 
+def collect_some(paths, suffixes: tuple[str, ...]) -> list[Path]:
+    """:func:`collect`, but a folder holding none of ``suffixes`` is an error naming it."""
+    items = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    out: list[Path] = []
+    for item in items:
+        found = collect(item, suffixes)
+        if not found:
+            raise InputError(f"no {', '.join(suffixes)} files in the folder", str(item))
+        out.extend(found)
+    return out
+
+
 def progress(files: list[Path], label: str) -> Iterator[Path]:
     """Iterate over ``files`` with a progress bar on stderr when there are many."""
     if len(files) < PROGRESS_FROM or not sys.stderr.isatty():

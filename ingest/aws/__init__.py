@@ -20,26 +20,14 @@ from pathlib import Path
 
 from graph.errors import InputError
 from graph.records import Batch
+from ingest.files import collect_some
 
 from . import authz, credreport, trust
 from .actions import default_db
 
 
 def _files(path) -> list[Path]:
-    items = path if isinstance(path, (list, tuple)) else [path]
-    out: list[Path] = []
-    for item in items:
-        p = Path(item)
-        if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.suffix.lower() in (".json", ".csv"))
-            if not found:
-                raise InputError("no .json or .csv files in the folder", str(p))
-            out.extend(found)
-        elif p.exists():
-            out.append(p)
-        else:
-            raise InputError("no such file or folder", str(p))
-    return out
+    return collect_some(path, (".json", ".csv"))
 
 
 def _read_text(p: Path) -> str:

@@ -34,6 +34,7 @@ import yaml
 
 from graph.errors import InputError
 from graph.records import Batch
+from ingest.files import collect_some
 
 from .objects import State, read_object, write_mounts
 from .rbac import verb_level as verb_level
@@ -41,21 +42,7 @@ from .rbac import write_bindings, write_containment
 
 
 def _files(path) -> list[Path]:
-    items = path if isinstance(path, (list, tuple)) else [path]
-    out = []
-    for item in items:
-        p = Path(item)
-        if p.is_dir():
-            found = sorted(f for f in p.rglob("*")
-                           if f.suffix.lower() in (".yaml", ".yml", ".json"))
-            if not found:
-                raise InputError("no .yaml, .yml or .json files in the folder", str(p))
-            out.extend(found)
-        elif p.exists():
-            out.append(p)
-        else:
-            raise InputError("no such file or folder", str(p))
-    return out
+    return collect_some(path, (".yaml", ".yml", ".json"))
 
 
 def _documents(p: Path) -> list[Any]:
