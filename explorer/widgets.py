@@ -127,3 +127,35 @@ def unknown_as_control(key: str) -> str:
 def depth_control(key: str) -> int | None:
     depth = st.number_input("Max hops (0 = no limit)", min_value=0, value=0, step=1, key=key)
     return int(depth) or None
+
+
+def node_depth_unknown(label: str, key: str, kinds_first: tuple[str, ...], param: str,
+                       hint: str) -> tuple[str | None, int | None, str]:
+    """The node picker with the hop bound and the unknown-access ranking beside it; shows
+    ``hint`` while no node is chosen."""
+    top = st.columns([3, 1, 1])
+    with top[0]:
+        node = pick_node(label, f"{key}-node", kinds_first=kinds_first, param=param)
+    with top[1]:
+        depth = depth_control(f"{key}-depth")
+    with top[2]:
+        unknown_as = unknown_as_control(f"{key}-unknown")
+    if not node:
+        st.info(hint)
+    return node, depth, unknown_as
+
+
+def run_or_show_error(fn, *args):
+    """Run one cached analysis; on a user's error show one line and return None."""
+    try:
+        return fn(*args)
+    except NhiGraphError as exc:
+        show_error(exc)
+        return None
+
+
+def metrics(pairs) -> None:
+    """One row of ``st.metric`` tiles from (label, value) pairs."""
+    pairs = list(pairs)
+    for col, (label, value) in zip(st.columns(len(pairs)), pairs, strict=True):
+        col.metric(label, value)

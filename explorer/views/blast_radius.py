@@ -8,17 +8,15 @@ import streamlit as st
 from explorer import state
 from explorer.subgraph import blast_radius_drawing
 from explorer.widgets import (
-    depth_control,
     downloads,
+    metrics,
+    node_depth_unknown,
     open_store_or_stop,
-    pick_node,
-    show_error,
+    run_or_show_error,
     show_graph,
     table,
     text,
-    unknown_as_control,
 )
-from graph.errors import NhiGraphError
 
 TABLE_COLUMNS = ["name", "kind", "access", "distance", "crown_jewel", "environment", "grant",
                  "path", "id"]
@@ -29,31 +27,18 @@ def render() -> None:
     st.caption("If this node is compromised, what can an attacker reach, with what access, "
                "along which path?")
     store = open_store_or_stop()
-    top = st.columns([3, 1, 1])
-    with top[0]:
-        node = pick_node("Compromised node", "blast-node",
-                         kinds_first=("Workflow", "Secret", "Identity", "Connector"),
-                         param="node")
-    with top[1]:
-        depth = depth_control("blast-depth")
-    with top[2]:
-        unknown_as = unknown_as_control("blast-unknown")
+    node, depth, unknown_as = node_depth_unknown(
+        "Compromised node", "blast", ("Workflow", "Secret", "Identity", "Connector"), "node",
+        "Choose a workflow, connector, secret, identity or workspace above.")
     if not node:
-        st.info("Choose a workflow, connector, secret, identity or workspace above.")
         return
-    try:
-        result = state.blast_radius(state.store_token(), node, depth, unknown_as)
-    except NhiGraphError as exc:
-        show_error(exc)
+    result = run_or_show_error(state.blast_radius, state.store_token(), node, depth, unknown_as)
+    if result is None:
         return
     s = result.summary
-    cols = st.columns(6)
-    for col, (label, value) in zip(cols, (
-            ("Reachable", s["reachable"]), ("Systems", s["systems"]),
-            ("Resources", s["resources"]), ("With admin", s["admin_targets"]),
-            ("Crown jewels", len(s["crown_jewels"])), ("Max hops", s["max_distance"])),
-            strict=True):
-        col.metric(label, value)
+    metrics((("Reachable", s["reachable"]), ("Systems", s["systems"]),
+             ("Resources", s["resources"]), ("With admin", s["admin_targets"]),
+             ("Crown jewels", len(s["crown_jewels"])), ("Max hops", s["max_distance"])))
     if s["crown_jewels"]:
         names = ", ".join(text(result.names.get(c, c)) for c in s["crown_jewels"])
         st.warning(f"Reaches crown jewels: {names}", icon=":material/diamond:")

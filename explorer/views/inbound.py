@@ -8,17 +8,15 @@ import streamlit as st
 from explorer import state
 from explorer.subgraph import inbound_drawing
 from explorer.widgets import (
-    depth_control,
     downloads,
+    metrics,
+    node_depth_unknown,
     open_store_or_stop,
-    pick_node,
-    show_error,
+    run_or_show_error,
     show_graph,
     table,
     text,
-    unknown_as_control,
 )
-from graph.errors import NhiGraphError
 
 TABLE_COLUMNS = ["name", "kind", "access", "distance", "environment", "path", "id"]
 
@@ -36,30 +34,18 @@ def render() -> None:
     if jewels:
         st.caption("Crown jewels in this store: "
                    + ", ".join(text(n.get("name") or n["id"]) for n in jewels))
-    top = st.columns([3, 1, 1])
-    with top[0]:
-        node = pick_node("Target", "inbound-node",
-                         kinds_first=("Resource", "System", "Vault", "Identity", "Secret"),
-                         param="target")
-    with top[1]:
-        depth = depth_control("inbound-depth")
-    with top[2]:
-        unknown_as = unknown_as_control("inbound-unknown")
+    node, depth, unknown_as = node_depth_unknown(
+        "Target", "inbound", ("Resource", "System", "Vault", "Identity", "Secret"), "target",
+        "Choose a resource, system or any other node above.")
     if not node:
-        st.info("Choose a resource, system or any other node above.")
         return
-    try:
-        result = state.inbound(state.store_token(), node, depth, unknown_as)
-    except NhiGraphError as exc:
-        show_error(exc)
+    result = run_or_show_error(state.inbound, state.store_token(), node, depth, unknown_as)
+    if result is None:
         return
     s = result.summary
-    cols = st.columns(5)
-    for col, (label, value) in zip(cols, (
-            ("Can reach it", s["sources"]), ("Workflows", s["workflows"]),
-            ("Workspaces", s["workspaces"]), ("With admin", s["by_access"].get("admin", 0)),
-            ("Dead credentials", len(s["dead_credentials"]))), strict=True):
-        col.metric(label, value)
+    metrics((("Can reach it", s["sources"]), ("Workflows", s["workflows"]),
+             ("Workspaces", s["workspaces"]), ("With admin", s["by_access"].get("admin", 0)),
+             ("Dead credentials", len(s["dead_credentials"]))))
     show_graph(inbound_drawing(store, result), direction="in",
                title=f"Who can reach {result.header['target_name']}")
     st.subheader("Can reach it")
