@@ -2,11 +2,9 @@
 
 Every read is one Cypher query run in the database (fetch nodes by id, match by a
 property, expand a frontier one hop), so an analysis never pulls the whole graph into
-Python. Writes validate the batch against what the database holds before anything is
-written, then upsert nodes and edges in batches of ``UNWIND $rows`` (one managed
-transaction per batch, so the driver retries transient errors), and only after every batch
-succeeded remove what this source wrote before and did not write again (see
-:mod:`graph.neo4j_cypher` for the statements and the layout in the database).
+Python. Writes (validated, batched ``UNWIND $rows`` upserts, stale cleanup of a source
+after its run succeeded) live in :mod:`graph.neo4j_load`; the statements and the layout
+in the database in :mod:`graph.neo4j_cypher`.
 
 Connection problems (bad URI, server down, wrong password, missing database) become one
 :class:`~graph.errors.StoreError` line; the password is never part of a message or of
@@ -17,33 +15,24 @@ from __future__ import annotations
 
 import os
 import re
-import time
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from . import neo4j_cypher as cy
 from .errors import StoreError
 from .model import NODE_KINDS
-from .records import Batch, Edge, validate
-from .store import WriteResult
+from .neo4j_load import READ_CHUNK, BatchedLoader
+from .neo4j_load import chunks as _chunks
+from .neo4j_load import kind_of as _kind_of
+from .records import Edge
 
-#: Rows per ``UNWIND`` transaction. benchmarks/neo4j_bench.py on ArcadeDB: 250 to 5000 all
-#: load 6-8k rows/s (differences within the noise of a shared machine), one row per
-#: transaction about 110-190 rows/s; 1000 keeps each transaction small for the server's
-#: memory at no measurable cost. Override with ``NHIGRAPH_NEO4J_BATCH`` or ``batch_size=``.
+#: Rows per ``UNWIND`` transaction. benchmarks/neo4j_bench.py on ArcadeDB: 250 to 1000
+#: load fastest (5000 about 10% slower); 1000 keeps each transaction small for the
+#: server's memory. Override with ``NHIGRAPH_NEO4J_BATCH`` or ``batch_size=``.
 DEFAULT_BATCH_SIZE = 1000
-#: Ids per read query (expand, get_nodes).
-READ_CHUNK = 5000
-MAX_RUNS_KEPT = 500
 BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def safe_uri(uri: str) -> str:
@@ -58,13 +47,6 @@ def safe_uri(uri: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
-def _kind_of(labels: Iterable[str]) -> str | None:
-    for lab in labels:
-        if lab in NODE_KINDS:
-            return lab
-    return None
-
-
 def _public_node(labels: list[str], props: dict) -> dict:
     out = {k: v for k, v in props.items() if k not in cy.INTERNAL}
     out["kind"] = _kind_of(labels)
@@ -76,12 +58,7 @@ def _public_edge(rec: dict) -> Edge:
                 {k: v for k, v in rec["props"].items() if k not in cy.INTERNAL})
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
-class Neo4jStore:
+class Neo4jStore(BatchedLoader):
     backend = "neo4j"
 
     def __init__(self, uri: str, user: str = "neo4j", password: str = "",
@@ -182,12 +159,12 @@ class Neo4jStore:
         return self.driver.session(database=self.database) if self.database \
             else self.driver.session()
 
-    def _run(self, write: bool, fn, *args):
+    def _run(self, write: bool, fn, *args, passthrough: tuple = ()):
         try:
             with self._session() as session:
                 run = session.execute_write if write else session.execute_read
                 return run(fn, *args)
-        except StoreError:
+        except (StoreError, *passthrough):
             raise
         except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError,
                 OSError) as exc:
@@ -274,130 +251,6 @@ class Neo4jStore:
 
     def sources(self) -> set[str]:
         return {r["source"] for r in self._read(cy.SOURCES)}
-
-    # --- writes ------------------------------------------------------------------------
-
-    def ensure_schema(self) -> None:
-        """Uniqueness constraints on ``id`` and lookup indexes; idempotent."""
-        if self._schema_done:
-            return
-        for statement in cy.schema_statements():
-            self._write(statement)
-        self._schema_done = True
-
-    def _existing_kinds(self, ids: set[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for chunk in _chunks(sorted(ids), READ_CHUNK):
-            for rec in self._read(cy.KINDS_OF, ids=chunk):
-                kind = _kind_of(rec["labels"])
-                if kind:
-                    out[rec["id"]] = kind
-        return out
-
-    def write(self, batch: Batch, source: str, replace: bool = False) -> WriteResult:
-        if not source or cy.TAG_SEP in source:
-            raise StoreError("a source name must be non-empty text without control characters")
-        self._writing = True
-        try:
-            return self._write_batch(batch, source, replace)
-        finally:
-            self._writing = False
-
-    def _write_batch(self, batch: Batch, source: str, replace: bool) -> WriteResult:
-        run_id = uuid.uuid4().hex[:12]
-        started = _now()
-        self.ensure_schema()
-        wanted = {n.id for n in batch.nodes if isinstance(n.id, str)}
-        wanted |= {x for e in batch.edges for x in (e.src, e.dst) if isinstance(x, str)}
-        existing = {} if replace else self._existing_kinds(wanted)
-        validate(batch, existing.get)  # raises before anything changes
-        kinds = dict(existing)
-        kinds.update((n.id, n.kind) for n in batch.nodes)
-        result = WriteResult(run_id=run_id, source=source, skipped=list(batch.skipped),
-                             files_read=batch.files_read)
-        if replace:
-            self._clear()
-        params = {"source": source, "prefix": source + cy.TAG_SEP,
-                  "tag": f"{source}{cy.TAG_SEP}{run_id}"}
-        self._write_nodes(batch, params, result)
-        self._write_edges(batch, kinds, params, result)
-        self._cleanup(params, result)
-        run = {
-            "run_id": run_id, "source": source, "started_at": started, "finished_at": _now(),
-            "replace": replace, "nodes_written": result.nodes_written,
-            "edges_written": result.edges_written, "nodes_removed": result.nodes_removed,
-            "edges_removed": result.edges_removed, "files_read": result.files_read,
-            "skipped": len(result.skipped), "seq": time.time_ns(),
-        }
-        self._write(cy.RECORD_RUN, run=run)
-        self._write(cy.TRIM_RUNS, keep=MAX_RUNS_KEPT)
-        return result
-
-    def _write_nodes(self, batch: Batch, params: dict, result: WriteResult) -> None:
-        by_kind: dict[str, list[dict]] = defaultdict(list)
-        for node in batch.nodes:
-            by_kind[node.kind].append({"id": node.id, "props": {
-                k: v for k, v in node.props.items() if k not in cy.INTERNAL}})
-        for kind in sorted(by_kind):
-            update, create = cy.update_nodes(kind), cy.create_nodes(kind)
-
-            def upsert(tx, rows, update=update, create=create):
-                found = {r["id"] for r in tx.run(update, rows=rows, **params)}
-                new = [r for r in rows if r["id"] not in found]
-                if new:
-                    tx.run(create, rows=new, **params).consume()
-                return len(new)
-
-            for rows in _chunks(by_kind[kind], self.batch_size):
-                result.nodes_created += self._run(True, upsert, rows)
-                result.nodes_written += len(rows)
-
-    def _write_edges(self, batch: Batch, kinds: dict[str, str], params: dict,
-                     result: WriteResult) -> None:
-        groups: dict[tuple, list[dict]] = defaultdict(list)
-        for e in batch.edges:
-            groups[(e.kind, kinds[e.src], kinds[e.dst])].append({
-                "src": e.src, "dst": e.dst,
-                "props": {k: v for k, v in e.props.items() if k not in cy.INTERNAL}})
-        for key in sorted(groups):
-            update, create = cy.update_edges(*key), cy.create_edges(*key)
-
-            def upsert(tx, rows, update=update, create=create):
-                found = {(r["src"], r["dst"]) for r in tx.run(update, rows=rows, **params)}
-                new = [r for r in rows if (r["src"], r["dst"]) not in found]
-                if new:
-                    tx.run(create, rows=new, **params).consume()
-                return len(new)
-
-            for rows in _chunks(groups[key], self.batch_size):
-                result.edges_created += self._run(True, upsert, rows)
-                result.edges_written += len(rows)
-
-    def _sliced(self, query: str, params: dict) -> tuple[int, int]:
-        """Run a LIMIT-ed cleanup statement until a slice comes back short."""
-        total = extra = 0
-        while True:
-            recs = self._write(query, limit=self.batch_size, **params)
-            n = recs[0]["n"] if recs else 0
-            total += n
-            extra += (recs[0].get("edges") or 0) if recs else 0
-            if n < self.batch_size:
-                return total, extra
-
-    def _cleanup(self, params: dict, result: WriteResult) -> None:
-        removed, _ = self._sliced(cy.STALE_EDGES_DELETE, params)
-        result.edges_removed += removed
-        self._sliced(cy.STALE_EDGES_UNTAG, params)
-        removed, degree = self._sliced(cy.STALE_NODES_DELETE, params)
-        result.nodes_removed += removed
-        result.edges_removed += degree
-        self._sliced(cy.STALE_NODES_UNTAG, params)
-
-    def _clear(self) -> None:
-        """Remove every node nhigraph wrote and every ingest run (``--replace``). Data
-        nhigraph did not write stays."""
-        self._sliced(cy.CLEAR_SLICE, {})
-        self._write(cy.CLEAR_RUNS)
 
     def close(self) -> None:
         self.driver.close()

@@ -48,8 +48,12 @@ def arcadedb_version() -> str:
 class BoltServer:
     """One ArcadeDB server process with the Bolt plugin, on loopback."""
 
-    def __init__(self, root: str | os.PathLike | None = None, heap: str = "1g"):
+    def __init__(self, root: str | os.PathLike | None = None, heap: str = "1g",
+                 settings: dict[str, str] | None = None):
+        """``settings``: extra ArcadeDB global settings (``arcadedb.<key>``), e.g.
+        ``{"txWalFlush": "2"}`` to force the write-ahead log to disk at every commit."""
         self.root = Path(root or tempfile.mkdtemp(prefix="nhigraph-arcadedb-"))
+        self.settings = dict(settings or {})
         self.password = secrets.token_urlsafe(12)
         self.heap = heap
         self.proc: subprocess.Popen | None = None
@@ -78,6 +82,7 @@ class BoltServer:
             "-Darcadedb.bolt.host=127.0.0.1",
             f"-Darcadedb.bolt.port={self.bolt_port}",
             "-Darcadedb.server.plugins=Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
+            *(f"-Darcadedb.{k}={v}" for k, v in sorted(self.settings.items())),
             "-cp", f"{home / 'jars'}/*",
             "com.arcadedb.server.ArcadeDBServer",
         ]

@@ -41,6 +41,51 @@ def test_reingest_is_idempotent(neo4j_store):
     assert [r["source"] for r in neo4j_store.runs()] == ["a", "a"]
 
 
+
+def test_an_edge_between_nodes_already_held_is_upserted_once(neo4j_store):
+    # Both endpoints exist before the run, so the edge goes through the upsert path.
+    graphs.load(neo4j_store, ([("w", "Workflow"), ("c", "Connector"), ("c2", "Connector")],
+                              [("w", "USES", "c")]), source="a")
+    first = neo4j_store.write(graphs.batch([], [("w", "USES", "c2"), ("w", "USES", "c")]),
+                              source="b")
+    assert (first.nodes_created, first.edges_created) == (0, 1)
+    again = neo4j_store.write(graphs.batch([], [("w", "USES", "c2")]), source="b")
+    assert again.edges_created == 0
+    assert _duplicates(neo4j_store) == (0, 0)
+    assert {e.key for e in neo4j_store.edges()} == {("w", "USES", "c"), ("w", "USES", "c2")}
+
+
+def test_a_retry_after_an_unseen_commit_creates_nothing_twice(neo4j_store, monkeypatch):
+    """The driver retries a managed transaction whose commit reply was lost: the first
+    attempt of a create-only batch has committed, and the retry must not create again."""
+    expected = _snapshot(graphs.load(neo4j_store, graphs.CHAIN, source="a"))
+    neo4j_store._clear()
+    real, retried = neo4j_store._run, []
+
+    def commit_then_retry(write, fn, *args, **kw):
+        if getattr(fn, "__name__", "") == "create_only":
+            real(write, fn, *args, **kw)  # attempt 1 commits; its reply "never arrives"
+            retried.append(fn)
+        return real(write, fn, *args, **kw)
+
+    monkeypatch.setattr(neo4j_store, "_run", commit_then_retry)
+    neo4j_store.write(graphs.batch(*graphs.CHAIN), source="a")
+    assert len(retried) >= 2  # nodes and edges both went through the create-only path
+    assert _duplicates(neo4j_store) == (0, 0)
+    assert _snapshot(neo4j_store) == expected
+
+
+def test_nodes_created_by_another_writer_after_the_lookup(neo4j_store, monkeypatch):
+    """The lookup saw none of the batch's nodes, but they exist by the time it is written
+    (another writer): the uniqueness constraint stops the create, the batch is upserted,
+    and the edges touching those nodes are upserted too instead of duplicated."""
+    before = _snapshot(graphs.load(neo4j_store, graphs.CHAIN, source="a"))
+    monkeypatch.setattr(neo4j_store, "_existing_kinds", lambda ids: {})
+    again = neo4j_store.write(graphs.batch(*graphs.CHAIN), source="a")
+    assert (again.nodes_created, again.edges_created) == (0, 0)
+    assert _duplicates(neo4j_store) == (0, 0)
+    assert _snapshot(neo4j_store) == before
+
 A1 = ([("w", "Workflow", {"name": "W", "environment": "prod"}), ("c", "Connector"),
        ("s", "Secret"), ("sys", "System")],
       [("w", "USES", "c"), ("c", "AUTHENTICATES_WITH", "s"),
