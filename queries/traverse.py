@@ -17,6 +17,7 @@ not expanded: an attacker who finds a revoked key holds it, but it opens nothing
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -130,3 +131,40 @@ def reach(
             else:
                 frontier.append(n)
     return r
+
+
+def reach_many(
+    store,
+    start_sets: Iterable[Iterable[str]],
+    direction: str = "out",
+    kinds: Iterable[str] = ACCESS_EDGES,
+    as_of: str | None = None,
+) -> tuple[dict[tuple[str, ...], set[str]], dict[str, dict]]:
+    """What each of many start sets reaches, in one joint walk.
+
+    The same sets :func:`reach` gives (``set(reach(store, s, ...).dist)`` for each ``s``,
+    keyed by the sorted tuple of ``s``), but the walk asks the store to expand the union of
+    every set's frontier once per hop. On Neo4j that is two queries per hop for all the
+    sets together instead of two per hop per set. Returns the sets and every node met."""
+    kinds = frozenset(kinds)
+    keys = sorted({tuple(sorted(set(s))) for s in start_sets})
+    nodes = store.get_nodes({x for k in keys for x in k})
+    seen: dict[tuple[str, ...], set[str]] = {k: set(k) for k in keys}
+    frontier: dict[str, set[tuple]] = defaultdict(set)  # node -> sets that just reached it
+    for k in keys:
+        for s in k:
+            if is_valid_credential(nodes.get(s, {}), as_of):
+                frontier[s].add(k)
+    out = direction == "out"
+    while frontier:
+        nxt: dict[str, set[tuple]] = defaultdict(set)
+        for e in store.expand(sorted(frontier), direction, kinds):
+            here, there = (e.src, e.dst) if out else (e.dst, e.src)
+            for k in frontier[here]:
+                if there not in seen[k]:
+                    seen[k].add(there)
+                    nxt[there].add(k)
+        nodes.update(store.get_nodes([n for n in nxt if n not in nodes]))
+        frontier = {n: ks for n, ks in nxt.items()
+                    if is_valid_credential(nodes.get(n, {}), as_of)}
+    return seen, nodes
