@@ -17,7 +17,9 @@ arriving. A uniqueness violation, meaning another writer created the node after 
 redoes that batch as an upsert, and the edges touching its nodes are then upserted too.
 
 Only after every batch succeeded is this source's stale data removed (see
-:mod:`graph.neo4j_cypher`), then the run is recorded.
+:mod:`graph.neo4j_cypher`), then the run is recorded. A first load into a database that
+holds no nhigraph data (or a ``--replace``) skips both the lookup and the cleanup: there is
+nothing to find and nothing can be stale.
 """
 
 from __future__ import annotations
@@ -98,8 +100,9 @@ class BatchedLoader:
         self.ensure_schema()
         wanted = {n.id for n in batch.nodes if isinstance(n.id, str)}
         wanted |= {x for e in batch.edges for x in (e.src, e.dst) if isinstance(x, str)}
-        # Nothing to look up on a first load (or --replace): every row is new.
-        existing = {} if replace or self.is_empty() else self._existing_kinds(wanted)
+        # A first load (or --replace) has nothing to look up, and leaves nothing stale.
+        first = replace or self.is_empty()
+        existing = {} if first else self._existing_kinds(wanted)
         validate(batch, existing.get)  # raises before anything changes
         kinds = dict(existing)
         kinds.update((n.id, n.kind) for n in batch.nodes)
@@ -111,7 +114,8 @@ class BatchedLoader:
                   "tag": f"{source}{cy.TAG_SEP}{run_id}"}
         self._write_nodes(batch, existing, params, result)
         self._write_edges(batch, existing, kinds, params, result)
-        self._cleanup(params, result)
+        if not first:
+            self._cleanup(params, result)
         run = {
             "run_id": run_id, "source": source, "started_at": started, "finished_at": _now(),
             "replace": replace, "nodes_written": result.nodes_written,

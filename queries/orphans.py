@@ -24,11 +24,10 @@ from graph.model import (
     ACCESS_EDGES,
     DORMANT_WORKFLOW_STATUSES,
     GONE_OWNER_STATUSES,
-    TARGET_KINDS,
 )
 
 from .results import Result
-from .traverse import is_valid_credential, reach, reach_many
+from .traverse import is_valid_credential, reach, targets_of
 from .usage import credential_use
 
 REASONS = ("no_owner", "departed_owner", "retired_but_valid", "unused_but_valid",
@@ -95,24 +94,6 @@ def accountable_owners(store, ids: list[str], nodes: dict[str, dict]) -> dict[st
     for i in pending:
         result.setdefault(i, [])
     return result
-
-
-def _targets(store, start_sets: list[list[str]], as_of: str | None) -> dict[tuple, list[str]]:
-    """The targets each start set reaches, keyed by its sorted tuple. An in-memory store
-    walks each set (fast there); any other store walks them all at once, hop by hop, so a
-    Bolt server answers a few queries per hop instead of a few per hop per candidate."""
-    if getattr(store, "reach_fast", None) is None:
-        seen, nodes = reach_many(store, start_sets, "out", as_of=as_of)
-        return {k: sorted(x for x in v if nodes.get(x, {}).get("kind") in TARGET_KINDS)
-                for k, v in seen.items()}
-    out: dict[tuple, list[str]] = {}
-    for starts in start_sets:
-        key = tuple(sorted(set(starts)))
-        if key not in out:
-            r = reach(store, key, "out", as_of=as_of, keep_edges=False)
-            out[key] = sorted(x for x in r.dist
-                              if r.nodes.get(x, {}).get("kind") in TARGET_KINDS)
-    return out
 
 
 def orphaned_paths(store, as_of: str | None = None, reasons=REASONS) -> Result:
@@ -187,7 +168,7 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS) -> Result:
                                    common))
 
     candidates = [c for c in candidates if c[1] in reasons]
-    reaches_of = _targets(store, [c[3] for c in candidates], as_of)
+    reaches_of = targets_of(store, [c[3] for c in candidates], as_of)
     rows = []
     for node, reason, detail, starts in candidates:
         reaches = reaches_of[tuple(sorted(set(starts)))]

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from graph.model import TARGET_KINDS
-
 from .results import Result
-from .traverse import reach
+from .traverse import targets_of
 from .usage import credential_use, workflow_context
 
 COLUMNS = ("cluster", "size", "mixed_environments", "mixing_credentials", "environments",
@@ -56,7 +54,9 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None) 
     wf_nodes, spaces = workflow_context(store, sorted({w for c in shared for w in users[c]}))
     space_nodes = store.get_nodes({s for ss in spaces.values() for s in ss})
     rows = []
-    for comp in nx.connected_components(b):
+    comps = list(nx.connected_components(b))
+    reaches_of = targets_of(store, [[x for t, x in comp if t == "c"] for comp in comps], as_of)
+    for comp in comps:
         wfs = sorted(x for t, x in comp if t == "w")
         creds = sorted(x for t, x in comp if t == "c")
         env_of = {w: workflow_environment(wf_nodes.get(w, {}), spaces.get(w, []), space_nodes)
@@ -71,8 +71,7 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None) 
                             "name": cred_nodes.get(cred, {}).get("name", cred),
                             "workflows": sorted(users[cred]), "environments": cenvs,
                             "mixed_environments": "prod" in cknown and bool(cknown & NON_PROD)})
-        r = reach(store, creds, "out", as_of=as_of, keep_edges=False)
-        reaches = sorted(n for n in r.dist if r.nodes.get(n, {}).get("kind") in TARGET_KINDS)
+        reaches = reaches_of[tuple(creds)]
         rows.append({
             "secrets": [c for c in creds if cred_nodes.get(c, {}).get("kind") == "Secret"],
             "identities": [c for c in creds if cred_nodes.get(c, {}).get("kind") == "Identity"],

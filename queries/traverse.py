@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from graph.model import ACCESS_EDGES, INVALID_CREDENTIAL_STATUSES
+from graph.model import ACCESS_EDGES, INVALID_CREDENTIAL_STATUSES, TARGET_KINDS
 from graph.records import Edge
 
 CREDENTIAL_KINDS = frozenset({"Secret", "Identity"})
@@ -168,3 +168,23 @@ def reach_many(
         frontier = {n: ks for n, ks in nxt.items()
                     if is_valid_credential(nodes.get(n, {}), as_of)}
     return seen, nodes
+
+
+def targets_of(store, start_sets: list[list[str]], as_of: str | None = None,
+               ) -> dict[tuple[str, ...], list[str]]:
+    """The target nodes (``TARGET_KINDS``) each start set reaches, keyed by its sorted
+    tuple. An in-memory store walks each set (fast there); any other store walks them all
+    at once with :func:`reach_many`, so a Bolt server answers a few queries per hop
+    instead of a few per hop per set."""
+    if getattr(store, "reach_fast", None) is None:
+        seen, nodes = reach_many(store, start_sets, "out", as_of=as_of)
+        return {k: sorted(x for x in v if nodes.get(x, {}).get("kind") in TARGET_KINDS)
+                for k, v in seen.items()}
+    out: dict[tuple[str, ...], list[str]] = {}
+    for starts in start_sets:
+        key = tuple(sorted(set(starts)))
+        if key not in out:
+            r = reach(store, key, "out", as_of=as_of, keep_edges=False)
+            out[key] = sorted(x for x in r.dist
+                              if r.nodes.get(x, {}).get("kind") in TARGET_KINDS)
+    return out
