@@ -187,6 +187,9 @@ NODE_KINDS: dict[str, NodeKind] = {
                 Prop("arn", "str", "AWS ARN where the identity is an AWS principal."),
                 Prop("account", "str", "Cloud account / tenant / cluster."),
                 Prop("interactive_login", "bool", "Can log in interactively (console, password)."),
+                Prop("possible_human_use", "bool",
+                     "A person may be using it: console password or recent console sign-in "
+                     "(AWS credential report)."),
             ),
         ),
         NodeKind(
@@ -276,7 +279,10 @@ EDGE_KINDS: dict[str, EdgeKind] = {
             True,
             (("Identity", "Identity"), ("Workflow", "Identity"), ("Connector", "Identity"),
              ("Workspace", "Identity")),
-            ACCESS_EDGE_PROPS + (GRANT_PROPS[3], GRANT_PROPS[4]),
+            ACCESS_EDGE_PROPS + (GRANT_PROPS[3], GRANT_PROPS[4], Prop(
+                "oidc_subject_unrestricted", "bool",
+                "An OIDC trust with no subject condition: any repository or workload of the "
+                "provider can assume the role.")),
         ),
         EdgeKind("MEMBER_OF", "An identity is a member of a group identity.", True,
                  (("Identity", "Identity"),), ACCESS_EDGE_PROPS),
@@ -285,7 +291,14 @@ EDGE_KINDS: dict[str, EdgeKind] = {
             "A principal or credential has access to a resource, system or vault.",
             True,
             tuple((h, t) for h in _HOLDERS for t in _TARGETS),
-            ACCESS_EDGE_PROPS + GRANT_PROPS,
+            ACCESS_EDGE_PROPS + GRANT_PROPS + (
+                Prop("denied_by", "list",
+                     "Unconditional Denies that took actions away from the grant (the edge "
+                     "shows what is left)."),
+                Prop("deny_exceptions", "list",
+                     "Denies (narrower resource, or conditional) and NotResource exclusions "
+                     "that limit the grant but could not be applied by removing it."),
+            ),
         ),
         EdgeKind("SAME_VALUE_AS", "Two stored secrets hold the same credential.", True,
                  (("Secret", "Secret"),), ACCESS_EDGE_PROPS, symmetric=True),
