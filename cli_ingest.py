@@ -14,17 +14,27 @@ from cli import _open, say, source_name, store_options, write_batch
 from graph.errors import InputError
 
 
-def _ingest_files(kind: str, paths, replace, source, strict, store_config, **options):
-    """Parse PATH... with one ingester as one batch (so several files join up) and write it."""
+def _ingest(kind: str, paths, replace, source, strict, store_config, name: str, **options):
+    """Parse PATH... with one ingester as one batch (so several files join up) and write it
+    as source ``name``. Options left unset (None, empty) take the ingester's default."""
     from ingest import INGESTERS
 
     module = importlib.import_module(INGESTERS[kind])
-    batch = module.parse(list(paths), **options)
+    batch = module.parse(list(paths), **{k: v for k, v in options.items()
+                                         if v not in (None, (), [])})
     for line in batch.notes:
         say("note", line)
+    if strict:  # show every skip, not only the first, before failing
+        for line in batch.skipped:
+            say("skipped", line)
     store = _open(store_config, create=True)
-    name = source or f"{kind}:" + ";".join(str(Path(p).resolve()) for p in paths)
     write_batch(store, batch, name, replace, strict=strict)
+
+
+def _ingest_files(kind: str, paths, replace, source, strict, store_config, **options):
+    """The cloud exports: the default source name covers every path given."""
+    name = source or f"{kind}:" + ";".join(str(Path(p).resolve()) for p in paths)
+    _ingest(kind, paths, replace, source, strict, store_config, name, **options)
 
 
 def _file_ingest_options(fn):
@@ -92,18 +102,9 @@ def _common_ingest(fn):
 
 
 def _ingest_platform(kind, paths, replace, source, strict, store_config, **options):
-    from ingest import INGESTERS
-
-    module = importlib.import_module(INGESTERS[kind])
-    batch = module.parse(list(paths), **{k: v for k, v in options.items()
-                                         if v not in (None, (), [])})
-    for line in batch.notes:
-        say("note", line)
-    if strict:  # show every skip, not only the first, before failing
-        for line in batch.skipped:
-            say("skipped", line)
-    store = _open(store_config, create=True)
-    write_batch(store, batch, source_name(kind, paths[0], source), replace, strict=strict)
+    """The workflow platforms: the default source name is the kind and the first path."""
+    _ingest(kind, paths, replace, source, strict, store_config,
+            source_name(kind, paths[0], source), **options)
 
 
 @click.command("n8n")
