@@ -85,6 +85,11 @@ class BatchedLoader:
                     out[rec["id"]] = kind
         return out
 
+    @staticmethod
+    def _ids_of(batch: Batch) -> set[str]:
+        ids = {n.id for n in batch.nodes if isinstance(n.id, str)}
+        return ids | {x for e in batch.edges for x in (e.src, e.dst) if isinstance(x, str)}
+
     def write(self, batch: Batch, source: str, replace: bool = False) -> WriteResult:
         if not source or cy.TAG_SEP in source:
             raise StoreError("a source name must be non-empty text without control characters")
@@ -98,11 +103,9 @@ class BatchedLoader:
         run_id = uuid.uuid4().hex[:12]
         started = _now()
         self.ensure_schema()
-        wanted = {n.id for n in batch.nodes if isinstance(n.id, str)}
-        wanted |= {x for e in batch.edges for x in (e.src, e.dst) if isinstance(x, str)}
         # A first load (or --replace) has nothing to look up, and leaves nothing stale.
         first = replace or self.is_empty()
-        existing = {} if first else self._existing_kinds(wanted)
+        existing = {} if first else self._existing_kinds(self._ids_of(batch))
         validate(batch, existing.get)  # raises before anything changes
         kinds = dict(existing)
         kinds.update((n.id, n.kind) for n in batch.nodes)
