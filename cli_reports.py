@@ -56,7 +56,7 @@ def findings_cmd(fail_on, min_severity, rules, rotation_days, as_of, unknown_as,
 @store_options
 def export_cmd(fmt, output, store_config):
     """Export the whole graph for BloodHound, Gephi/networkx or another nhigraph."""
-    from queries.export import export
+    from reports.export import export
 
     for path in export(_open(store_config), fmt, output):
         click.echo(f"wrote {path}", err=True)
@@ -89,7 +89,7 @@ def _as_of(value):
 @store_options
 def report_blast_radius(node, depth, output, rotation_days, as_of, unknown_as, store_config):
     """What an attacker holding NODE reaches, with the findings that involve it."""
-    from queries.report import blast_radius_report, write_report
+    from reports import blast_radius_report, write_report
 
     data = blast_radius_report(_open(store_config), node, depth=depth, as_of=_as_of(as_of),
                                rotation_days=rotation_days, unknown_as=unknown_as)
@@ -101,7 +101,7 @@ def report_blast_radius(node, depth, output, rotation_days, as_of, unknown_as, s
 @store_options
 def report_estate(output, rotation_days, as_of, unknown_as, store_config):
     """The whole estate: findings by risk, riskiest nodes, shared credentials, orphans."""
-    from queries.report import estate_report, write_report
+    from reports import estate_report, write_report
 
     data = estate_report(_open(store_config), as_of=_as_of(as_of), rotation_days=rotation_days,
                          unknown_as=unknown_as)

@@ -20,8 +20,9 @@ os.environ.setdefault("NHIGRAPH_FINGERPRINT_KEY", "bench")
 
 from graph.embedded import EmbeddedStore  # noqa: E402
 from ingest import inventory  # noqa: E402
-from queries import estate_report, findings, risk_scores, write_report  # noqa: E402
-from queries.export import export  # noqa: E402
+from queries import findings, risk_scores  # noqa: E402
+from reports import estate_report, write_report  # noqa: E402
+from reports.export import export  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_estate" / "inventory.yaml"
 

@@ -1,5 +1,7 @@
 """The analyses. Each takes a store (embedded or Neo4j) and plain arguments and returns a
-:class:`~queries.results.Result` that converts to a pandas DataFrame and to JSON.
+:class:`~queries.results.Result` that converts to a pandas DataFrame and to JSON. Reports,
+renderers and exports built on them live in :mod:`reports`, which imports ``queries``, never
+the reverse.
 
 Example (see tests and notebooks for runnable ones)::
 
@@ -14,13 +16,12 @@ from .findings import findings
 from .inbound import inbound
 from .orphans import orphaned_paths
 from .path import shortest_paths
-from .report import blast_radius_report, estate_report, write_report
 from .resolve import resolve_node
 from .results import Result
 from .risk import risk_scores
 from .shared_credentials import shared_credentials
 from .stats import stats
 
-__all__ = ["Result", "blast_radius", "blast_radius_report", "estate_report", "findings",
-           "inbound", "orphaned_paths", "resolve_node", "risk_scores", "shared_credentials",
-           "shortest_paths", "stats", "write_report", "blast_radius_summaries"]
+__all__ = ["Result", "blast_radius", "blast_radius_summaries", "findings", "inbound",
+           "orphaned_paths", "resolve_node", "risk_scores", "shared_credentials",
+           "shortest_paths", "stats"]

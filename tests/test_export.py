@@ -16,7 +16,7 @@ from cli import cli
 from graph.embedded import EmbeddedStore
 from graph.model import ACCESS_EDGES, METADATA_EDGES
 from ingest import inventory
-from queries.export import edge_kind_name, opengraph_id
+from reports.export import edge_kind_name, opengraph_id
 
 SCHEMAS = Path("/work/shared/opengraph")
 

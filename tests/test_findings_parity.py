@@ -20,8 +20,8 @@ pytest.importorskip("graph.neo4j_store", reason="the Neo4j store is not on this 
 import sample_estate  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402
 from queries import findings, risk_scores  # noqa: E402
-from queries.export import inventory_document, opengraph  # noqa: E402
-from queries.report import blast_radius_report, estate_report  # noqa: E402
+from reports import blast_radius_report, estate_report  # noqa: E402
+from reports.export import inventory_document, opengraph  # noqa: E402
 from tests import graphs  # noqa: E402
 from tests.test_findings import CLEAN_EDGES, CLEAN_NODES  # noqa: E402
 

@@ -14,8 +14,8 @@ import sample_estate
 from cli import cli
 from graph.embedded import EmbeddedStore
 from queries import blast_radius
-from queries.report import blast_radius_report, estate_report, write_report
-from queries.report_render import md
+from reports import blast_radius_report, estate_report, write_report
+from reports.render import md
 from tests.graphs import fresh
 
 AS_OF = "2026-11-24T00:00:00Z"

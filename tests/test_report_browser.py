@@ -15,7 +15,7 @@ import pytest
 
 import sample_estate
 from graph.embedded import EmbeddedStore
-from queries.report import blast_radius_report, estate_report, write_report
+from reports import blast_radius_report, estate_report, write_report
 from tests.graphs import fresh
 from tests.test_report import HOSTILE, XSS
 

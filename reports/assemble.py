@@ -3,7 +3,7 @@
 :func:`blast_radius_report` and :func:`estate_report` gather what a report shows into one
 plain dict (summary, tables, findings with evidence paths, a graph view);
 :func:`write_report` writes it in the format the file extension names (see
-``queries/report_render.py``): self-contained HTML, Markdown, CSV, JSON or XLSX.
+``reports/render.py``): self-contained HTML, Markdown, CSV, JSON or XLSX.
 """
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from graph.model import TARGET_KINDS
+from queries.blast_radius import blast_radius
+from queries.findings import findings
+from queries.orphans import orphaned_paths
+from queries.resolve import resolve_node
+from queries.risk import risk_scores
+from queries.shared_credentials import shared_credentials
+from queries.stats import stats
 
-from . import graphview
-from .blast_radius import blast_radius
-from .findings import findings
-from .orphans import orphaned_paths
-from .resolve import resolve_node
-from .risk import risk_scores
-from .shared_credentials import shared_credentials
-from .stats import stats
+from . import graph_svg
+from .render import write
 
 REACH_COLUMNS = ("name", "kind", "access", "distance", "crown_jewel", "environment", "grant",
                  "id")
@@ -43,8 +44,8 @@ def _graph(store, ids, columns=None, highlight=(), label="access graph") -> dict
     if len(ids) > MAX_GRAPH_NODES:
         return {"svg": None, "note": f"{len(ids)} nodes: too many to draw; see the tables",
                 "nodes": len(ids)}
-    view = graphview.subgraph(store, ids, columns, highlight)
-    return {"svg": graphview.render_svg(view, label), "note": None, "nodes": len(view.nodes),
+    view = graph_svg.subgraph(store, ids, columns, highlight)
+    return {"svg": graph_svg.render_svg(view, label), "note": None, "nodes": len(view.nodes),
             "edges": len(view.edges)}
 
 
@@ -155,6 +156,4 @@ def estate_report(store, as_of: str | None = None, rotation_days: int = 90,
 
 def write_report(data: dict, path: str | Path) -> Path:
     """Write ``data`` in the format named by the file extension."""
-    from .report_render import write
-
     return write(data, Path(path))

@@ -1,4 +1,4 @@
-"""Render a report dict (see ``queries/report.py``) by file extension.
+"""Render a report dict (see ``reports/assemble.py``) by file extension.
 
 - ``.html``: one self-contained file (jinja2 with autoescape; CSS, SVG graph and script
   inlined; no request to any network), with print CSS.
@@ -21,7 +21,7 @@ import jinja2
 
 from graph.errors import InputError
 
-from . import graphview
+from . import graph_svg
 
 EXTENSIONS = (".html", ".md", ".csv", ".json", ".xlsx")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -52,7 +52,7 @@ def _safe_cell(value):
 # --- HTML ----------------------------------------------------------------------------
 
 _ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("queries", "templates"),
+    loader=jinja2.PackageLoader("reports", "templates"),
     autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
     trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
 )
@@ -61,7 +61,7 @@ _ENV.filters["text"] = _text
 
 def render_html(data: dict) -> str:
     return _ENV.get_template("report.html.j2").render(
-        r=data, names=data["names"], style=graphview.STYLE, script=graphview.SCRIPT,
+        r=data, names=data["names"], style=graph_svg.STYLE, script=graph_svg.SCRIPT,
         svg=jinja2.utils.markupsafe.Markup(data["graph"]["svg"]) if data["graph"]["svg"]
         else None,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), path_names=path_names)

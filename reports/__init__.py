@@ -1,0 +1,18 @@
+"""Presentation: what the analyses in :mod:`queries` look like to a person or another tool.
+``assemble`` gathers a report's data (the blast radius of one node, or the whole estate) into
+one plain dict, ``render`` writes it as self-contained HTML, Markdown, CSV, JSON or XLSX
+(jinja2 ``templates/``), ``graph_svg`` draws a subgraph as an offline SVG for reports and
+notebooks, ``export`` writes the whole graph as BloodHound OpenGraph, GraphML or inventory
+JSON, and ``findings_docs`` generates docs/findings.md's rule reference from the rules' own
+metadata. The one-way rule: ``reports`` imports ``queries`` and ``graph``, never the reverse.
+
+Example::
+
+    from graph import open_store
+    from reports import estate_report, write_report
+    write_report(estate_report(open_store()), "review.html")
+"""
+
+from .assemble import blast_radius_report, estate_report, write_report
+
+__all__ = ["blast_radius_report", "estate_report", "write_report"]
