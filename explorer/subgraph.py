@@ -126,8 +126,8 @@ def paths_drawing(store, result) -> Drawing:
 def cluster_drawing(store, cluster: dict) -> Drawing:
     """A shared-credential cluster: its credentials (the focus), the workflows that use
     them and the connectors in between, and everything the credentials open."""
+    from queries.credential_use import DIRECT, VIA_CONNECTOR
     from queries.traverse import reach
-    from queries.usage import DIRECT, VIA_CONNECTOR
 
     creds = set(cluster["secrets"]) | set(cluster["identities"])
     workflows = set(cluster["workflows"])

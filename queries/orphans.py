@@ -26,9 +26,9 @@ from graph.model import (
     GONE_OWNER_STATUSES,
 )
 
+from .credential_use import credential_use
 from .results import Result
 from .traverse import is_valid_credential, reach, targets_of
-from .usage import credential_use
 
 REASONS = ("no_owner", "departed_owner", "retired_but_valid", "unused_but_valid",
            "cloned_inherited")

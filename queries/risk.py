@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from graph.model import TARGET_KINDS
 
-from .findings.base import STATIC_TYPES, Context
+from .context import STATIC_TYPES, Context
 from .results import Result
 
 ACCESS_WEIGHT = {"read": 1, "write": 2, "admin": 3}

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import networkx as nx
 
+from .credential_use import credential_use, workflow_context
 from .results import Result
 from .traverse import targets_of
-from .usage import credential_use, workflow_context
 
 COLUMNS = ("cluster", "size", "mixed_environments", "mixing_credentials", "environments",
            "workspaces", "secrets", "identities", "workflows", "reaches")

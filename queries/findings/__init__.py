@@ -2,25 +2,60 @@
 OWASP Non-Human Identities Top 10 (2025) and NIST CSF 2.0, with the nodes and paths that
 prove it, a remediation sentence and a risk score (docs/findings.md, docs/risk.md).
 
-One module per rule family: ``offboarding`` (NHI1), ``leakage`` (NHI2, NHI3), ``auth``
-(NHI4, NHI6, NHI10), ``privilege`` (NHI5), ``reuse`` (NHI7, NHI8, NHI9). Every rule reads
-the graph through the store interface and the existing analyses only, so it runs the same
-on the embedded store and on Neo4j.
+Rules are discovered: every module of this package that defines a module-level ``RULES``
+list of :class:`~queries.findings.base.Rule` contributes them, so adding a rule is one
+``Rule(...)`` in one module (today one module per rule family: ``offboarding`` NHI1,
+``leakage`` NHI2-3, ``auth`` NHI4, NHI6, NHI10, ``privilege`` NHI5, ``reuse`` NHI7-9). They
+run, and are listed, in OWASP item order, then by module name, then as declared; a duplicate
+rule id or an unknown OWASP item or NIST subcategory is an error at import. Every rule reads
+the graph through :class:`~queries.context.Context` (the store interface and the existing
+analyses only), so it runs the same on the embedded store and on Neo4j.
 """
 
 from __future__ import annotations
 
-from ..results import Result
-from . import auth, leakage, offboarding, privilege, reuse
-from .base import NIST_TITLES, OWASP_TITLES, SEVERITIES, Context, Rule, severity_rank
+import importlib
+import pkgutil
 
-RULES: tuple[Rule, ...] = tuple(offboarding.RULES + leakage.RULES + auth.RULES
-                                + privilege.RULES + reuse.RULES)
-RULES_BY_ID = {r.id: r for r in RULES}
+from ..context import Context
+from ..results import Result
+from ..risk import SCORED_KINDS, Scorer
+from .base import NIST_TITLES, OWASP_TITLES, SEVERITIES, Rule, severity_rank
+
 COLUMNS = ("severity", "risk", "rule", "owasp", "title", "detail", "nodes")
 
 __all__ = ["NIST_TITLES", "OWASP_TITLES", "RULES", "RULES_BY_ID", "SEVERITIES", "findings",
            "severity_rank"]
+
+
+def _owasp_number(item: str) -> int:
+    return int(item[3:].split(":")[0])  # "NHI10:2025" -> 10
+
+
+def discover_rules(package: str = __name__, path=__path__) -> tuple[Rule, ...]:
+    """The ``RULES`` of every module in ``package``, in OWASP item order, then module name,
+    then declaration order; raises ValueError on a duplicate id or unknown mapping."""
+    found: list[tuple[tuple[int, str, int], Rule]] = []
+    seen: dict[str, str] = {}
+    for info in sorted(pkgutil.iter_modules(path), key=lambda i: i.name):
+        module = importlib.import_module(f"{package}.{info.name}")
+        for position, rule in enumerate(getattr(module, "RULES", ())):
+            where = f"{package}.{info.name}"
+            if rule.id in seen:
+                raise ValueError(f"finding rule id {rule.id!r} declared twice: in {seen[rule.id]} "
+                                 f"and in {where}")
+            unknown = [rule.owasp] * (rule.owasp not in OWASP_TITLES) + \
+                [n for n in rule.nist if n not in NIST_TITLES]
+            if unknown:
+                raise ValueError(f"finding rule {rule.id!r} ({where}) maps to unknown "
+                                 f"{', '.join(unknown)}")
+            seen[rule.id] = where
+            found.append(((_owasp_number(rule.owasp), info.name, position), rule))
+    return tuple(rule for _, rule in sorted(found, key=lambda kv: kv[0]))
+
+
+RULES: tuple[Rule, ...] = discover_rules()
+RULES_BY_ID = {r.id: r for r in RULES}
 
 
 def findings(store, as_of: str | None = None, rotation_days: int = 90,
@@ -55,8 +90,6 @@ def findings(store, as_of: str | None = None, rotation_days: int = 90,
     selected = list(RULES) if rules is None else [_rule(r) for r in rules]
     ctx = Context(store, rotation_days=rotation_days, unknown_as=unknown_as,
                   **({"as_of": as_of} if as_of else {}))
-    from ..risk import SCORED_KINDS, Scorer
-
     scorer = Scorer(ctx)
     rows = []
     for rule in selected:
@@ -83,7 +116,7 @@ def findings(store, as_of: str | None = None, rotation_days: int = 90,
         header={"as_of": ctx.as_of, "rotation_days": rotation_days},
         summary={"findings": len(rows), "by_severity": by_sev,
                  "by_owasp": dict(sorted(by_owasp.items(),
-                                         key=lambda kv: int(kv[0][3:].split(":")[0]))),
+                                         key=lambda kv: _owasp_number(kv[0]))),
                  "rules_run": [r.id for r in selected]},
         columns=COLUMNS,
         names=names,

@@ -4,7 +4,11 @@ Human Use of NHI: how non-human identities log in, and who else logs in as them.
 
 from __future__ import annotations
 
-from .base import FEDERATION_PLATFORMS, Context, Rule, finding
+from ..context import Context
+from .base import Rule, finding
+
+#: Platforms whose workflows can federate into clouds with short-lived tokens (OIDC).
+FEDERATION_PLATFORMS = frozenset({"github", "gitlab", "circleci", "bitbucket", "buildkite"})
 
 PASSWORD_TYPES = frozenset({"password", "basic_auth", "connection_string"})
 
@@ -140,29 +144,36 @@ RULES = [
          "tokens); until then rotate it and restrict it by source.",
          "Secret.secret_type = access_key or Secret.access_key_id; AUTHENTICATES_AS to an "
          "Identity and its account; CAN_ASSUME from workflows/connectors (federation in use); "
-         "Workflow.platform", static_cloud_key),
+         "Workflow.platform", static_cloud_key,
+         severity="medium; high when a federated option demonstrably exists: a workflow already "
+                  "federates (CAN_ASSUME) into the key's account, or the workflow's platform "
+                  "offers OIDC (github, gitlab, circleci, bitbucket, buildkite)"),
     Rule("password-auth", "Password or basic authentication for a non-human identity",
          "NHI4:2025", ("PR.AA-03",),
          "Switch to key-pair, OAuth client credentials or workload identity; if a password "
          "must stay, make it long, unique and rotated.",
          "Secret.secret_type in password, basic_auth, connection_string; held by a workflow",
-         password_auth),
+         password_auth, severity="low"),
     Rule("ci-static-cloud-key", "CI/CD pipeline holds a static cloud key", "NHI6:2025",
          ("PR.AA-01", "PR.PS-01"),
          "Configure OIDC federation from the CI platform to the cloud (a role whose trust is "
          "restricted to this repository and branch) and delete the stored key.",
          "Workflow.platform in github, gitlab, circleci, bitbucket, buildkite; static cloud "
-         "key as for static-cloud-key; crown_jewel of what it reaches", ci_static_cloud_key),
+         "key as for static-cloud-key; crown_jewel of what it reaches",
+         ci_static_cloud_key, severity="high; critical when the key reaches a crown jewel "
+         "with write/admin"),
     Rule("oidc-trust-unrestricted", "OIDC trust without a subject condition", "NHI6:2025",
          ("PR.AA-05", "PR.PS-01"),
          "Add a subject condition (e.g. token.actions.githubusercontent.com:sub = "
          "repo:ORG/REPO:ref:refs/heads/main) to the role's trust policy.",
          "CAN_ASSUME.oidc_subject_unrestricted = true (set by the AWS trust ingester)",
-         oidc_trust_unrestricted),
+         oidc_trust_unrestricted,
+         severity="high; critical when the role is admin anywhere or reaches a crown jewel with "
+                  "write/admin"),
     Rule("human-use", "Non-human identity with interactive (human) login", "NHI10:2025",
          ("PR.AA-01", "PR.AA-03"),
          "Remove the console password (or the access keys): a person and a machine should "
          "never share one identity. Give the person their own federated login.",
          "Identity.interactive_login = true (and possible_human_use); valid secrets "
-         "AUTHENTICATES_AS it; workflows using it", human_use),
+         "AUTHENTICATES_AS it; workflows using it", human_use, severity="high"),
 ]

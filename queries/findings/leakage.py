@@ -5,7 +5,8 @@ the company does not control.
 
 from __future__ import annotations
 
-from .base import Context, Rule, finding
+from ..context import Context
+from .base import Rule, finding
 
 
 def secret_embedded(rule: Rule, ctx: Context) -> list[dict]:
@@ -88,18 +89,22 @@ RULES = [
          "Move the value into the platform's credential store or a vault, reference it by "
          "name, and rotate it: everyone who could read the definition has seen it.",
          "EMBEDS edges (Workflow/Connector -> Secret); Secret.store in embedded, plaintext, "
-         "config, file, code; Secret.status/expires_at", secret_embedded),
+         "config, file, code; Secret.status/expires_at", secret_embedded,
+         severity="high; critical when the secret reaches a crown jewel with write/admin"),
     Rule("third-party-credential", "Third-party connector holds credentials", "NHI3:2025",
          ("GV.SC-07", "PR.AA-05"),
          "Give the third party its own narrowly scoped credential (read-only where possible), "
          "review the vendor, and prefer short-lived tokens.",
          "Connector.third_party = true; AUTHENTICATES_WITH, REFERENCES, EMBEDS, CAN_ASSUME "
-         "edges out of the connector", third_party_credential),
+         "edges out of the connector", third_party_credential,
+         severity="medium; high when the credentials give write/admin or reach a crown jewel"),
     Rule("third-party-unpinned", "Third-party action or plugin not pinned to an immutable "
          "version", "NHI3:2025", ("GV.SC-07", "PR.PS-01"),
          "Pin the action or plugin to a full commit SHA (or a checksum-verified release) and "
          "update it deliberately.",
          "Connector.third_party = true and Connector.pinned = false (absent means unknown and "
          "is not flagged); Connector.version; the credentials its workflow holds",
-         third_party_unpinned),
+         third_party_unpinned,
+         severity="medium; high when its workflow holds credentials (unpinned code runs with all "
+                  "of them)"),
 ]

@@ -6,7 +6,8 @@ command shows: the node, its accountable owner, and what it still reaches.
 
 from __future__ import annotations
 
-from .base import Context, Rule, finding
+from ..context import Context
+from .base import Rule, finding
 
 NIST = ("PR.AA-01", "ID.AM-08")
 READS = ("OWNS edges and Owner.status (departed/inactive/disabled/retired); Workflow.status; "
@@ -23,48 +24,41 @@ def _crown(ctx: Context, reaches: list[str]) -> list[str]:
     return [r for r in reaches if nodes.get(r, {}).get("crown_jewel")]
 
 
-def _check(reason: str, base: str, raised: str, text):
+def _check(reason: str, base: str, raised: str, says=lambda o: o["detail"]):
+    """A check over the ``reason`` rows of ``orphaned_paths``: severity ``raised`` when the
+    node still reaches a crown jewel, else ``base``; the detail is the node's name, what
+    ``says`` of its row, and what it still reaches."""
     def check(rule: Rule, ctx: Context) -> list[dict]:
         out = []
         for o in _rows(ctx, reason):
             crown = _crown(ctx, o["reaches"])
             severity = raised if crown else base
             paths = [ctx.path(o["node"], t) for t in (crown or o["reaches"])[:3]]
-            out.append(finding(rule, severity, [o["node"], *o["owner"]], paths,
-                               text(ctx, o, crown)))
+            tail = f"; crown jewels: {', '.join(ctx.name(c) for c in crown)}" if crown else ""
+            detail = (f"{ctx.name(o['node'])}: {says(o)}; "
+                      f"still reaches {len(o['reaches'])} system(s)/resource(s){tail}")
+            out.append(finding(rule, severity, [o["node"], *o["owner"]], paths, detail))
         return out
     return check
-
-
-def _reach_text(ctx: Context, o: dict, crown: list[str]) -> str:
-    n = len(o["reaches"])
-    tail = f"; crown jewels: {', '.join(ctx.name(c) for c in crown)}" if crown else ""
-    return f"still reaches {n} system(s)/resource(s){tail}"
 
 
 RULES = [
     Rule("departed-owner", "Non-human identity owned by someone who has left", "NHI1:2025",
          NIST, "Reassign ownership to an active person or team, then review and rotate the "
          "credentials the departed owner could have copied.", READS,
-         _check("departed_owner", "high", "high",
-                lambda ctx, o, c: f"{ctx.name(o['node'])}: {o['detail']}; "
-                + _reach_text(ctx, o, c))),
+         _check("departed_owner", "high", "high"), severity="high"),
     Rule("retired-but-valid", "Retired workflow whose credentials still work", "NHI1:2025",
          NIST, "Revoke the credentials of the retired workflow (or delete the workflow and "
          "its stored credentials); nothing should still open a system for it.", READS,
-         _check("retired_but_valid", "high", "critical",
-                lambda ctx, o, c: f"{ctx.name(o['node'])}: {o['detail']}; "
-                + _reach_text(ctx, o, c))),
+         _check("retired_but_valid", "high", "critical"),
+         severity="high; critical when it still reaches a crown jewel"),
     Rule("unused-but-valid", "Valid credential that no active workflow uses", "NHI1:2025",
          NIST, "Disable the credential, watch for breakage, then delete it; unused access is "
-         "pure risk.", READS,
-         _check("unused_but_valid", "medium", "high",
-                lambda ctx, o, c: f"{ctx.name(o['node'])}: {o['detail']}; "
-                + _reach_text(ctx, o, c))),
+         "pure risk.", READS, _check("unused_but_valid", "medium", "high"),
+         severity="medium; high when it reaches a crown jewel"),
     Rule("no-owner", "Non-human identity without an accountable owner", "NHI1:2025", NIST,
          "Name an owner (a team, not only a person) for the workflow, secret or identity, or "
          "for the workspace or vault that holds it.", READS,
-         _check("no_owner", "medium", "medium",
-                lambda ctx, o, c: f"{ctx.name(o['node'])}: no owner, none inherited; "
-                + _reach_text(ctx, o, c))),
+         _check("no_owner", "medium", "medium", says=lambda o: "no owner, none inherited"),
+         severity="medium"),
 ]

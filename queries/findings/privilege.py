@@ -8,8 +8,9 @@ import re
 
 from graph.model import DORMANT_WORKFLOW_STATUSES
 
+from ..context import Context
 from ..traverse import reach
-from .base import Context, Rule, finding
+from .base import Rule, finding
 
 #: Words in a workflow's name, description or tags that say it only reads.
 READ_PURPOSE = re.compile(r"\b(report|reports|reporting|digest|export|snapshot|dashboard|"
@@ -90,12 +91,12 @@ RULES = [
          "(derive them from logs), scoped to the resources they touch.",
          "CAN_ACCESS.access = admin or CAN_ACCESS.actions containing * or service:*; holder "
          "is a Secret, a non-user Identity, or reachable from a workflow; crown_jewel",
-         admin_grant),
+         admin_grant, severity="medium; high when it gives admin over a crown jewel"),
     Rule("write-for-read-purpose", "Write access held by a workflow whose purpose is to read",
          "NHI5:2025", ("PR.AA-05",),
          "Give the workflow a read-only credential for the systems it reports on; keep write "
          "only where it posts its results.",
          "Workflow.purpose (read/read-only) or report/digest/export/snapshot/dashboard/audit in "
          "its name, description or tags; known write/admin on a crown jewel or admin anywhere "
-         "in its blast radius; Workflow.status", write_for_read_purpose),
+         "in its blast radius; Workflow.status", write_for_read_purpose, severity="medium"),
 ]

@@ -4,8 +4,9 @@ that live too long, cross from production into non-production, or serve many mas
 
 from __future__ import annotations
 
+from ..context import Context
 from ..shared_credentials import shared_credentials
-from .base import Context, Rule, finding
+from .base import Rule, finding
 
 #: Age (days since rotation) past which a not-rotated secret is high rather than medium.
 HIGH_AGE_DAYS = 365
@@ -106,7 +107,7 @@ RULES = [
          "token); set an expiry.",
          "Secret.last_rotated_at (else created_at) against as_of and the policy "
          "(rotation_days, default 90); Secret.expires_at; Secret.status",
-         secret_not_rotated),
+         secret_not_rotated, severity="medium; high when older than 365 days"),
     Rule("prod-credential-in-non-prod", "Production credential reachable from a non-production "
          "workflow", "NHI8:2025", ("PR.AA-05", "PR.IR-01"),
          "Issue a separate non-production credential with test-mode or sandbox access and "
@@ -114,16 +115,20 @@ RULES = [
          "credential.",
          "Workflow.environment (inherited from its Workspace when unknown); environment of the "
          "secrets and identities it holds, including copies joined by SAME_VALUE_AS",
-         prod_credential_in_non_prod),
+         check=prod_credential_in_non_prod,
+         severity="high; critical when the prod credential reaches a crown jewel with "
+                  "write/admin"),
     Rule("shared-credential", "Credential shared by several workflows", "NHI9:2025",
          ("PR.AA-01", "PR.AA-05"),
          "Give each workflow (at least each environment and workspace) its own credential so "
          "one leak can be contained and attributed, and revoke the shared one.",
          "the shared-credentials analysis: workflows using the same secret or identity, "
-         "their workspaces and environments", shared_credential),
+         "their workspaces and environments", shared_credential,
+         severity="low within one workspace; medium across workspaces; high when the cluster "
+                  "mixes prod and non-prod"),
     Rule("cloned-workflow-credentials", "Cloned workflow still uses its original's "
          "credentials", "NHI9:2025", ("PR.AA-01", "ID.AM-08"),
          "Give the copy its own credentials (or delete the copy) so the original's can be "
          "rotated without breaking an unknown dependant.",
-         "CLONED_FROM edges; credentials both workflows hold", cloned_workflow),
+         "CLONED_FROM edges; credentials both workflows hold", cloned_workflow, severity="medium"),
 ]

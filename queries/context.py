@@ -1,0 +1,217 @@
+"""The evaluation context shared by the findings rules and the risk scores: one run's
+cached reads of the graph (nodes by kind, the credentials each workflow holds, environments,
+copies of one credential, orphans, blast radii and shortest paths), so ten rules and the
+scorer cost little more than one analysis. It reads the graph only through the store
+interface (``nodes``, ``get_nodes``, ``expand``, ``edges``) and the existing analyses, so
+everything built on it runs unchanged on the embedded store and on Neo4j.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from graph.model import TARGET_KINDS
+
+from .blast_radius import blast_radius
+from .credential_use import credential_use, workflow_context
+from .orphans import orphaned_paths
+from .path import shortest_paths
+from .shared_credentials import NON_PROD, workflow_environment
+from .traverse import is_valid_credential, now_iso
+
+#: Secret stores that mean the value sits in clear text in a definition or config file.
+PLAINTEXT_STORES = frozenset({"embedded", "plaintext", "config", "file", "code"})
+#: Credential types that do not expire or refresh by themselves.
+STATIC_TYPES = frozenset({"access_key", "api_key", "password", "connection_string",
+                          "bearer_token", "basic_auth", "private_key", "service_account_key",
+                          "personal_access_token", "token"})
+
+def _parse(ts: str) -> datetime:
+    return datetime.fromisoformat(ts.replace("Z", "+00:00"))
+
+
+@dataclass
+class Context:
+    """Cached reads shared by the findings rules and the risk scorer of one run."""
+
+    store: object
+    as_of: str = field(default_factory=now_iso)
+    rotation_days: int = 90
+    unknown_as: str = "write"
+    _blast: dict = field(default_factory=dict, repr=False)
+    _paths: dict = field(default_factory=dict, repr=False)
+
+    # --- nodes -------------------------------------------------------------------------
+
+    @cached_property
+    def by_kind(self) -> dict[str, dict[str, dict]]:
+        out: dict[str, dict[str, dict]] = {}
+        for kind in ("Workflow", "Connector", "Secret", "Identity", "Workspace"):
+            out[kind] = {n["id"]: n for n in self.store.nodes(kind)}
+        return out
+
+    def node(self, nid: str) -> dict:
+        for nodes in self.by_kind.values():
+            if nid in nodes:
+                return nodes[nid]
+        got = self.store.get_node(nid)
+        return got or {"id": nid}
+
+    def name(self, nid: str) -> str:
+        return str(self.node(nid).get("name", nid))
+
+    def valid(self, node: dict) -> bool:
+        return is_valid_credential(node, self.as_of)
+
+    # --- workflows and the credentials they hold ---------------------------------------
+
+    @cached_property
+    def workflows(self) -> list[str]:
+        return sorted(self.by_kind["Workflow"])
+
+    @cached_property
+    def _use(self):
+        return credential_use(self.store, self.workflows)
+
+    @property
+    def uses(self) -> dict[str, set[str]]:
+        """Workflow id -> credential ids it holds (see queries/credential_use.py)."""
+        return self._use[0]
+
+    @cached_property
+    def users(self) -> dict[str, set[str]]:
+        """Credential id -> workflows that hold it."""
+        out: dict[str, set[str]] = {}
+        for wf, creds in self.uses.items():
+            for c in creds:
+                out.setdefault(c, set()).add(wf)
+        return out
+
+    @cached_property
+    def workflow_env(self) -> dict[str, str]:
+        """Workflow id -> environment, inherited from its workspace when unknown."""
+        nodes, spaces = workflow_context(self.store, self.workflows)
+        space_nodes = self.store.get_nodes({s for ss in spaces.values() for s in ss})
+        return {w: workflow_environment(nodes.get(w, {}), spaces.get(w, []), space_nodes)
+                for w in self.workflows}
+
+    def non_prod(self, env: str | None) -> bool:
+        return env in NON_PROD
+
+    @cached_property
+    def connectors_of(self) -> dict[str, list[str]]:
+        """Workflow id -> its connectors."""
+        out: dict[str, list[str]] = {}
+        for e in self.store.expand(self.workflows, "out", ("USES",)):
+            if e.dst in self.by_kind["Connector"]:
+                out.setdefault(e.src, []).append(e.dst)
+        return {k: sorted(v) for k, v in out.items()}
+
+    @cached_property
+    def connector_creds(self) -> dict[str, list[tuple[str, str]]]:
+        """Connector id -> (edge kind, credential id) it holds directly."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        kinds = ("AUTHENTICATES_WITH", "REFERENCES", "EMBEDS", "CAN_ASSUME")
+        for e in self.store.expand(sorted(self.by_kind["Connector"]), "out", kinds):
+            out.setdefault(e.src, []).append((e.kind, e.dst))
+        return {k: sorted(v) for k, v in out.items()}
+
+    @cached_property
+    def same_value(self) -> dict[str, set[str]]:
+        """Secret id -> other secrets holding the same credential."""
+        out: dict[str, set[str]] = {}
+        for e in self.store.expand(sorted(self.by_kind["Secret"]), "out", ("SAME_VALUE_AS",)):
+            out.setdefault(e.src, set()).add(e.dst)
+        return out
+
+    def same_credential(self, sid: str) -> list[str]:
+        """Every stored copy of ``sid``'s credential (``SAME_VALUE_AS``), itself included."""
+        seen, stack = {sid}, [sid]
+        while stack:
+            for other in self.same_value.get(stack.pop(), ()):
+                if other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        return sorted(seen)
+
+    @cached_property
+    def direct_held(self) -> set[str]:
+        """Secrets a workflow or connector holds directly (not only through a copy)."""
+        starts = sorted(self.by_kind["Workflow"]) + sorted(self.by_kind["Connector"])
+        kinds = ("REFERENCES", "EMBEDS", "AUTHENTICATES_WITH")
+        return {e.dst for e in self.store.expand(starts, "out", kinds)}
+
+    def group_copies(self, ids, prefer=lambda sid: 0) -> list[tuple[str, list[str]]]:
+        """``ids`` grouped by the credential they hold, so one key stored in two places (an
+        n8n credential and the IAM key it is) is one finding: (representative, the other
+        copies). The representative is the copy ``prefer`` ranks lowest, then one a
+        workflow holds directly, then the first id."""
+        ids = set(ids)
+        done: set[str] = set()
+        out = []
+        for sid in sorted(ids):
+            if sid in done:
+                continue
+            comp = self.same_credential(sid)
+            done.update(comp)
+            members = [m for m in comp if m in ids]
+            rep = min(members, key=lambda m: (prefer(m), m not in self.direct_held, m))
+            out.append((rep, [m for m in comp if m != rep]))
+        return out
+
+    @cached_property
+    def embedded(self) -> set[str]:
+        """Secrets hard-coded in a definition: an ``EMBEDS`` edge in, or a clear-text store."""
+        ids = {i for i, n in self.by_kind["Secret"].items() if n.get("store") in PLAINTEXT_STORES}
+        holders = sorted(self.by_kind["Workflow"]) + sorted(self.by_kind["Connector"])
+        ids.update(e.dst for e in self.store.expand(holders, "out", ("EMBEDS",)))
+        return ids
+
+    @cached_property
+    def orphans(self):
+        return orphaned_paths(self.store, as_of=self.as_of)
+
+    # --- time --------------------------------------------------------------------------
+
+    def age_days(self, node: dict) -> float | None:
+        """Days since the credential was last rotated (else created); None when unknown."""
+        ts = node.get("last_rotated_at") or node.get("created_at")
+        if not ts:
+            return None
+        return (_parse(self.as_of) - _parse(ts)).total_seconds() / 86400
+
+    def long_lived(self, node: dict) -> bool:
+        age = self.age_days(node)
+        return age is not None and age > self.rotation_days
+
+    # --- reach -------------------------------------------------------------------------
+
+    def blast(self, nid: str):
+        if nid not in self._blast:
+            self._blast[nid] = blast_radius(self.store, nid, unknown_as=self.unknown_as,
+                                            as_of=self.as_of)
+        return self._blast[nid]
+
+    def targets(self, nid: str) -> list[dict]:
+        """Resource, system and vault rows of ``nid``'s blast radius."""
+        return [r for r in self.blast(nid).rows if r["kind"] in TARGET_KINDS and r["valid"]]
+
+    def crown_reach(self, nid: str, levels=("write", "admin")) -> list[dict]:
+        """Crown jewels ``nid`` reaches with one of ``levels`` (``unknown`` counts as the
+        analyst's ``unknown_as``)."""
+        out = []
+        for r in self.targets(nid):
+            level = self.unknown_as if r["access"] == "unknown" else r["access"]
+            if r["crown_jewel"] and level in levels:
+                out.append(r)
+        return out
+
+    def path(self, src: str, dst: str) -> list[str]:
+        """One shortest access path from ``src`` to ``dst`` ([src, dst] when none)."""
+        key = (src, dst)
+        if key not in self._paths:
+            rows = shortest_paths(self.store, src, dst, limit=1, as_of=self.as_of).rows
+            self._paths[key] = rows[0]["path"] if rows else [src, dst]
+        return self._paths[key]
