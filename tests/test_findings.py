@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from queries.findings import RULES, RULES_BY_ID, at_or_above, findings
+from queries.findings import RULES, RULES_BY_ID, SEVERITIES, at_or_above, findings
 from queries.risk import risk_scores
 from tests.graphs import chain_store, fresh
 
@@ -74,18 +74,27 @@ def test_clean_graph_raises_nothing():
 
 
 def test_every_rule_declares_its_mapping():
-    assert len(RULES) == len(RULES_BY_ID) == 18
+    assert RULES and len(RULES) == len(RULES_BY_ID)  # ids are unique
     owasp = {r.owasp for r in RULES}
     assert owasp == {f"NHI{i}:2025" for i in range(1, 11)}  # all ten items covered
     for r in RULES:
         assert r.nist and all(n[:2] in ("PR", "ID", "GV") for n in r.nist)
         assert r.remediation.endswith(".") and r.reads
+        assert r.title and r.severity.split(";")[0].split()[0] in SEVERITIES
+
+
+def test_every_rule_has_a_firing_case():
+    # Every discovered rule is proven to fire (with its nodes and severity) on a graph built
+    # for it; a rule added without a case in FIRING_CASES fails here.
+    assert {case[0] for case in FIRING_CASES} == set(RULES_BY_ID)
 
 
 OWNER_GONE = [("gone", "Owner", {"status": "departed"})]
 
 
-@pytest.mark.parametrize("rule,graph,expected,severity", [
+#: (rule, graph changes, the node tuples it must name, their severity): at least one case
+#: per rule (test_every_rule_has_a_firing_case), so a new rule needs a case here.
+FIRING_CASES = [
     ("departed-owner",
      dict(nodes=OWNER_GONE, edges=[("gone", "OWNS", "wf")]), {("wf", "gone")}, "high"),
     ("retired-but-valid", dict(change={"wf": {"status": "retired"}}), {("wf", "team")}, "high"),
@@ -168,12 +177,16 @@ OWNER_GONE = [("gone", "Owner", {"status": "departed"})]
           edges=[("ws", "CONTAINS", "wf2"), ("wf2", "REFERENCES", "s"),
                  ("wf2", "CLONED_FROM", "wf")]),
      {("wf2", "wf", "s")}, "medium"),
-])
+]
+
+
+@pytest.mark.parametrize("rule,graph,expected,severity", FIRING_CASES)
 def test_rule_fires_on_its_graph(rule, graph, expected, severity):
     store = build(**graph)
     hits = fired(store, rule)
     assert {nodes for _, nodes in hits} == expected
     assert {f["severity"] for f in hits.values()} == {severity}
+    assert severity in RULES_BY_ID[rule].severity  # the documented severity names it
     for f in hits.values():
         assert f["owasp"] == RULES_BY_ID[rule].owasp and f["paths"]
         assert all(isinstance(p, list) and p for p in f["paths"])
