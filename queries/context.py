@@ -28,6 +28,7 @@ STATIC_TYPES = frozenset({"access_key", "api_key", "password", "connection_strin
                           "bearer_token", "basic_auth", "private_key", "service_account_key",
                           "personal_access_token", "token"})
 
+
 def _parse(ts: str) -> datetime:
     return datetime.fromisoformat(ts.replace("Z", "+00:00"))
 

@@ -41,6 +41,7 @@ NIST_TITLES = {
     "PR.PS-01": "Configuration management practices are established and applied",
 }
 
+
 def severity_rank(severity: str) -> int:
     """0 for critical ... 4 for info; lower is worse."""
     return SEVERITIES.index(severity)
@@ -49,8 +50,8 @@ def severity_rank(severity: str) -> int:
 @dataclass(frozen=True)
 class Rule:
     """One findings rule: its check and the metadata docs/findings.md is generated from
-    (``python -m queries.findings.docs``). Declare it as a module-level ``Rule`` (or in a
-    module-level ``RULES`` list) in any module of :mod:`queries.findings` and it runs."""
+    (``python -m reports.findings_docs``). Put it in the module-level ``RULES`` list of any
+    module of :mod:`queries.findings` (a new module is fine) and it is discovered and runs."""
 
     #: Stable id, kebab-case (``--rule``, the finding's ``rule`` field).
     id: str
