@@ -14,6 +14,7 @@ Ingest runs are ``NhiGraphRun`` nodes, which no query of the model ever matches.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 from .model import COMMON_NODE_PROPS, EDGE_KINDS, NODE_KINDS, edge_props, node_props
 
@@ -29,6 +30,23 @@ INDEXED = ("name", "arn", "fingerprint", "access_key_id")
 _DECLARED = frozenset(p.name for p in COMMON_NODE_PROPS) | frozenset(
     p.name for k in NODE_KINDS.values() for p in k.props)
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*\Z")
+
+
+#: Ids per read query (a lookup, a fetch of nodes, an expansion).
+READ_CHUNK = 5000
+
+
+def chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def kind_of(labels: Iterable[str]) -> str | None:
+    """The node kind among a node's labels (every nhigraph node also has ``NhiNode``)."""
+    for lab in labels:
+        if lab in NODE_KINDS:
+            return lab
+    return None
 
 
 def label(kind: str) -> str:

@@ -4,6 +4,7 @@ Ingesters turn source files into a :class:`Batch` of :class:`Node` and :class:`E
 records; :func:`validate` checks a batch against the model and against what the store
 already holds, before anything is written, so a bad batch never half-writes a graph.
 Each record carries ``where`` (file and row/key) so an error names the place it came from.
+A store's write answers with a :class:`WriteResult`.
 """
 
 from __future__ import annotations
@@ -66,6 +67,25 @@ class Batch:
         self.skipped.extend(other.skipped)
         self.notes.extend(other.notes)
         self.files_read += other.files_read
+
+
+@dataclass
+class WriteResult:
+    """What one write did: counts written, created and removed, and the batch's skips."""
+
+    run_id: str
+    source: str
+    nodes_written: int = 0
+    edges_written: int = 0
+    nodes_created: int = 0
+    edges_created: int = 0
+    nodes_removed: int = 0
+    edges_removed: int = 0
+    skipped: list[str] = field(default_factory=list)
+    files_read: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
 
 
 def normalise_datetime(value: Any, where: str) -> str:

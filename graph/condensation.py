@@ -8,7 +8,7 @@ reachable set of each component is built once, in reverse topological order, fro
 successors' sets. Each set is then shared by every node of its component.
 
 A node listed in ``stop`` (a credential that no longer works) is reached but not expanded,
-exactly as :func:`queries.traverse.reach` does: its out-edges are dropped before the
+exactly as the walks of :mod:`graph.traversal` do: its out-edges are dropped before the
 condensation. ``reachable_sets`` gives, per component, the set of node numbers it reaches
 (itself included when it sits on a cycle, so callers discard it).
 """
@@ -16,6 +16,7 @@ condensation. ``reachable_sets`` gives, per component, the set of node numbers i
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 import networkx as nx
 import numpy as np
@@ -92,4 +93,4 @@ def reachable_sets(m) -> tuple[list[int], list[set[int]]]:
             s.update(members[d])
             s.update(reach[d])
         reach[c] = s
-    return label.tolist(), reach
+    return label.tolist(), cast("list[set[int]]", reach)  # every entry filled above
