@@ -16,13 +16,14 @@ condensation. ``reachable_sets`` gives, per component, the set of node numbers i
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import cast
+from typing import Any, cast
 
 import networkx as nx
 import numpy as np
 
 
-def compact_adjacency(g: nx.MultiDiGraph, kinds: Iterable[str], stop: set[str]):
+def compact_adjacency(g: nx.MultiDiGraph, kinds: Iterable[str],
+                      stop: set[str]) -> tuple[list[str], Any]:
     """``(ids, csr)``: node ids in sorted order and a CSR matrix of the edges of ``kinds``
     (one entry per distinct ordered pair), leaving out the out-edges of ``stop`` nodes."""
     from scipy.sparse import csr_matrix
@@ -48,7 +49,7 @@ def compact_adjacency(g: nx.MultiDiGraph, kinds: Iterable[str], stop: set[str]):
     return ids, m
 
 
-def reachable_sets(m) -> tuple[list[int], list[set[int]]]:
+def reachable_sets(m: Any) -> tuple[list[int], list[set[int]]]:
     """``(component, reach)``: the component number of each node, and for each component
     the node numbers reachable from its nodes by one or more edges (a node on a cycle
     reaches itself)."""

@@ -64,7 +64,7 @@ def _decode(column: list[str]) -> list:
 
 
 @contextmanager
-def _locked(path: Path):
+def _locked(path: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+") as fh:
         try:
@@ -149,7 +149,7 @@ class EmbeddedStore(Store):
         dumps = json.JSONEncoder(sort_keys=True).encode
         seen_text: dict[tuple, str] = {}
 
-        def seen_json(values) -> str:
+        def seen_json(values: Iterable[str]) -> str:
             key = tuple(sorted(values))
             text = seen_text.get(key)
             if text is None:

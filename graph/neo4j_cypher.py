@@ -55,7 +55,7 @@ def label(kind: str) -> str:
     return kind
 
 
-def rel_types(kinds) -> str:
+def rel_types(kinds: Iterable[str]) -> str:
     """``A|B|C`` for a relationship pattern, whitelisted and sorted; '' for none."""
     return "|".join(sorted(k for k in set(kinds) if k in EDGE_KINDS))
 

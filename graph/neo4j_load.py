@@ -174,7 +174,8 @@ class BatchedLoader:
         for group in sorted(groups):
             update, create = statements(*group)
 
-            def upsert(tx, rows, update=update, create=create):
+            def upsert(tx: Any, rows: list[dict], update: str = update,
+                       create: str = create) -> int:
                 found = {key(r) for r in tx.run(update, rows=rows, **params)}
                 new = [r for r in rows if key(r) not in found]
                 if new:
@@ -195,7 +196,7 @@ class BatchedLoader:
                 on_conflict: Callable | None) -> int:
         attempts = 0
 
-        def create_only(tx, rows):
+        def create_only(tx: Any, rows: list[dict]) -> int:
             nonlocal attempts
             attempts += 1
             if attempts > 1:  # a retry: the first attempt may have committed unseen

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -158,11 +158,11 @@ class Neo4jStore(BatchedLoader, Store):
                 OSError) as exc:
             raise self._error(exc) from None
 
-    def _session(self):
+    def _session(self) -> Any:
         return self.driver.session(database=self.database) if self.database \
             else self.driver.session()
 
-    def _run(self, write: bool, fn, *args, passthrough: tuple = ()):
+    def _run(self, write: bool, fn: Callable, *args: Any, passthrough: tuple = ()) -> Any:
         try:
             with self._session() as session:
                 run = session.execute_write if write else session.execute_read
@@ -173,10 +173,10 @@ class Neo4jStore(BatchedLoader, Store):
                 OSError) as exc:
             raise self._error(exc) from None
 
-    def _read(self, query: str, **params) -> list[dict]:
+    def _read(self, query: str, **params: Any) -> list[dict]:
         return self._run(False, lambda tx: tx.run(query, params).data())
 
-    def _write(self, query: str, **params) -> list[dict]:
+    def _write(self, query: str, **params: Any) -> list[dict]:
         return self._run(True, lambda tx: tx.run(query, params).data())
 
     # --- reads -------------------------------------------------------------------------
@@ -279,5 +279,5 @@ class Neo4jStore(BatchedLoader, Store):
     def __enter__(self) -> Neo4jStore:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

@@ -10,6 +10,7 @@ A store's write answers with a :class:`WriteResult`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -114,7 +115,9 @@ def normalise_datetime(value: Any, where: str) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _normalise_value(prop, value: Any, where: str) -> Any:
+def _normalise_value(prop: Any, value: Any, where: str) -> Any:
+    """``value`` as the declared property ``prop`` (a :class:`~graph.model.Prop`, or None
+    when undeclared) stores it."""
     t = prop.type if prop is not None else None
     if t == "enum":
         text = str(value).strip().lower()
@@ -177,7 +180,8 @@ def clean_props(declared: dict, props: dict[str, Any], where: str) -> dict[str, 
     return out
 
 
-def validate(batch: Batch, existing_kind=lambda node_id: None) -> None:
+def validate(batch: Batch,
+             existing_kind: Callable[[str], str | None] = lambda node_id: None) -> None:
     """Check and normalise a batch in place; raise :class:`InputError` on the first problem.
 
     ``existing_kind(id)`` returns the kind of a node already in the store (or None), so an
@@ -236,9 +240,9 @@ def validate(batch: Batch, existing_kind=lambda node_id: None) -> None:
         if edge.kind == "CAN_ACCESS":
             edge.props.setdefault("access", "unknown")
         key = edge.key
-        prior = edges.get(key)
-        if prior is not None:
-            prior.props.update(edge.props)
+        same = edges.get(key)
+        if same is not None:
+            same.props.update(edge.props)
         else:
             edges[key] = edge
         if spec.symmetric and edge.src != edge.dst:

@@ -11,6 +11,7 @@ on the embedded store and on Neo4j.
 from __future__ import annotations
 
 from ..results import Result
+from ..traverse import now_iso
 from . import auth, leakage, offboarding, privilege, reuse
 from .base import NIST_TITLES, OWASP_TITLES, SEVERITIES, Context, Rule, severity_rank
 
@@ -54,7 +55,7 @@ def findings(store, as_of: str | None = None, rotation_days: int = 90,
         raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}")
     selected = list(RULES) if rules is None else [_rule(r) for r in rules]
     ctx = Context(store, rotation_days=rotation_days, unknown_as=unknown_as,
-                  **({"as_of": as_of} if as_of else {}))
+                  as_of=as_of or now_iso())
     from ..risk import SCORED_KINDS, Scorer
 
     scorer = Scorer(ctx)

@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import cached_property
 
 from graph.model import TARGET_KINDS
+from graph.store import Store
 
 from ..blast_radius import blast_radius
 from ..orphans import orphaned_paths
@@ -111,7 +112,7 @@ def _parse(ts: str) -> datetime:
 class Context:
     """Cached reads shared by the rules of one run."""
 
-    store: object
+    store: Store
     as_of: str = field(default_factory=now_iso)
     rotation_days: int = 90
     unknown_as: str = "write"
