@@ -39,6 +39,7 @@ test-deps: $(TSTAMP)
 ## Install test dependencies, start what the tests need, run the whole suite.
 test: test-deps
 	$(BIN)/ruff check .
+	$(BIN)/mypy graph queries
 	$(BIN)/pytest -q
 
 ## Scale benchmark (prints a table; SIZES=10000,100000,1000000 for the full run).
@@ -49,6 +50,7 @@ bench: $(TSTAMP)
 lint: $(TSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy graph queries
 
 clean:
 	rm -rf $(VENV) .nhigraph test-artifacts

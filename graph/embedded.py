@@ -26,12 +26,13 @@ from typing import Any
 
 import networkx as nx
 
-from .bulk import gc_paused
+from . import traversal
 from .errors import StoreError
+from .gc_pause import gc_paused
 from .merge import merge_batch
-from .records import Batch, Edge, validate
-from .store import WriteResult
-from .walk import fused_walk
+from .model import ACCESS_EDGES
+from .records import Batch, Edge, WriteResult, validate
+from .store import Store
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
@@ -63,7 +64,7 @@ def _decode(column: list[str]) -> list:
 
 
 @contextmanager
-def _locked(path: Path):
+def _locked(path: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+") as fh:
         try:
@@ -75,7 +76,7 @@ def _locked(path: Path):
         yield
 
 
-class EmbeddedStore:
+class EmbeddedStore(Store):
     backend = "embedded"
 
     def __init__(self, path: str | os.PathLike, create: bool = True):
@@ -86,6 +87,8 @@ class EmbeddedStore:
         if not create and not (self.dir / MANIFEST).exists():
             raise StoreError(f"{self.dir}: no nhigraph store here (run `nhigraph demo` or `nhigraph ingest ...` first, or pass --store)")
         self._index: dict[tuple, dict[Any, list[str]]] = {}
+        self.graph: nx.MultiDiGraph
+        self.manifest: dict[str, Any]
         self._load()
 
     # --- persistence -----------------------------------------------------------------
@@ -146,7 +149,7 @@ class EmbeddedStore:
         dumps = json.JSONEncoder(sort_keys=True).encode
         seen_text: dict[tuple, str] = {}
 
-        def seen_json(values) -> str:
+        def seen_json(values: Iterable[str]) -> str:
             key = tuple(sorted(values))
             text = seen_text.get(key)
             if text is None:
@@ -183,10 +186,10 @@ class EmbeddedStore:
                 os.fsync(fh.fileno())
             os.replace(tmp, final)
         mtmp = self.dir / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
-        with open(mtmp, "w") as fh:
-            json.dump(manifest, fh, indent=1, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
+        with open(mtmp, "w") as mf:
+            json.dump(manifest, mf, indent=1, sort_keys=True)
+            mf.flush()
+            os.fsync(mf.fileno())
         os.replace(mtmp, self.dir / MANIFEST)  # the commit point
         _fsync_dir(self.dir)
         self.manifest = manifest
@@ -261,24 +264,24 @@ class EmbeddedStore:
                             out.append(Edge(other, k, nid, props))
         return out
 
-    def reach_fast(self, sources: list[str], direction: str, kinds: Iterable[str],
-                   max_depth: int | None, expandable=None, keep_edges: bool = True):
-        """The walk of :func:`queries.traverse.reach` in one call (see
-        :mod:`graph.walk`). ``sources`` are sorted and unique; ``expandable(node) -> bool``
-        says whether a reached node is expanded (None: all are). Returns ``(dist, parent,
-        edges, nodes, dead)``."""
-        return fused_walk(self.graph, self._public, sources, direction, kinds, max_depth,
-                          expandable, keep_edges)
+    # The walks: the in-memory engines of graph.traversal.
 
-    def reachable_sets(self, kinds: Iterable[str], stop: set[str]):
-        """Every node's reachable set at once (see :mod:`graph.compact`): node ids in
-        sorted order (a node's number is its place here), each node's component number,
-        and each component's set of reachable node numbers."""
-        from .compact import compact_adjacency, reachable_sets
+    def reach(self, sources: Iterable[str], direction: str = "out",
+              kinds: Iterable[str] = ACCESS_EDGES, max_depth: int | None = None,
+              as_of: str | None = None, check_validity: bool = True,
+              keep_edges: bool = True) -> traversal.Reach:
+        return traversal.walk_in_memory(self.graph, self._public, sources, direction, kinds,
+                                        max_depth, traversal.expandable(as_of, check_validity),
+                                        keep_edges)
 
-        with gc_paused():
-            ids, m = compact_adjacency(self.graph, kinds, stop)
-            return (ids, *reachable_sets(m))
+    def reach_many(self, start_sets: Iterable[Iterable[str]], direction: str = "out",
+                   kinds: Iterable[str] = ACCESS_EDGES, as_of: str | None = None,
+                   ) -> tuple[dict[traversal.StartKey, set[str]], dict[str, dict]]:
+        return traversal.reach_many_in_memory(self.graph, self._public, start_sets, direction,
+                                              kinds, traversal.expandable(as_of))
+
+    def reachable_sets(self, kinds: Iterable[str], stop: set[str]) -> traversal.ReachableSets:
+        return traversal.reachable_sets_in_memory(self.graph, kinds, stop)
 
     def edges(self, kind: str | None = None) -> Iterator[Edge]:
         for a, b, k, attrs in self.graph.edges(keys=True, data=True):
@@ -306,6 +309,10 @@ class EmbeddedStore:
         for _, seen in self.graph.nodes(data="seen_by"):
             out.update(seen or ())
         return out
+
+    def foreign_data(self) -> str | None:
+        """None: nothing but nhigraph writes the store's folder."""
+        return None
 
     # --- writes ----------------------------------------------------------------------
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .records import Batch
-from .store import WriteResult
+from .records import Batch, WriteResult
 
 
 def merge_batch(g: nx.MultiDiGraph, batch: Batch, source: str, result: WriteResult) -> None:

@@ -11,6 +11,7 @@ reachability over access edges; "who can reach this" is backward reachability.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # --- access levels -------------------------------------------------------------------
@@ -45,7 +46,7 @@ def access_rank(level: str, unknown_as: str = "write") -> tuple[int, int]:
     return (_BASE_RANK[level], 1)
 
 
-def strongest(levels, unknown_as: str = "write") -> str | None:
+def strongest(levels: Iterable[str], unknown_as: str = "write") -> str | None:
     """The strongest of several access levels, or None for none."""
     best = None
     for level in levels:
@@ -121,7 +122,7 @@ class EdgeKind:
     symmetric: bool = False
     allowed: frozenset = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "allowed", frozenset(self.pairs))
 
 

@@ -14,6 +14,7 @@ Ingest runs are ``NhiGraphRun`` nodes, which no query of the model ever matches.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 from .model import COMMON_NODE_PROPS, EDGE_KINDS, NODE_KINDS, edge_props, node_props
 
@@ -31,13 +32,30 @@ _DECLARED = frozenset(p.name for p in COMMON_NODE_PROPS) | frozenset(
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*\Z")
 
 
+#: Ids per read query (a lookup, a fetch of nodes, an expansion).
+READ_CHUNK = 5000
+
+
+def chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def kind_of(labels: Iterable[str]) -> str | None:
+    """The node kind among a node's labels (every nhigraph node also has ``NhiNode``)."""
+    for lab in labels:
+        if lab in NODE_KINDS:
+            return lab
+    return None
+
+
 def label(kind: str) -> str:
     if kind not in NODE_KINDS:
         raise ValueError(f"not a node kind of the model: {kind!r}")
     return kind
 
 
-def rel_types(kinds) -> str:
+def rel_types(kinds: Iterable[str]) -> str:
     """``A|B|C`` for a relationship pattern, whitelisted and sorted; '' for none."""
     return "|".join(sorted(k for k in set(kinds) if k in EDGE_KINDS))
 

@@ -27,34 +27,21 @@ from __future__ import annotations
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from . import neo4j_cypher as cy
 from .errors import StoreError
 from .model import EDGE_KINDS, NODE_KINDS, edge_props, node_props
-from .records import Batch, validate
-from .store import WriteResult
+from .neo4j_cypher import READ_CHUNK, chunks, kind_of
+from .records import Batch, WriteResult, validate
 
-#: Ids per lookup query.
-READ_CHUNK = 5000
 MAX_RUNS_KEPT = 500
 
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def chunks(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
-def kind_of(labels) -> str | None:
-    for lab in labels:
-        if lab in NODE_KINDS:
-            return lab
-    return None
 
 
 def _own(props: dict) -> dict:
@@ -67,6 +54,19 @@ class BatchedLoader:
 
     _schema_done = False
     _writing = False
+
+    if TYPE_CHECKING:  # provided by Neo4jStore
+        batch_size: int
+        _neo4j: Any
+
+        def _run(self, write: bool, fn: Callable, *args: Any,
+                 passthrough: tuple = ()) -> Any: ...
+
+        def _read(self, query: str, **params: Any) -> list[dict]: ...
+
+        def _write(self, query: str, **params: Any) -> list[dict]: ...
+
+        def is_empty(self) -> bool: ...
 
     def ensure_schema(self) -> None:
         """Uniqueness constraints on ``id`` and lookup indexes; idempotent."""
@@ -174,14 +174,16 @@ class BatchedLoader:
         for group in sorted(groups):
             update, create = statements(*group)
 
-            def upsert(tx, rows, update=update, create=create):
+            def upsert(tx: Any, rows: list[dict], update: str = update,
+                       create: str = create) -> int:
                 found = {key(r) for r in tx.run(update, rows=rows, **params)}
                 new = [r for r in rows if key(r) not in found]
                 if new:
                     tx.run(create, rows=new, **params).consume()
                 return len(new)
 
-            new, maybe = [], []
+            new: list[dict] = []
+            maybe: list[dict] = []
             for r in groups[group]:
                 (new if known_new(r) else maybe).append(r)
             for chunk in chunks(maybe, self.batch_size):
@@ -194,7 +196,7 @@ class BatchedLoader:
                 on_conflict: Callable | None) -> int:
         attempts = 0
 
-        def create_only(tx, rows):
+        def create_only(tx: Any, rows: list[dict]) -> int:
             nonlocal attempts
             attempts += 1
             if attempts > 1:  # a retry: the first attempt may have committed unseen

@@ -16,17 +16,20 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from . import neo4j_cypher as cy
+from . import traversal
 from .errors import StoreError
-from .model import NODE_KINDS
-from .neo4j_load import READ_CHUNK, BatchedLoader
-from .neo4j_load import chunks as _chunks
-from .neo4j_load import kind_of as _kind_of
+from .model import ACCESS_EDGES, NODE_KINDS
+from .neo4j_cypher import READ_CHUNK
+from .neo4j_cypher import chunks as _chunks
+from .neo4j_cypher import kind_of as _kind_of
+from .neo4j_load import BatchedLoader
 from .records import Edge
+from .store import Store
 
 #: Rows per ``UNWIND`` transaction. benchmarks/neo4j_bench.py on ArcadeDB: 250 to 1000
 #: load fastest (5000 about 10% slower); 1000 keeps each transaction small for the
@@ -58,7 +61,7 @@ def _public_edge(rec: dict) -> Edge:
                 {k: v for k, v in rec["props"].items() if k not in cy.INTERNAL})
 
 
-class Neo4jStore(BatchedLoader):
+class Neo4jStore(BatchedLoader, Store):
     backend = "neo4j"
 
     def __init__(self, uri: str, user: str = "neo4j", password: str = "",
@@ -155,11 +158,11 @@ class Neo4jStore(BatchedLoader):
                 OSError) as exc:
             raise self._error(exc) from None
 
-    def _session(self):
+    def _session(self) -> Any:
         return self.driver.session(database=self.database) if self.database \
             else self.driver.session()
 
-    def _run(self, write: bool, fn, *args, passthrough: tuple = ()):
+    def _run(self, write: bool, fn: Callable, *args: Any, passthrough: tuple = ()) -> Any:
         try:
             with self._session() as session:
                 run = session.execute_write if write else session.execute_read
@@ -170,10 +173,10 @@ class Neo4jStore(BatchedLoader):
                 OSError) as exc:
             raise self._error(exc) from None
 
-    def _read(self, query: str, **params) -> list[dict]:
+    def _read(self, query: str, **params: Any) -> list[dict]:
         return self._run(False, lambda tx: tx.run(query, params).data())
 
-    def _write(self, query: str, **params) -> list[dict]:
+    def _write(self, query: str, **params: Any) -> list[dict]:
         return self._run(True, lambda tx: tx.run(query, params).data())
 
     # --- reads -------------------------------------------------------------------------
@@ -210,7 +213,7 @@ class Neo4jStore(BatchedLoader):
         if query is None:
             return []
         # Java regex, ignoring (Unicode) case; every non-alphanumeric character escaped.
-        pattern = "(?iu)" + re.sub(r"([^\w])", r"\\\1", value) if ci else None
+        pattern = "(?iu)" + re.sub(r"([^\w])", r"\\\1", str(value)) if ci else None
         recs = self._read(query, key=key, value=value, pattern=pattern)
         return [_public_node(r["labels"], r["props"]) for r in recs]
 
@@ -252,11 +255,29 @@ class Neo4jStore(BatchedLoader):
     def sources(self) -> set[str]:
         return {r["source"] for r in self._read(cy.SOURCES)}
 
+    # --- walks: the one-hop-per-query engines of graph.traversal -------------------------
+
+    def reach(self, sources: Iterable[str], direction: str = "out",
+              kinds: Iterable[str] = ACCESS_EDGES, max_depth: int | None = None,
+              as_of: str | None = None, check_validity: bool = True,
+              keep_edges: bool = True) -> traversal.Reach:
+        return traversal.walk_by_hops(self, sources, direction, kinds, max_depth,
+                                      traversal.expandable(as_of, check_validity), keep_edges)
+
+    def reach_many(self, start_sets: Iterable[Iterable[str]], direction: str = "out",
+                   kinds: Iterable[str] = ACCESS_EDGES, as_of: str | None = None,
+                   ) -> tuple[dict[traversal.StartKey, set[str]], dict[str, dict]]:
+        return traversal.reach_many_by_hops(self, start_sets, direction, kinds,
+                                            traversal.expandable(as_of))
+
+    def reachable_sets(self, kinds: Iterable[str], stop: set[str]) -> traversal.ReachableSets:
+        return traversal.reachable_sets_by_hops(self, kinds, stop)
+
     def close(self) -> None:
         self.driver.close()
 
     def __enter__(self) -> Neo4jStore:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

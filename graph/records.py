@@ -4,11 +4,13 @@ Ingesters turn source files into a :class:`Batch` of :class:`Node` and :class:`E
 records; :func:`validate` checks a batch against the model and against what the store
 already holds, before anything is written, so a bad batch never half-writes a graph.
 Each record carries ``where`` (file and row/key) so an error names the place it came from.
+A store's write answers with a :class:`WriteResult`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -68,6 +70,25 @@ class Batch:
         self.files_read += other.files_read
 
 
+@dataclass
+class WriteResult:
+    """What one write did: counts written, created and removed, and the batch's skips."""
+
+    run_id: str
+    source: str
+    nodes_written: int = 0
+    edges_written: int = 0
+    nodes_created: int = 0
+    edges_created: int = 0
+    nodes_removed: int = 0
+    edges_removed: int = 0
+    skipped: list[str] = field(default_factory=list)
+    files_read: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
 def normalise_datetime(value: Any, where: str) -> str:
     """ISO 8601 UTC text from a string, a datetime or epoch seconds."""
     if isinstance(value, datetime):
@@ -94,7 +115,9 @@ def normalise_datetime(value: Any, where: str) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _normalise_value(prop, value: Any, where: str) -> Any:
+def _normalise_value(prop: Any, value: Any, where: str) -> Any:
+    """``value`` as the declared property ``prop`` (a :class:`~graph.model.Prop`, or None
+    when undeclared) stores it."""
     t = prop.type if prop is not None else None
     if t == "enum":
         text = str(value).strip().lower()
@@ -157,7 +180,8 @@ def clean_props(declared: dict, props: dict[str, Any], where: str) -> dict[str, 
     return out
 
 
-def validate(batch: Batch, existing_kind=lambda node_id: None) -> None:
+def validate(batch: Batch,
+             existing_kind: Callable[[str], str | None] = lambda node_id: None) -> None:
     """Check and normalise a batch in place; raise :class:`InputError` on the first problem.
 
     ``existing_kind(id)`` returns the kind of a node already in the store (or None), so an
@@ -216,9 +240,9 @@ def validate(batch: Batch, existing_kind=lambda node_id: None) -> None:
         if edge.kind == "CAN_ACCESS":
             edge.props.setdefault("access", "unknown")
         key = edge.key
-        prior = edges.get(key)
-        if prior is not None:
-            prior.props.update(edge.props)
+        same = edges.get(key)
+        if same is not None:
+            same.props.update(edge.props)
         else:
             edges[key] = edge
         if spec.symmetric and edge.src != edge.dst:

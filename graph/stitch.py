@@ -10,12 +10,17 @@ The edges join the batch and so belong to its source (stale ones go with it).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .records import Batch, Edge
+
+if TYPE_CHECKING:
+    from .store import Store
 
 STITCH_KEYS = ("fingerprint", "access_key_id")
 
 
-def stitch(batch: Batch, store=None) -> int:
+def stitch(batch: Batch, store: Store | None = None) -> int:
     """Add ``SAME_VALUE_AS`` edges for secrets in ``batch`` that match each other or a
     secret already in ``store``. Returns how many pairs were added."""
     added = 0

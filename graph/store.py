@@ -1,43 +1,43 @@
 """The store interface both backends implement, and how a store is chosen.
 
-Queries talk to a store only through these methods, so every analysis runs unchanged on
-the embedded store and on Neo4j. The reads are small on purpose: fetch nodes, match
-nodes by a property, and expand a frontier one hop along chosen edge kinds. A Neo4j store
-answers each with one Cypher query, so an analysis never pulls the whole graph across.
+Queries talk to a store only through the :class:`Store` protocol, so every analysis runs
+unchanged on the embedded store and on Neo4j. The reads are small on purpose: fetch nodes
+(``get_node``, ``get_nodes``, ``nodes``), match nodes by a property (``find_nodes``),
+expand a frontier one hop along chosen edge kinds (``expand``), list edges (``edges``),
+and say what is there (``counts``, ``runs``, ``is_empty``, ``sources``, ``foreign_data``).
+A Neo4j store answers each with one Cypher query, so an analysis never pulls the whole
+graph across.
+
+The walks are methods too, each store using its own engine of :mod:`graph.traversal`
+(the embedded store walks NetworkX's dicts in memory, Neo4j asks one hop per query):
+
+* ``reach``: one walk; ``walk_in_memory`` / ``walk_by_hops``;
+* ``reach_many``: what each of many start sets reaches; ``reach_many_in_memory`` (a walk
+  per set) / ``reach_many_by_hops`` (one joint walk, a few queries per hop for all sets);
+* ``reachable_sets``: every node's reachable set at once; ``reachable_sets_in_memory``
+  (one condensation, :mod:`graph.condensation`) / ``reachable_sets_by_hops`` (one joint
+  walk from every node's successors).
 
 Writes take a validated :class:`~graph.records.Batch` for one named *source* and are
 atomic: after a successful run, whatever that source wrote before and did not write again
 is removed (nodes and edges another source also saw stay), the way Cartography cleans up
-stale data with an update tag.
+stale data with an update tag. Both stores subclass :class:`Store`, and mypy checks that
+each implements every method (``make lint``).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .records import Batch, Edge
+from .model import ACCESS_EDGES
+from .records import Batch, Edge, WriteResult
+from .traversal import Reach, ReachableSets, StartKey
+
+__all__ = ["DEFAULT_STORE_DIR", "Store", "WriteResult", "open_store"]
 
 DEFAULT_STORE_DIR = ".nhigraph"
-
-
-@dataclass
-class WriteResult:
-    run_id: str
-    source: str
-    nodes_written: int = 0
-    edges_written: int = 0
-    nodes_created: int = 0
-    edges_created: int = 0
-    nodes_removed: int = 0
-    edges_removed: int = 0
-    skipped: list[str] = field(default_factory=list)
-    files_read: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 class Store(Protocol):
@@ -65,6 +65,38 @@ class Store(Protocol):
     def runs(self) -> list[dict]: ...
 
     def is_empty(self) -> bool: ...
+
+    def sources(self) -> set[str]:
+        """Every source that wrote something still in the graph."""
+        ...
+
+    def foreign_data(self) -> str | None:
+        """Labels of a node nhigraph did not write, if the store holds any (else None)."""
+        ...
+
+    def reach(self, sources: Iterable[str], direction: str = "out",
+              kinds: Iterable[str] = ACCESS_EDGES, max_depth: int | None = None,
+              as_of: str | None = None, check_validity: bool = True,
+              keep_edges: bool = True) -> Reach:
+        """Walk from ``sources`` along ``kinds`` edges, ``out`` (what they reach) or
+        ``in`` (what reaches them), at most ``max_depth`` hops; credentials that no longer
+        work (as of ``as_of``) are reached but not expanded unless ``check_validity`` is
+        off. ``keep_edges=False`` leaves ``Reach.edges`` empty."""
+        ...
+
+    def reach_many(self, start_sets: Iterable[Iterable[str]], direction: str = "out",
+                   kinds: Iterable[str] = ACCESS_EDGES, as_of: str | None = None,
+                   ) -> tuple[dict[StartKey, set[str]], dict[str, dict]]:
+        """What each start set reaches (keyed by its sorted tuple of ids), and every node
+        met: ``set(reach(s).dist)`` for each set ``s``."""
+        ...
+
+    def reachable_sets(self, kinds: Iterable[str], stop: set[str]) -> ReachableSets:
+        """Every node's reachable set at once (by one or more edges of ``kinds``, ``stop``
+        nodes reached but not expanded): node ids in sorted order, each node's component
+        number, and each component's set of reachable node numbers (a node on a cycle
+        reaches itself)."""
+        ...
 
     def write(self, batch: Batch, source: str, replace: bool = False) -> WriteResult: ...
 

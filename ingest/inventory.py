@@ -32,9 +32,9 @@ from typing import Any
 
 import yaml
 
-from graph.bulk import gc_paused
 from graph.errors import InputError
 from graph.fingerprint import fingerprint
+from graph.gc_pause import gc_paused
 from graph.model import EDGE_KINDS, NODE_KINDS, SECRET_FIELD_NAMES, edge_props, node_props
 from graph.records import Batch, Edge, Node
 

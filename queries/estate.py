@@ -5,16 +5,17 @@ One row per node (owners aside: they hold nothing): how many nodes it reaches, o
 identities, secrets, resources and systems, how many crown jewels and how many dead
 credentials (reached but no longer working). The figures are those of
 :func:`queries.blast_radius.blast_radius` for that node (``summary``), computed for all
-nodes together. On the embedded store that is one strongly-connected-component
-condensation of the graph (``graph.compact``), so assume-role cycles and shared secrets
-are walked once, not once per node; other stores run one blast radius per node.
+nodes together from the store's ``reachable_sets``: on the embedded store one
+strongly-connected-component condensation of the graph (``graph.condensation``), so
+assume-role cycles and shared secrets are walked once, not once per node; on Neo4j one
+joint walk from every node (see :mod:`graph.traversal`).
 """
 
 from __future__ import annotations
 
 from graph.model import ACCESS_EDGES
+from graph.store import Store
 
-from .blast_radius import blast_radius
 from .results import Result
 from .traverse import is_valid_credential, now_iso
 
@@ -24,7 +25,7 @@ COUNTED = {"Identity": "identities", "Secret": "secrets", "Resource": "resources
            "System": "systems"}
 
 
-def blast_radius_summaries(store, as_of: str | None = None) -> Result:
+def blast_radius_summaries(store: Store, as_of: str | None = None) -> Result:
     """Blast-radius figures of every node, widest reach to crown jewels first.
 
     Examples
@@ -37,16 +38,7 @@ def blast_radius_summaries(store, as_of: str | None = None) -> Result:
     as_of = as_of or now_iso()
     all_nodes = {n["id"]: n for n in store.nodes()}
     nodes = {i: n for i, n in all_nodes.items() if n.get("kind") != "Owner"}
-    sets = getattr(store, "reachable_sets", None)
-    rows = []
-    if sets is None:  # one walk per node, in the store
-        for nid, n in nodes.items():
-            s = blast_radius(store, nid, as_of=as_of).summary
-            row = _row(n, s["reachable"], len(s["crown_jewels"]), len(s["dead_credentials"]))
-            row.update({col: s[col] for col in COUNTED.values()})
-            rows.append(row)
-    else:
-        rows = _from_components(all_nodes, nodes, sets, as_of)
+    rows = _from_components(store, all_nodes, nodes, as_of)
     rows.sort(key=lambda r: (-r["crown_jewels"], -r["reachable"], r["id"]))
     return Result(rows=rows, rows_key="nodes", columns=COLUMNS, summary={
         "nodes": len(rows),
@@ -60,13 +52,13 @@ def _row(n: dict, reachable: int, jewels: int, dead: int) -> dict:
             "reachable": reachable, "crown_jewels": jewels, "dead_credentials": dead}
 
 
-def _from_components(all_nodes: dict, nodes: dict, sets, as_of: str) -> list[dict]:
+def _from_components(store: Store, all_nodes: dict, nodes: dict, as_of: str) -> list[dict]:
     """Rows from each component's reachable set, counted once per component (numpy for
     the large sets), less the node itself where it sits on a cycle."""
     import numpy as np
 
     stop = {i for i, n in all_nodes.items() if not is_valid_credential(n, as_of)}
-    ids, comp, reach = sets(ACCESS_EDGES, stop)
+    ids, comp, reach = store.reachable_sets(ACCESS_EDGES, stop)
     cols = list(COUNTED.values())
     code = {k: i for i, k in enumerate(COUNTED)}
     # One feature row per node: kind columns, crown jewel, dead credential.

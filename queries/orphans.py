@@ -75,7 +75,7 @@ def accountable_owners(store, ids: list[str], nodes: dict[str, dict]) -> dict[st
         kinds = {"CONTAINS", "STORES", "EMBEDS", "USES", "AUTHENTICATES_WITH"}
         for e in store.expand(look, "in", kinds):
             node = known.get(e.dst, {})
-            rule = _INHERIT.get(node.get("kind"), ()) + _INHERIT.get(
+            rule = _INHERIT.get(node.get("kind", ""), ()) + _INHERIT.get(
                 f"{node.get('kind')}:{node.get('identity_type')}", ())
             if e.kind in rule:
                 parents[e.dst].append(e.src)

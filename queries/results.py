@@ -46,7 +46,8 @@ class Result:
             for c in cols:
                 v = row.get(c)
                 if isinstance(v, list) and c in ("path", "access_path"):
-                    v = path_text([self.names.get(x, x) for x in v] if readable else v)
+                    v = path_text([self.names[x] if x in self.names else x for x in v]
+                                  if readable else v)
                 elif isinstance(v, list):
                     v = ", ".join(str(x) for x in v)
                 rec[c] = v

@@ -15,6 +15,7 @@ from graph.model import TARGET_KINDS
 
 from .context import STATIC_TYPES, Context
 from .results import Result
+from .traverse import now_iso
 
 ACCESS_WEIGHT = {"read": 1, "write": 2, "admin": 3}
 CROWN_WEIGHT = 3
@@ -153,7 +154,7 @@ def risk_scores(store, kinds=SCORED_KINDS, as_of: str | None = None, rotation_da
     (12.0, 12.0, 0.0)
     """
     ctx = Context(store, rotation_days=rotation_days, unknown_as=unknown_as,
-                  **({"as_of": as_of} if as_of else {}))
+                  as_of=as_of or now_iso())
     scorer = Scorer(ctx)
     rows = [scorer.score(n["id"]) for kind in kinds for n in store.nodes(kind)]
     rows.sort(key=lambda r: (-r["risk"], r["id"]))

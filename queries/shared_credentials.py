@@ -43,8 +43,8 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None) 
     workflows = sorted(n["id"] for n in store.nodes("Workflow"))
     uses, cred_nodes = credential_use(store, workflows)
     users: dict[str, set[str]] = {}
-    for wf, creds in uses.items():
-        for c in creds:
+    for wf, used in uses.items():
+        for c in used:
             users.setdefault(c, set()).add(wf)
     shared = {c for c, ws in users.items() if len(ws) >= min_workflows}
     b = nx.Graph()
@@ -53,7 +53,7 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None) 
             b.add_edge(("c", c), ("w", wf))
     wf_nodes, spaces = workflow_context(store, sorted({w for c in shared for w in users[c]}))
     space_nodes = store.get_nodes({s for ss in spaces.values() for s in ss})
-    rows = []
+    rows: list[dict] = []
     comps = list(nx.connected_components(b))
     reaches_of = targets_of(store, [[x for t, x in comp if t == "c"] for comp in comps], as_of)
     for comp in comps:

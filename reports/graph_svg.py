@@ -59,7 +59,7 @@ def layout(view: View) -> tuple[dict[str, tuple[float, float]], float, float]:
     by_col: dict[int, list[dict]] = {}
     for n in view.nodes:
         by_col.setdefault(index[n["column"]], []).append(n)
-    pos = {}
+    pos: dict[str, tuple[float, float]] = {}
     tallest = 0
     for c, members in by_col.items():
         members.sort(key=lambda n: (KIND_COLUMN.get(n["kind"], 9), n["name"].lower(), n["id"]))

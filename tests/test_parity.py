@@ -13,6 +13,7 @@ import sample_estate
 from graph.embedded import EmbeddedStore
 from queries import (
     blast_radius,
+    blast_radius_summaries,
     inbound,
     orphaned_paths,
     shared_credentials,
@@ -87,6 +88,13 @@ def test_blast_radius(pair):
     for node in _sample(ids, 5, seed=4):
         _same(blast_radius, emb, neo, node, depth=2, unknown_as="admin")
     assert reached > 0
+
+
+def test_blast_radius_summaries(pair):
+    """Every node at once: the condensation in memory, one joint walk on Neo4j."""
+    emb, neo, name = pair
+    result = _same(blast_radius_summaries, emb, neo)
+    assert result["summary"]["nodes"] and result["summary"]["largest"] > 0
 
 
 def test_inbound(pair):

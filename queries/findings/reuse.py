@@ -27,7 +27,7 @@ def secret_not_rotated(rule: Rule, ctx: Context) -> list[dict]:
         if min(known) <= ctx.rotation_days:
             continue
         node = ctx.by_kind["Secret"][sid]
-        days = int(ctx.age_days(node))
+        days = int(ctx.age_days(node) or 0)  # a candidate: long-lived, so its age is known
         since = "rotated" if node.get("last_rotated_at") else "created"
         expiry = "never expires" if not node.get("expires_at") else \
             f"expires {node['expires_at'][:10]}"

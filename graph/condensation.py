@@ -8,7 +8,7 @@ reachable set of each component is built once, in reverse topological order, fro
 successors' sets. Each set is then shared by every node of its component.
 
 A node listed in ``stop`` (a credential that no longer works) is reached but not expanded,
-exactly as :func:`queries.traverse.reach` does: its out-edges are dropped before the
+exactly as the walks of :mod:`graph.traversal` do: its out-edges are dropped before the
 condensation. ``reachable_sets`` gives, per component, the set of node numbers it reaches
 (itself included when it sits on a cycle, so callers discard it).
 """
@@ -16,12 +16,14 @@ condensation. ``reachable_sets`` gives, per component, the set of node numbers i
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, cast
 
 import networkx as nx
 import numpy as np
 
 
-def compact_adjacency(g: nx.MultiDiGraph, kinds: Iterable[str], stop: set[str]):
+def compact_adjacency(g: nx.MultiDiGraph, kinds: Iterable[str],
+                      stop: set[str]) -> tuple[list[str], Any]:
     """``(ids, csr)``: node ids in sorted order and a CSR matrix of the edges of ``kinds``
     (one entry per distinct ordered pair), leaving out the out-edges of ``stop`` nodes."""
     from scipy.sparse import csr_matrix
@@ -47,7 +49,7 @@ def compact_adjacency(g: nx.MultiDiGraph, kinds: Iterable[str], stop: set[str]):
     return ids, m
 
 
-def reachable_sets(m) -> tuple[list[int], list[set[int]]]:
+def reachable_sets(m: Any) -> tuple[list[int], list[set[int]]]:
     """``(component, reach)``: the component number of each node, and for each component
     the node numbers reachable from its nodes by one or more edges (a node on a cycle
     reaches itself)."""
@@ -92,4 +94,4 @@ def reachable_sets(m) -> tuple[list[int], list[set[int]]]:
             s.update(members[d])
             s.update(reach[d])
         reach[c] = s
-    return label.tolist(), reach
+    return label.tolist(), cast("list[set[int]]", reach)  # every entry filled above

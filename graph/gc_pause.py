@@ -10,11 +10,12 @@ here is cyclic garbage.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 
 @contextmanager
-def gc_paused():
+def gc_paused() -> Iterator[None]:
     """Pause the cyclic collector for the block (nesting is fine)."""
     was = gc.isenabled()
     gc.disable()

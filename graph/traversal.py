@@ -1,0 +1,293 @@
+"""Breadth-first reachability, both engines of every walk side by side.
+
+Every analysis walks the graph through a store's ``reach`` (one walk), ``reach_many`` (what
+each of many start sets reaches) and ``reachable_sets`` (every node's reachable set at
+once), declared in :class:`graph.store.Store`. Each walk has two engines here:
+
+* **in memory** (:class:`graph.embedded.EmbeddedStore`), over NetworkX's own dicts: no store
+  call, no Edge object and no property copy per edge seen (:func:`walk_in_memory`,
+  :func:`reach_many_in_memory`, :func:`reachable_sets_in_memory` over the condensation
+  of :mod:`graph.condensation`);
+* **one hop per query** (:class:`graph.neo4j_store.Neo4jStore`), asking the store only to
+  ``expand`` a frontier by one hop and ``get_nodes`` what it reached, so a blast radius
+  never pulls the whole graph across and never runs an unbounded variable-length match
+  (:func:`walk_by_hops`, :func:`reach_many_by_hops`, :func:`reachable_sets_by_hops`).
+
+Both engines give identical results (``tests/test_reach_parity.py``): frontiers and
+expanded edges are visited in sorted order, so the shortest path reported for a node is
+the same on every store. Credentials (secrets and identities) that are revoked, expired or
+disabled are reached but not expanded: an attacker who finds a revoked key holds it, but
+it opens nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from .gc_pause import gc_paused
+from .model import INVALID_CREDENTIAL_STATUSES
+from .records import Edge
+
+if TYPE_CHECKING:
+    from .store import Store
+
+CREDENTIAL_KINDS = frozenset({"Secret", "Identity"})
+
+#: Whether a reached node is expanded (None: every node is).
+Expandable = Callable[[dict], bool] | None
+#: ``(ids, component, reach)``: node ids in sorted order (a node's number is its place
+#: here), each node's component number, and each component's set of reachable numbers.
+ReachableSets = tuple[list[str], list[int], list[set[int]]]
+StartKey = tuple[str, ...]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def is_valid_credential(node: dict, as_of: str | None = None) -> bool:
+    """False when a secret or identity is known not to work (status or expiry)."""
+    if node.get("kind") not in CREDENTIAL_KINDS:
+        return True
+    if node.get("status") in INVALID_CREDENTIAL_STATUSES:
+        return False
+    expires = node.get("expires_at")
+    return not (expires and expires < (as_of or now_iso()))
+
+
+def expandable(as_of: str | None, check_validity: bool = True) -> Expandable:
+    """The test a walk applies to each reached node: a working credential, or anything."""
+    return (lambda n: is_valid_credential(n, as_of)) if check_validity else None
+
+
+@dataclass
+class Reach:
+    """The outcome of a breadth-first walk from one or more starting nodes."""
+
+    direction: str
+    sources: list[str]
+    dist: dict[str, int] = field(default_factory=dict)
+    #: For each reached node, the edge by which it was first reached (one shortest path).
+    parent: dict[str, Edge] = field(default_factory=dict)
+    #: Every edge seen leaving an expanded node (in the walk's direction).
+    edges: list[Edge] = field(default_factory=list)
+    nodes: dict[str, dict] = field(default_factory=dict)
+    #: Reached credentials that were not expanded because they no longer work.
+    dead: set[str] = field(default_factory=set)
+
+    def path(self, node_id: str) -> list[str]:
+        """Node ids from a source to ``node_id`` (forward) or from ``node_id`` to the
+        target (backward), along the recorded shortest path."""
+        chain = [node_id]
+        while chain[-1] in self.parent:
+            e = self.parent[chain[-1]]
+            chain.append(e.src if self.direction == "out" else e.dst)
+        return chain[::-1] if self.direction == "out" else chain
+
+    def hops(self, node_id: str) -> list[Edge]:
+        out = []
+        cur = node_id
+        while cur in self.parent:
+            e = self.parent[cur]
+            out.append(e)
+            cur = e.src if self.direction == "out" else e.dst
+        return out[::-1] if self.direction == "out" else out
+
+
+# --- one walk ---------------------------------------------------------------------------
+
+
+def walk_in_memory(g: nx.MultiDiGraph, public: Callable[[str, dict], dict],
+                   sources: Iterable[str], direction: str, kinds: Iterable[str],
+                   max_depth: int | None, expand_if: Expandable = None,
+                   keep_edges: bool = True) -> Reach:
+    """Walk ``g`` from ``sources`` along ``kinds`` edges. ``public(id, attrs)`` gives a
+    node's properties as the store shows them; ``expand_if(node)`` says whether a reached
+    node is expanded."""
+    kinds = frozenset(kinds)
+    r = Reach(direction, sorted(set(sources)))
+    node_attrs = g._node
+    adj = g._succ if direction == "out" else g._pred
+    out = direction == "out"
+
+    def edge(nid: str, k: str, other: str, attrs: dict) -> Edge:
+        props = dict(attrs)
+        props.pop("seen_by", None)
+        return Edge(nid, k, other, props) if out else Edge(other, k, nid, props)
+
+    nodes = r.nodes
+    nodes.update((s, public(s, node_attrs[s])) for s in r.sources if s in node_attrs)
+    dist = r.dist
+    dist.update(dict.fromkeys(r.sources, 0))
+    frontier = [s for s in r.sources if expand_if is None or expand_if(nodes.get(s, {}))]
+    depth = 0
+    while frontier and (max_depth is None or depth < max_depth):
+        depth += 1
+        # Sorting (this end, kind, other end) is the order walk_by_hops sorts edges in, for
+        # either direction, so the first edge to reach a node is the same one.
+        cand = []
+        for nid in frontier:
+            nbrs = adj.get(nid)
+            if nbrs:
+                for other, keyed in nbrs.items():
+                    for k, attrs in keyed.items():
+                        if k in kinds:
+                            cand.append((nid, k, other, attrs))
+        cand.sort(key=lambda c: (c[0], c[1], c[2]))
+        new = []
+        for nid, k, other, attrs in cand:
+            e = edge(nid, k, other, attrs) if keep_edges else None
+            if e is not None:
+                r.edges.append(e)
+            if other not in dist:
+                dist[other] = depth
+                r.parent[other] = e if e is not None else edge(nid, k, other, attrs)
+                new.append(other)
+        if not new:
+            break
+        frontier = []
+        for n in new:
+            found = node_attrs.get(n)
+            pn = public(n, found) if found is not None else {}
+            if found is not None:
+                nodes[n] = pn
+            if expand_if is not None and not expand_if(pn):
+                r.dead.add(n)
+            else:
+                frontier.append(n)
+    return r
+
+
+def walk_by_hops(store: Store, sources: Iterable[str], direction: str, kinds: Iterable[str],
+                 max_depth: int | None, expand_if: Expandable = None,
+                 keep_edges: bool = True) -> Reach:
+    """The same walk as :func:`walk_in_memory`, two store calls (``expand`` the frontier,
+    ``get_nodes`` of what it reached) per hop."""
+    kinds = frozenset(kinds)
+    r = Reach(direction, sorted(set(sources)))
+    r.nodes.update(store.get_nodes(r.sources))
+    for s in r.sources:
+        r.dist[s] = 0
+    frontier = [s for s in r.sources if expand_if is None or expand_if(r.nodes.get(s, {}))]
+    depth = 0
+    out = direction == "out"
+    while frontier and (max_depth is None or depth < max_depth):
+        depth += 1
+        edges = store.expand(frontier, direction, kinds)
+        if out:
+            edges.sort(key=lambda e: (e.src, e.kind, e.dst))
+        else:
+            edges.sort(key=lambda e: (e.dst, e.kind, e.src))
+        new: list[str] = []
+        for e in edges:
+            other = e.dst if out else e.src
+            if keep_edges:
+                r.edges.append(e)
+            if other not in r.dist:
+                r.dist[other] = depth
+                r.parent[other] = e
+                new.append(other)
+        if not new:
+            break
+        fetched = store.get_nodes(new)
+        r.nodes.update(fetched)
+        frontier = []
+        for n in new:
+            if expand_if is not None and not expand_if(fetched.get(n, {})):
+                r.dead.add(n)
+            else:
+                frontier.append(n)
+    return r
+
+
+# --- many start sets --------------------------------------------------------------------
+
+
+def start_keys(start_sets: Iterable[Iterable[str]]) -> list[StartKey]:
+    """Each start set once, as its sorted tuple of ids."""
+    return sorted({tuple(sorted(set(s))) for s in start_sets})
+
+
+def reach_many_in_memory(
+    g: nx.MultiDiGraph, public: Callable[[str, dict], dict],
+    start_sets: Iterable[Iterable[str]], direction: str, kinds: Iterable[str],
+    expand_if: Expandable = None,
+) -> tuple[dict[StartKey, set[str]], dict[str, dict]]:
+    """What each start set reaches, one in-memory walk per set (each is cheap here)."""
+    seen: dict[StartKey, set[str]] = {}
+    nodes: dict[str, dict] = {}
+    for key in start_keys(start_sets):
+        r = walk_in_memory(g, public, key, direction, kinds, None, expand_if, keep_edges=False)
+        seen[key] = set(r.dist)
+        nodes.update(r.nodes)
+    return seen, nodes
+
+
+def reach_many_by_hops(
+    store: Store, start_sets: Iterable[Iterable[str]], direction: str, kinds: Iterable[str],
+    expand_if: Expandable = None,
+) -> tuple[dict[StartKey, set[str]], dict[str, dict]]:
+    """What each start set reaches, in one joint walk: the store expands the union of
+    every set's frontier once per hop, so a Bolt server answers two queries per hop for
+    all the sets together instead of two per hop per set. Returns the sets (each is what
+    its own :func:`walk_by_hops` reaches) and every node met."""
+    kinds = frozenset(kinds)
+    keys = start_keys(start_sets)
+    nodes = store.get_nodes({x for k in keys for x in k})
+    seen: dict[StartKey, set[str]] = {k: set(k) for k in keys}
+    frontier: dict[str, set[StartKey]] = defaultdict(set)  # node -> sets that just got it
+    for k in keys:
+        for s in k:
+            if expand_if is None or expand_if(nodes.get(s, {})):
+                frontier[s].add(k)
+    out = direction == "out"
+    while frontier:
+        nxt: dict[str, set[StartKey]] = defaultdict(set)
+        for e in store.expand(sorted(frontier), direction, kinds):
+            here, there = (e.src, e.dst) if out else (e.dst, e.src)
+            for k in frontier[here]:
+                if there not in seen[k]:
+                    seen[k].add(there)
+                    nxt[there].add(k)
+        nodes.update(store.get_nodes([n for n in nxt if n not in nodes]))
+        frontier = {n: ks for n, ks in nxt.items()
+                    if expand_if is None or expand_if(nodes.get(n, {}))}
+    return seen, nodes
+
+
+# --- every node at once -----------------------------------------------------------------
+
+
+def reachable_sets_in_memory(g: nx.MultiDiGraph, kinds: Iterable[str],
+                             stop: set[str]) -> ReachableSets:
+    """Every node's reachable set over the strongly-connected-component condensation of
+    ``g`` (:mod:`graph.condensation`): cycles and shared credentials are walked once."""
+    from .condensation import compact_adjacency, reachable_sets
+
+    with gc_paused():
+        ids, m = compact_adjacency(g, kinds, stop)
+        comp, reach = reachable_sets(m)
+        return ids, comp, reach
+
+
+def reachable_sets_by_hops(store: Store, kinds: Iterable[str],
+                           stop: set[str]) -> ReachableSets:
+    """What :func:`reachable_sets_in_memory` gives, by one joint walk over the store: each
+    node is its own component, and reaches what a walk from its successors reaches (so
+    itself when it sits on a cycle). A ``stop`` node is reached but not expanded."""
+    ids = sorted(n["id"] for n in store.nodes())
+    number = {n: i for i, n in enumerate(ids)}
+    succ: dict[str, set[str]] = defaultdict(set)
+    for e in store.expand([n for n in ids if n not in stop], "out", kinds):
+        succ[e.src].add(e.dst)
+    seen, _ = reach_many_by_hops(store, succ.values(), "out", kinds,
+                                 lambda n: n.get("id") not in stop)
+    reach = [{number[x] for x in seen[tuple(sorted(succ[n]))] if x in number}
+             if n in succ else set() for n in ids]
+    return ids, list(range(len(ids))), reach
