@@ -8,8 +8,11 @@ The AWS side (IAM users, roles, trusts, grants, access keys, and the buckets and
 policies name) is not written here: it is loaded first, through the ``aws-iam`` ingester,
 from the exports. The inventory only adds what IAM exports do not hold (owners, environment,
 crown jewels, friendly names) to those AWS nodes by id, and the edges of other platforms
-that point at them (a GitHub job assuming a role, an n8n credential holding an access key). The planted problems are listed in
-``sample_estate/README.md`` and asserted by ``tests/test_sample_estate.py``.
+that point at them (a GitHub job assuming a role, an n8n credential holding an access
+key). The planted problems are listed in
+``sample_estate/README.md`` and asserted by ``tests/test_sample_estate.py``. The parts are
+written by :mod:`.company` (people, systems, identities, the vault), :mod:`.n8n_instances`
+and :mod:`.ci_and_airflow`, into the document of :mod:`.inventory_records`.
 
 Everything not planted is meant to be clean: owned, active, used, one credential per
 integration, prod and dev apart, except realistic reuse of the same credential by several
