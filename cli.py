@@ -326,7 +326,7 @@ def orphans_cmd(reasons, fmt, output, store_config):
               help="Folder to write the CSV inventory into.")
 def generate_cmd(n_nodes, seed, out_dir):
     """Write a synthetic enterprise estate (CSV inventory folder) for scale tests."""
-    from ingest.generate import generate
+    from ingest.synthetic_estate import generate
 
     def progress(done, total):
         click.echo(f"generated {done}/{total} nodes", err=True)

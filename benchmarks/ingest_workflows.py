@@ -29,7 +29,7 @@ os.environ.setdefault("NHIGRAPH_FINGERPRINT_KEY", "benchmark-key")
 
 from graph.embedded import EmbeddedStore  # noqa: E402
 from graph.stitch import stitch  # noqa: E402
-from ingest import github_actions, n8n  # noqa: E402
+from ingest import github, n8n  # noqa: E402
 
 FIX = ROOT / "tests" / "data"
 CRED_TYPES = [("slackApi", "n8n-nodes-base.slack"), ("stripeApi", "n8n-nodes-base.stripe"),
@@ -125,7 +125,7 @@ def main() -> None:
         write_github(tmp / "repo", args.github)
         measure("n8n", lambda: n8n.parse(tmp / "n8n", instance="bench"), args.n8n,
                 tmp / "store-n8n")
-        measure("github-actions", lambda: github_actions.parse(tmp / "repo", repo="acme/bench"),
+        measure("github-actions", lambda: github.parse(tmp / "repo", repo="acme/bench"),
                 args.github + 1, tmp / "store-gh")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {rss:.0f} MiB")

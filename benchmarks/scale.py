@@ -62,7 +62,7 @@ def _say(step: str, seconds: float | None = None, **extra) -> None:
 # --- phases (run in a subprocess each) ----------------------------------------------
 
 def phase_generate(n: int, seed: int, out: str) -> None:
-    from ingest.generate import generate
+    from ingest.synthetic_estate import generate
 
     t = _mark()
     counts = generate(n, seed, out)

@@ -10,6 +10,6 @@ INGESTERS = {
     "aws-iam": "ingest.aws",
     "kubernetes": "ingest.kubernetes",
     "n8n": "ingest.n8n",
-    "github-actions": "ingest.github_actions",
+    "github-actions": "ingest.github",
     "airflow": "ingest.airflow",
 }

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from graph.embedded import EmbeddedStore
-from ingest.generate import generate
+from ingest.synthetic_estate import generate
 
 RUNS = 20
 SOURCE = "crash-test"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import cli
 from graph.embedded import EmbeddedStore
 from ingest import inventory
-from ingest.generate import generate
+from ingest.synthetic_estate import generate
 from queries import shared_credentials
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from graph.embedded import EmbeddedStore
 from graph.records import validate
 from graph.stitch import stitch
-from ingest import github_actions
+from ingest import github
 from queries import blast_radius, inbound
 
 DATA = Path(__file__).parent / "data" / "github"
@@ -82,7 +82,7 @@ EDGES = {
 
 
 def parsed():
-    b = github_actions.parse(DATA / "shipping-api", repo=R,
+    b = github.parse(DATA / "shipping-api", repo=R,
                              secrets=DATA / "secrets" / "repo.json",
                              env_secrets={"production": DATA / "secrets" / "production.json"})
     validate(b)
@@ -159,7 +159,7 @@ def test_oidc_role_is_a_stub_and_reaches_through_it(tmp_path):
 
 def test_bad_workflow_files_are_skipped():
     folder = DATA / "broken-repo"
-    b = github_actions.parse(folder)
+    b = github.parse(folder)
     wf = folder / ".github" / "workflows"
     assert b.files_read == 1  # lint.yml
     assert b.skipped == [
@@ -185,7 +185,7 @@ def test_repository_name_from_git_remote(tmp_path):
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
     (tmp_path / ".github" / "workflows" / "x.yml").write_text(
         "on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n")
-    b = github_actions.parse(tmp_path)
+    b = github.parse(tmp_path)
     assert "workflow:github:acme/infra:.github/workflows/x.yml" in {n.id for n in b.nodes}
     assert b.notes == []
 
@@ -203,7 +203,7 @@ def test_reusable_workflows_and_org_secrets(tmp_path):
         "secrets.ORG_DEPLOY_TOKEN }}'}]\n")
     org = tmp_path / "org.json"
     org.write_text('[{"name": "ORG_DEPLOY_TOKEN", "updatedAt": "2025-01-01T00:00:00Z"}]')
-    b = github_actions.parse(tmp_path, repo="acme/app", org_secrets=org)
+    b = github.parse(tmp_path, repo="acme/app", org_secrets=org)
     validate(b)
     keys = {e.key for e in b.edges}
     caller = "workflow:github:acme/app:.github/workflows/caller.yml"

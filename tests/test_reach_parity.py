@@ -16,7 +16,7 @@ from graph.embedded import EmbeddedStore
 from graph.model import ACCESS_EDGES
 from graph.neo4j_store import Neo4jStore
 from ingest import inventory
-from ingest.generate import generate
+from ingest.synthetic_estate import generate
 from queries import blast_radius, inbound, orphaned_paths, shared_credentials
 from queries.estate import COUNTED, blast_radius_summaries
 from queries.traverse import reach, reach_many

@@ -13,7 +13,8 @@ stub Identity with the id the cloud's own ingester gives it (docs/ids.md):
   -> ``identity:gcp:<project>:<service account email>``.
 
 Values given as expressions (``${{ secrets.ROLE_ARN }}``, ``${{ vars.X }}``) cannot be
-resolved from the file: a note says so and no edge is drawn.
+resolved from the file: a note says so and no edge is drawn. Pure: a parsed step in,
+records out through the repository's :class:`~ingest.github.records.GitHubRecords`.
 """
 
 from __future__ import annotations
@@ -91,5 +92,5 @@ def _aws(b, c, action, ref, args, perms, where) -> None:
 
 
 def _assume(b, c: str, iid: str, stub: dict, reason: str, where: str) -> None:
-    b.once(iid, "Identity", stub, where)  # stub: the cloud's own ingester describes it
+    b.stub_identity(iid, stub, where)  # the cloud's own ingester describes it
     b.edge(c, "CAN_ASSUME", iid, reason, where)

@@ -4,7 +4,8 @@ Each credential becomes the Secret its workflows point at (``secret:n8n:<instanc
 with its dates. Encrypted data is opaque and only its presence is noted. Decrypted data
 keeps non-secret identifiers (an AWS access key id, an OAuth client id, a user or host) so
 other sources can join on them, and the keyed fingerprint of the secret part; the values
-themselves are dropped here and never reach a record.
+themselves are dropped here and never reach a record. Pure: parsed documents in, records
+out; :mod:`ingest.n8n.read` reads the files.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Any
 
 from graph.fingerprint import fingerprint
 
-from .files import iso_date
-from .secret_scan import split_credential
-from .services import n8n_credential_service, system_id
+from ..files import iso_date
+from ..secret_scan import split_credential
+from ..services import n8n_credential_service
 
 #: Generic credential types whose ``host`` names the system (``system:<kind>:<host>``).
 HOST_CREDENTIALS = {"postgres": "postgres", "mySql": "mysql", "microsoftSql": "mssql",
@@ -36,7 +37,8 @@ def is_credential_export(doc: Any) -> bool:
 
 
 def add_export(b, path: Path, doc: Any) -> None:
-    """Add the credentials of one export file to the builder ``b`` (see ingest.n8n)."""
+    """Add the credentials of one parsed export file to ``b``, the instance's
+    :class:`~ingest.n8n.transform.N8nRecords` (pure: the file is already read)."""
     items = [(None, doc)] if isinstance(doc, dict) else list(enumerate(doc or []))
     if not isinstance(doc, (dict, list)):
         b.batch.skipped.append(f"{path}: not an n8n credentials export")
@@ -70,17 +72,11 @@ def add_export(b, path: Path, doc: Any) -> None:
         host = props.get("host")
         service = n8n_credential_service(ctype)
         if ctype in HOST_CREDENTIALS and host:
-            system = f"system:{HOST_CREDENTIALS[ctype]}:{host.lower()}"
-            if system not in b.seen:
-                b.seen.add(system)
-                b.node(system, "System", {"name": host, "system_type": HOST_CREDENTIALS[ctype],
-                                          "host": host}, where)
+            system = b.host_system(HOST_CREDENTIALS[ctype], host, where)
         else:
             system = b.system(service, None) if service else None
             if system is None and host and ctype not in HOST_CREDENTIALS and service is None \
                     and ctype != "aws":
-                system = system_id(None, host)
-                system = b.system(None, host) if system else None
+                system = b.system(None, host)
         if system:
-            b.edge(sid, "CAN_ACCESS", system, f"n8n {ctype} credential", where,
-                   access="unknown")
+            b.can_access(sid, system, f"n8n {ctype} credential", where)

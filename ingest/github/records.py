@@ -1,57 +1,24 @@
-"""Records of one GitHub repository's Actions workflows: the builder ``github_actions``
-drives, kept apart so the file walking and the record shapes each stay readable.
+"""Records of one GitHub repository's Actions workflows, built by
+:mod:`ingest.github.transform` on the shared :class:`~ingest.workflow_records.RecordBuilder`.
 
 Ids follow docs/ids.md: ``workflow:github:<owner>/<repo>:<path>``, connectors
 ``connector:github:<owner>/<repo>:<path>:<job>`` (a step that receives secrets:
 ``...:<job>:step:<step id or index>``), secrets by scope, the GITHUB_TOKEN identity per
 workflow, and the repository as ``resource:github:<owner>/<repo>`` inside
-``system:github:<owner>``.
+``system:github:<owner>``. Pure: parsed workflows in, records out.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from graph.model import access_rank
-from graph.records import Batch, Edge, Node, normalise_environment
+from graph.records import Batch, normalise_environment
 
-from .files import iso_date
-from .services import secret_name_service, secret_name_type, system_id
-
-_EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
-_SECRET = re.compile(r"secrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])")
-_GITHUB_TOKEN = re.compile(r"\bgithub\.token\b")
-TOKEN = "GITHUB_TOKEN"
-
-
-def strings(obj: Any) -> list[str]:
-    """Every text value inside a parsed YAML value (keys excluded)."""
-    out: list[str] = []
-    stack = [obj]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, str):
-            out.append(x)
-        elif isinstance(x, dict):
-            stack.extend(x.values())
-        elif isinstance(x, list):
-            stack.extend(x)
-    return out
-
-
-def secret_refs(texts: list[str]) -> set[str]:
-    """Secret names read in ``${{ ... }}`` expressions (``github.token`` is GITHUB_TOKEN)."""
-    names: set[str] = set()
-    for text in texts:
-        if "${{" not in text:
-            continue
-        for expr in _EXPR.findall(text):
-            for a, b in _SECRET.findall(expr):
-                names.add(a or b)
-            if _GITHUB_TOKEN.search(expr):
-                names.add(TOKEN)
-    return names
+from ..files import iso_date
+from ..services import secret_name_service, secret_name_type
+from ..workflow_records import RecordBuilder
+from .expressions import TOKEN
 
 
 def token_access(perms: Any) -> tuple[str | None, list[str]]:
@@ -76,43 +43,20 @@ def token_access(perms: Any) -> tuple[str | None, list[str]]:
     return None, grants
 
 
-class Builder:
+class GitHubRecords(RecordBuilder):
+    """The records of one repository; also keeps what needs every file read first (the
+    tokens' repository access, calls to local reusable workflows)."""
+
     def __init__(self, repo: str, env: str | None, tenant: str | None, batch: Batch):
-        self.repo, self.env, self.tenant, self.batch = repo, env, tenant, batch
+        super().__init__("github-actions", batch, env, tenant)
+        self.repo = repo
         self.owner = repo.split("/", 1)[0] if "/" in repo else None
         self.ws = f"workspace:github:{repo}"
-        self.seen: set[str] = set()
         self.calls: list[tuple[str, str, str, str]] = []
         self.tokens: dict[str, tuple[str | None, set[str], str]] = {}
         self.lists: tuple = (None, {}, None)
         self.workflows: set[str] = set()
         self.current_token = ""
-        self.by_id: dict[str, Node] = {}
-
-    # --- plumbing -------------------------------------------------------------------
-    def node(self, nid: str, kind: str, props: dict, where: str) -> str:
-        self.by_id[nid] = Node(nid, kind, props, where)
-        self.batch.nodes.append(self.by_id[nid])
-        return nid
-
-    def set_props(self, nid: str, **props) -> None:
-        """Add properties to the record last emitted for ``nid``."""
-        self.by_id[nid].props.update(props)
-
-    def once(self, nid: str, kind: str, props: dict, where: str) -> str:
-        if nid not in self.seen:
-            self.seen.add(nid)
-            self.node(nid, kind, props, where)
-        return nid
-
-    def edge(self, src, kind, dst, reason, where, **props) -> None:
-        self.batch.edges.append(Edge(src, kind, dst, {"reason": reason,
-                                                      "source": "github-actions", **props},
-                                     where))
-
-    def envprops(self, env: str | None = None) -> dict:
-        e = env or self.env
-        return {"environment": e} if e else {}
 
     # --- nodes ----------------------------------------------------------------------
     def workspace(self) -> None:
@@ -130,14 +74,14 @@ class Builder:
                                    f"{scope} secret list: {name}")
                 self.set_props(sid, status="active", last_rotated_at=rotated)
 
-    def workflow(self, path: str, name: Any, trigger: str, env: str | None, where: str) -> str:
+    def workflow_file(self, path: str, name: Any, trigger: str, env: str | None,
+                      where: str) -> str:
         w = f"workflow:github:{self.repo}:{path}"
         self.workflows.add(w)
-        self.node(w, "Workflow", {"name": str(name) if name else path, "platform": "github",
-                                  "path": path, "trigger": trigger, **self.envprops(env),
-                                  "source": f"github-actions:{path}"}, where)
-        self.edge(self.ws, "CONTAINS", w, "workflow file in the repository", where)
-        return w
+        return self.workflow(w, {"name": str(name) if name else path, "platform": "github",
+                                 "path": path, "trigger": trigger, **self.envprops(env),
+                                 "source": f"github-actions:{path}"},
+                             self.ws, "workflow file in the repository", where)
 
     def token(self, w: str, path: str, perms: Any, where: str) -> str:
         tid = f"identity:github:{self.repo}:{path}:{TOKEN}"
@@ -166,20 +110,16 @@ class Builder:
                  **self.envprops(normalise_environment(env) if env else None)}
         if env:
             props["deployment_environment"] = env
-        self.node(c, "Connector", props, where)
-        self.edge(w, "USES", c, f"jobs.{job_id}", where)
-        return c
+        return self.connector(c, props, w, f"jobs.{job_id}", where)
 
     def step(self, w, path, job_id, step_id, step, action, third, pinned, version, env,
              where) -> str:
         c = f"connector:github:{self.repo}:{path}:{job_id}:step:{step_id}"
-        self.node(c, "Connector", {
+        return self.connector(c, {
             "name": str(step.get("name") or f"{job_id}: {action}"),
             "service": action.split("@")[0], "third_party": third, "pinned": pinned,
             "version": version, **self.envprops(normalise_environment(env) if env else None),
-        }, where)
-        self.edge(w, "USES", c, f"jobs.{job_id} step uses {action}", where)
-        return c
+        }, w, f"jobs.{job_id} step uses {action}", where)
 
     def secret(self, name: str, scope: str, env: str | None, where: str) -> str:
         if scope == "environment":
@@ -187,25 +127,23 @@ class Builder:
         elif scope == "organisation" and self.owner:
             sid, parent = f"secret:github:{self.owner}:org:{name}", \
                 f"workspace:github:{self.owner}"
-            if self.once(parent, "Workspace", {"name": self.owner, "platform": "github"},
-                         where) and (parent, self.ws) not in self.seen:
-                self.seen.add((parent, self.ws))
-                self.edge(parent, "CONTAINS", self.ws, "repository of the organisation", where)
+            self.once(parent, "Workspace", {"name": self.owner, "platform": "github"}, where)
+            self.contains(parent, self.ws, "repository of the organisation", where,
+                          once=(parent, self.ws))
         else:
             sid, parent = f"secret:github:{self.repo}:{name}", self.ws
-        if sid in self.seen:
+        if not self.first(sid):
             return sid
         props = {"name": name, "store": "github", "scope": scope,
                  "secret_type": secret_name_type(name)}
         if scope == "environment":
             props["environment"] = normalise_environment(env)
-        self.once(sid, "Secret", props, where)
-        self.edge(parent, "CONTAINS", sid, f"{scope} secret", where)
+        self.node(sid, "Secret", props, where)
+        self.contains(parent, sid, f"{scope} secret", where)
         service = secret_name_service(name)
         if service:
-            system = self.system(service, where)
-            self.edge(sid, "CAN_ACCESS", system, f"secret named {name}", where,
-                      access="unknown")
+            self.can_access(sid, self.saas_system(service, where), f"secret named {name}",
+                            where)
         return sid
 
     def scope_of(self, name: str, env: str | None) -> tuple[str, str | None]:
@@ -231,15 +169,9 @@ class Builder:
                                     "given (deleted, or a scope not listed)")
         self.edge(c, "REFERENCES", self.secret(name, scope, senv, where), reason, where)
 
-    def system(self, service: str, where: str) -> str:
-        sid = system_id(service, None, self.tenant)
-        self.once(sid, "System", {} if self.tenant else {"name": service,
-                                                         "system_type": "saas"}, where)
-        return sid
-
     def targets(self, c: str, service: str, where: str) -> None:
-        self.edge(c, "TARGETS", self.system(service, where), f"action talks to {service}",
-                  where)
+        self.edge(c, "TARGETS", self.saas_system(service, where),
+                  f"action talks to {service}", where)
 
     def finish(self) -> None:
         """Edges that need every file read first: repository access of each token, calls
@@ -253,13 +185,11 @@ class Builder:
             if self.owner:
                 org = self.once(f"system:github:{self.owner}", "System",
                                 {"name": f"GitHub {self.owner}", "system_type": "saas"}, where)
-                if ("c", repo_res) not in self.seen:
-                    self.seen.add(("c", repo_res))
-                    self.edge(org, "CONTAINS", repo_res, "repository of the organisation",
-                              where)
-            self.edge(tid, "CAN_ACCESS", repo_res, "GITHUB_TOKEN permissions", where,
-                      access=best, actions=sorted(grants),
-                      grant="permissions: " + (", ".join(sorted(grants)) or "default"))
+                self.contains(org, repo_res, "repository of the organisation", where,
+                              once=("c", repo_res))
+            self.can_access(tid, repo_res, "GITHUB_TOKEN permissions", where,
+                            access=best, actions=sorted(grants),
+                            grant="permissions: " + (", ".join(sorted(grants)) or "default"))
         for w, target, job_id, where in self.calls:
             if target in self.workflows:
                 self.edge(w, "USES", target, f"jobs.{job_id} calls the reusable workflow",

@@ -1,0 +1,101 @@
+"""Reading n8n exports from disk: the only I/O of the n8n ingester.
+
+Collects the ``.json`` files under the paths given (and the credentials export named with
+``credentials=``), loads each within the size limit, and sorts what it finds into workflow
+documents (:class:`~ingest.n8n.transform.Found`, with the file and array index they came
+from) and credential exports. A file that is not an n8n export, or a workflow that cannot
+be read, is a skip with its reason; nothing is emitted for it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from graph.records import Batch
+
+from ..files import Skip, collect, load_json, progress, relative
+from .credentials import is_credential_export
+from .transform import Found, text
+
+
+def read_exports(roots: list, credentials: str | None, max_bytes: int,
+                 batch: Batch) -> tuple[list[Found], list[tuple[Path, Any]]]:
+    """The workflows and the credential exports under ``roots``; skips and the count of
+    files read go to ``batch``."""
+    found: list[Found] = []
+    cred_docs: list[tuple[Path, Any]] = []
+    extra = collect([credentials], (".json",)) if credentials else []
+    files = [f for f in collect(roots, (".json",)) if f not in extra]
+    for f in progress(files + extra, "n8n files"):
+        try:
+            doc = load_json(f, max_bytes)
+        except Skip as exc:
+            batch.skipped.append(f"{f}: {exc}")
+            continue
+        rel = relative(f, roots)
+        if f in extra or is_credential_export(doc):
+            cred_docs.append((f, doc))
+            batch.files_read += 1
+            continue
+        try:
+            items = _workflows_in(doc)
+        except Skip as exc:
+            batch.skipped.append(f"{f}: {exc}")
+            continue
+        before = len(found)
+        for i, wf in items:
+            problem = _problem(wf)
+            if problem:
+                batch.skipped.append(f"{f}{'' if i is None else f'[{i}]'}: {problem}")
+                continue
+            found.append(Found(wf, f, rel, i))
+        if len(found) > before:
+            batch.files_read += 1
+    return found, cred_docs
+
+
+def default_instance(p: Path) -> str:
+    p = p.resolve()
+    return (p if p.is_dir() else p.parent).name or "n8n"
+
+
+def _workflows_in(doc: Any) -> list[tuple[int | None, dict]]:
+    if isinstance(doc, dict):
+        if "nodes" not in doc:
+            raise Skip("not an n8n workflow export (no 'nodes')")
+        return [(None, doc)]
+    if isinstance(doc, list):
+        if not any(isinstance(d, dict) and "nodes" in d for d in doc):
+            raise Skip("a JSON array, but not of n8n workflows")
+        return list(enumerate(doc))
+    raise Skip(f"not an n8n workflow export (top level is {type(doc).__name__})")
+
+
+def _problem(wf: Any) -> str | None:
+    """Why a workflow cannot be read, or None. Checked before anything is emitted."""
+    if not isinstance(wf, dict) or "nodes" not in wf:
+        return "not an n8n workflow (no 'nodes')"
+    nodes = wf["nodes"]
+    if not isinstance(nodes, list):
+        return f"'nodes' is a {type(nodes).__name__}, not a list"
+    if not nodes:
+        return "workflow without nodes"
+    for j, n in enumerate(nodes):
+        if not isinstance(n, dict) or not isinstance(n.get("type"), str):
+            return f"nodes[{j}] is not an n8n node (no 'type')"
+        block = n.get("credentials")
+        if block is None:
+            continue
+        label = f"node {n.get('name', j)!r}"
+        if not isinstance(block, dict):
+            return f"{label}: credentials block is a {type(block).__name__} " \
+                   f"({str(block)[:20]!r}), not a mapping of credential type to credential"
+        for ctype, ref in block.items():
+            if isinstance(ref, str) and ref.strip():
+                continue
+            if isinstance(ref, dict) and (text(ref.get("id")) or text(ref.get("name"))):
+                continue
+            return f"{label}: credential {ctype!r} has an unexpected shape " \
+                   f"({type(ref).__name__} without id or name)"
+    return None
