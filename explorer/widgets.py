@@ -14,7 +14,7 @@ import streamlit.components.v1 as components
 
 from graph.errors import NhiGraphError
 
-from . import render, state
+from . import render, store_cache
 from .subgraph import MAX_ELEMENTS, Drawing, bound
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&\"'])")
@@ -38,7 +38,7 @@ def show_error(exc: Exception) -> None:
 def open_store_or_stop():
     """The store, or an explanation of how to load one and a stop of the page."""
     try:
-        return state.get_store()
+        return store_cache.get_store()
     except NhiGraphError as exc:
         show_error(exc)
         st.info("Load data first: `nhigraph demo` loads the bundled sample estate, "
@@ -57,8 +57,8 @@ def pick_node(label: str, key: str, kinds_first: tuple[str, ...] = (),
     mirrored in the URL query parameter ``param`` so a view can be linked to.
 
     On stores too large to list, a text box takes an id, ARN or exact name instead."""
-    token = state.store_token()
-    nodes = state.catalogue(token)
+    token = store_cache.store_token()
+    nodes = store_cache.catalogue(token)
     wanted = st.query_params.get(param) if param else None
     if nodes is None:
         value = st.text_input(f"{label} (id, ARN or exact name)", value=wanted or "", key=key)

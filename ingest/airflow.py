@@ -30,6 +30,7 @@ from graph.fingerprint import fingerprint
 from graph.records import Batch, Edge, Node, normalise_environment
 
 from .files import DEFAULT_MAX_BYTES, Skip, collect, load_json, parse_yaml_text, progress, read_text
+from .registry import RUN_OPTIONS, WORKFLOW_OPTIONS, Ingester, Option, strict_option
 from .secret_scan import split_credential
 from .services import AIRFLOW_CONN_TYPES, host_service
 
@@ -295,3 +296,19 @@ class _Builder:
                                                   if shared_file else "")
             self.edge(w, "USES", c, reason, where)
             self.edge(c, "AUTHENTICATES_WITH", sid, f"conn_id={conn_id!r}", where)
+
+
+INGESTER = Ingester(
+    name="airflow",
+    help="Ingest `airflow connections export` files (JSON/YAML/env) and DAG files.",
+    parse=parse,
+    paths_exist=True,
+    strict=strict_option(),
+    options=(
+        Option("--deployment", "Deployment name (default: the folder's name)."),
+        Option("--dags", "DAG files or folders (repeatable; .py files among PATHS count too).",
+               type="path", multiple=True),
+        RUN_OPTIONS,
+        *WORKFLOW_OPTIONS,
+    ),
+)

@@ -28,6 +28,7 @@ from graph.records import Batch, normalise_environment
 from . import github_oidc
 from .files import DEFAULT_MAX_BYTES, Skip, collect, load_json, load_yaml, progress
 from .github_common import Builder, secret_refs, strings
+from .registry import RUN_OPTIONS, WORKFLOW_OPTIONS, Ingester, Option, strict_option
 from .services import ACTION_SERVICES
 
 FIRST_PARTY_OWNERS = frozenset({"actions", "github"})
@@ -236,3 +237,24 @@ def _action(uses: str) -> tuple[bool, bool, str | None, str]:
     third = owner not in FIRST_PARTY_OWNERS
     return third, bool(ref and _SHA.match(ref)), ref, owner
 
+
+
+INGESTER = Ingester(
+    name="github-actions",
+    help="Ingest GitHub Actions workflows of one repository (checkout or workflow folder).",
+    parse=parse,
+    paths_exist=True,
+    strict=strict_option(),
+    options=(
+        Option("--repo", "Repository (default: the checkout's origin remote, else the folder "
+               "name).", metavar="OWNER/NAME"),
+        Option("--secrets", "Repository secrets: `gh secret list --json name,updatedAt` "
+               "output.", type="file"),
+        Option("--env-secrets", "Environment secrets of ENV (repeatable).", type="pairs",
+               metavar="ENV=FILE"),
+        Option("--org-secrets", "Organisation secrets visible to the repository.",
+               type="file"),
+        RUN_OPTIONS,
+        *WORKFLOW_OPTIONS,
+    ),
+)

@@ -32,6 +32,7 @@ from graph.records import Batch, Edge, Node, normalise_environment
 
 from . import n8n_credentials as creds
 from .files import DEFAULT_MAX_BYTES, Skip, collect, iso_date, load_json, progress, relative
+from .registry import RUN_OPTIONS, WORKFLOW_OPTIONS, Ingester, Option, strict_option
 from .secret_scan import embedded_secrets, is_placeholder, url_host
 from .services import n8n_credential_service, n8n_node_service, n8n_secret_type, system_id
 
@@ -377,3 +378,19 @@ def _sub_workflow(params: dict) -> str | None:
         ref = ref.get("value")
     text = _text(ref)
     return text if text and not text.startswith("=") else None
+
+
+INGESTER = Ingester(
+    name="n8n",
+    help="Ingest n8n workflow exports (files, JSON arrays or folders) of one instance.",
+    parse=parse,
+    paths_exist=True,
+    strict=strict_option(),
+    options=(
+        Option("--instance", "Instance name (default: the folder's name)."),
+        Option("--credentials", "An `n8n export:credentials` file or folder (encrypted or "
+               "--decrypted).", type="path"),
+        RUN_OPTIONS,
+        *WORKFLOW_OPTIONS,
+    ),
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import state
+from explorer import store_cache
 from explorer.subgraph import blast_radius_drawing
 from explorer.widgets import (
     downloads,
@@ -32,7 +32,7 @@ def render() -> None:
         "Choose a workflow, connector, secret, identity or workspace above.")
     if not node:
         return
-    result = run_or_show_error(state.blast_radius, state.store_token(), node, depth, unknown_as)
+    result = run_or_show_error(store_cache.blast_radius, store_cache.store_token(), node, depth, unknown_as)
     if result is None:
         return
     s = result.summary

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from explorer import state
+from explorer import store_cache
 from explorer.widgets import show_error, table, text
 from graph import open_store
 from graph.errors import InputError, NhiGraphError
@@ -54,12 +54,12 @@ def runs_frame(runs: list[dict]) -> pd.DataFrame:
 
 def render() -> None:
     st.title("Data")
-    cfg = state.store_config()
+    cfg = store_cache.store_config()
     st.caption(f"{cfg['backend']} store at {text(cfg['location'])}")
     if st.button("Reload from the store", icon=":material/refresh:"):
-        state.reload()
+        store_cache.reload()
     try:
-        stats = state.stats(state.store_token())
+        stats = store_cache.stats(store_cache.store_token())
     except NhiGraphError as exc:
         show_error(exc)
         stats = None
@@ -80,7 +80,7 @@ def render() -> None:
         st.subheader("Sources")
         table(pd.DataFrame({"source": stats["sources"]}), key="data-sources")
         st.subheader("Ingest runs (newest first)")
-        table(runs_frame(state.get_store().runs()), key="data-runs")
+        table(runs_frame(store_cache.get_store().runs()), key="data-runs")
     _upload(cfg)
 
 
@@ -110,7 +110,7 @@ def _upload(cfg: dict) -> None:
         return
     st.session_state["upload-done"] = uploaded.file_id
     st.session_state["upload-message"] = text(message)
-    state.reload()
+    store_cache.reload()
     st.rerun()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import state
+from explorer import store_cache
 from explorer.subgraph import inbound_drawing
 from explorer.widgets import (
     downloads,
@@ -39,7 +39,7 @@ def render() -> None:
         "Choose a resource, system or any other node above.")
     if not node:
         return
-    result = run_or_show_error(state.inbound, state.store_token(), node, depth, unknown_as)
+    result = run_or_show_error(store_cache.inbound, store_cache.store_token(), node, depth, unknown_as)
     if result is None:
         return
     s = result.summary

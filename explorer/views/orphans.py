@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import state
+from explorer import store_cache
 from explorer.subgraph import blast_radius_drawing
 from explorer.widgets import downloads, open_store_or_stop, show_graph, table, text
 from queries.orphans import REASONS
@@ -34,8 +34,8 @@ def render() -> None:
     st.caption("Which access paths have no accountable owner, belong to retired workflows, "
                "or hang on credentials nobody uses but that still work?")
     store = open_store_or_stop()
-    token = state.store_token()
-    result = state.orphaned_paths(token)
+    token = store_cache.store_token()
+    result = store_cache.orphaned_paths(token)
     s = result.summary
     st.caption(f"{s['orphans']} orphaned path(s) on {s['nodes']} node(s): "
                + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in s["by_reason"].items()))
@@ -67,7 +67,7 @@ def render() -> None:
     row = by_key[key]
     st.subheader("What it still opens")
     st.caption(f"{text(row['name'])} ({row['kind']}): {text(row['detail'])}")
-    br = state.blast_radius(token, row["node"], None, "write")
+    br = store_cache.blast_radius(token, row["node"], None, "write")
     show_graph(blast_radius_drawing(store, br), direction="out",
                title=f"What {row['name']} still opens")
     downloads(result, "orphaned-paths", "orphans")

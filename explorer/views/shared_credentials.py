@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import state
+from explorer import store_cache
 from explorer.subgraph import cluster_drawing
 from explorer.widgets import downloads, open_store_or_stop, show_graph, table, text
 
@@ -49,13 +49,13 @@ def render() -> None:
     st.caption("Which secrets and identities are reused across workflows, workspaces or "
                "environments, so one leak opens many doors?")
     store = open_store_or_stop()
-    token = state.store_token()
+    token = store_cache.store_token()
     f1, f2, f3 = st.columns([1, 1, 2])
     min_wf = int(f1.number_input("At least N workflows share", min_value=2, value=2,
                                  key="shared-min"))
     mixed_only = f2.toggle("Only prod mixed with non-prod", value=False, key="shared-mixed")
     search = f3.text_input("Search names and ids", key="shared-search")
-    result = state.shared_credentials(token, min_wf)
+    result = store_cache.shared_credentials(token, min_wf)
     ids = {i for r in result.rows for k in ("workflows", "secrets", "identities", "reaches",
                                               "workspaces") for i in r[k]}
     names = {i: str(n.get("name") or i) for i, n in store.get_nodes(ids).items()}
