@@ -7,14 +7,7 @@ from __future__ import annotations
 
 import click
 
-from cli.plumbing import (
-    depth_option,
-    emit,
-    open_configured,
-    output_options,
-    store_options,
-    unknown_as,
-)
+from cli.plumbing import emit, open_configured, output_options, store_options, walk_options
 
 
 @click.command()
@@ -44,8 +37,7 @@ def _walk_command(name: str, analysis: str, header: str, title: str, doc: str):
     """A command NODE [--depth] [--unknown-as] that prints one walk from or to NODE."""
     @click.command(name, help=doc)
     @click.argument("node")
-    @depth_option
-    @unknown_as
+    @walk_options
     @output_options
     @store_options
     def command(node, depth, unknown_as, fmt, output, store_config):

@@ -86,8 +86,14 @@ def unknown_as(fn):
 
 
 def depth_option(fn):
+    """--depth N: at most N hops."""
     return click.option("--depth", type=click.IntRange(min=0), default=None,
                         help="At most N hops.")(fn)
+
+
+def walk_options(fn):
+    """--depth and --unknown-as, the options of a walk from or to one node."""
+    return depth_option(unknown_as(fn))
 
 
 def open_configured(config: dict, create: bool = False):

@@ -5,7 +5,6 @@ embedded store's write is atomic."""
 
 from __future__ import annotations
 
-import importlib
 import re
 import tempfile
 from pathlib import Path
@@ -16,8 +15,7 @@ import streamlit as st
 from explorer import store_cache
 from explorer.widgets import show_error, table, text
 from graph import open_store
-from graph.errors import InputError, NhiGraphError
-from graph.stitch import stitch
+from graph.errors import NhiGraphError
 
 UPLOAD_TYPES = ["json", "yaml", "yml"]
 
@@ -26,19 +24,17 @@ def ingest_upload(name: str, content: bytes, kind: str = "inventory") -> str:
     """Parse ``content`` (a file called ``name``) with the ``kind`` ingester and write it to
     the configured embedded store under the source ``upload:<name>``. Returns a one-line
     summary; raises the project's errors naming the uploaded file, never the temp path."""
-    from ingest import INGESTERS
+    from ingest.pipeline import ingest
+    from ingest.registry import get
 
-    if kind not in INGESTERS:
-        raise InputError(f"unknown ingester {kind!r}")
+    ingester = get(kind)  # an unknown kind is refused before anything is written
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).lstrip(".") or "upload"
     with tempfile.TemporaryDirectory(prefix="nhigraph-upload-") as tmp:
         path = Path(tmp) / safe
         path.write_bytes(content)
         try:
-            batch = importlib.import_module(INGESTERS[kind]).parse(str(path))
-            store = open_store(create=True)
-            stitch(batch, store)
-            result = store.write(batch, source=f"upload:{safe}")
+            _, result = ingest(ingester, str(path), lambda: open_store(create=True),
+                               source=f"upload:{safe}")
         except NhiGraphError as exc:
             raise type(exc)(str(exc).replace(str(path), safe)) from None
     return (f"{safe}: {result.nodes_written} nodes ({result.nodes_created} new), "
@@ -90,13 +86,13 @@ def _upload(cfg: dict) -> None:
         st.info("Uploads go to the embedded store only; load a Neo4j store with "
                 "`nhigraph ingest ... --neo4j URI`.")
         return
-    from ingest import INGESTERS
+    from ingest.registry import ingesters
 
+    names = list(ingesters())  # every registered ingester, sorted by name
     st.caption("An inventory file (JSON or YAML, see docs/inventory-format.md) or another "
                "format an ingester reads. Re-uploading a file of the same name replaces what "
                "it loaded before.")
-    kind = st.selectbox("Format", sorted(INGESTERS), key="upload-kind",
-                        index=sorted(INGESTERS).index("inventory"))
+    kind = st.selectbox("Format", names, key="upload-kind", index=names.index("inventory"))
     uploaded = st.file_uploader("File", type=UPLOAD_TYPES, key="upload-file")
     if uploaded is None:
         return

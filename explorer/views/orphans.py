@@ -8,7 +8,7 @@ import streamlit as st
 
 from explorer import store_cache
 from explorer.subgraph import blast_radius_drawing
-from explorer.widgets import downloads, open_store_or_stop, show_graph, table, text
+from explorer.widgets import downloads, open_store_or_stop, picker_table, show_graph, text
 from queries.orphans import REASONS
 
 COLUMNS = ["name", "kind", "reason", "detail", "owner", "environment", "reaches", "node"]
@@ -51,15 +51,7 @@ def render() -> None:
     ids = {i for r in result.rows for i in r["owner"] + r["reaches"]}
     names = {i: str(n.get("name") or i) for i, n in store.get_nodes(ids).items()}
     keys = [f"{r['node']}|{r['reason']}" for r in rows]
-    if st.session_state.get("orphan-pick") not in keys:
-        st.session_state["orphan-pick"] = keys[0]
-
-    def picked_row():
-        sel = st.session_state["orphan-table"].selection.rows
-        if sel:
-            st.session_state["orphan-pick"] = keys[sel[0]]
-
-    table(orphans_frame(rows, names), key="orphan-table", on_select=picked_row)
+    picker_table(orphans_frame(rows, names), keys, "orphan")
     by_key = dict(zip(keys, rows, strict=True))
     key = st.selectbox("Orphan to draw (or click a row)", keys, key="orphan-pick",
                        format_func=lambda k: f"{by_key[k]['name']} \u00b7 "

@@ -8,7 +8,7 @@ import streamlit as st
 
 from explorer import store_cache
 from explorer.subgraph import cluster_drawing
-from explorer.widgets import downloads, open_store_or_stop, show_graph, table, text
+from explorer.widgets import downloads, open_store_or_stop, picker_table, show_graph, table, text
 
 COLUMNS = ["cluster", "size", "mixed_environments", "environments", "workspaces", "secrets",
            "identities", "reaches"]
@@ -68,15 +68,7 @@ def render() -> None:
         st.info("No cluster matches.")
         return
     numbers = [r["cluster"] for r in rows]
-    if st.session_state.get("shared-pick") not in numbers:
-        st.session_state["shared-pick"] = numbers[0]
-
-    def picked_row():
-        sel = st.session_state["shared-table"].selection.rows
-        if sel:
-            st.session_state["shared-pick"] = numbers[sel[0]]
-
-    table(clusters_frame(rows, names), key="shared-table", on_select=picked_row)
+    picker_table(clusters_frame(rows, names), numbers, "shared")
     by_number = {r["cluster"]: r for r in rows}
     number = st.selectbox("Cluster to draw (or click a row)", numbers, key="shared-pick",
                           format_func=lambda n: f"#{n}: {by_number[n]['size']} workflows")
