@@ -6,13 +6,27 @@ configured store and printing what the write did.
 
 from __future__ import annotations
 
+import functools
+
 import click
 
 from cli.plumbing import ErrorGroup, open_configured, report_write, say, store_options
 from ingest.registry import Ingester, Option, ingesters
 
 
-@click.group(cls=ErrorGroup)
+class IngestGroup(ErrorGroup):
+    """The ``ingest`` group: its commands are the registry's ingesters, looked up when
+    asked for (so ``nhigraph stats`` imports no ingester, and one registered later shows)."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(ingesters())
+
+    def get_command(self, ctx, name: str) -> click.Command | None:
+        found = ingesters().get(name)
+        return command_for(found) if found is not None else None
+
+
+@click.group(cls=IngestGroup)
 def ingest():
     """Load a source into the store (idempotent; stale data of that source is removed)."""
 
@@ -36,6 +50,7 @@ def click_option(option: Option):
     return click.option(option.name, option.key, **kwargs)
 
 
+@functools.cache
 def command_for(ingester: Ingester) -> click.Command:
     """The ``nhigraph ingest <name>`` command of one ingester."""
     parse_keys = [o.key for o in ingester.parse_options()]
@@ -61,6 +76,3 @@ def command_for(ingester: Ingester) -> click.Command:
         fn = click.argument("paths", nargs=-1, required=True, type=path_type)(fn)
     return click.command(ingester.name, help=ingester.help)(fn)
 
-
-for _ingester in ingesters().values():
-    ingest.add_command(command_for(_ingester))

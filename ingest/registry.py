@@ -131,6 +131,9 @@ class Ingester:
     strict: Option | None = None
     module: str = field(default="", compare=False)
 
+    def __post_init__(self):
+        object.__setattr__(self, "options", tuple(self.options))  # hashable: one command each
+
     def parse_options(self) -> list[Option]:
         """The options ``parse`` takes (every option but the run options)."""
         return [o for o in self.options if isinstance(o, Option)]
