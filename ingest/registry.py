@@ -8,8 +8,9 @@ Batch`` and its :class:`Option` s (plain data; the CLI turns them into click opt
 :func:`ingesters` finds them by walking the ``ingest`` package's search path with
 :mod:`pkgutil` and importing each module there; an import error in one of them is raised,
 never skipped, so a broken ingester cannot silently disappear from the command line.
-Adding a source format is therefore writing one module under ``ingest/`` (and a fixture
-under ``tests/data/<name>/``). ``tests/test_registry.py`` proves it: it writes a throwaway
+Adding a source format is therefore writing one module under ``ingest/`` and a fixture
+under ``tests/data/<name>/`` (the fuzz seed; with ``CANARY_VALUE`` where the format keeps a
+secret, also the canary suite's input). ``tests/test_registry.py`` proves it: it writes a throwaway
 module into a temporary folder, appends that folder to ``ingest.__path__`` (exactly where
 pkgutil looks, as if the file sat in ``ingest/``), clears the cache with :func:`reset` and
 checks that the command, the upload, the fuzz seeds and the canary coverage appear.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -177,13 +179,12 @@ def ingesters() -> dict[str, Ingester]:
     """Every registered ingester by name, found on ``ingest``'s search path (cached)."""
     global _cache
     if _cache is None:
-        import ingest
-
+        package = sys.modules[__package__]  # ``ingest``: always loaded before its modules
         found: dict[str, Ingester] = {}
-        for info in sorted(pkgutil.iter_modules(ingest.__path__), key=lambda i: i.name):
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
             if info.name.startswith("__"):
                 continue
-            module = importlib.import_module(f"ingest.{info.name}")  # errors surface here
+            module = importlib.import_module(f"{__package__}.{info.name}")  # errors surface
             declared = getattr(module, "INGESTER", None)
             if declared is None:
                 continue

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 import cli
 import ingest
 from graph.embedded import EmbeddedStore
+from graph.errors import InputError
 from ingest import registry
 from tests import test_canary, test_fuzz_ingesters
 
@@ -95,7 +96,7 @@ def throwaway(tmp_path):
 
 def test_it_is_registered_and_has_a_command(throwaway):
     name, _, _ = throwaway
-    assert name in registry.ingesters() and name in ingest.INGESTERS
+    assert name in registry.ingesters() and name in ingest.INGESTERS  # derived from it
     runner = CliRunner()
     listing = runner.invoke(cli.cli, ["ingest", "--help"])
     assert listing.exit_code == 0 and name in listing.output
@@ -151,3 +152,32 @@ def test_the_canary_suite_covers_it(throwaway, tmp_path):
     # Without the marker (or builders, or NO_SECRET_VALUES) the suite fails it loudly.
     fixture.write_text(fixture.read_text().replace(test_canary.MARKER, "plain"))
     assert name in test_canary.uncovered(data)
+
+
+def test_a_broken_ingester_module_fails_loudly(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    module = f"broken_{uuid.uuid4().hex[:8]}"
+    (src / f"{module}.py").write_text("import no_such_module_anywhere\n")
+    ingest.__path__.append(str(src))
+    registry.reset()
+    try:
+        with pytest.raises(ModuleNotFoundError):
+            registry.ingesters()
+    finally:
+        ingest.__path__.remove(str(src))
+        sys.modules.pop(f"ingest.{module}", None)
+        registry.reset()
+
+
+def test_key_value_options_are_checked_for_every_front_end():
+    eks = next(o for o in registry.get("aws-iam").options if isinstance(o, registry.Option))
+    assert eks.convert(("abc=prod",)) == {"abc": "prod"}
+    for bad in ("abc", "=prod", "abc="):
+        with pytest.raises(InputError, match="--eks-cluster wants OIDC_ID=CLUSTER"):
+            eks.convert((bad,))
+    env = next(o for o in registry.get("github-actions").options
+               if isinstance(o, registry.Option) and o.name == "--env-secrets")
+    assert env.convert(("prod=a.json", "=b.json")) == ["prod=a.json", "=b.json"]
+    with pytest.raises(InputError, match="--env-secrets wants ENV=FILE, not 'prod'"):
+        env.convert(("prod",))
