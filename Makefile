@@ -47,10 +47,11 @@ SIZES ?= 10000,100000
 bench: $(TSTAMP)
 	$(BIN)/python benchmarks/scale.py --sizes $(SIZES)
 
+## Lint, types, and the import layout (no circle, dependencies one way: tests/test_layout.py).
 lint: $(TSTAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
 	$(BIN)/mypy graph queries
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_layout.py
 
 clean:
 	rm -rf $(VENV) .nhigraph test-artifacts

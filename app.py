@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from explorer import state
+from explorer import store_cache
 from explorer.widgets import text
 
 VIEWS = Path(__file__).parent / "explorer" / "views"
@@ -33,7 +33,7 @@ def main() -> None:
     pages = [st.Page(VIEWS / f, title=t, url_path=u, default=(u == "overview"))
              for f, t, u in PAGES]
     page = st.navigation(pages)
-    cfg = state.store_config()
+    cfg = store_cache.store_config()
     st.sidebar.caption(f"nhigraph \u00b7 {cfg['backend']} store\n\n{text(cfg['location'])}")
     page.run()
 

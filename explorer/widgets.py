@@ -14,7 +14,7 @@ import streamlit.components.v1 as components
 
 from graph.errors import NhiGraphError
 
-from . import render, state
+from . import render, store_cache
 from .subgraph import MAX_ELEMENTS, Drawing, bound
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&\"'])")
@@ -38,7 +38,7 @@ def show_error(exc: Exception) -> None:
 def open_store_or_stop():
     """The store, or an explanation of how to load one and a stop of the page."""
     try:
-        return state.get_store()
+        return store_cache.get_store()
     except NhiGraphError as exc:
         show_error(exc)
         st.info("Load data first: `nhigraph demo` loads the bundled sample estate, "
@@ -57,8 +57,8 @@ def pick_node(label: str, key: str, kinds_first: tuple[str, ...] = (),
     mirrored in the URL query parameter ``param`` so a view can be linked to.
 
     On stores too large to list, a text box takes an id, ARN or exact name instead."""
-    token = state.store_token()
-    nodes = state.catalogue(token)
+    token = store_cache.store_token()
+    nodes = store_cache.catalogue(token)
     wanted = st.query_params.get(param) if param else None
     if nodes is None:
         value = st.text_input(f"{label} (id, ARN or exact name)", value=wanted or "", key=key)
@@ -109,6 +109,22 @@ def table(frame, key: str | None = None, on_select=None):
                         on_select=on_select, selection_mode="single-row")
 
 
+def picker_table(frame, keys: list, prefix: str) -> None:
+    """The table of ``frame`` whose clicked row ``i`` picks ``keys[i]`` into the session
+    value ``<prefix>-pick`` (a select box with that key then shows it), the first key
+    while the pick is not among ``keys``."""
+    pick, table_key = f"{prefix}-pick", f"{prefix}-table"
+    if st.session_state.get(pick) not in keys:
+        st.session_state[pick] = keys[0]
+
+    def picked_row():
+        sel = st.session_state[table_key].selection.rows
+        if sel:
+            st.session_state[pick] = keys[sel[0]]
+
+    table(frame, key=table_key, on_select=picked_row)
+
+
 def downloads(result, stem: str, key: str) -> None:
     """CSV (ids, as the CLI writes them) and JSON downloads of a result."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", stem)[:80] or "result"
@@ -152,6 +168,20 @@ def run_or_show_error(fn, *args):
     except NhiGraphError as exc:
         show_error(exc)
         return None
+
+
+def picked_walk(walk, label: str, key: str, kinds_first: tuple[str, ...], param: str,
+                hint: str):
+    """The node picked with :func:`node_depth_unknown` and the result of the cached
+    ``walk`` (``store_cache.blast_radius`` or ``store_cache.inbound``) from it, as
+    ``(node, result)``. While no node is picked, or on a user's error, the page says why
+    and stops there (as :func:`open_store_or_stop` does)."""
+    node, depth, unknown_as = node_depth_unknown(label, key, kinds_first, param, hint)
+    result = run_or_show_error(walk, store_cache.store_token(), node, depth, unknown_as) \
+        if node else None
+    if result is None:
+        st.stop()
+    return node, result
 
 
 def metrics(pairs) -> None:

@@ -3,10 +3,11 @@
 ``graph`` imports neither ``ingest`` nor ``queries``.
 """
 
+from .backends import open_store
 from .errors import AmbiguousNode, InputError, NhiGraphError, NodeNotFound, StoreError
 from .model import ACCESS_EDGES, EDGE_KINDS, METADATA_EDGES, NODE_KINDS, access_rank
-from .records import Batch, Edge, Node, validate
-from .store import Store, WriteResult, open_store
+from .records import Batch, Edge, Node, WriteResult, validate
+from .store import Store
 
 __all__ = [
     "ACCESS_EDGES", "EDGE_KINDS", "METADATA_EDGES", "NODE_KINDS", "AmbiguousNode", "Batch",

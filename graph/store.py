@@ -1,4 +1,4 @@
-"""The store interface both backends implement, and how a store is chosen.
+"""The store interface both backends implement (:mod:`graph.backends` chooses and opens one).
 
 Queries talk to a store only through the :class:`Store` protocol, so every analysis runs
 unchanged on the embedded store and on Neo4j. The reads are small on purpose: fetch nodes
@@ -27,7 +27,6 @@ each implements every method (``make lint``).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
@@ -35,7 +34,7 @@ from .model import ACCESS_EDGES
 from .records import Batch, Edge, WriteResult
 from .traversal import Reach, ReachableSets, StartKey
 
-__all__ = ["DEFAULT_STORE_DIR", "Store", "WriteResult", "open_store"]
+__all__ = ["DEFAULT_STORE_DIR", "Store", "WriteResult"]
 
 DEFAULT_STORE_DIR = ".nhigraph"
 
@@ -101,31 +100,3 @@ class Store(Protocol):
     def write(self, batch: Batch, source: str, replace: bool = False) -> WriteResult: ...
 
     def close(self) -> None: ...
-
-
-def open_store(
-    path: str | os.PathLike | None = None,
-    neo4j_uri: str | None = None,
-    neo4j_user: str | None = None,
-    neo4j_password: str | None = None,
-    neo4j_database: str | None = None,
-    create: bool = True,
-) -> Store:
-    """Open the configured store: Neo4j when a URI is given (or ``NEO4J_URI`` is set),
-    otherwise the embedded store at ``path``, ``NHIGRAPH_STORE`` or ``./.nhigraph``.
-    Arguments override environment variables."""
-    uri = neo4j_uri or (None if path else os.environ.get("NEO4J_URI"))
-    if uri:
-        from .neo4j_store import Neo4jStore  # the driver is only needed for Neo4j
-
-        return Neo4jStore(
-            uri,
-            user=neo4j_user or os.environ.get("NEO4J_USER", "neo4j"),
-            password=neo4j_password if neo4j_password is not None
-            else os.environ.get("NEO4J_PASSWORD", ""),
-            database=neo4j_database or os.environ.get("NEO4J_DATABASE") or None,
-        )
-    from .embedded import EmbeddedStore
-
-    return EmbeddedStore(path or os.environ.get("NHIGRAPH_STORE") or DEFAULT_STORE_DIR,
-                         create=create)

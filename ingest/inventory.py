@@ -37,6 +37,7 @@ from graph.fingerprint import fingerprint
 from graph.gc_pause import gc_paused
 from graph.model import EDGE_KINDS, NODE_KINDS, SECRET_FIELD_NAMES, edge_props, node_props
 from graph.records import Batch, Edge, Node
+from ingest.registry import Ingester
 
 FORMAT_VERSION = 1
 _JSON_TYPES = {"str": "string", "bool": "boolean", "int": "integer", "float": "number",
@@ -309,3 +310,11 @@ def _parse(p: Path) -> Batch:
         raise InputError("expected a .json, .yaml or .yml file or a folder of CSV files",
                          str(p))
     return parse_document(load_text(p), str(p))
+
+
+INGESTER = Ingester(
+    name="inventory",
+    help="Ingest a canonical inventory (JSON/YAML file or folder of CSV files).",
+    parse=parse,
+    paths="one",
+)

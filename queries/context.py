@@ -13,6 +13,7 @@ from datetime import datetime
 from functools import cached_property
 
 from graph.model import TARGET_KINDS
+from graph.store import Store
 
 from .blast_radius import blast_radius
 from .credential_use import credential_use, workflow_context
@@ -37,7 +38,7 @@ def _parse(ts: str) -> datetime:
 class Context:
     """Cached reads shared by the findings rules and the risk scorer of one run."""
 
-    store: object
+    store: Store
     as_of: str = field(default_factory=now_iso)
     rotation_days: int = 90
     unknown_as: str = "write"

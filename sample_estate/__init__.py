@@ -37,17 +37,12 @@ def sources() -> list[dict]:
 def load(store, replace: bool = False, on_result=None):
     """Load every source of the sample estate into ``store`` (as ``nhigraph demo`` does);
     ``on_result(source, WriteResult)`` is called after each source."""
-    import importlib
-
-    from graph.stitch import stitch
-    from ingest import INGESTERS
+    from ingest.pipeline import ingest
 
     for i, s in enumerate(sources()):
-        module = importlib.import_module(INGESTERS[s["kind"]])
-        batch = module.parse(s["path"], **s.get("options", {}))
         first = replace and i == 0
-        stitch(batch, None if first else store)
-        result = store.write(batch, source=s["source"], replace=first)
+        _, result = ingest(s["kind"], s["path"], store, source=s["source"], replace=first,
+                           options=s.get("options"))
         if on_result is not None:
             on_result(s["source"], result)
     return store

@@ -3,10 +3,13 @@ values, run every command and export, then search the store folder, standard out
 error, and every written report byte-for-byte (and the loaded graph, in case a compressed
 Parquet page would hide a value from a byte search): zero hits.
 
-Data-driven: ``CANARY_CASES`` maps an ingester name to builders that write an input
-carrying the given secret values. An ingester merged later adds its builders here (n8n
-decrypted credentials, GitHub Actions env values, Airflow passwords...) or names itself in
-``NO_SECRET_VALUES``; an ingester in neither fails the test loudly.
+Data-driven over the ingester registry: ``CANARY_CASES`` maps an ingester name to builders
+that write an input carrying the given secret values. An ingester added later either adds
+its builders here, or ships a fixture under ``tests/data/<name>/`` holding the marker
+``CANARY_VALUE`` where its format keeps a secret (each marker then gets a planted value:
+:func:`fixture_cases`), or names itself in ``NO_SECRET_VALUES``; a registered ingester with
+none of these fails the test loudly. :func:`plant_and_run` is the whole run for a set of
+cases; ``tests/test_registry.py`` runs it on a throwaway ingester.
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ from click.testing import CliRunner
 
 import cli
 from graph.embedded import EmbeddedStore
-from ingest import INGESTERS
+from ingest.registry import ingesters
 
+DATA = Path(__file__).parent / "data"
 FIELDS = ("value", "password", "token", "api_key", "client_secret")
+#: Stands where a fixture's format keeps a secret value (see :func:`fixture_cases`).
+MARKER = "CANARY_VALUE"
 #: Ingesters whose inputs never hold a secret value.
 NO_SECRET_VALUES: set[str] = set()
 
@@ -195,19 +201,54 @@ NO_SECRET_VALUES.add("aws-iam")
 FORMATS = ("table", "json", "csv")
 
 
+def fixture_cases(name: str, data: Path = DATA) -> tuple:
+    """Builders from the files under ``data/<name>/`` that hold :data:`MARKER`: each writes
+    the file with every marker replaced by one of the given values in turn."""
+    folder = data / name
+    templates = sorted(p for p in folder.rglob("*") if p.is_file()
+                       and MARKER.encode() in p.read_bytes()) if folder.is_dir() else []
+
+    def builder(template: Path):
+        def build(into: Path, values: list[str]) -> Path:
+            parts = template.read_text(encoding="utf-8").split(MARKER)
+            text = parts[0] + "".join(values[i % len(values)] + part
+                                      for i, part in enumerate(parts[1:]))
+            target = into / f"{name}-{template.name}"
+            target.write_text(text, encoding="utf-8")
+            return target
+        build.__name__ = f"fixture_{template.stem}"
+        return build
+
+    return tuple(builder(t) for t in templates)
+
+
+def canary_cases(data: Path = DATA) -> dict[str, tuple]:
+    """Every registered ingester's builders: the hand-written ones, else its fixtures'."""
+    return {name: CANARY_CASES.get(name) or fixture_cases(name, data) for name in ingesters()}
+
+
+def uncovered(data: Path = DATA) -> list[str]:
+    """Registered ingesters with no canary builder that do not say they hold no secrets."""
+    return sorted(n for n, builders in canary_cases(data).items()
+                  if not builders and n not in NO_SECRET_VALUES)
+
+
 def test_every_ingester_has_canary_cases():
-    missing = set(INGESTERS) - set(CANARY_CASES) - NO_SECRET_VALUES
-    assert not missing, f"add canary builders for {sorted(missing)} in tests/test_canary.py"
+    missing = uncovered()
+    assert not missing, f"add canary builders for {missing} in tests/test_canary.py"
 
 
-def test_no_secret_value_leaks_anywhere(tmp_path):
-    values = canaries(100)
+def plant_and_run(tmp_path: Path, cases: dict[str, tuple], values: list[str]) -> dict:
+    """Write each builder's input with its share of ``values`` and ingest it, then run every
+    command and export on the store. Returns what a leak could hide in: ``streams`` (every
+    output), ``blobs`` (those, every file of the store and of the outputs, and the loaded
+    graph), with ``graph``, ``secrets`` (Secret node ids) and ``refused`` (ingests refused)."""
     inputs = tmp_path / "inputs"
     inputs.mkdir()
     store = tmp_path / "store"
     out = tmp_path / "out"
     out.mkdir()
-    builders = [(fmt, b) for fmt, bs in sorted(CANARY_CASES.items()) for b in bs]
+    builders = [(fmt, b) for fmt, bs in sorted(cases.items()) for b in bs]
     share = -(-len(values) // len(builders))
     runner = CliRunner()
     streams: list[bytes] = []
@@ -225,14 +266,8 @@ def test_no_secret_value_leaks_anywhere(tmp_path):
         code = run("ingest", fmt, str(path), "--source", f"canary-{i}")
         refused += code == 2
         assert code == (2 if build is inventory_bad else 0), f"{fmt}/{build.__name__}"
-    assert refused == 1  # only the deliberately bad input
     g = EmbeddedStore(store, create=False).graph
     secrets = sorted(n for n, k in g.nodes(data="kind") if k == "Secret")
-    assert len(secrets) >= 60
-    planted = [x for x in secrets if x.startswith("secret:canary:")]
-    assert len(planted) >= 39  # the inventory's, each kept as a keyed fingerprint only
-    assert all(any(str(v).startswith("hmac-sha256:") for k, v in g.nodes[x].items()
-                   if k.endswith("fingerprint")) for x in planted)
 
     run("stats")
     run("stats", "--format", "json")
@@ -260,6 +295,21 @@ def test_no_secret_value_leaks_anywhere(tmp_path):
     blobs += streams
     blobs.append(repr(list(g.nodes(data=True))).encode())
     blobs.append(repr(list(g.edges(keys=True, data=True))).encode())
+    return {"streams": streams, "blobs": blobs, "graph": g, "secrets": secrets,
+            "refused": refused}
+
+
+def test_no_secret_value_leaks_anywhere(tmp_path):
+    values = canaries(100)
+    ran = plant_and_run(tmp_path, canary_cases(), values)
+    g, secrets, streams, blobs = ran["graph"], ran["secrets"], ran["streams"], ran["blobs"]
+    assert ran["refused"] == 1  # only the deliberately bad input
+    assert len(secrets) >= 60
+    planted = [x for x in secrets if x.startswith("secret:canary:")]
+    assert len(planted) >= 39  # the inventory's, each kept as a keyed fingerprint only
+    assert all(any(str(v).startswith("hmac-sha256:") for k, v in g.nodes[x].items()
+                   if k.endswith("fingerprint")) for x in planted)
+
     assert len(blobs) > 30
     hits = [v for v in values for b in blobs if v.encode() in b]
     assert hits == []

@@ -262,7 +262,7 @@ def test_bad_upload_is_one_error_and_changes_nothing(tmp_path, monkeypatch, name
 def test_large_store_takes_a_typed_node_and_bounds_the_graph(tmp_path, monkeypatch):
     # More nodes than the picker lists: a text box takes an id or name instead, and a
     # blast radius of 1,200 resources is drawn as a handful of nodes.
-    from explorer import state
+    from explorer import store_cache
     from tests.graphs import load
 
     nodes = [("wf", "Workflow", {"name": "deploy"}), ("key", "Secret"),
@@ -272,7 +272,7 @@ def test_large_store_takes_a_typed_node_and_bounds_the_graph(tmp_path, monkeypat
         nodes.append((f"r{i}", "Resource"))
         edges.append(("sys", "CONTAINS", f"r{i}"))
     load(EmbeddedStore(tmp_path / "store"), (nodes, edges))
-    monkeypatch.setattr(state, "PICKER_MAX_NODES", 1000)
+    monkeypatch.setattr(store_cache, "PICKER_MAX_NODES", 1000)
     monkeypatch.setenv("NHIGRAPH_STORE", str(tmp_path / "store"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     page(at, "blast_radius")
@@ -307,10 +307,10 @@ def test_overview_shows_findings_by_severity(app, sample_dir, monkeypatch):
     import sys
     import types
 
-    from explorer import state
+    from explorer import store_cache
     from queries.results import Result
 
-    if not state.findings_available():
+    if not store_cache.findings_available():
         stub = types.ModuleType("queries.findings")
         stub.findings = lambda store: Result(rows=FINDING_ROWS, rows_key="findings")
         monkeypatch.setitem(sys.modules, "queries.findings", stub)
@@ -330,7 +330,7 @@ def test_overview_shows_findings_by_severity(app, sample_dir, monkeypatch):
 
 
 def test_store_config_reads_the_cli_environment(monkeypatch):
-    from explorer.state import store_config
+    from explorer.store_cache import store_config
 
     monkeypatch.delenv("NEO4J_URI", raising=False)
     monkeypatch.setenv("NHIGRAPH_STORE", "/data/estate")

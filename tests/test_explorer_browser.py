@@ -239,7 +239,7 @@ def test_overview(sample_app, watched):
     page = watched.page
     page.get_by_text("Largest blast radius").wait_for()
     page.locator("[data-testid=stVegaLiteChart], .vega-embed").nth(2).wait_for()
-    from explorer.state import findings_available
+    from explorer.store_cache import findings_available
 
     tables = 3 if findings_available() else 2  # findings, top workflows, top secrets
     page.locator("[role=grid]").nth(tables - 1).wait_for(state="attached")

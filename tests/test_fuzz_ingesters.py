@@ -1,9 +1,10 @@
 """Fuzz every registered ingester through the CLI with mutated inputs.
 
-For each name in :data:`ingest.INGESTERS` the seeds are the files and folders under
-``tests/data/<name>/`` (an ingester merged later is fuzzed as soon as it has seeds there;
-one without seeds fails loudly). Mutations: truncation, invalid UTF-8, huge strings, deep
-nesting, wrong types (a value anywhere in a JSON/YAML document replaced by another type)
+For each ingester in the registry (:func:`ingest.registry.ingesters`) the seeds are the
+files and folders under ``tests/data/<name>/`` (an ingester added later is fuzzed as soon as
+it has seeds there; one without seeds fails loudly). :func:`fuzz` is the whole check for
+one ingester; ``tests/test_registry.py`` runs it on a throwaway ingester. Mutations:
+truncation, invalid UTF-8, huge strings, deep nesting, wrong types (a value anywhere in a JSON/YAML document replaced by another type)
 and random byte edits. Each mutant goes through ``nhigraph ingest <name> PATH --store S``:
 it either loads (exit 0) or prints exactly one ``error:`` line (exit 2) and leaves the
 store byte-for-byte unchanged; exit 1 (a bug) or a traceback fails the test.
@@ -27,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cli
-from ingest import INGESTERS
+from ingest.registry import ingesters
 
 DATA = Path(__file__).parent / "data"
 EXAMPLES = int(os.environ.get("NHIGRAPH_FUZZ_EXAMPLES", "300"))
@@ -41,8 +42,8 @@ WRONG_VALUES = (None, 0, -1, 10**30, 3.5, float("inf"), True, "", [], {}, [[[]]]
 SEED_DIRS = {"github-actions": "github", "aws-iam": "aws", "kubernetes": "k8s"}
 
 
-def seeds(fmt: str) -> list[Path]:
-    folder = DATA / SEED_DIRS.get(fmt, fmt)
+def seeds(fmt: str, data: Path = DATA) -> list[Path]:
+    folder = data / SEED_DIRS.get(fmt, fmt)
     return sorted(p for p in folder.iterdir() if not p.name.startswith(".")) \
         if folder.is_dir() else []
 
@@ -119,9 +120,15 @@ def workspace():
     shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.mark.parametrize("fmt", sorted(INGESTERS))
+@pytest.mark.parametrize("fmt", sorted(ingesters()))
 def test_ingester_survives_mutated_input(fmt, workspace):
-    found = seeds(fmt)
+    fuzz(fmt, workspace)
+
+
+def fuzz(fmt: str, workspace: Path, data: Path = DATA, examples: int = EXAMPLES) -> None:
+    """Mutate the seeds of ingester ``fmt`` (under ``data``) ``examples`` times, checking
+    each mutant loads or is refused with one error line and the store unchanged."""
+    found = seeds(fmt, data)
     assert found, f"no fuzz seeds for ingester {fmt!r}: add files under tests/data/{fmt}/"
     runner = CliRunner()
     baseline = workspace / f"{fmt}-baseline"
@@ -132,7 +139,7 @@ def test_ingester_survives_mutated_input(fmt, workspace):
     case_dir = workspace / f"{fmt}-cases"
     counter = {"loaded": 0, "refused": 0, "skipped": 0}
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     @given(seed_i=st.integers(0, 10**6), file_i=st.integers(0, 10**6),
            how=st.sampled_from(MUTATIONS), pos=st.integers(0, 10**6),
@@ -177,4 +184,4 @@ def test_ingester_survives_mutated_input(fmt, workspace):
     # The mutations must actually exercise both outcomes: refused (exit 2, inventory) or
     # skipped with a line (folder ingesters), and loaded.
     rejected = counter["refused"] + counter["skipped"]
-    assert rejected > EXAMPLES // 10 and counter["loaded"] > 0, counter
+    assert rejected > examples // 10 and counter["loaded"] > 0, counter

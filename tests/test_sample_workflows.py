@@ -9,8 +9,7 @@ import pytest
 
 import sample_estate
 from graph.embedded import EmbeddedStore
-from graph.stitch import stitch
-from ingest import INGESTERS
+from ingest.pipeline import ingest
 from queries import blast_radius, orphaned_paths
 
 OPS = "secret:n8n:acme-ops:"
@@ -21,15 +20,11 @@ AS_OF = "2026-11-24T00:00:00Z"
 
 @pytest.fixture(scope="module")
 def estate(tmp_path_factory):
-    import importlib
-
     store = EmbeddedStore(tmp_path_factory.mktemp("estate"))
     for s in sample_estate.sources():
-        batch = importlib.import_module(INGESTERS[s["kind"]]).parse(s["path"],
-                                                                    **s.get("options", {}))
+        batch, _ = ingest(s["kind"], s["path"], store, source=s["source"],
+                          options=s.get("options"))
         assert batch.skipped == []
-        stitch(batch, store)
-        store.write(batch, source=s["source"])
     return store
 
 

@@ -5,48 +5,35 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import state
+from explorer import store_cache, widgets
 from explorer.subgraph import blast_radius_drawing
-from explorer.widgets import (
-    downloads,
-    metrics,
-    node_depth_unknown,
-    open_store_or_stop,
-    run_or_show_error,
-    show_graph,
-    table,
-    text,
-)
 
 TABLE_COLUMNS = ["name", "kind", "access", "distance", "crown_jewel", "environment", "grant",
                  "path", "id"]
+#: The node picker: label, widget key, kinds listed first, URL parameter, hint.
+PICKER = ("Compromised node", "blast", ("Workflow", "Secret", "Identity", "Connector"), "node",
+          "Choose a workflow, connector, secret, identity or workspace above.")
 
 
 def render() -> None:
     st.title("Blast radius")
     st.caption("If this node is compromised, what can an attacker reach, with what access, "
                "along which path?")
-    store = open_store_or_stop()
-    node, depth, unknown_as = node_depth_unknown(
-        "Compromised node", "blast", ("Workflow", "Secret", "Identity", "Connector"), "node",
-        "Choose a workflow, connector, secret, identity or workspace above.")
-    if not node:
-        return
-    result = run_or_show_error(state.blast_radius, state.store_token(), node, depth, unknown_as)
-    if result is None:
-        return
+    store = widgets.open_store_or_stop()
+    node, result = widgets.picked_walk(store_cache.blast_radius, *PICKER)
     s = result.summary
-    metrics((("Reachable", s["reachable"]), ("Systems", s["systems"]),
-             ("Resources", s["resources"]), ("With admin", s["admin_targets"]),
-             ("Crown jewels", len(s["crown_jewels"])), ("Max hops", s["max_distance"])))
+    widgets.metrics((("Reachable", s["reachable"]), ("Systems", s["systems"]),
+                     ("Resources", s["resources"]), ("With admin", s["admin_targets"]),
+                     ("Crown jewels", len(s["crown_jewels"])),
+                     ("Max hops", s["max_distance"])))
     if s["crown_jewels"]:
-        names = ", ".join(text(result.names.get(c, c)) for c in s["crown_jewels"])
+        names = ", ".join(widgets.text(result.names.get(c, c)) for c in s["crown_jewels"])
         st.warning(f"Reaches crown jewels: {names}", icon=":material/diamond:")
     if s["dead_credentials"]:
         st.caption(f"{len(s['dead_credentials'])} revoked, expired or disabled credential(s) "
                    "reached but not followed (they open nothing).")
-    show_graph(blast_radius_drawing(store, result), direction="out",
-               title=f"Blast radius of {result.header['source_name']}")
+    widgets.show_graph(blast_radius_drawing(store, result), direction="out",
+                       title=f"Blast radius of {result.header['source_name']}")
     st.subheader("Reachable")
     only_targets = st.toggle("Only systems, resources and vaults", value=False,
                              key="blast-only-targets")
@@ -54,8 +41,8 @@ def render() -> None:
     frame = frame[[c for c in TABLE_COLUMNS if c in frame.columns]]
     if only_targets:
         frame = frame[frame["kind"].isin(["System", "Resource", "Vault"])]
-    table(frame, key="blast-table")
-    downloads(result, f"blast-radius-{result.header['source_name'] or node}", "blast")
+    widgets.table(frame, key="blast-table")
+    widgets.downloads(result, f"blast-radius-{result.header['source_name'] or node}", "blast")
 
 
 if __name__ == "__main__":

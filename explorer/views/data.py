@@ -5,7 +5,6 @@ embedded store's write is atomic."""
 
 from __future__ import annotations
 
-import importlib
 import re
 import tempfile
 from pathlib import Path
@@ -13,11 +12,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from explorer import state
+from explorer import store_cache
 from explorer.widgets import show_error, table, text
 from graph import open_store
-from graph.errors import InputError, NhiGraphError
-from graph.stitch import stitch
+from graph.errors import NhiGraphError
 
 UPLOAD_TYPES = ["json", "yaml", "yml"]
 
@@ -26,19 +24,17 @@ def ingest_upload(name: str, content: bytes, kind: str = "inventory") -> str:
     """Parse ``content`` (a file called ``name``) with the ``kind`` ingester and write it to
     the configured embedded store under the source ``upload:<name>``. Returns a one-line
     summary; raises the project's errors naming the uploaded file, never the temp path."""
-    from ingest import INGESTERS
+    from ingest.pipeline import ingest
+    from ingest.registry import get
 
-    if kind not in INGESTERS:
-        raise InputError(f"unknown ingester {kind!r}")
+    ingester = get(kind)  # an unknown kind is refused before anything is written
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).lstrip(".") or "upload"
     with tempfile.TemporaryDirectory(prefix="nhigraph-upload-") as tmp:
         path = Path(tmp) / safe
         path.write_bytes(content)
         try:
-            batch = importlib.import_module(INGESTERS[kind]).parse(str(path))
-            store = open_store(create=True)
-            stitch(batch, store)
-            result = store.write(batch, source=f"upload:{safe}")
+            _, result = ingest(ingester, str(path), lambda: open_store(create=True),
+                               source=f"upload:{safe}")
         except NhiGraphError as exc:
             raise type(exc)(str(exc).replace(str(path), safe)) from None
     return (f"{safe}: {result.nodes_written} nodes ({result.nodes_created} new), "
@@ -54,12 +50,12 @@ def runs_frame(runs: list[dict]) -> pd.DataFrame:
 
 def render() -> None:
     st.title("Data")
-    cfg = state.store_config()
+    cfg = store_cache.store_config()
     st.caption(f"{cfg['backend']} store at {text(cfg['location'])}")
     if st.button("Reload from the store", icon=":material/refresh:"):
-        state.reload()
+        store_cache.reload()
     try:
-        stats = state.stats(state.store_token())
+        stats = store_cache.stats(store_cache.store_token())
     except NhiGraphError as exc:
         show_error(exc)
         stats = None
@@ -80,7 +76,7 @@ def render() -> None:
         st.subheader("Sources")
         table(pd.DataFrame({"source": stats["sources"]}), key="data-sources")
         st.subheader("Ingest runs (newest first)")
-        table(runs_frame(state.get_store().runs()), key="data-runs")
+        table(runs_frame(store_cache.get_store().runs()), key="data-runs")
     _upload(cfg)
 
 
@@ -90,13 +86,13 @@ def _upload(cfg: dict) -> None:
         st.info("Uploads go to the embedded store only; load a Neo4j store with "
                 "`nhigraph ingest ... --neo4j URI`.")
         return
-    from ingest import INGESTERS
+    from ingest.registry import ingesters
 
+    names = list(ingesters())  # every registered ingester, sorted by name
     st.caption("An inventory file (JSON or YAML, see docs/inventory-format.md) or another "
                "format an ingester reads. Re-uploading a file of the same name replaces what "
                "it loaded before.")
-    kind = st.selectbox("Format", sorted(INGESTERS), key="upload-kind",
-                        index=sorted(INGESTERS).index("inventory"))
+    kind = st.selectbox("Format", names, key="upload-kind", index=names.index("inventory"))
     uploaded = st.file_uploader("File", type=UPLOAD_TYPES, key="upload-file")
     if uploaded is None:
         return
@@ -110,7 +106,7 @@ def _upload(cfg: dict) -> None:
         return
     st.session_state["upload-done"] = uploaded.file_id
     st.session_state["upload-message"] = text(message)
-    state.reload()
+    store_cache.reload()
     st.rerun()
 
 

@@ -5,20 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import state
+from explorer import store_cache, widgets
 from explorer.subgraph import inbound_drawing
-from explorer.widgets import (
-    downloads,
-    metrics,
-    node_depth_unknown,
-    open_store_or_stop,
-    run_or_show_error,
-    show_graph,
-    table,
-    text,
-)
 
 TABLE_COLUMNS = ["name", "kind", "access", "distance", "environment", "path", "id"]
+#: The node picker: label, widget key, kinds listed first, URL parameter, hint.
+PICKER = ("Target", "inbound", ("Resource", "System", "Vault", "Identity", "Secret"), "target",
+          "Choose a resource, system or any other node above.")
 
 
 def crown_jewels(store) -> list[dict]:
@@ -29,32 +22,26 @@ def crown_jewels(store) -> list[dict]:
 def render() -> None:
     st.title("Inbound / crown jewels")
     st.caption("Who (workflows, secrets, identities...) can reach this resource or system?")
-    store = open_store_or_stop()
+    store = widgets.open_store_or_stop()
     jewels = crown_jewels(store)
     if jewels:
         st.caption("Crown jewels in this store: "
-                   + ", ".join(text(n.get("name") or n["id"]) for n in jewels))
-    node, depth, unknown_as = node_depth_unknown(
-        "Target", "inbound", ("Resource", "System", "Vault", "Identity", "Secret"), "target",
-        "Choose a resource, system or any other node above.")
-    if not node:
-        return
-    result = run_or_show_error(state.inbound, state.store_token(), node, depth, unknown_as)
-    if result is None:
-        return
+                   + ", ".join(widgets.text(n.get("name") or n["id"]) for n in jewels))
+    node, result = widgets.picked_walk(store_cache.inbound, *PICKER)
     s = result.summary
-    metrics((("Can reach it", s["sources"]), ("Workflows", s["workflows"]),
-             ("Workspaces", s["workspaces"]), ("With admin", s["by_access"].get("admin", 0)),
-             ("Dead credentials", len(s["dead_credentials"]))))
-    show_graph(inbound_drawing(store, result), direction="in",
-               title=f"Who can reach {result.header['target_name']}")
+    widgets.metrics((("Can reach it", s["sources"]), ("Workflows", s["workflows"]),
+                     ("Workspaces", s["workspaces"]),
+                     ("With admin", s["by_access"].get("admin", 0)),
+                     ("Dead credentials", len(s["dead_credentials"]))))
+    widgets.show_graph(inbound_drawing(store, result), direction="in",
+                       title=f"Who can reach {result.header['target_name']}")
     st.subheader("Can reach it")
     frame = result.to_frame(readable=True)
     frame = frame[[c for c in TABLE_COLUMNS if c in frame.columns]]
     kinds = sorted(frame["kind"].dropna().unique()) if not frame.empty else []
     chosen = st.multiselect("Kinds", kinds, default=kinds, key="inbound-kinds")
-    table(frame[frame["kind"].isin(chosen)], key="inbound-table")
-    downloads(result, f"inbound-{result.header['target_name'] or node}", "inbound")
+    widgets.table(frame[frame["kind"].isin(chosen)], key="inbound-table")
+    widgets.downloads(result, f"inbound-{result.header['target_name'] or node}", "inbound")
 
 
 if __name__ == "__main__":

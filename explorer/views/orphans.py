@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import state
+from explorer import store_cache
 from explorer.subgraph import blast_radius_drawing
-from explorer.widgets import downloads, open_store_or_stop, show_graph, table, text
+from explorer.widgets import downloads, open_store_or_stop, picker_table, show_graph, text
 from queries.orphans import REASONS
 
 COLUMNS = ["name", "kind", "reason", "detail", "owner", "environment", "reaches", "node"]
@@ -34,8 +34,8 @@ def render() -> None:
     st.caption("Which access paths have no accountable owner, belong to retired workflows, "
                "or hang on credentials nobody uses but that still work?")
     store = open_store_or_stop()
-    token = state.store_token()
-    result = state.orphaned_paths(token)
+    token = store_cache.store_token()
+    result = store_cache.orphaned_paths(token)
     s = result.summary
     st.caption(f"{s['orphans']} orphaned path(s) on {s['nodes']} node(s): "
                + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in s["by_reason"].items()))
@@ -51,15 +51,7 @@ def render() -> None:
     ids = {i for r in result.rows for i in r["owner"] + r["reaches"]}
     names = {i: str(n.get("name") or i) for i, n in store.get_nodes(ids).items()}
     keys = [f"{r['node']}|{r['reason']}" for r in rows]
-    if st.session_state.get("orphan-pick") not in keys:
-        st.session_state["orphan-pick"] = keys[0]
-
-    def picked_row():
-        sel = st.session_state["orphan-table"].selection.rows
-        if sel:
-            st.session_state["orphan-pick"] = keys[sel[0]]
-
-    table(orphans_frame(rows, names), key="orphan-table", on_select=picked_row)
+    picker_table(orphans_frame(rows, names), keys, "orphan")
     by_key = dict(zip(keys, rows, strict=True))
     key = st.selectbox("Orphan to draw (or click a row)", keys, key="orphan-pick",
                        format_func=lambda k: f"{by_key[k]['name']} \u00b7 "
@@ -67,7 +59,7 @@ def render() -> None:
     row = by_key[key]
     st.subheader("What it still opens")
     st.caption(f"{text(row['name'])} ({row['kind']}): {text(row['detail'])}")
-    br = state.blast_radius(token, row["node"], None, "write")
+    br = store_cache.blast_radius(token, row["node"], None, "write")
     show_graph(blast_radius_drawing(store, br), direction="out",
                title=f"What {row['name']} still opens")
     downloads(result, "orphaned-paths", "orphans")

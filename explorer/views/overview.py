@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import state
+from explorer import store_cache
 from explorer.widgets import open_store_or_stop, table, text
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -40,8 +40,8 @@ def severity_counts(rows: list[dict]) -> dict[str, int]:
 def render() -> None:
     st.title("Overview")
     open_store_or_stop()
-    token = state.store_token()
-    stats = state.stats(token)
+    token = store_cache.store_token()
+    stats = store_cache.stats(token)
     st.caption(f"{stats['backend']} store at {text(stats['location'])} \u00b7 "
                f"{stats['runs']} ingest run(s)")
     by_kind = stats["nodes_by_kind"]
@@ -63,7 +63,7 @@ def render() -> None:
         _findings(token)
 
     st.subheader("Largest blast radius")
-    ranking, total = state.blast_ranking(token)
+    ranking, total = store_cache.blast_ranking(token)
     if total > len(ranking):
         st.caption(f"Ranked the first {len(ranking)} of {total} workflows and secrets.")
     cols = ["name", "kind", "targets", "crown_jewels", "admin_targets", "reachable", "id"]
@@ -83,7 +83,7 @@ def render() -> None:
                      x_label="systems and resources reached", y_label="count")
     with right:
         st.subheader("Shared-credential clusters")
-        shared = state.shared_credentials(token, 2)
+        shared = store_cache.shared_credentials(token, 2)
         st.caption(f"{shared.summary['clusters']} cluster(s), "
                    f"{shared.summary['mixed_environment_clusters']} mixing prod and non-prod; "
                    "workflows per cluster")
@@ -93,11 +93,11 @@ def render() -> None:
 
 
 def _findings(token: str) -> None:
-    if not state.findings_available():
+    if not store_cache.findings_available():
         st.caption("Findings appear here once the findings module (queries.findings) is "
                    "installed.")
         return
-    result = state.findings(token)
+    result = store_cache.findings(token)
     counts = severity_counts(result.rows)
     cols = st.columns(len(SEVERITIES))
     for col, sev in zip(cols, SEVERITIES, strict=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import state
+from explorer import store_cache
 from explorer.subgraph import paths_drawing
 from explorer.widgets import downloads, open_store_or_stop, pick_node, show_error, show_graph, table
 from graph.errors import NhiGraphError
@@ -51,7 +51,7 @@ def render() -> None:
         st.info("Choose where access starts and where it should end.")
         return
     try:
-        result = state.shortest_paths(state.store_token(), src, dst, limit)
+        result = store_cache.shortest_paths(store_cache.store_token(), src, dst, limit)
     except NhiGraphError as exc:
         show_error(exc)
         return

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import state
+from explorer import store_cache
 from explorer.subgraph import cluster_drawing
-from explorer.widgets import downloads, open_store_or_stop, show_graph, table, text
+from explorer.widgets import downloads, open_store_or_stop, picker_table, show_graph, table, text
 
 COLUMNS = ["cluster", "size", "mixed_environments", "environments", "workspaces", "secrets",
            "identities", "reaches"]
@@ -49,13 +49,13 @@ def render() -> None:
     st.caption("Which secrets and identities are reused across workflows, workspaces or "
                "environments, so one leak opens many doors?")
     store = open_store_or_stop()
-    token = state.store_token()
+    token = store_cache.store_token()
     f1, f2, f3 = st.columns([1, 1, 2])
     min_wf = int(f1.number_input("At least N workflows share", min_value=2, value=2,
                                  key="shared-min"))
     mixed_only = f2.toggle("Only prod mixed with non-prod", value=False, key="shared-mixed")
     search = f3.text_input("Search names and ids", key="shared-search")
-    result = state.shared_credentials(token, min_wf)
+    result = store_cache.shared_credentials(token, min_wf)
     ids = {i for r in result.rows for k in ("workflows", "secrets", "identities", "reaches",
                                               "workspaces") for i in r[k]}
     names = {i: str(n.get("name") or i) for i, n in store.get_nodes(ids).items()}
@@ -68,15 +68,7 @@ def render() -> None:
         st.info("No cluster matches.")
         return
     numbers = [r["cluster"] for r in rows]
-    if st.session_state.get("shared-pick") not in numbers:
-        st.session_state["shared-pick"] = numbers[0]
-
-    def picked_row():
-        sel = st.session_state["shared-table"].selection.rows
-        if sel:
-            st.session_state["shared-pick"] = numbers[sel[0]]
-
-    table(clusters_frame(rows, names), key="shared-table", on_select=picked_row)
+    picker_table(clusters_frame(rows, names), numbers, "shared")
     by_number = {r["cluster"]: r for r in rows}
     number = st.selectbox("Cluster to draw (or click a row)", numbers, key="shared-pick",
                           format_func=lambda n: f"#{n}: {by_number[n]['size']} workflows")

@@ -21,6 +21,7 @@ from pathlib import Path
 from graph.errors import InputError
 from graph.records import Batch
 from ingest.files import collect_some
+from ingest.registry import RUN_OPTIONS, Ingester, Option, strict_option
 
 from . import authz, credreport, trust
 from .actions import default_db
@@ -104,3 +105,19 @@ def parse(path, **options) -> Batch:
         except (*_SHAPE_ERRORS, csv.Error) as exc:
             report(f"{p}: malformed credential report ({str(exc)[:100]}); file skipped")
     return batch
+
+
+INGESTER = Ingester(
+    name="aws-iam",
+    help="Ingest AWS IAM exports: get-account-authorization-details JSON, credential report\n"
+         "CSV, list-access-keys JSON (files or folders; several accounts join by their trust).",
+    parse=parse,
+    source_from="all",
+    strict=strict_option("any file, entry or action was"),
+    options=(
+        RUN_OPTIONS,
+        Option("--eks-cluster", "Name the EKS cluster of an OIDC issuer id, so IRSA trusts "
+               "start at that cluster's service accounts (repeatable).", type="map",
+               dest="eks_clusters", metavar="OIDC_ID=CLUSTER"),
+    ),
+)

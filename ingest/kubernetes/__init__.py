@@ -35,6 +35,7 @@ import yaml
 from graph.errors import InputError
 from graph.records import Batch
 from ingest.files import collect_some
+from ingest.registry import RUN_OPTIONS, Ingester, Option, strict_option
 
 from .objects import State, read_object, write_mounts
 from .rbac import verb_level as verb_level
@@ -101,3 +102,17 @@ def parse(path, cluster: str | None = None, **_options) -> Batch:
     return batch
 
 
+
+
+INGESTER = Ingester(
+    name="kubernetes",
+    help="Ingest Kubernetes RBAC: manifests or `kubectl get -o json/yaml` lists of\n"
+         "ServiceAccounts, Secrets (never their data), Roles, ClusterRoles and bindings.",
+    parse=parse,
+    source_from="all",
+    strict=strict_option("any file, entry or action was"),
+    options=(
+        RUN_OPTIONS,
+        Option("--cluster", "Cluster name used in ids (default: 'default')."),
+    ),
+)

@@ -28,6 +28,7 @@ from pathlib import Path
 from graph.records import Batch, normalise_environment
 
 from ..files import DEFAULT_MAX_BYTES
+from ..registry import RUN_OPTIONS, WORKFLOW_OPTIONS, Ingester, Option, strict_option
 from .read import default_instance, read_exports
 from .transform import transform
 
@@ -50,3 +51,19 @@ def parse(path, instance: str | None = None, credentials: str | None = None,
     env = normalise_environment(environment) if environment else None
     transform(found, cred_docs, inst, env, saas_tenant, batch)
     return batch
+
+
+INGESTER = Ingester(
+    name="n8n",
+    help="Ingest n8n workflow exports (files, JSON arrays or folders) of one instance.",
+    parse=parse,
+    paths_exist=True,
+    strict=strict_option(),
+    options=(
+        Option("--instance", "Instance name (default: the folder's name)."),
+        Option("--credentials", "An `n8n export:credentials` file or folder (encrypted or "
+               "--decrypted).", type="path"),
+        RUN_OPTIONS,
+        *WORKFLOW_OPTIONS,
+    ),
+)

@@ -20,6 +20,7 @@ import pkgutil
 from ..context import Context
 from ..results import Result
 from ..risk import SCORED_KINDS, Scorer
+from ..traverse import now_iso
 from .base import NIST_TITLES, OWASP_TITLES, SEVERITIES, Rule, severity_rank
 
 COLUMNS = ("severity", "risk", "rule", "owasp", "title", "detail", "nodes")
@@ -89,7 +90,7 @@ def findings(store, as_of: str | None = None, rotation_days: int = 90,
         raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}")
     selected = list(RULES) if rules is None else [_rule(r) for r in rules]
     ctx = Context(store, rotation_days=rotation_days, unknown_as=unknown_as,
-                  **({"as_of": as_of} if as_of else {}))
+                  as_of=as_of or now_iso())
     scorer = Scorer(ctx)
     rows = []
     for rule in selected:

@@ -1,0 +1,36 @@
+"""The ``nhigraph`` command line, assembled from its command families.
+
+Every command opens the configured store (``--store DIR`` / ``NHIGRAPH_STORE`` for the
+embedded one, ``--neo4j URI`` / ``NEO4J_*`` for Neo4j), runs one analysis from ``queries``
+and prints it as a table, JSON or CSV. Errors a user can cause print one line and exit 2;
+anything unexpected exits 1. The shared plumbing is :mod:`cli.plumbing`; the commands are in
+:mod:`cli.ingest` (generated from the ingester registry), :mod:`cli.analyses`,
+:mod:`cli.reports` and :mod:`cli.demo`; this module only puts them on one group.
+"""
+
+from __future__ import annotations
+
+import click
+
+from cli import analyses, demo, reports
+from cli import ingest as ingest_commands
+from cli.plumbing import ErrorGroup
+
+
+@click.group(cls=ErrorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nhigraph")
+def cli():
+    """nhigraph: access paths of non-human identities in workflow platforms."""
+
+
+cli.add_command(ingest_commands.ingest)
+for _command in (*analyses.COMMANDS, *demo.COMMANDS, *reports.COMMANDS):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    cli(prog_name="nhigraph")
+
+
+if __name__ == "__main__":
+    main()

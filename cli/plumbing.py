@@ -1,0 +1,177 @@
+"""What every ``nhigraph`` command shares: the group class that turns the project's errors
+into one line and exit 2 (anything unexpected exits 1), the store and output options, opening
+the configured store, and printing a result as a table, JSON or CSV. Imports no command
+module: the command modules import this one and ``cli/__init__.py`` assembles them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from graph import NhiGraphError, open_store
+
+FORMATS = click.Choice(["table", "json", "csv"])
+
+
+class ErrorGroup(click.Group):
+    """Turns the project's own errors into one line and exit 2; bugs into exit 1."""
+
+    def invoke(self, ctx):
+        # Remember the words given, to name the input if a parser gives up on it.
+        words = [*getattr(ctx, "_protected_args", []), *ctx.args]
+        try:
+            return super().invoke(ctx)
+        except NhiGraphError as exc:
+            line = " ".join(str(exc).split())  # always one line, whatever the input held
+            click.echo(f"error: {line[:1000]}", err=True)
+            sys.exit(exc.exit_code)
+        except RecursionError:
+            if self.name != "ingest":
+                raise
+            # Only input nested deeper than Python's parsers can recurse gets here.
+            paths = [w for w in words[1:] if not w.startswith("-") and os.path.exists(w)]
+            click.echo(f"error: {paths[0] + ': ' if paths else ''}input nested too deeply "
+                       "to read", err=True)
+            sys.exit(2)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except BrokenPipeError:  # output piped into head and the like: stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
+        except KeyboardInterrupt:
+            click.echo("interrupted; the store is unchanged", err=True)
+            sys.exit(130)
+        except Exception as exc:  # a bug: say so, and show the traceback when asked
+            if os.environ.get("NHIGRAPH_DEBUG"):
+                raise
+            click.echo(f"unexpected error ({type(exc).__name__}): {exc}; "
+                       "set NHIGRAPH_DEBUG=1 for a traceback", err=True)
+            sys.exit(1)
+
+
+def store_options(fn):
+    """--store and --neo4j options on every command that opens a store."""
+    @click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
+                  help="Embedded store folder (default $NHIGRAPH_STORE or ./.nhigraph).")
+    @click.option("--neo4j", "neo4j_uri", default=None, metavar="URI",
+                  help="Use a Neo4j store at this Bolt URI (default $NEO4J_URI).")
+    @click.option("--neo4j-user", default=None, help="Default $NEO4J_USER or neo4j.")
+    @click.option("--neo4j-database", default=None, help="Default $NEO4J_DATABASE.")
+    @functools.wraps(fn)
+    def wrapper(*args, store_dir, neo4j_uri, neo4j_user, neo4j_database, **kwargs):
+        kwargs["store_config"] = dict(path=store_dir, neo4j_uri=neo4j_uri,
+                                      neo4j_user=neo4j_user, neo4j_database=neo4j_database)
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+def output_options(fn):
+    """--format table|json|csv and -o FILE on every command that prints a result."""
+    fn = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+                      help="Write to this file instead of standard output.")(fn)
+    return click.option("--format", "fmt", type=FORMATS, default="table",
+                        show_default=True)(fn)
+
+
+def unknown_as(fn):
+    """--unknown-as: how grants of unknown access rank."""
+    return click.option("--unknown-as", type=click.Choice(["read", "write", "admin"]),
+                        default="write", show_default=True,
+                        help="How to rank grants of unknown access.")(fn)
+
+
+def depth_option(fn):
+    """--depth N: at most N hops."""
+    return click.option("--depth", type=click.IntRange(min=0), default=None,
+                        help="At most N hops.")(fn)
+
+
+def walk_options(fn):
+    """--depth and --unknown-as, the options of a walk from or to one node."""
+    return depth_option(unknown_as(fn))
+
+
+def open_configured(config: dict, create: bool = False):
+    """Open the store the --store/--neo4j options (``store_config``) name."""
+    return open_store(create=create, **dict(config))
+
+
+def as_of(value: str | None) -> str | None:
+    """An --as-of value as a normalised ISO 8601 time (None when not given)."""
+    from graph.records import normalise_datetime
+
+    return normalise_datetime(value, "--as-of") if value else None
+
+
+def emit(result, fmt: str, output: str | None, title: str = "") -> None:
+    """Print (or write to ``output``) a query result as a table, JSON or CSV."""
+    if fmt == "json":
+        text = result.to_json() + "\n"
+    elif fmt == "csv":
+        text = result.to_frame().to_csv(index=False)
+    else:
+        text = table(result, title)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def table(result, title: str) -> str:
+    """A result as a plain-text table with its summary line below."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(record=True, width=max(100, _term_width()), file=open(os.devnull, "w"))
+    frame = result.to_frame(readable=True)
+    tbl = Table(title=title or None, show_lines=False)
+    for col in frame.columns:
+        tbl.add_column(str(col), overflow="fold")
+    for rec in frame.itertuples(index=False):
+        # Text(...) never interprets markup, so names from data print as they are.
+        tbl.add_row(*(Text("" if v is None or v != v else str(v)) for v in rec))
+    console.print(tbl)
+    if result.summary:
+        console.print(Text(_summary_line(result.summary)))
+    return console.export_text()
+
+
+def _summary_line(summary: dict) -> str:
+    parts = []
+    for k, v in summary.items():
+        if isinstance(v, dict):
+            v = ", ".join(f"{a}={b}" for a, b in v.items()) or "-"
+        elif isinstance(v, list):
+            v = len(v)
+        parts.append(f"{k}: {v}")
+    return "summary: " + "; ".join(parts)
+
+
+def _term_width() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 160
+
+
+def say(prefix: str, line) -> None:
+    """One short line on standard error, whatever the input held."""
+    line = " ".join(str(line).split())
+    click.echo(f"{prefix}: {line[:500] + '...' if len(line) > 500 else line}", err=True)
+
+
+def report_write(source: str, result) -> None:
+    """One line saying what writing a source did to the store."""
+    click.echo(
+        f"{source}: {result.files_read} file(s) read, {len(result.skipped)} skipped; "
+        f"{result.nodes_written} nodes ({result.nodes_created} new), "
+        f"{result.edges_written} edges ({result.edges_created} new); "
+        f"removed {result.nodes_removed} stale nodes, {result.edges_removed} stale edges"
+    )

@@ -1,0 +1,45 @@
+"""One ingest run: parse one source with its registered ingester, show its notes and
+skips, stitch the batch to what the store holds and write it. The CLI's ``ingest``
+commands, :func:`sample_estate.load` and the explorer's upload all go through
+:func:`ingest`; the store comes from the caller (this package has no store code).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from graph.errors import InputError
+from graph.stitch import stitch
+from ingest.registry import Ingester, get
+
+
+def ingest(kind: str | Ingester, paths, store: Any, *, source: str | None = None,
+           replace: bool = False, strict: bool = False, options: dict | None = None,
+           say: Callable[[str, str], None] | None = None):
+    """Parse ``paths`` with the ingester ``kind`` (a name or an :class:`Ingester`) and write
+    the batch to ``store`` as ``source`` (default: the ingester's source name of the paths).
+    Returns ``(batch, WriteResult)``.
+
+    ``store`` is a store, or a function returning one: it is then called only once the
+    input parsed, so a refused input never creates a store. ``say(prefix, line)`` is told
+    each note and skip (``"note"``, ``"skipped"``); with ``strict`` any skip refuses the
+    whole batch (every skip is said first) and nothing is written. ``replace`` starts a
+    fresh graph with only this source (nothing to stitch to)."""
+    ingester = get(kind) if isinstance(kind, str) else kind
+    batch = ingester.run_parse(paths, options)
+    tell = say or (lambda prefix, line: None)
+    for line in batch.notes:
+        tell("note", line)
+    if strict:  # show every skip, not only the first, before failing
+        for line in batch.skipped:
+            tell("skipped", line)
+    store = store() if callable(store) else store
+    if strict and batch.skipped:
+        raise InputError(f"{len(batch.skipped)} input(s) skipped under --strict; first: "
+                         f"{batch.skipped[0]}")
+    for line in batch.skipped:
+        tell("skipped", line)
+    stitch(batch, None if replace else store)
+    result = store.write(batch, source=source or ingester.source_name(paths), replace=replace)
+    return batch, result
