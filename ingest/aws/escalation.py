@@ -273,6 +273,8 @@ def _method_targets(m: Method, p: Principal, mine, bound, idx, hubs_used, uses):
         candidates = idx.by_service.get((p.account, service), [])
         what = f"roles-trusting:{service}"
     else:
+        if m.reaches == "group" and p.kind != "user":
+            return  # only a user can be added to a group
         candidates = idx.by_kind.get((p.account, m.reaches), [])
         what = f"{m.reaches}s"
     yield from _targets(m, p, candidates, uses, m.key, mine, bound, idx, hubs_used, what)
