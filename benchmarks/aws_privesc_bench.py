@@ -89,12 +89,17 @@ def generate(principals: int, policies: int, seed: int) -> dict:
             stmts.append({"Effect": "Deny", "Action": "iam:PassRole",
                           "Resource": f"arn:aws:iam::{ACCT}:role/app/role-0000*"})
         pols.append({"PolicyName": f"pol-{i:05d}", "Arn": f"arn:aws:iam::{ACCT}:policy/pol-{i:05d}",
-                     "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 1,
-                     "IsAttachable": True,
+                     "PolicyId": f"ANPA{i:017d}", "Path": "/", "DefaultVersionId": "v1",
+                     "AttachmentCount": 1, "PermissionsBoundaryUsageCount": 0,
+                     "IsAttachable": True, "CreateDate": "2024-01-01T00:00:00Z",
+                     "UpdateDate": "2024-01-01T00:00:00Z",
                      "PolicyVersionList": [{"Document": doc(stmts), "VersionId": "v1",
                                             "IsDefaultVersion": True}]})
     boundary = f"arn:aws:iam::{ACCT}:policy/boundary"
-    pols.append({"PolicyName": "boundary", "Arn": boundary, "Path": "/", "DefaultVersionId": "v1",
+    pols.append({"PolicyName": "boundary", "Arn": boundary, "PolicyId": "ANPABOUNDARY000000001",
+                 "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 1,
+                 "PermissionsBoundaryUsageCount": 1, "IsAttachable": True,
+                 "CreateDate": "2024-01-01T00:00:00Z", "UpdateDate": "2024-01-01T00:00:00Z",
                  "PolicyVersionList": [{"Document": doc([{"Effect": "Allow",
                                                           "Action": ["s3:*", "dynamodb:*"],
                                                           "Resource": "*"}]),
@@ -164,6 +169,9 @@ def main(argv=None) -> None:
     ap.add_argument("--policies", type=int, default=5000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--work", type=Path, default=None)
+    ap.add_argument("--rule", action="append", default=None,
+                    help="only these findings rules (repeatable; default all; 'none': ingest "
+                         "only)")
     ap.add_argument("--cloudsplaining", default=shutil.which("cloudsplaining") or
                     str(Path(sys.executable).parent / "cloudsplaining"))
     args = ap.parse_args(argv)
@@ -178,23 +186,31 @@ def main(argv=None) -> None:
     nh = shutil.which("nhigraph", path=str(Path(sys.executable).parent)) or "nhigraph"
     store = work / "store"
     shutil.rmtree(store, ignore_errors=True)
-    script = (f"set -e; {nh} ingest aws-iam {path} --store {store}; "
-              f"{nh} findings --store {store} --format json > {work / 'findings.json'}")
+    rules = "".join(f" --rule {r}" for r in args.rule or [])
+    script = f"set -e; {nh} ingest aws-iam {path} --store {store}"
+    if args.rule != ["none"]:
+        script += (f"; {nh} findings --store {store} --format json{rules} "
+                   f"> {work / 'findings.json'}")
     ours = measure(["sh", "-c", script], ROOT)
-    found = json.loads((work / "findings.json").read_text())
-    rows = found.get("findings", found) if isinstance(found, dict) else found
-    esc = [r for r in rows if r["rule"] == "privilege-escalation"]
+    esc = []
+    if args.rule != ["none"]:
+        found = json.loads((work / "findings.json").read_text())
+        rows = found.get("findings", found) if isinstance(found, dict) else found
+        esc = [r for r in rows if r["rule"] == "privilege-escalation"]
     cs_out = work / "cloudsplaining"
     shutil.rmtree(cs_out, ignore_errors=True)
+    cs_out.mkdir()
     theirs = measure([args.cloudsplaining, "scan", "-i", str(path), "-o", str(cs_out), "-s"],
                      work)
     results = next(cs_out.glob("iam-results-*.json"))
     cs = json.loads(results.read_text())
     flagged = _cloudsplaining_principals(cs)
-    print(f"\n{'tool':<40} {'wall s':>8} {'CPU s':>8} {'peak RSS MB':>12}")
-    for name, m in (("nhigraph ingest aws-iam + findings", ours),
+    print(f"\n{'tool':<60} {'wall s':>8} {'CPU s':>8} {'peak RSS MB':>12}")
+    what = "ingest aws-iam" + ("" if args.rule == ["none"] else
+                               " + findings" + (f" ({', '.join(args.rule)})" if args.rule else ""))
+    for name, m in ((f"nhigraph {what}", ours),
                     ("cloudsplaining scan", theirs)):
-        print(f"{name:<40} {m['wall']:>8.1f} {m['cpu']:>8.1f} {m['rss_mb']:>12.0f}")
+        print(f"{name:<60} {m['wall']:>8.1f} {m['cpu']:>8.1f} {m['rss_mb']:>12.0f}")
     print(f"\nratio cloudsplaining / nhigraph: wall {theirs['wall'] / ours['wall']:.2f}x, "
           f"CPU {theirs['cpu'] / ours['cpu']:.2f}x")
     print(f"principals with a privilege-escalation finding: nhigraph {len(esc)}, "
