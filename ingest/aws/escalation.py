@@ -300,10 +300,17 @@ def _targets(m, p, candidates, uses, key_action, mine, bound, idx, hubs_used, wh
             hubs_used.add((p.account, what))
             yield hub_id(p.account, what), _Hit(m, [u, *uses])
             return
-    for t in candidates:
-        u = _allowed(mine, bound, key_action, t.arn, m.service)
-        if u is not None:
-            yield t.id, _Hit(m, [u, *uses])
+    found = [(t, u) for t in candidates
+             if (u := _allowed(mine, bound, key_action, t.arn, m.service)) is not None]
+    # Every member reached, all unconditionally or all under the same conditions: the hub.
+    if len(candidates) >= HUB_MIN and len(found) == len(candidates) and \
+            len({(u.conditional, json.dumps(u.conditions, sort_keys=True))
+                 for _, u in found}) == 1:
+        hubs_used.add((p.account, what))
+        yield hub_id(p.account, what), _Hit(m, [found[0][1], *uses])
+        return
+    for t, u in found:
+        yield t.id, _Hit(m, [u, *uses])
 
 
 class _Index:
