@@ -285,6 +285,19 @@ EDGE_KINDS: dict[str, EdgeKind] = {
                 "An OIDC trust with no subject condition: any repository or workload of the "
                 "provider can assume the role.")),
         ),
+        EdgeKind(
+            "CAN_ESCALATE_TO",
+            "A principal's permissions let it become another identity (create its keys, pass "
+            "it to a service that runs code, rewrite its trust, grant itself policies).",
+            True,
+            (("Identity", "Identity"),),
+            ACCESS_EDGE_PROPS + (
+                Prop("method", "str", "The escalation method (ingest/aws/escalation_methods.py); "
+                     "the unconditional one first when several apply."),
+                Prop("methods", "list", "Every method that reaches the same identity."),
+                GRANT_PROPS[1], GRANT_PROPS[2], GRANT_PROPS[3], GRANT_PROPS[4],
+            ),
+        ),
         EdgeKind("MEMBER_OF", "An identity is a member of a group identity.", True,
                  (("Identity", "Identity"),), ACCESS_EDGE_PROPS),
         EdgeKind(

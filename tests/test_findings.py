@@ -95,6 +95,13 @@ OWNER_GONE = [("gone", "Owner", {"status": "departed"})]
 #: (rule, graph changes, the node tuples it must name, their severity): at least one case
 #: per rule (test_every_rule_has_a_firing_case), so a new rule needs a case here.
 FIRING_CASES = [
+    ("privilege-escalation",  # a role that can create another's keys gains its admin
+     dict(nodes=[("esc-a", "Identity", {"identity_type": "role", "status": "active"}),
+                 ("esc-b", "Identity", {"identity_type": "user", "status": "active"})],
+          edges=[("esc-a", "CAN_ESCALATE_TO", "esc-b",
+                  {"method": "CreateAccessKey", "conditional": False}),
+                 ("esc-b", "CAN_ACCESS", "saas", {"access": "admin"})]),
+     {("esc-a", "esc-b")}, "high"),
     ("departed-owner",
      dict(nodes=OWNER_GONE, edges=[("gone", "OWNS", "wf")]), {("wf", "gone")}, "high"),
     ("retired-but-valid", dict(change={"wf": {"status": "retired"}}), {("wf", "team")}, "high"),

@@ -8,7 +8,7 @@ is reported as one line in ``Batch.skipped`` and the rest is ingested; ``--stric
 any such line into a failure with the store unchanged.
 
 Modules: :mod:`.actions` (the IAM action database), :mod:`.arns`, :mod:`.policy`
-(evaluation), :mod:`.authz` (principals and grants), :mod:`.trust` (CAN_ASSUME),
+(evaluation), :mod:`.authz` (principals and grants), :mod:`.trust` (CAN_ASSUME), :mod:`.escalation` (CAN_ESCALATE_TO),
 :mod:`.credreport` (access keys). Decisions are written down in ``docs/aws-iam.md``.
 """
 
@@ -23,7 +23,7 @@ from graph.records import Batch
 from ingest.files import collect_some
 from ingest.registry import RUN_OPTIONS, Ingester, Option, strict_option
 
-from . import authz, credreport, trust
+from . import authz, credreport, escalation, trust
 from .actions import default_db
 
 
@@ -97,6 +97,7 @@ def parse(path, **options) -> Batch:
     effective = authz.build_access(principals, policies, db, report, batch)
     trust.build_trust(principals, effective, db, report, batch,
                       eks_clusters=options.get("eks_clusters"))
+    escalation.build_escalation(principals, policies, effective, db, report, batch)
     for p, text in reports:
         try:
             credreport.read(text, str(p), keys, report, batch)

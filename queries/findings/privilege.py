@@ -1,12 +1,13 @@
-"""NHI5 Overprivileged NHI: admin or wildcard grants, and write access held by workflows
-whose purpose is only to read.
+"""NHI5 Overprivileged NHI: admin or wildcard grants, privilege escalation (permissions
+that let a principal become a stronger one), and write access held by workflows whose
+purpose is only to read.
 """
 
 from __future__ import annotations
 
 import re
 
-from graph.model import DORMANT_WORKFLOW_STATUSES
+from graph.model import DORMANT_WORKFLOW_STATUSES, strongest
 
 from ..context import Context
 from ..traverse import reach
@@ -25,10 +26,17 @@ def _nhi_holders(ctx: Context) -> set[str]:
     """Holders that are non-human: every secret, every identity that is not a plain user or
     group, and anything a workflow reaches."""
     out = set(ctx.by_kind["Secret"])
+    # AWS IAM users and groups are held by pipelines as often as roles are (access keys):
+    # they count; other platforms' users and groups stand for people.
     out.update(i for i, n in ctx.by_kind["Identity"].items()
-               if n.get("identity_type") not in ("user", "group"))
+               if n.get("identity_type") not in ("user", "group", ESCALATION_TARGET)
+               or (n.get("arn") and n.get("identity_type") in ("user", "group")))
     out.update(reach(ctx.store, ctx.workflows, "out", as_of=ctx.as_of, keep_edges=False).dist)
     return out
+
+
+#: Hubs and the self-granted admin the AWS ingester writes for escalation (not principals).
+ESCALATION_TARGET = "escalation_target"
 
 
 def admin_grant(rule: Rule, ctx: Context) -> list[dict]:
@@ -56,6 +64,62 @@ def admin_grant(rule: Rule, ctx: Context) -> list[dict]:
                                                     for _, w in wfs[:2]]
         out.append(finding(rule, "high" if crown else "medium",
                            [holder, *(e.dst for e in edges)], paths, detail))
+    return out
+
+
+def privilege_escalation(rule: Rule, ctx: Context) -> list[dict]:
+    """One finding per principal with CAN_ESCALATE_TO edges: the methods, the identities
+    reached (through the per-account hubs too) and the strongest access they hold."""
+    esc: dict[str, list] = {}
+    for e in ctx.store.edges("CAN_ESCALATE_TO"):
+        esc.setdefault(e.src, []).append(e)
+    if not esc:
+        return []
+    grants: dict[str, list[str]] = {}
+    for e in ctx.store.edges("CAN_ACCESS"):
+        grants.setdefault(e.src, []).append(e.props.get("access") or "unknown")
+    groups: dict[str, list[str]] = {}
+    for e in ctx.store.edges("MEMBER_OF"):
+        groups.setdefault(e.src, []).append(e.dst)
+
+    def held(nid: str) -> list[str]:
+        return grants.get(nid, []) + [a for g in groups.get(nid, []) for a in grants.get(g, [])]
+
+    out = []
+    for src in sorted(esc):
+        node = ctx.node(src)
+        if node.get("identity_type") == ESCALATION_TARGET or not ctx.valid(node):
+            continue
+        edges = sorted(esc[src], key=lambda e: (bool(e.props.get("conditional")), e.dst))
+        reached: dict[str, bool] = {}  # identity -> only conditionally
+        levels, methods = [], []
+        for e in edges:
+            cond = bool(e.props.get("conditional"))
+            for m in e.props.get("methods") or [e.props.get("method")]:
+                if m and m not in methods:
+                    methods.append(m)
+            dst = ctx.node(e.dst)
+            via = [x.dst for x in esc.get(e.dst, [])] if \
+                dst.get("identity_type") == ESCALATION_TARGET else []
+            for t in [e.dst, *via]:
+                reached[t] = reached.get(t, True) and cond
+                levels += held(t)
+        unconditional = [t for t, c in reached.items() if not c]
+        gained = strongest(levels, ctx.unknown_as) or "control"
+        names = [ctx.name(t) for t in sorted(reached)]
+        shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+        detail = (f"{ctx.name(src)} can escalate by {', '.join(methods)} to {shown}; "
+                  f"strongest access gained: {gained}")
+        if not unconditional:
+            detail += " (only if conditions hold)"
+        if unconditional and gained == "admin":
+            severity = "high"
+        elif unconditional or gained == "admin":
+            severity = "medium"
+        else:
+            severity = "low"
+        paths = [[src, e.dst] for e in edges[:5]]
+        out.append(finding(rule, severity, [src, *sorted(reached)], paths, detail))
     return out
 
 
@@ -90,8 +154,24 @@ RULES = [
          "Replace the admin/wildcard grant with the actions the workflows actually use "
          "(derive them from logs), scoped to the resources they touch.",
          "CAN_ACCESS.access = admin or CAN_ACCESS.actions containing * or service:*; holder "
-         "is a Secret, a non-user Identity, or reachable from a workflow; crown_jewel",
+         "is a Secret, a non-user Identity, an AWS IAM user or group (identities with an "
+         "`arn`: pipelines hold their access keys), or reachable from a workflow; "
+         "crown_jewel. The self-granted admin target the AWS ingester writes for escalation "
+         "(`identity_type: escalation_target`) is not a holder",
          admin_grant, severity="medium; high when it gives admin over a crown jewel"),
+    Rule("privilege-escalation",
+         "A principal whose permissions let it become a stronger identity",
+         "NHI5:2025", ("PR.AA-05",),
+         "Remove the enabling actions (iam:PassRole on *, iam:CreateAccessKey or policy edits "
+         "on other principals, code updates on functions running as other roles), scope them "
+         "to the resources the job needs, or deny them with a permissions boundary.",
+         "CAN_ESCALATE_TO (method, methods, conditional) and the CAN_ACCESS grants of the "
+         "identities reached (through MEMBER_OF groups too); identity_type escalation_target "
+         "hubs expanded", privilege_escalation,
+         severity="high when an unconditional method gains admin; medium when an "
+                  "unconditional method gains less, or admin only under conditions; low when "
+                  "every method needs a condition (or an existing resource the export does "
+                  "not list)"),
     Rule("write-for-read-purpose", "Write access held by a workflow whose purpose is to read",
          "NHI5:2025", ("PR.AA-05",),
          "Give the workflow a read-only credential for the systems it reports on; keep write "
