@@ -172,6 +172,15 @@ class Ingester:
         return self.parse(paths, **given)
 
 
+def workflow_platform(name: str, help: str, parse: Callable[..., Any], *options: Option,
+                      ) -> Ingester:
+    """A workflow platform's ingester (n8n, GitHub Actions, Airflow...): PATHS that must
+    exist, ``--strict``, its own ``options``, then the run options and
+    :data:`WORKFLOW_OPTIONS`."""
+    return Ingester(name=name, help=help, parse=parse, paths_exist=True,
+                    strict=strict_option(), options=(*options, RUN_OPTIONS, *WORKFLOW_OPTIONS))
+
+
 _cache: dict[str, Ingester] | None = None
 
 

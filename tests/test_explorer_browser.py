@@ -289,7 +289,7 @@ def test_shared_credentials_click_a_row(sample_app, watched):
         watched.page.mouse.click(box["x"] + 15, box["y"] + row_height * 2.5)  # cluster 2
         watched.settle()
         try:
-            heading.wait_for(timeout=10000)
+            heading.wait_for(timeout=30000)
             break
         except Exception:  # noqa: BLE001
             continue

@@ -26,7 +26,7 @@ from pathlib import Path
 from graph.records import Batch, normalise_environment
 
 from ..files import DEFAULT_MAX_BYTES
-from ..registry import RUN_OPTIONS, WORKFLOW_OPTIONS, Ingester, Option, strict_option
+from ..registry import Option, workflow_platform
 from .read import default_name, read_files
 from .transform import transform
 
@@ -45,17 +45,11 @@ def parse(path, deployment: str | None = None, dags=None, environment: str | Non
     return batch
 
 
-INGESTER = Ingester(
-    name="airflow",
-    help="Ingest `airflow connections export` files (JSON/YAML/env) and DAG files.",
-    parse=parse,
-    paths_exist=True,
-    strict=strict_option(),
-    options=(
-        Option("--deployment", "Deployment name (default: the folder's name)."),
-        Option("--dags", "DAG files or folders (repeatable; .py files among PATHS count too).",
-               type="path", multiple=True),
-        RUN_OPTIONS,
-        *WORKFLOW_OPTIONS,
-    ),
+INGESTER = workflow_platform(
+    "airflow",
+    "Ingest `airflow connections export` files (JSON/YAML/env) and DAG files.",
+    parse,
+    Option("--deployment", "Deployment name (default: the folder's name)."),
+    Option("--dags", "DAG files or folders (repeatable; .py files among PATHS count too).",
+           type="path", multiple=True),
 )

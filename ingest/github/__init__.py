@@ -25,7 +25,7 @@ from pathlib import Path
 from graph.records import Batch, normalise_environment
 
 from ..files import DEFAULT_MAX_BYTES
-from ..registry import RUN_OPTIONS, WORKFLOW_OPTIONS, Ingester, Option, strict_option
+from ..registry import Option, workflow_platform
 from .read import checkout as find_checkout
 from .read import read_secret_lists, read_workflows, remote
 from .transform import transform
@@ -57,22 +57,16 @@ def parse(path, repo: str | None = None, secrets: str | None = None,
     return batch
 
 
-INGESTER = Ingester(
-    name="github-actions",
-    help="Ingest GitHub Actions workflows of one repository (checkout or workflow folder).",
-    parse=parse,
-    paths_exist=True,
-    strict=strict_option(),
-    options=(
-        Option("--repo", "Repository (default: the checkout's origin remote, else the folder "
-               "name).", metavar="OWNER/NAME"),
-        Option("--secrets", "Repository secrets: `gh secret list --json name,updatedAt` "
-               "output.", type="file"),
-        Option("--env-secrets", "Environment secrets of ENV (repeatable).", type="pairs",
-               metavar="ENV=FILE"),
-        Option("--org-secrets", "Organisation secrets visible to the repository.",
-               type="file"),
-        RUN_OPTIONS,
-        *WORKFLOW_OPTIONS,
-    ),
+INGESTER = workflow_platform(
+    "github-actions",
+    "Ingest GitHub Actions workflows of one repository (checkout or workflow folder).",
+    parse,
+    Option("--repo", "Repository (default: the checkout's origin remote, else the folder "
+           "name).", metavar="OWNER/NAME"),
+    Option("--secrets", "Repository secrets: `gh secret list --json name,updatedAt` "
+           "output.", type="file"),
+    Option("--env-secrets", "Environment secrets of ENV (repeatable).", type="pairs",
+           metavar="ENV=FILE"),
+    Option("--org-secrets", "Organisation secrets visible to the repository.",
+           type="file"),
 )

@@ -28,7 +28,7 @@ from pathlib import Path
 from graph.records import Batch, normalise_environment
 
 from ..files import DEFAULT_MAX_BYTES
-from ..registry import RUN_OPTIONS, WORKFLOW_OPTIONS, Ingester, Option, strict_option
+from ..registry import Option, workflow_platform
 from .read import default_instance, read_exports
 from .transform import transform
 
@@ -53,17 +53,11 @@ def parse(path, instance: str | None = None, credentials: str | None = None,
     return batch
 
 
-INGESTER = Ingester(
-    name="n8n",
-    help="Ingest n8n workflow exports (files, JSON arrays or folders) of one instance.",
-    parse=parse,
-    paths_exist=True,
-    strict=strict_option(),
-    options=(
-        Option("--instance", "Instance name (default: the folder's name)."),
-        Option("--credentials", "An `n8n export:credentials` file or folder (encrypted or "
-               "--decrypted).", type="path"),
-        RUN_OPTIONS,
-        *WORKFLOW_OPTIONS,
-    ),
+INGESTER = workflow_platform(
+    "n8n",
+    "Ingest n8n workflow exports (files, JSON arrays or folders) of one instance.",
+    parse,
+    Option("--instance", "Instance name (default: the folder's name)."),
+    Option("--credentials", "An `n8n export:credentials` file or folder (encrypted or "
+           "--decrypted).", type="path"),
 )
