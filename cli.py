@@ -397,6 +397,10 @@ cli_ingest.register(ingest)
 
 cli_reports.register(cli)
 
+import cli_collect  # noqa: E402  (the lead moves it into cli/ at merge)
+
+cli_collect.register(cli)
+
 
 def main() -> None:
     cli(prog_name="nhigraph")
