@@ -23,4 +23,7 @@ if [ ! -x /usr/bin/chromium ]; then
     "$BIN/python" -m playwright install chromium
   fi
 fi
+# A real n8n server for the collector tests (tests/n8n_server.py), from the npm registry
+# into .cache/n8n/ once (several minutes, about 2 GB); reused while its package.json holds.
+bash "$(dirname "$0")/install-n8n.sh"
 echo "test dependencies ready"
