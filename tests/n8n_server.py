@@ -130,8 +130,17 @@ class N8nServer:
                                f"{exc.read()[:500].decode(errors='replace')}") from None
         return json.loads(text) if text else None
 
-    def setup_owner(self) -> None:
-        self.rest("POST", "/owner/setup", OWNER)
+    def setup_owner(self, timeout: float = 60) -> None:
+        # /rest/settings can answer a moment before the owner routes are mounted (404).
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.rest("POST", "/owner/setup", OWNER)
+                break
+            except RuntimeError as exc:
+                if "HTTP 404" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
         scopes = self.rest("GET", "/api-keys/scopes")
         scopes = scopes.get("data", scopes) if isinstance(scopes, dict) else scopes
         answer = self.rest("POST", "/api-keys", {"label": "nhigraph-test", "expiresAt": None,

@@ -157,13 +157,19 @@ def test_collect_matches_the_file_ingester_on_the_instances_exports(n8n, api_key
     assert files.exit_code == 0, files.output
     assert _collect(n8n, tmp_path / "l").exit_code == 0
     f, live = open_store(tmp_path / "f"), open_store(tmp_path / "l")
-    live_only = {"OWNS"}
     f_edges = {e.key for e in f.edges()}
-    l_edges = {e.key for e in live.edges() if e.kind not in live_only}
-    assert l_edges == f_edges
+    l_edges = {e.key for e in live.edges()}
+    # only the API says who owns a credential (an export's credentials carry no sharing)
+    assert {k for k in l_edges - f_edges} == {
+        (o, "OWNS", _sid(c)) for o, c in (("owner:email:owner@acme.test", "slackProdCred001"),
+                                          ("owner:email:owner@acme.test", "githubDeploy0001"),
+                                          ("owner:email:owner@acme.test", "stripeLive000001"),
+                                          ("owner:email:owner@acme.test", "notionWiki000001"),
+                                          (f"owner:email:{INVITEE}", "openAiInvitee001"))}
+    assert f_edges <= l_edges
     f_nodes = {n["id"] for n in f.nodes()}
-    l_nodes = {n["id"] for n in live.nodes() if n["kind"] != "Owner"}
-    assert l_nodes == f_nodes
+    l_nodes = {n["id"] for n in live.nodes()}
+    assert l_nodes - f_nodes == {f"owner:email:{INVITEE}"} and f_nodes <= l_nodes
     for n in f.nodes("Workflow"):
         ln = live.get_node(n["id"])
         for key in ("name", "status", "trigger", "node_count", "created_at"):
@@ -257,3 +263,24 @@ def test_departed_owner_from_a_user_no_longer_listed():
     assert [(o.id, o.props["status"]) for o in owner] == [("owner:email:gone@acme.test",
                                                             "departed")]
     assert any(e.kind == "OWNS" and e.dst == "secret:n8n:t:c1" for e in batch.edges)
+
+
+def test_interrupted_collect_leaves_the_store_as_it_was(tmp_path, monkeypatch):
+    """Ctrl+C while reading: nothing was written, the last good graph stays."""
+    from tests import graphs
+
+    store_dir = tmp_path / "s"
+    graphs.load(open_store(store_dir, create=True), graphs.CHAIN, source="before")
+    before = sorted(n["id"] for n in open_store(store_dir).nodes())
+
+    def interrupted(client):
+        client.on_call("/workflows")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(n8n_api, "fetch", interrupted)
+    monkeypatch.setenv("N8N_API_KEY", "k")
+    res = CliRunner().invoke(cli, ["collect", "n8n", "--url", "http://127.0.0.1:9",
+                                   "--store", str(store_dir)])
+    assert res.exit_code == 130
+    assert "interrupted; the store is unchanged" in res.output
+    assert sorted(n["id"] for n in open_store(store_dir).nodes()) == before

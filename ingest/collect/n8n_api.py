@@ -196,6 +196,7 @@ def transform(snap: Snapshot, instance: str | None = None, environment: str | No
         {"id": c.get("id"), "name": c.get("name"), "type": c.get("type"), "data": "",
          "createdAt": c.get("createdAt"), "updatedAt": c.get("updatedAt")}
         for c in snap.credentials])
+    projects = _projects(snap)
     found: list[n8n.Found] = []
     for i, wf in enumerate(snap.workflows):
         problem = n8n._problem(wf)
@@ -203,16 +204,38 @@ def transform(snap: Snapshot, instance: str | None = None, environment: str | No
             batch.skipped.append(f"{snap.url}/api/v1/workflows[{i}]: {problem}")
             continue
         rel = f"workflows/{wf.get('id')}"
-        # sharing is read below (the API gives project ids, an export project objects)
-        doc = {k: v for k, v in wf.items() if k not in ("shared", "activeVersion")}
+        # The API gives each share's project id; an export, the project: give it that.
+        doc = {k: v for k, v in wf.items() if k != "activeVersion"}
+        doc["shared"] = [{"role": sh.get("role"), "project": projects[str(sh.get("projectId"))]}
+                         for sh in wf.get("shared") or [] if isinstance(sh, dict)
+                         and str(sh.get("projectId")) in projects]
         found.append(n8n.Found(doc, Path(f"{snap.url}/api/v1/{rel}"), rel, None))
-    batch.files_read = len(found) + bool(snap.credentials)
+    batch.files_read = 0  # read from an API, not files
     ids = n8n._assign_ids(found, batch.notes)
     known = set(ids.values())
     for item in found:
         b.workflow(item, ids[id(item)], known)
     _live_facts(b, snap, {ids[id(f)]: wf for f, wf in zip(found, _readable(snap), strict=True)})
     return batch
+
+
+def _projects(snap: Snapshot) -> dict[str, dict]:
+    """Project id -> ``{id, name, type}`` as an export gives it, from what the API told."""
+    out: dict[str, dict] = {}
+    for p in snap.projects or []:
+        out[str(p.get("id"))] = {"id": p.get("id"), "name": p.get("name"), "type": p.get("type")}
+    for c in snap.credentials:
+        for sh in c.get("shared") or []:
+            name = str(sh.get("name") or "")
+            out.setdefault(str(sh.get("id")), {"id": sh.get("id"), "name": name,
+                                               "type": "personal" if _EMAIL.search(name)
+                                               else None})
+    for pid, members in snap.project_members.items():
+        if pid not in out and len(members) == 1 and members[0].get("email"):
+            u = members[0]
+            full = " ".join(str(u.get(k) or "") for k in ("firstName", "lastName")).strip()
+            out[pid] = {"id": pid, "name": f"{full} <{u['email']}>".strip(), "type": "personal"}
+    return out
 
 
 def _readable(snap: Snapshot) -> list[dict]:
@@ -283,12 +306,8 @@ def _live_facts(b, snap: Snapshot, workflows: dict[str, dict]) -> None:
             for sid in _credentials_of(b, doc):
                 last_use[sid] = max(last_use.get(sid, at), at)
         for sh in doc.get("shared") or []:
-            if not isinstance(sh, dict) or not _is_owner_role(sh.get("role")):
-                continue
-            oid = owner_of(str(sh.get("projectId") or (sh.get("project") or {}).get("id")))
-            if oid:
-                b.edge(oid, "OWNS", w, "owner of the n8n project holding the workflow",
-                       f"{snap.url}/api/v1/workflows/{wid}")
+            if isinstance(sh, dict) and _is_owner_role(sh.get("role")):
+                owner_of(str(sh.get("projectId")))  # the builder drew OWNS; add the state
     for sid, at in sorted(last_use.items()):
         b.node(sid, "Secret", {"last_used_at": at}, f"{snap.url}/api/v1/executions")
 
