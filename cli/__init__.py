@@ -5,14 +5,14 @@ embedded one, ``--neo4j URI`` / ``NEO4J_*`` for Neo4j), runs one analysis from `
 and prints it as a table, JSON or CSV. Errors a user can cause print one line and exit 2;
 anything unexpected exits 1. The shared plumbing is :mod:`cli.plumbing`; the commands are in
 :mod:`cli.ingest` (generated from the ingester registry), :mod:`cli.analyses`,
-:mod:`cli.reports` and :mod:`cli.demo`; this module only puts them on one group.
+:mod:`cli.reports`, :mod:`cli.demo` and :mod:`cli.collect` (live APIs); this module only puts them on one group.
 """
 
 from __future__ import annotations
 
 import click
 
-from cli import analyses, demo, reports
+from cli import analyses, collect, demo, reports
 from cli import ingest as ingest_commands
 from cli.plumbing import ErrorGroup
 
@@ -24,7 +24,7 @@ def cli():
 
 
 cli.add_command(ingest_commands.ingest)
-for _command in (*analyses.COMMANDS, *demo.COMMANDS, *reports.COMMANDS):
+for _command in (*analyses.COMMANDS, *demo.COMMANDS, *reports.COMMANDS, *collect.COMMANDS):
     cli.add_command(_command)
 
 

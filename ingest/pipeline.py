@@ -1,7 +1,9 @@
 """One ingest run: parse one source with its registered ingester, show its notes and
 skips, stitch the batch to what the store holds and write it. The CLI's ``ingest``
 commands, :func:`sample_estate.load` and the explorer's upload all go through
-:func:`ingest`; the store comes from the caller (this package has no store code).
+:func:`ingest`; the ``collect`` commands, which make their batch from a live API, through
+its second half :func:`write`. The store comes from the caller (this package has no store
+code).
 """
 
 from __future__ import annotations
@@ -28,6 +30,17 @@ def ingest(kind: str | Ingester, paths, store: Any, *, source: str | None = None
     fresh graph with only this source (nothing to stitch to)."""
     ingester = get(kind) if isinstance(kind, str) else kind
     batch = ingester.run_parse(paths, options)
+    result = write(batch, store, source=source or ingester.source_name(paths),
+                   replace=replace, strict=strict, say=say)
+    return batch, result
+
+
+def write(batch, store: Any, *, source: str, replace: bool = False, strict: bool = False,
+          say: Callable[[str, str], None] | None = None):
+    """Show ``batch``'s notes and skips, stitch it to ``store`` and write it as ``source``;
+    the second half of :func:`ingest`, for a batch made otherwise (the live collectors of
+    :mod:`ingest.collect` fetch, then transform into one batch). Same ``store``, ``say``,
+    ``strict`` and ``replace`` as :func:`ingest`; returns the store's ``WriteResult``."""
     tell = say or (lambda prefix, line: None)
     for line in batch.notes:
         tell("note", line)
@@ -41,5 +54,4 @@ def ingest(kind: str | Ingester, paths, store: Any, *, source: str | None = None
     for line in batch.skipped:
         tell("skipped", line)
     stitch(batch, None if replace else store)
-    result = store.write(batch, source=source or ingester.source_name(paths), replace=replace)
-    return batch, result
+    return store.write(batch, source=source, replace=replace)

@@ -23,4 +23,8 @@ if [ ! -x /usr/bin/chromium ]; then
     "$BIN/python" -m playwright install chromium
   fi
 fi
+# A real n8n server for the collector tests (tests/n8n_server.py), from the npm registry
+# once per machine into ~/.cache/nhigraph/n8n-<version> ($NHIGRAPH_CACHE), linked from the
+# ignored .cache/n8n; reused by every clone while its package.json holds.
+bash "$(dirname "$0")/install-n8n.sh"
 echo "test dependencies ready"

@@ -45,7 +45,7 @@ def read_exports(roots: list, credentials: str | None, max_bytes: int,
             continue
         before = len(found)
         for i, wf in items:
-            problem = _problem(wf)
+            problem = workflow_problem(wf)
             if problem:
                 batch.skipped.append(f"{f}{'' if i is None else f'[{i}]'}: {problem}")
                 continue
@@ -72,8 +72,9 @@ def _workflows_in(doc: Any) -> list[tuple[int | None, dict]]:
     raise Skip(f"not an n8n workflow export (top level is {type(doc).__name__})")
 
 
-def _problem(wf: Any) -> str | None:
-    """Why a workflow cannot be read, or None. Checked before anything is emitted."""
+def workflow_problem(wf: Any) -> str | None:
+    """Why a workflow cannot be read, or None. Checked before anything is emitted (here, and
+    by the live collector :mod:`ingest.collect.n8n_api` on what the API answered)."""
     if not isinstance(wf, dict) or "nodes" not in wf:
         return "not an n8n workflow (no 'nodes')"
     nodes = wf["nodes"]
