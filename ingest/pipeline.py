@@ -41,5 +41,18 @@ def ingest(kind: str | Ingester, paths, store: Any, *, source: str | None = None
     for line in batch.skipped:
         tell("skipped", line)
     stitch(batch, None if replace else store)
-    result = store.write(batch, source=source or ingester.source_name(paths), replace=replace)
+    name = source or ingester.source_name(paths)
+    result = store.write(batch, source=name, replace=replace)
+    _snapshot(store, name, tell)
     return batch, result
+
+
+def _snapshot(store: Any, source: str, tell: Callable[[str, str], None]) -> None:
+    """Leave a snapshot of the graph after a successful run (``graph.snapshot``); the
+    write is already committed, so a snapshot that fails is told, not raised."""
+    from graph.snapshot import Shelf
+
+    try:
+        Shelf(store).auto(source)
+    except (OSError, InputError) as exc:
+        tell("note", f"no snapshot of this run: {exc}")
