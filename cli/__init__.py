@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import click
 
-from cli import analyses, demo, history, reports
+from cli import analyses, demo, history, plans, reports
 from cli import ingest as ingest_commands
 from cli.plumbing import ErrorGroup
 
@@ -25,7 +25,7 @@ def cli():
 
 cli.add_command(ingest_commands.ingest)
 for _command in (*analyses.COMMANDS, *demo.COMMANDS, *reports.COMMANDS,
-                 *history.COMMANDS):
+                 *history.COMMANDS, *plans.COMMANDS):
     cli.add_command(_command)
 
 

@@ -11,6 +11,7 @@ store, so answers match both stores.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -104,12 +105,8 @@ class MemoryStore(Store):
                 yield Edge(a, k, b, dict(attrs))
 
     def counts(self) -> dict[str, dict[str, int]]:
-        nodes: dict[str, int] = {}
-        for _, kind in self.graph.nodes(data="kind"):
-            nodes[kind] = nodes.get(kind, 0) + 1
-        edges: dict[str, int] = {}
-        for _, _, k in self.graph.edges(keys=True):
-            edges[k] = edges.get(k, 0) + 1
+        nodes = Counter(k for _, k in self.graph.nodes(data="kind"))
+        edges = Counter(k for _, _, k in self.graph.edges(keys=True))
         return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
 
     def runs(self) -> list[dict]:

@@ -1,13 +1,13 @@
 """Cuts: the cheapest set of edge removals that separates a source from a target (or from
 every crown jewel), with the paths each removal closes, the what-if delta and what would
-break.
+break (other than the source losing the targets, which is the point).
 
 The relevant subgraph is what the source reaches that also reaches a target (dead
 credentials open nothing, as in every walk). Each access edge gets a cost by what removing
 it means (:data:`COSTS`: narrowing a grant or a trust, or splitting or revoking a
 credential's use, is cheaper than cutting a workflow off its connector), parallel edges
-between two nodes add up, and NetworkX's maximum-flow minimum cut (``minimum_cut``,
-preflow-push) over a super-sink joined to every target gives the cheapest separating set.
+between two nodes add up, and NetworkX's maximum-flow minimum cut (preflow-push;
+of equally cheap cuts the one nearest the targets) over a super-sink joined to every target gives the cheapest separating set.
 """
 
 from __future__ import annotations
@@ -65,6 +65,26 @@ def _flow_graph(store: Store, source: str, targets: list[str], as_of: str):
     return g, kinds, fwd
 
 
+def _nearest_target_cut(g: nx.DiGraph, src: str) -> tuple[float, list[tuple[str, str]]]:
+    """The minimum cut whose target side is smallest: among equally cheap cuts, the one
+    closest to the targets (narrow the grants rather than cut the workflow off)."""
+    from networkx.algorithms.flow import preflow_push
+
+    residual = preflow_push(g, src, SINK)
+    back: dict = {}
+    for u, v, d in residual.edges(data=True):
+        if d["capacity"] - d["flow"] > 0:
+            back.setdefault(v, []).append(u)
+    near, todo = {SINK}, [SINK]
+    while todo:
+        for u in back.get(todo.pop(), ()):
+            if u not in near:
+                near.add(u)
+                todo.append(u)
+    pairs = sorted((u, v) for u, v in g.edges if u not in near and v in near)
+    return residual.graph["flow_value"], pairs
+
+
 def cut(store: Store, source: str, to: str = "every-crown-jewel", as_of: str | None = None,
         unknown_as: str = "write") -> Result:
     """The minimum-cost set of edge removals separating ``source`` from ``to``.
@@ -91,8 +111,7 @@ def cut(store: Store, source: str, to: str = "every-crown-jewel", as_of: str | N
     if src not in g or not g.has_node(SINK) or not nx.has_path(g, src, SINK):
         return Result(rows=[], rows_key="cut", header=header, columns=COLUMNS,
                       summary={"cost": 0, "edges": 0, "reachable_targets": 0})
-    value, (side, _) = nx.minimum_cut(g, src, SINK)
-    pairs = sorted((u, v) for u in side for v in g.successors(u) if v not in side)
+    value, pairs = _nearest_target_cut(g, src)
     rows, removals = [], []
     for u, v in pairs:
         reached = [t for t in targets if t in g and nx.has_path(g, v, t)]
@@ -106,10 +125,14 @@ def cut(store: Store, source: str, to: str = "every-crown-jewel", as_of: str | N
     delta = what_if(store, Plan(remove_edges=removals), as_of=as_of, unknown_as=unknown_as,
                     base=MemoryStore.copy_of(store))
     reachable = [t for t in targets if t in g and nx.has_path(g, src, t)]
-    return Result(rows=rows, rows_key="cut", header={**header, "delta": delta.to_dict()},
+    # the source losing the targets is the point; anything else losing access is collateral
+    breaks = [b for b in delta.rows if b["change"] == "would-break"
+              and not (b["subject"] == src and b["target"] in targets)]
+    return Result(rows=rows, rows_key="cut",
+                  header={**header, "would_break": breaks, "delta": delta.to_dict()},
                   columns=COLUMNS,
                   summary={"cost": int(value), "edges": len(rows),
                            "reachable_targets": len(reachable),
-                           "would_break": delta.summary["would_break"],
+                           "would_break": len({b["subject"] for b in breaks}),
                            "jewel_paths_lost": delta.summary["by_change"].get(
                                "jewel-path-lost", 0)})

@@ -19,10 +19,11 @@ from .posture import Posture, posture, strongest_path
 from .results import Result
 
 COLUMNS = ("change", "severity", "subject", "target", "detail", "path")
-#: Change kinds, in report order; the first three are "new crown-jewel paths".
+#: Change kinds, in report order; the first seven are changes for the worse.
 CHANGES = ("jewel-path-gained", "jewel-access-stronger", "finding-opened",
            "blast-radius-grew", "shared-member-added", "env-mixing-added", "orphan-appeared",
-           "jewel-path-lost", "finding-closed", "blast-radius-shrank", "shared-member-removed",
+           "jewel-path-lost", "jewel-access-weaker", "finding-closed", "blast-radius-shrank",
+           "shared-member-removed",
            "env-mixing-removed", "orphan-fixed", "node-added", "node-removed", "edge-added",
            "edge-removed")
 WORSE = frozenset(CHANGES[:7])
@@ -52,6 +53,12 @@ def _jewel_rows(a: Posture, b: Posture, unknown_as: str) -> list[dict]:
                 access_rank(old["access"], unknown_as):
             rows.append(_row("jewel-access-stronger", src,
                              f"{old['access']} -> {new['access']} on {jewel}", "high", jewel,
+                             strongest_path(b, src, jewel) or new["path"],
+                             access=new["access"]))
+        elif old and new and access_rank(new["access"], unknown_as) < \
+                access_rank(old["access"], unknown_as):
+            rows.append(_row("jewel-access-weaker", src,
+                             f"{old['access']} -> {new['access']} on {jewel}", "info", jewel,
                              strongest_path(b, src, jewel) or new["path"],
                              access=new["access"]))
     return rows
