@@ -145,9 +145,10 @@ class Shelf:
     def path(self, name: str) -> Path:
         return self.dir / f"{name}{SUFFIX}"
 
-    def save(self, name: str, kind: str = "saved") -> dict[str, Any]:
+    def save(self, name: str, kind: str = "saved", of: Store | None = None) -> dict[str, Any]:
+        """Save the store's graph (or ``of``'s, e.g. an in-memory copy) as ``name``."""
         check_name(name)
-        meta = write_snapshot(self.store, self.path(name), name, kind)
+        meta = write_snapshot(of or self.store, self.path(name), name, kind)
         mpath = self.dir / f"{name}.meta.json"
         tmp = mpath.with_name(f".{mpath.name}.{uuid.uuid4().hex}.tmp")
         tmp.write_text(json.dumps(meta, sort_keys=True))
