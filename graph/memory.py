@@ -24,8 +24,8 @@ from .store import Store
 
 
 def _public(nid: str, attrs: dict) -> dict:
-    out = {"id": nid}
-    out.update(attrs)
+    out = dict(attrs)
+    out["id"] = nid
     return out
 
 
@@ -43,15 +43,14 @@ class MemoryStore(Store):
         self._runs = list(runs or [])
 
     @classmethod
-    def from_rows(cls, nodes: Iterable[dict], edges: Iterable[Edge | dict],
+    def from_rows(cls, nodes: Iterable[dict], edges: Iterable[Edge | tuple],
                   location: str = "memory", runs: list[dict] | None = None) -> MemoryStore:
+        """A store of node dicts (with ``id`` and ``kind``) and edges, given as
+        :class:`Edge` or ``(src, kind, dst, props)`` tuples."""
         g = nx.MultiDiGraph()
-        g.add_nodes_from((n["id"], {k: v for k, v in n.items() if k != "id"}) for n in nodes)
-        for e in edges:
-            if isinstance(e, dict):
-                g.add_edge(e["src"], e["dst"], e["kind"], **dict(e.get("props") or {}))
-            else:
-                g.add_edge(e.src, e.dst, e.kind, **dict(e.props))
+        g.add_nodes_from((n["id"], n) for n in nodes)  # "id" kept: _public sets it anyway
+        g.add_edges_from((e.src, e.dst, e.kind, e.props) if isinstance(e, Edge)
+                         else (e[0], e[2], e[1], e[3] or {}) for e in edges)
         return cls(g, location, runs)
 
     @classmethod

@@ -68,8 +68,13 @@ def write_snapshot(store: Store, path: str | os.PathLike, name: str | None = Non
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=5) as fh:
-            json.dump(data, fh, separators=(",", ":"), default=str)
+        # one dumps and one compressed write: json.dump into a gzip stream writes in
+        # thousands of small pieces and costs several times more at 100k nodes
+        text = json.dumps(data, separators=(",", ":"), default=str).encode()
+        with open(tmp, "wb") as fh:
+            fh.write(gzip.compress(text, compresslevel=3))
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -105,12 +110,10 @@ def read_snapshot(path: str | os.PathLike) -> dict[str, Any]:
 def open_snapshot(path: str | os.PathLike) -> MemoryStore:
     """A snapshot file as an in-memory store."""
     data = read_snapshot(path)
-    try:
-        nodes = [n for n in data["nodes"] if isinstance(n, dict) and "id" in n]
-        edges = [{"src": s, "kind": k, "dst": d, "props": p} for s, k, d, p in data["edges"]]
-    except (TypeError, ValueError):
-        raise InputError("key 'edges': each edge must be [src, kind, dst, props]",
-                         str(path)) from None
+    nodes = [n for n in data["nodes"] if isinstance(n, dict) and "id" in n]
+    edges = data["edges"]
+    if not all(isinstance(e, list) and len(e) == 4 and isinstance(e[3], dict) for e in edges):
+        raise InputError("key 'edges': each edge must be [src, kind, dst, props]", str(path))
     return MemoryStore.from_rows(nodes, edges, f"snapshot {data.get('name')}",
                                  data.get("runs") or [])
 
