@@ -85,14 +85,18 @@ def main() -> None:
                       grant="planted")
     write_snapshot(copy, work / "b.nhisnap.json.gz", "this-quarter")
     env = {**os.environ, "NHIGRAPH_STORE": str(store_dir), "NHIGRAPH_SNAPSHOT_KEEP": "0"}
-    timed("diff two snapshots", ["diff", "--from", str(snap_a), "--to",
-                                 str(work / "b.nhisnap.json.gz"), "--format", "json",
-                                 "-o", str(work / "diff.json")], env)
-    changes = json.loads((work / "diff.json").read_text())["summary"]
-    print(json.dumps({"step": "diff summary", **changes}), flush=True)
+    if os.environ.get("SKIP_DIFF") != "1":
+        timed("diff two snapshots", ["diff", "--from", str(snap_a), "--to",
+                                     str(work / "b.nhisnap.json.gz"), "--format", "json",
+                                     "-o", str(work / "diff.json")], env)
+        changes = json.loads((work / "diff.json").read_text())["summary"]
+        print(json.dumps({"step": "diff summary", **changes}), flush=True)
     spaces = sorted(n["id"] for n in store.nodes("Workspace"))
-    timed("cut workspace -> every crown jewel", ["cut", spaces[0], "--format", "json",
-                                                 "-o", str(work / "cut.json")], env)
+    timed("cut workspace -> every crown jewel, --no-delta",
+          ["cut", spaces[0], "--no-delta", "--format", "json", "-o", str(work / "cut.json")],
+          env)
+    timed("cut workspace -> every crown jewel, with what-if delta",
+          ["cut", spaces[0], "--format", "json", "-o", str(work / "cut.json")], env)
     cut = json.loads((work / "cut.json").read_text())["summary"]
     print(json.dumps({"step": "cut summary", "source": spaces[0], **cut}), flush=True)
 

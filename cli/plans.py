@@ -46,15 +46,17 @@ def what_if_cmd(revoke, rotate, split, remove_grant, retire, as_of_time, unknown
 @click.option("--to", "target", default="every-crown-jewel", show_default=True,
               metavar="TARGET|every-crown-jewel")
 @click.option("--as-of", "as_of_time", default=None)
+@click.option("--no-delta", is_flag=True,
+              help="Only the cut: skip the what-if delta and what would break (fast).")
 @unknown_as
 @output_options
 @store_options
-def cut_cmd(source, target, as_of_time, unknown_as, fmt, output, store_config):
+def cut_cmd(source, target, as_of_time, no_delta, unknown_as, fmt, output, store_config):
     """The cheapest set of edge removals separating SOURCE from TARGET."""
     from queries.cut import cut
 
     result = cut(open_configured(store_config), source, target, as_of=as_of(as_of_time),
-                 unknown_as=unknown_as)
+                 unknown_as=unknown_as, with_delta=not no_delta)
     emit(result, fmt, output, f"Cut {result.header['source']} -> {target}")
     if fmt == "table":
         for b in result.header.get("would_break", []):

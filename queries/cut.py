@@ -86,7 +86,7 @@ def _nearest_target_cut(g: nx.DiGraph, src: str) -> tuple[float, list[tuple[str,
 
 
 def cut(store: Store, source: str, to: str = "every-crown-jewel", as_of: str | None = None,
-        unknown_as: str = "write") -> Result:
+        unknown_as: str = "write", with_delta: bool = True) -> Result:
     """The minimum-cost set of edge removals separating ``source`` from ``to``.
 
     Examples
@@ -122,9 +122,13 @@ def cut(store: Store, source: str, to: str = "every-crown-jewel", as_of: str | N
             removals.append((u, kind, v))
             rows.append({"src": u, "kind": kind, "dst": v, "cost": cost, "change": change,
                          "closes": reached, "example_path": example})
+    reachable = [t for t in targets if t in g and nx.has_path(g, src, t)]
+    if not with_delta:  # the what-if delta recomputes findings twice: costly on big estates
+        return Result(rows=rows, rows_key="cut", header=header, columns=COLUMNS,
+                      summary={"cost": int(value), "edges": len(rows),
+                               "reachable_targets": len(reachable)})
     delta = what_if(store, Plan(remove_edges=removals), as_of=as_of, unknown_as=unknown_as,
                     base=MemoryStore.copy_of(store))
-    reachable = [t for t in targets if t in g and nx.has_path(g, src, t)]
     # the source losing the targets is the point; anything else losing access is collateral
     breaks = [b for b in delta.rows if b["change"] == "would-break"
               and not (b["subject"] == src and b["target"] in targets)]

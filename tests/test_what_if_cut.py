@@ -140,6 +140,10 @@ def test_cli_what_if_and_cut(tmp_path):
             if c["change"] == "would-break"] == [("wf-a", "db")]
     r = CliRunner().invoke(cli, ["cut", "wf-b", "--to", "db", "--store", store])
     assert r.exit_code == 0 and "would break: wf-a loses access to db" in r.output
+    r = CliRunner().invoke(cli, ["cut", "wf-b", "--to", "db", "--no-delta", "--store", store,
+                                 "--format", "json"])
+    assert r.exit_code == 0 and [(c["src"], c["dst"]) for c in json.loads(r.output)["cut"]] \
+        == [("role-a", "db"), ("role-b", "db")]
     r = CliRunner().invoke(cli, ["what-if", "--store", store])
     assert r.exit_code == 2 and "at least one of" in r.output
     r = CliRunner().invoke(cli, ["what-if", "--remove-grant", "db->wf-a", "--store", store])
