@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import click
 
-from cli import analyses, collect, demo, reports
+from cli import analyses, collect, demo, history, plans, reports
 from cli import ingest as ingest_commands
 from cli.plumbing import ErrorGroup
 
@@ -24,7 +24,8 @@ def cli():
 
 
 cli.add_command(ingest_commands.ingest)
-for _command in (*analyses.COMMANDS, *demo.COMMANDS, *reports.COMMANDS, *collect.COMMANDS):
+for _command in (*analyses.COMMANDS, *demo.COMMANDS, *reports.COMMANDS,
+                 *history.COMMANDS, *plans.COMMANDS, *collect.COMMANDS):
     cli.add_command(_command)
 
 

@@ -45,7 +45,27 @@ def demo(replace, store_config):
         click.echo(f"blast radius of {node}: {s['reachable']} nodes, {s['systems']} systems, "
                    f"{s['resources']} resources, {s['admin_targets']} with admin, "
                    f"crown jewels: {', '.join(s['crown_jewels']) or 'none'}")
+    _drift_summary(store)
     click.echo("next: nhigraph blast-radius NODE | inbound NODE | shared-credentials | orphans")
+
+
+def _drift_summary(store) -> None:
+    """Save the sample's two quarters as snapshots and print what changed between them."""
+    from graph.snapshot import Shelf
+    from queries.drift import diff
+    from sample_estate.quarters import NAMES, save_quarters
+
+    save_quarters(store)
+    shelf = Shelf(store)
+    r = diff(shelf.resolve(NAMES[0])[1], shelf.resolve(NAMES[1])[1])
+    by = r.summary["by_change"]
+    click.echo(f"drift {NAMES[0]} -> {NAMES[1]}: "
+               + ", ".join(f"{k}={v}" for k, v in by.items() if not k.startswith(("node",
+                                                                                  "edge"))))
+    for row in r.rows:
+        if row["change"] == "jewel-path-gained" and row["subject"].startswith("workflow:"):
+            click.echo(f"  new path: {row['subject']} -> {row['target']} ({row['access']})")
+    click.echo(f"  (nhigraph diff --from {NAMES[0]} --to {NAMES[1]})")
 
 
 @click.command("generate")

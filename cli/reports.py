@@ -15,7 +15,6 @@ from cli.plumbing import (
     depth_option,
     emit,
     open_configured,
-    output_options,
     store_options,
     unknown_as,
 )
@@ -33,24 +32,69 @@ SEVERITY_CHOICE = click.Choice(["critical", "high", "medium", "low", "info"])
               help="Rotation policy for long-lived secrets (NHI7).")
 @click.option("--as-of", "as_of_time", default=None,
               help="Judge ages and expiry as of this ISO 8601 time.")
+@click.option("--baseline", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Show only findings not in this baseline (or whose acceptance expired).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), default=None,
+              help="Write the findings shown as a baseline file (reasons/expiry kept from "
+                   "--baseline).")
 @unknown_as
-@output_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "sarif"]),
+              default="table", show_default=True)
 @store_options
-def findings_cmd(fail_on, min_severity, rules, rotation_days, as_of_time, unknown_as, fmt,
-                 output, store_config):
+def findings_cmd(fail_on, min_severity, rules, rotation_days, as_of_time, baseline,
+                 write_baseline, unknown_as, fmt, output, store_config):
     """Risks mapped to the OWASP NHI Top 10 (2025) and NIST CSF 2.0, highest risk first."""
     from queries.findings import at_or_above, findings
 
-    result = findings(open_configured(store_config), as_of=as_of(as_of_time),
+    store = open_configured(store_config)
+    result = findings(store, as_of=as_of(as_of_time),
                       rotation_days=rotation_days, unknown_as=unknown_as, rules=rules or None,
                       min_severity=min_severity)
-    if fmt == "table":  # nodes and remediation are in the JSON/CSV; a terminal needs less
+    known = None
+    if baseline:
+        from queries.baseline import apply_baseline, load_baseline
+
+        known = load_baseline(baseline)
+        result.rows = apply_baseline(result.rows, known, result.header["as_of"])
+        result.summary["baseline"] = {"file": baseline, "not_in_baseline": len(result.rows)}
+    if write_baseline:
+        from queries.baseline import write_baseline as write
+
+        all_rows = findings(store, as_of=result.header["as_of"], rotation_days=rotation_days,
+                            unknown_as=unknown_as, rules=rules or None,
+                            min_severity=min_severity).rows if baseline else result.rows
+        click.echo(f"wrote {write_baseline}: {write(write_baseline, all_rows, known)} "
+                   "finding(s)", err=True)
+    if fmt == "sarif":
+        _emit_sarif(store, result.rows, output)
+    elif fmt == "table":  # nodes and remediation are in the JSON/CSV; a terminal needs less
         result.columns = ("severity", "risk", "owasp", "rule", "detail")
-    emit(result, fmt, output, "Findings (OWASP NHI Top 10 2025)")
+    if fmt != "sarif":
+        emit(result, fmt, output, "Findings (OWASP NHI Top 10 2025)")
     if fail_on and at_or_above(result.rows, fail_on):
         click.echo(f"{len(at_or_above(result.rows, fail_on))} finding(s) at or above "
                    f"{fail_on}", err=True)
         sys.exit(1)
+
+
+def _emit_sarif(store, rows, output) -> None:
+    from importlib.metadata import PackageNotFoundError, version
+    from pathlib import Path
+
+    from reports.sarif import sarif_text
+
+    try:
+        ver = version("nhigraph")
+    except PackageNotFoundError:  # pragma: no cover - run from a checkout
+        ver = "0"
+    text = sarif_text(rows, store.get_nodes({n for f in rows for n in f["nodes"]}), ver)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 @click.command("export")

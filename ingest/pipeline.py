@@ -54,4 +54,17 @@ def write(batch, store: Any, *, source: str, replace: bool = False, strict: bool
     for line in batch.skipped:
         tell("skipped", line)
     stitch(batch, None if replace else store)
-    return store.write(batch, source=source, replace=replace)
+    result = store.write(batch, source=source, replace=replace)
+    _snapshot(store, source, tell)
+    return result
+
+
+def _snapshot(store: Any, source: str, tell: Callable[[str, str], None]) -> None:
+    """Leave a snapshot of the graph after a successful run (``graph.snapshot``); the
+    write is already committed, so a snapshot that fails is told, not raised."""
+    from graph.snapshot import Shelf
+
+    try:
+        Shelf(store).auto(source)
+    except (OSError, InputError) as exc:
+        tell("note", f"no snapshot of this run: {exc}")

@@ -15,6 +15,7 @@ cases; ``tests/test_registry.py`` runs it on a throwaway ingester.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import json
 from pathlib import Path
@@ -290,8 +291,14 @@ def plant_and_run(tmp_path: Path, cases: dict[str, tuple], values: list[str]) ->
         run("report", "blast-radius", "workflow:canary:wf", "-o", str(out / f"br.{ext}"))
     for fmt, ext in (("opengraph", "json"), ("graphml", "graphml"), ("json", "json")):
         run("export", "--format", fmt, "-o", str(out / f"export-{fmt}.{ext}"))
+    run("snapshot", "export", str(out / "snap.nhisnap.json.gz"))
+    run("findings", "--format", "sarif", "-o", str(out / "findings.sarif"))
+    for fmt in ("json", "markdown", "html"):
+        run("diff", "--from", str(out / "snap.nhisnap.json.gz"), "--format", fmt,
+            "-o", str(out / f"diff.{fmt}"))
 
     blobs = [p.read_bytes() for d in (store, out) for p in d.rglob("*") if p.is_file()]
+    blobs += [gzip.decompress(p.read_bytes()) for d in (store, out) for p in d.rglob("*.gz")]
     blobs += streams
     blobs.append(repr(list(g.nodes(data=True))).encode())
     blobs.append(repr(list(g.edges(keys=True, data=True))).encode())

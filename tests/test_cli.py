@@ -35,7 +35,8 @@ def loaded(tmp_path):
 
 
 def store_bytes(store: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(store.iterdir())}
+    return {str(p.relative_to(store)): p.read_bytes() for p in sorted(store.rglob("*"))
+            if p.is_file()}  # snapshots/ (every ingest leaves one) included
 
 
 def test_ingest_reports_counts_and_is_idempotent(tmp_path):

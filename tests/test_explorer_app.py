@@ -245,7 +245,7 @@ def test_bad_upload_is_one_error_and_changes_nothing(tmp_path, monkeypatch, name
                                                      message):
     path = tmp_path / "store"
     load_sample(path)
-    before = {f.name: f.read_bytes() for f in path.iterdir() if f.name != ".lock"}
+    before = {f.name: f.read_bytes() for f in path.iterdir() if f.name != ".lock" and f.is_file()}
     monkeypatch.setenv("NHIGRAPH_STORE", str(path))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     page(at, "data")
@@ -255,7 +255,7 @@ def test_bad_upload_is_one_error_and_changes_nothing(tmp_path, monkeypatch, name
     text = error.value.replace("\\", "")
     assert message in text and "\n" not in text
     assert "nhigraph-upload-" not in text  # names the uploaded file, not a temp path
-    assert {f.name: f.read_bytes() for f in path.iterdir() if f.name != ".lock"} == before
+    assert {f.name: f.read_bytes() for f in path.iterdir() if f.name != ".lock" and f.is_file()} == before
     assert metrics(at)["Nodes"] == "235"
 
 

@@ -1,0 +1,101 @@
+"""What if: apply revocations, rotations, splits, grant removals and retirements to an
+in-memory copy of the graph (never to the store) and say what changes and what breaks.
+
+The delta is :func:`queries.drift.compare` between the copy before and after the plan
+(:mod:`queries.plan`): crown-jewel paths lost and gained, blast radii, shared clusters,
+orphans, findings and total risk. **What would break** is every remaining workflow that
+loses access to a resource or system it reaches today (a retired workflow is meant to
+lose everything, so it is not listed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.memory import MemoryStore
+from graph.store import Store
+
+from . import plan as edits
+from .drift import delta_result
+from .posture import posture
+from .results import Result
+from .traverse import now_iso, targets_of
+
+
+@dataclass
+class Plan:
+    revoke: list[str] = field(default_factory=list)
+    rotate: list[str] = field(default_factory=list)
+    split: list[str] = field(default_factory=list)
+    remove_grant: list[str] = field(default_factory=list)
+    retire: list[str] = field(default_factory=list)
+    #: exact edges to remove, (src, kind, dst) (what :mod:`queries.cut` proposes)
+    remove_edges: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not any((self.revoke, self.rotate, self.split, self.remove_grant, self.retire,
+                        self.remove_edges))
+
+
+def apply(copy: MemoryStore, plan: Plan, as_of: str) -> list[dict]:
+    """Apply ``plan`` to ``copy`` in place; returns one line per change made."""
+    done: list[dict[str, Any]] = []
+    for name in plan.revoke:
+        done.append({"change": "revoke", "node": edits.revoke(copy, name)})
+    for name in plan.rotate:
+        done.append({"change": "rotate", "node": edits.rotate(copy, name, as_of)})
+    for name in plan.split:
+        copies = edits.split(copy, name)
+        done.append({"change": "split", "node": name, "copies": copies})
+    for text in plan.remove_grant:
+        for src, kind, dst in edits.parse_edge(copy, text):
+            copy.remove_edge(src, kind, dst)
+            done.append({"change": "remove-grant", "edge": [src, kind, dst]})
+    for src, kind, dst in plan.remove_edges:
+        if copy.remove_edge(src, kind, dst):
+            done.append({"change": "remove-edge", "edge": [src, kind, dst]})
+    for name in plan.retire:
+        done.append({"change": "retire", "node": edits.retire(copy, name)})
+    return done
+
+
+def would_break(before: Store, after: Store, as_of: str,
+                retired: set[str] = frozenset()) -> list[dict]:  # type: ignore[assignment]
+    """Workflows (still there after) that lose a resource or system they reach before."""
+    workflows = sorted(n["id"] for n in before.nodes("Workflow")
+                       if n["id"] not in retired and after.get_node(n["id"]) is not None)
+    old = targets_of(before, [[w] for w in workflows], as_of)
+    new = targets_of(after, [[w] for w in workflows], as_of)
+    rows = []
+    for w in workflows:
+        lost = sorted(set(old[(w,)]) - set(new[(w,)]))
+        for t in lost:
+            rows.append({"change": "would-break", "severity": "high", "subject": w,
+                         "target": t, "detail": f"loses access to {t}", "path": []})
+    return rows
+
+
+def what_if(store: Store, plan: Plan, as_of: str | None = None, unknown_as: str = "write",
+            base: MemoryStore | None = None) -> Result:
+    """The delta and the breakage of ``plan`` on a copy of ``store``.
+
+    Examples
+    --------
+    >>> from tests.graphs import chain_store
+    >>> r = what_if(chain_store(), Plan(revoke=["key"]), as_of="2026-01-01T00:00:00Z")
+    >>> r.summary["would_break"], [x["target"] for x in r.rows if x["change"] == "would-break"]
+    (1, ['acct', 'bucket'])
+    """
+    as_of = as_of or now_iso()
+    before = base or MemoryStore.copy_of(store)
+    after = MemoryStore(before.graph.copy(), f"what-if on {store.location}", before.runs())
+    done = apply(after, plan, as_of)
+    result = delta_result(posture(before, as_of, unknown_as), posture(after, as_of, unknown_as),
+                          {"store": store.location, "as_of": as_of, "plan": done}, unknown_as)
+    retired = {d["node"] for d in done if d["change"] == "retire"}
+    breaks = would_break(before, after, as_of, retired)
+    result.rows = breaks + result.rows
+    result.summary["would_break"] = len({b["subject"] for b in breaks})
+    result.summary["changes"] = len(result.rows)
+    return result
