@@ -75,14 +75,18 @@ def _drift_summary(store) -> None:
               help="The same seed gives the same files.")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True,
               help="Folder to write the CSV inventory into.")
-def generate_cmd(n_nodes, seed, out_dir):
+@click.option("--shape", type=click.Choice(["default", "heavy-sharing"]), default="default",
+              show_default=True,
+              help="heavy-sharing: add a hub credential used by 10,000 workflows and a "
+                   "cluster of 1,000 joined by shared secrets (at 100k nodes, scaled).")
+def generate_cmd(n_nodes, seed, out_dir, shape):
     """Write a synthetic enterprise estate (CSV inventory folder) for scale tests."""
     from ingest.synthetic_estate import generate
 
     def progress(done, total):
         click.echo(f"generated {done}/{total} nodes", err=True)
 
-    out = generate(n_nodes, seed, out_dir, progress=progress)
+    out = generate(n_nodes, seed, out_dir, progress=progress, shape=shape)
     nodes = sum(v for k, v in out.items() if k not in ("edges", "owned"))
     click.echo(f"wrote {nodes} nodes and {out['edges'] + out['owned']} edges to {out_dir}")
 

@@ -214,15 +214,42 @@ def start_keys(start_sets: Iterable[Iterable[str]]) -> list[StartKey]:
     return sorted({tuple(sorted(set(s))) for s in start_sets})
 
 
+#: From this many start sets on, an in-memory ``reach_many`` answers from one condensation
+#: of the whole graph instead of one walk per set.
+JOINT_FROM = 64
+
+
 def reach_many_in_memory(
     g: nx.MultiDiGraph, public: Callable[[str, dict], dict],
     start_sets: Iterable[Iterable[str]], direction: str, kinds: Iterable[str],
     expand_if: Expandable = None,
 ) -> tuple[dict[StartKey, set[str]], dict[str, dict]]:
-    """What each start set reaches, one in-memory walk per set (each is cheap here)."""
+    """What each start set reaches: a walk per set when there are few, else (forward) one
+    pass over the condensation (:func:`reachable_sets_in_memory`, the nodes that fail
+    ``expand_if`` as ``stop``), each set being the union of its members' reachable sets,
+    so a hub credential shared by thousands of candidates is walked once, not once each."""
+    keys = start_keys(start_sets)
     seen: dict[StartKey, set[str]] = {}
     nodes: dict[str, dict] = {}
-    for key in start_keys(start_sets):
+    if direction == "out" and len(keys) >= JOINT_FROM:
+        node_attrs = g._node
+        stop = set() if expand_if is None else {
+            n for n, a in node_attrs.items() if not expand_if(public(n, a))}
+        ids, comp, reach = reachable_sets_in_memory(g, kinds, stop)
+        number = {n: i for i, n in enumerate(ids)}
+        met: set[int] = set()
+        for key in keys:
+            got: set[int] = set()
+            for s in key:
+                v = number.get(s)
+                if v is not None and s not in stop:
+                    got |= reach[comp[v]]
+            met |= got
+            seen[key] = set(key) | {ids[v] for v in got}
+        wanted = {ids[v] for v in met} | {s for k in keys for s in k}
+        nodes.update((n, public(n, node_attrs[n])) for n in wanted if n in node_attrs)
+        return seen, nodes
+    for key in keys:
         r = walk_in_memory(g, public, key, direction, kinds, None, expand_if, keep_edges=False)
         seen[key] = set(r.dist)
         nodes.update(r.nodes)

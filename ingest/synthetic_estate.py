@@ -16,6 +16,10 @@ shape real estates have:
   no owner at all;
 - crown jewels: a few resources (and one system in fifty) marked ``crown_jewel``.
 
+``shape="heavy-sharing"`` adds, after the same rows, a hub secret used by 10,000
+workflows and a cluster of 1,000 workflows joined by shared secrets (at 100,000 nodes;
+scaled in proportion below), the estate on which every analysis must stay near-linear.
+
 Rows are written as they are generated (nothing is held twice); only small per-kind
 counters and the hot pools live in memory, so 1M nodes need a few hundred MB at most.
 The same ``seed`` gives byte-identical files. No secret values are written: the estate
@@ -72,7 +76,16 @@ def _pareto_sizes(rng: random.Random, total: int, parts: int, alpha: float = 1.2
     return sizes
 
 
-def generate(n_nodes: int, seed: int, out_dir: str | Path, progress=None) -> dict[str, int]:
+SHAPES = ("default", "heavy-sharing")
+#: The heavy-sharing shape at 100,000 nodes (scaled in proportion to ``n_nodes``): one hub
+#: secret used by this many workflows, and a cluster of this many workflows chained
+#: together by secrets each pair of neighbours shares.
+HUB_WORKFLOWS = 10_000
+CLUSTER_WORKFLOWS = 1_000
+
+
+def generate(n_nodes: int, seed: int, out_dir: str | Path, progress=None,
+             shape: str = "default") -> dict[str, int]:
     """Write an estate of ``n_nodes`` nodes to ``out_dir`` (a CSV inventory folder).
 
     Returns the number of rows written per node kind and ``edges`` (the edge rows, not
@@ -87,6 +100,8 @@ def generate(n_nodes: int, seed: int, out_dir: str | Path, progress=None) -> dic
     """
     if n_nodes < 100:
         raise ValueError("generate at least 100 nodes")
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape {shape!r} (one of {', '.join(SHAPES)})")
     rng = random.Random(seed)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -99,7 +114,11 @@ def generate(n_nodes: int, seed: int, out_dir: str | Path, progress=None) -> dic
             w.writerow(NODE_COLUMNS[k])
         ew = csv.writer(efile, lineterminator="\n")
         ew.writerow(EDGE_COLUMNS)
-        written = _write_estate(rng, counts, writers, ew.writerow, progress)
+        keep: dict[str, list[str]] | None = \
+            {"Workflow": [], "Secret": []} if shape == "heavy-sharing" else None
+        written = _write_estate(rng, counts, writers, ew.writerow, progress, keep)
+        if keep is not None:
+            written["edges"] += _heavy_sharing(rng, n_nodes, keep, ew.writerow)
     finally:
         for fh in files.values():
             fh.close()
@@ -107,7 +126,29 @@ def generate(n_nodes: int, seed: int, out_dir: str | Path, progress=None) -> dic
     return written
 
 
-def _write_estate(rng, counts, writers, edge, progress) -> dict[str, int]:
+def _heavy_sharing(rng, n_nodes: int, keep: dict[str, list[str]], edge) -> int:
+    """Edges of the heavy-sharing shape, added once the estate is written (so the same
+    seed still gives the default estate's rows first): the hub secret referenced by
+    ``HUB_WORKFLOWS`` workflows, and ``CLUSTER_WORKFLOWS`` other workflows in a chain,
+    workflow ``j`` referencing secrets ``j`` and ``j + 1`` of the cluster's own pool."""
+    scale = n_nodes / 100_000
+    wfs, secrets = keep["Workflow"], keep["Secret"]
+    n_hub = min(len(wfs) // 2, max(2, int(HUB_WORKFLOWS * scale)))
+    n_cluster = min(len(wfs) - n_hub, len(secrets) - 2, max(2, int(CLUSTER_WORKFLOWS * scale)))
+    chosen = rng.sample(wfs, n_hub + n_cluster)
+    hub, pool = secrets[0], rng.sample(secrets[1:], n_cluster + 1)
+    n = 0
+    for w in chosen[:n_hub]:
+        edge(("REFERENCES", w, hub, "", "heavy sharing: the hub credential"))
+        n += 1
+    for j, w in enumerate(chosen[n_hub:]):
+        edge(("REFERENCES", w, pool[j], "", "heavy sharing: cluster"))
+        edge(("REFERENCES", w, pool[j + 1], "", "heavy sharing: cluster"))
+        n += 2
+    return n
+
+
+def _write_estate(rng, counts, writers, edge, progress, keep=None) -> dict[str, int]:
     r = rng.random
     n_edges = 0
     owned = 0
@@ -215,6 +256,8 @@ def _write_estate(rng, counts, writers, edge, progress) -> dict[str, int]:
             if secrets and r() < 0.004:  # the same value stored twice
                 e("SAME_VALUE_AS", sid, secrets[-1], "", "same fingerprint")
             secrets.append(sid)
+            if keep is not None:
+                keep["Secret"].append(sid)
             sec_i += 1
         if secrets and (len(hot) < 200) and r() < 0.5:
             hot.append(secrets[0])
@@ -230,6 +273,8 @@ def _write_estate(rng, counts, writers, edge, progress) -> dict[str, int]:
             if secrets and r() < 0.7:
                 e("REFERENCES", fid, secrets[int(len(secrets) * r())])
             wfs.append(fid)
+            if keep is not None:
+                keep["Workflow"].append(fid)
             wf_i += 1
         for _ in range(conn_sizes[w]):
             cid = f"connector:gen:w{w}:{conn_i}"

@@ -44,6 +44,7 @@ class Context:
     unknown_as: str = "write"
     _blast: dict = field(default_factory=dict, repr=False)
     _paths: dict = field(default_factory=dict, repr=False)
+    _blast_path: dict = field(default_factory=dict, repr=False)
 
     # --- nodes -------------------------------------------------------------------------
 
@@ -210,9 +211,21 @@ class Context:
                 out.append(r)
         return out
 
+    def _blast_paths(self, src: str) -> dict[str, list[str]]:
+        if src not in self._blast_path:
+            self._blast_path[src] = {r["id"]: r["path"] for r in self._blast[src].rows}
+        return self._blast_path[src]
+
     def path(self, src: str, dst: str) -> list[str]:
         """One shortest access path from ``src`` to ``dst`` ([src, dst] when none)."""
         key = (src, dst)
+        if key not in self._paths and src in self._blast:
+            # The blast radius already walked from src in the order shortest_paths
+            # walks (edges sorted by (from, kind, to) per hop), so its path to dst is
+            # the first shortest path: no second walk per finding.
+            found = self._blast_paths(src).get(dst)
+            if found is not None:
+                self._paths[key] = found
         if key not in self._paths:
             rows = shortest_paths(self.store, src, dst, limit=1, as_of=self.as_of).rows
             self._paths[key] = rows[0]["path"] if rows else [src, dst]

@@ -3,11 +3,14 @@
 A workflow *uses* a secret it references or embeds, or that one of its connectors
 authenticates with (or references, or embeds); it uses an identity one of those secrets
 authenticates as, or that it (or a connector) assumes directly, as with OIDC federation.
-A secret stored twice (``SAME_VALUE_AS``) is used wherever either copy is. Role chains
+A secret stored twice (``SAME_VALUE_AS``) is used wherever any copy is: a same-value set is
+a star (:mod:`graph.stitch`), so its copies are gathered by expanding ``SAME_VALUE_AS``
+until nothing new is met (two hops for a star), for all secrets at once. Role chains
 beyond the first identity are blast radius, not use, so one admin role at the end of many
 chains does not merge every workflow into one cluster.
 
-Computed in three batched hops from all workflows at once, so it is three store calls.
+Computed in batched hops from all workflows at once: a few store calls, whatever the
+number of workflows.
 """
 
 from __future__ import annotations
@@ -40,14 +43,45 @@ def credential_use(store, workflows: list[str]) -> tuple[dict[str, set[str]], di
     cred_nodes = store.get_nodes(creds)
     secrets = [c for c in creds if cred_nodes.get(c, {}).get("kind") == "Secret"]
     extra: dict[str, set[str]] = defaultdict(set)
-    for e in store.expand(secrets, "out", VIA_SECRET):
+    for e in store.expand(secrets, "out", ("AUTHENTICATES_AS",)):
         extra[e.src].add(e.dst)
+    for s, copies in same_value_sets(store, secrets).items():
+        extra[s].update(copies)
     if extra:
         cred_nodes.update(store.get_nodes({d for ds in extra.values() for d in ds}))
     for cs in uses.values():
         for c in list(cs):
             cs.update(extra.get(c, ()))
     return dict(uses), cred_nodes
+
+
+def same_value_sets(store, secrets: list[str]) -> dict[str, set[str]]:
+    """Each secret's other stored copies (its ``SAME_VALUE_AS`` component, itself left
+    out), by one joint expansion per hop for all the secrets."""
+    adj: dict[str, set[str]] = defaultdict(set)
+    frontier, seen = sorted(set(secrets)), set(secrets)
+    while frontier:
+        nxt = set()
+        for e in store.expand(frontier, "out", ("SAME_VALUE_AS",)):
+            adj[e.src].add(e.dst)
+            adj[e.dst].add(e.src)
+            if e.dst not in seen:
+                nxt.add(e.dst)
+        seen |= nxt
+        frontier = sorted(nxt)
+    comp: dict[str, frozenset[str]] = {}
+    for s in sorted(adj):
+        if s in comp:
+            continue
+        members, stack = {s}, [s]
+        while stack:
+            for o in adj[stack.pop()]:
+                if o not in members:
+                    members.add(o)
+                    stack.append(o)
+        group = frozenset(members)
+        comp.update(dict.fromkeys(group, group))
+    return {s: set(comp[s] - {s}) for s in secrets if s in comp}
 
 
 def workflow_context(store, workflows: list[str]) -> tuple[dict[str, dict], dict[str, list[str]]]:

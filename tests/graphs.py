@@ -143,3 +143,45 @@ def orphan_store(path=None):
 
 
 ALL = {"chain": CHAIN, "sharing": SHARING, "orphans": ORPHANS}
+
+
+def _stitched(nodes, edges):
+    """``(nodes, edges)`` with the ``SAME_VALUE_AS`` star :func:`graph.stitch.stitch` adds."""
+    from graph.stitch import stitch
+
+    b = batch(nodes, edges)
+    stitch(b)
+    return nodes, [(e.src, e.kind, e.dst, e.props) for e in b.edges]
+
+
+# Four copies of one value (a, b, c, d share fingerprint fp1; b is revoked), one of
+# another (e). Stitching gives the star b-a, c-a, d-a (a is the centre). w1 holds a, w2
+# holds c: both use every copy, so they share one cluster {a, b, c, d}; b's bank is never
+# reached (a revoked copy is held but opens nothing).
+SAME_VALUE = _stitched(
+    [
+        ("w1", "Workflow", {"environment": "prod", "status": "active"}),
+        ("w2", "Workflow", {"environment": "dev", "status": "active"}),
+        ("w3", "Workflow", {"environment": "prod", "status": "active"}),
+        *[(s, "Secret", {"fingerprint": "fp1", "name": f"copy {s}"}) for s in "acd"],
+        ("b", "Secret", {"fingerprint": "fp1", "name": "copy b", "status": "revoked"}),
+        ("e", "Secret", {"fingerprint": "fp2"}),
+        ("i1", "Identity", {"identity_type": "role"}),
+        ("r1", "Resource"), ("sys", "System"), ("bank", "System"),
+    ],
+    [
+        ("w1", "REFERENCES", "a"), ("w2", "REFERENCES", "c"), ("w3", "REFERENCES", "e"),
+        ("a", "AUTHENTICATES_AS", "i1"),
+        ("i1", "CAN_ACCESS", "r1", {"access": "read"}),
+        ("d", "CAN_ACCESS", "sys", {"access": "write"}),
+        ("b", "CAN_ACCESS", "bank", {"access": "admin"}),
+        ("e", "CAN_ACCESS", "sys", {"access": "read"}),
+    ],
+)
+
+
+def same_value_store(path=None):
+    return fresh(SAME_VALUE, path)
+
+
+ALL["same_value"] = SAME_VALUE

@@ -24,7 +24,7 @@ from tests import graphs
 from tests.generated import estate
 
 AS_OF = "2026-06-01T00:00:00Z"  # expiry is judged against a fixed time on both stores
-GRAPHS = ["chain", "sharing", "orphans", "sample", "generated"]
+GRAPHS = ["chain", "sharing", "orphans", "same_value", "sample", "generated"]
 
 
 def _load(store, name: str) -> None:
@@ -119,7 +119,7 @@ def test_shortest_paths(pair):
 def test_shared_credentials(pair):
     emb, neo, name = pair
     result = _same(shared_credentials, emb, neo)
-    if name in ("sharing", "sample", "generated"):
+    if name in ("sharing", "same_value", "sample", "generated"):
         assert result["summary"]["clusters"], "a graph with sharing must give clusters"
 
 
