@@ -16,10 +16,12 @@ condensation. ``reachable_sets`` gives, per component, the set of node numbers i
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import networkx as nx
 import numpy as np
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def compact_adjacency(g: nx.MultiDiGraph, kinds: Iterable[str],

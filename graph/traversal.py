@@ -28,13 +28,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from .gc_pause import gc_paused
 from .model import INVALID_CREDENTIAL_STATUSES
 from .records import Edge
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from .store import Store
 
 CREDENTIAL_KINDS = frozenset({"Secret", "Identity"})
