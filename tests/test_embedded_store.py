@@ -194,3 +194,26 @@ def test_a_store_in_the_old_parquet_format_asks_to_re_ingest(tmp_path):
         json.dumps({"schema_version": 1, "generation": 4, "runs": []}))
     with pytest.raises(StoreError, match="schema version 1 is not 2 .*re-ingest"):
         EmbeddedStore(tmp_path / "old")
+
+
+def test_to_networkx_builds_the_whole_graph_or_a_part_on_demand(store_dir):
+    s = EmbeddedStore(store_dir)
+    s.write(Batch(nodes=[Node(x, "Secret") for x in "abcd"],
+                  edges=[Edge("a", "SAME_VALUE_AS", "b", {"reason": "r1"}),
+                         Edge("b", "SAME_VALUE_AS", "c", {"reason": "r2"})]), source="s")
+    whole = EmbeddedStore(store_dir).to_networkx()
+    assert sorted(whole.nodes) == ["a", "b", "c", "d"]
+    # symmetric edges are stored both ways: a<->b, b<->c
+    assert sorted(whole.edges(keys=True)) == [("a", "b", "SAME_VALUE_AS"),
+                                             ("b", "a", "SAME_VALUE_AS"),
+                                             ("b", "c", "SAME_VALUE_AS"),
+                                             ("c", "b", "SAME_VALUE_AS")]
+    assert whole.nodes["a"]["kind"] == "Secret" and "seen_by" not in whole.nodes["a"]
+    assert whole.edges["a", "b", "SAME_VALUE_AS"]["reason"] == "r1"
+    near = s.to_networkx(around="a", depth=1)
+    assert sorted(near.nodes) == ["a", "b"]
+    assert sorted(near.edges(keys=True)) == [("a", "b", "SAME_VALUE_AS"),
+                                            ("b", "a", "SAME_VALUE_AS")]
+    assert sorted(s.to_networkx(ids=["c", "d"]).nodes) == ["c", "d"]
+    assert s.to_networkx(ids=["c", "d"]).number_of_edges() == 0
+    assert s.to_networkx(kinds=["Workflow"]).number_of_nodes() == 0
