@@ -130,13 +130,13 @@ def table(result, title: str) -> str:
     from rich.text import Text
 
     console = Console(record=True, width=max(100, _term_width()), file=open(os.devnull, "w"))
-    frame = result.to_frame(readable=True)
+    columns, records = result.records(readable=True)  # no pandas: it costs ~1 s to import
     tbl = Table(title=title or None, show_lines=False)
-    for col in frame.columns:
+    for col in columns:
         tbl.add_column(str(col), overflow="fold")
-    for rec in frame.itertuples(index=False):
+    for rec in records:
         # Text(...) never interprets markup, so names from data print as they are.
-        tbl.add_row(*(Text("" if v is None or v != v else str(v)) for v in rec))
+        tbl.add_row(*(Text("" if v is None or v != v else str(v)) for v in rec.values()))
     console.print(tbl)
     if result.summary:
         console.print(Text(_summary_line(result.summary)))

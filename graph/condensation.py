@@ -16,18 +16,18 @@ condensation. ``reachable_sets`` gives, per component, the set of node numbers i
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import networkx as nx
 import numpy as np
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def compact_adjacency(g: nx.MultiDiGraph, kinds: Iterable[str],
                       stop: set[str]) -> tuple[list[str], Any]:
     """``(ids, csr)``: node ids in sorted order and a CSR matrix of the edges of ``kinds``
     (one entry per distinct ordered pair), leaving out the out-edges of ``stop`` nodes."""
-    from scipy.sparse import csr_matrix
-
     kinds = frozenset(kinds)
     ids = sorted(g._node)
     index = {n: i for i, n in enumerate(ids)}
@@ -41,12 +41,19 @@ def compact_adjacency(g: nx.MultiDiGraph, kinds: Iterable[str],
             if not kinds.isdisjoint(keyed):
                 src.append(ia)
                 dst.append(index[b])
-    n = len(ids)
+    return ids, csr_of_pairs(np.asarray(src, dtype=np.int64),
+                             np.asarray(dst, dtype=np.int64), len(ids))
+
+
+def csr_of_pairs(src: Any, dst: Any, n: int) -> Any:
+    """A CSR matrix with one entry per distinct ordered pair ``(src[i], dst[i])``."""
+    from scipy.sparse import csr_matrix
+
     m = csr_matrix((np.ones(len(src), dtype=np.int8), (np.asarray(src, dtype=np.int64),
                                                        np.asarray(dst, dtype=np.int64))),
                    shape=(n, n))
     m.sum_duplicates()
-    return ids, m
+    return m
 
 
 def reachable_sets(m: Any) -> tuple[list[int], list[set[int]]]:

@@ -1,15 +1,20 @@
-"""The embedded store: a NetworkX graph in memory, persisted as a small folder.
+"""The embedded store: a columnar folder, opened (memory-mapped) rather than loaded.
 
-On disk: ``manifest.json`` (schema version, generation, ingest runs) naming one
-generation's ``nodes-<gen>.parquet`` and ``edges-<gen>.parquet``. A write builds the next
-generation's files beside the current ones and only then replaces the manifest with
-``os.replace`` (atomic on POSIX and Windows), so a failed, killed or interrupted ingest
-leaves the last good graph. Leftover files of an interrupted write are removed by the next
-successful one. Writers take an exclusive lock on ``.lock``.
+On disk: ``manifest.json`` (schema version, generation, counts by kind, edge kinds,
+sources, ingest runs) naming one generation's files (:mod:`graph.columnar`: Arrow IPC node
+and edge tables and CSR adjacency arrays). Opening reads only the manifest; the tables are
+mapped on the first read that needs them, so ``stats`` costs the manifest and a blast radius
+costs the nodes it reaches. Walks run on the CSR arrays (``walk_csr`` and friends in
+:mod:`graph.traversal`).
 
-In memory the graph is a :class:`networkx.MultiDiGraph` keyed by edge kind: node attributes
-are the node's properties plus ``kind``; ``seen_by`` lists the sources that wrote a node
-or edge, for stale-data cleanup.
+A write builds the whole graph as a :class:`networkx.MultiDiGraph` keyed by edge kind
+(``store.graph``, built on demand from the tables; ``seen_by`` lists the sources that wrote
+a node or edge, for stale-data cleanup), merges the batch, writes the next generation's
+files beside the current ones and only then replaces the manifest with ``os.replace``
+(atomic on POSIX and Windows), so a failed, killed or interrupted ingest leaves the last
+good graph. Leftovers of an interrupted write are removed by the next successful one.
+Writers take an exclusive lock on ``.lock``. A store written by an older nhigraph (schema
+1, Parquet) gives one line asking to re-ingest.
 """
 
 from __future__ import annotations
@@ -22,11 +27,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
+import numpy as np
 
-from . import traversal
+from . import columnar, traversal
 from .errors import StoreError
 from .gc_pause import gc_paused
 from .merge import merge_batch
@@ -34,9 +39,13 @@ from .model import ACCESS_EDGES
 from .records import Batch, Edge, WriteResult, validate
 from .store import Store
 
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    import networkx as nx
+
+SCHEMA_VERSION = 2
 MANIFEST = "manifest.json"
-_GEN_FILE = re.compile(r"^(nodes|edges)-(\d+)\.parquet(\.tmp)?$")
+_GEN_FILE = re.compile(r"^(nodes|edges|out_ptr|in_ptr|in_rows)-(\d+)\.(arrow|npy|parquet)"
+                       r"(\.tmp)?$")
 MAX_RUNS_KEPT = 500
 
 
@@ -55,12 +64,6 @@ def _fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def _decode(column: list[str]) -> list:
-    """Decode a column of JSON texts in one parser call (one call per row costs several
-    times more at a million rows); each row still gets its own objects."""
-    return json.loads("[" + ",".join(column) + "]") if column else []
 
 
 @contextmanager
@@ -86,22 +89,19 @@ class EmbeddedStore(Store):
             raise StoreError(f"{self.dir}: the store path is a file, not a folder")
         if not create and not (self.dir / MANIFEST).exists():
             raise StoreError(f"{self.dir}: no nhigraph store here (run `nhigraph demo` or `nhigraph ingest ...` first, or pass --store)")
-        self._index: dict[tuple, dict[Any, list[str]]] = {}
-        self.graph: nx.MultiDiGraph
+        self._gen: columnar.Generation | None = None
+        self._graph: nx.MultiDiGraph | None = None
         self.manifest: dict[str, Any]
         self._load()
 
     # --- persistence -----------------------------------------------------------------
 
     def _load(self, only_if_changed: bool = False) -> None:
-        with gc_paused():
-            self._load_unpaused(only_if_changed)
-
-    def _load_unpaused(self, only_if_changed: bool) -> None:
+        """Read the manifest; the generation it names is mapped when first read."""
         mpath = self.dir / MANIFEST
         if not mpath.exists():
-            self.graph = nx.MultiDiGraph()
             self.manifest = {"schema_version": SCHEMA_VERSION, "generation": 0, "runs": []}
+            self._gen, self._graph = None, None
             return
         try:
             manifest = json.loads(mpath.read_text())
@@ -112,79 +112,47 @@ class EmbeddedStore(Store):
         if manifest.get("schema_version") != SCHEMA_VERSION:
             raise StoreError(
                 f"{mpath}: schema version {manifest.get('schema_version')} is not "
-                f"{SCHEMA_VERSION}; re-ingest into a fresh store"
+                f"{SCHEMA_VERSION} (an older nhigraph's format); re-ingest into a fresh store"
             )
-        import pyarrow.parquet as pq
-
-        gen = manifest["generation"]
-        g = nx.MultiDiGraph()
-        try:
-            nodes = pq.read_table(self.dir / f"nodes-{gen}.parquet").to_pydict()
-            edges = pq.read_table(self.dir / f"edges-{gen}.parquet").to_pydict()
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"{self.dir}: generation {gen} is unreadable ({exc})") from None
-        g.add_nodes_from(
-            (nid, {**p, "kind": k, "seen_by": s})
-            for nid, k, p, s in zip(nodes["id"], nodes["kind"], _decode(nodes["props"]),
-                                    _decode(nodes["seen_by"]), strict=True)
-        )
-        g.add_edges_from(
-            (a, b, k, {**p, "seen_by": s})
-            for a, k, b, p, s in zip(edges["src"], edges["kind"], edges["dst"],
-                                     _decode(edges["props"]), _decode(edges["seen_by"]),
-                                     strict=True)
-        )
-        self.graph = g
         self.manifest = manifest
-        self._index = {}
+        self._gen, self._graph = None, None
+        if manifest.get("generation"):
+            self.generation()  # a missing or broken generation is an error at open (cheap:
+            # the files are mapped, not read)
+
+    def generation(self) -> columnar.Generation:
+        """The committed generation, memory-mapped (opened on first use)."""
+        if self._gen is None:
+            gen = self.manifest.get("generation", 0)
+            if not gen:
+                self._save_empty()
+            self._gen = columnar.Generation(self.dir, self.manifest["generation"],
+                                            self.manifest.get("edge_kinds", []))
+        return self._gen
+
+    def _save_empty(self) -> None:
+        import networkx as nx
+
+        self.manifest = {**self.manifest, **columnar.save(self.dir, 0, nx.MultiDiGraph())}
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The whole store as the write path's NetworkX graph, built on first use (nodes
+        carry ``kind`` and ``seen_by``); see :meth:`to_networkx` for notebooks."""
+        if self._graph is None:
+            with gc_paused():
+                if self.manifest.get("generation", 0):
+                    self._graph = self.generation().to_networkx()
+                else:
+                    import networkx as nx
+
+                    self._graph = nx.MultiDiGraph()
+        return self._graph
 
     def _save(self, manifest: dict[str, Any]) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         self.dir.mkdir(parents=True, exist_ok=True)
         gen = manifest["generation"]
-        # One encoder for every row: json.dumps(..., sort_keys=True) builds a new encoder
-        # per call. The usual seen_by lists repeat, so their text is cached.
-        dumps = json.JSONEncoder(sort_keys=True).encode
-        seen_text: dict[tuple, str] = {}
-
-        def seen_json(values: Iterable[str]) -> str:
-            key = tuple(sorted(values))
-            text = seen_text.get(key)
-            if text is None:
-                text = seen_text[key] = json.dumps(list(key))
-            return text
-
-        ids, kinds, props, seen = [], [], [], []
-        for nid, attrs in self.graph.nodes(data=True):
-            ids.append(nid)
-            kinds.append(attrs["kind"])
-            props.append(dumps({k: v for k, v in attrs.items() if k not in ("kind", "seen_by")}))
-            seen.append(seen_json(attrs.get("seen_by", ())))
-        node_table = pa.table({"id": ids, "kind": kinds, "props": props, "seen_by": seen},
-                              schema=pa.schema([(c, pa.string()) for c in
-                                                ("id", "kind", "props", "seen_by")]))
-        srcs, ekinds, dsts, eprops, eseen = [], [], [], [], []
-        for a, b, k, attrs in self.graph.edges(keys=True, data=True):
-            srcs.append(a)
-            ekinds.append(k)
-            dsts.append(b)
-            eprops.append(dumps({x: v for x, v in attrs.items() if x != "seen_by"})
-                          if len(attrs) > 1 or "seen_by" not in attrs else "{}")
-            eseen.append(seen_json(attrs.get("seen_by", ())))
-        edge_table = pa.table(
-            {"src": srcs, "kind": ekinds, "dst": dsts, "props": eprops, "seen_by": eseen},
-            schema=pa.schema([(c, pa.string()) for c in
-                              ("src", "kind", "dst", "props", "seen_by")]),
-        )
-        for name, table in (("nodes", node_table), ("edges", edge_table)):
-            final = self.dir / f"{name}-{gen}.parquet"
-            tmp = final.with_name(final.name + ".tmp")
-            pq.write_table(table, tmp)
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, final)
+        manifest.update(columnar.save(self.dir, gen, self.graph))
         mtmp = self.dir / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
         with open(mtmp, "w") as mf:
             json.dump(manifest, mf, indent=1, sort_keys=True)
@@ -193,6 +161,7 @@ class EmbeddedStore(Store):
         os.replace(mtmp, self.dir / MANIFEST)  # the commit point
         _fsync_dir(self.dir)
         self.manifest = manifest
+        self._gen = None
         for f in self.dir.iterdir():  # earlier generations and leftovers of killed writes
             m = _GEN_FILE.match(f.name)
             if (m and int(m.group(2)) != gen) or (f.name.startswith(MANIFEST + ".")
@@ -202,117 +171,156 @@ class EmbeddedStore(Store):
                 except OSError:
                     pass
 
-    # --- reads -----------------------------------------------------------------------
-
-    # Reads use NetworkX's dicts (g._node, g._succ, g._pred) directly: the public views
-    # cost more per call than the lookup itself, and analyses make millions of them.
-
-    @staticmethod
-    def _public(nid: str, attrs: dict) -> dict:
-        out = {"id": nid}
-        out.update(attrs)
-        out.pop("seen_by", None)
-        return out
+    # --- reads: on the mapped generation ----------------------------------------------
 
     def get_node(self, node_id: str) -> dict | None:
-        attrs = self.graph.nodes.get(node_id)
-        return None if attrs is None else self._public(node_id, attrs)
+        if self.is_empty():
+            return None
+        gen = self.generation()
+        i = gen.index(node_id)
+        return None if i is None else gen.public([i])[0]
 
     def get_nodes(self, ids: Iterable[str]) -> dict[str, dict]:
-        nodes = self.graph._node
-        public = self._public
-        return {i: public(i, nodes[i]) for i in ids if i in nodes}
+        if self.is_empty():
+            return {}
+        gen = self.generation()
+        return {n["id"]: n for n in gen.public(sorted(gen.indices(ids).values()))}
 
     def nodes(self, kind: str | None = None) -> Iterator[dict]:
-        for nid, attrs in self.graph.nodes(data=True):
-            if kind is None or attrs["kind"] == kind:
-                yield self._public(nid, attrs)
+        if self.is_empty():
+            return
+        gen = self.generation()
+        rows = range(gen.n) if kind is None else gen.rows_where("kind", kind)
+        for start in range(0, len(rows), 50_000):
+            yield from gen.public(rows[start:start + 50_000])
 
     def find_nodes(self, key: str, value: Any, case_insensitive: bool = False) -> list[dict]:
-        ikey = (key, case_insensitive)
-        index = self._index.get(ikey)
-        if index is None:
-            index = {}
-            for nid, attrs in self.graph.nodes(data=True):
-                v = attrs.get(key)
-                if isinstance(v, (str, int, float, bool)):
-                    if case_insensitive and isinstance(v, str):
-                        v = v.lower()
-                    index.setdefault(v, []).append(nid)
-            self._index[ikey] = index
+        if self.is_empty():
+            return []
+        gen = self.generation()
+        if key in ("name", "arn", "kind", "id") and isinstance(value, str):
+            return gen.public(gen.rows_where(key, value, case_insensitive and key != "kind"))
         if case_insensitive and isinstance(value, str):
             value = value.lower()
-        return [self._public(n, self.graph.nodes[n]) for n in index.get(value, [])]
-
-    def expand(self, ids: Iterable[str], direction: str, kinds: Iterable[str]) -> list[Edge]:
-        kinds = set(kinds)
-        g = self.graph
-        out: list[Edge] = []
-        adj = g._succ if direction == "out" else g._pred
-        for nid in ids:
-            nbrs = adj.get(nid)
-            if not nbrs:
-                continue
-            for other, keyed in nbrs.items():
-                for k, attrs in keyed.items():
-                    if k in kinds:
-                        props = dict(attrs)
-                        props.pop("seen_by", None)
-                        if direction == "out":
-                            out.append(Edge(nid, k, other, props))
-                        else:
-                            out.append(Edge(other, k, nid, props))
+        out = []
+        for n in self.nodes():
+            v = n.get(key)
+            if case_insensitive and isinstance(v, str):
+                v = v.lower()
+            if isinstance(v, (str, int, float, bool)) and v == value:
+                out.append(n)
         return out
 
-    # The walks: the in-memory engines of graph.traversal.
+    def expand(self, ids: Iterable[str], direction: str, kinds: Iterable[str]) -> list[Edge]:
+        if self.is_empty():
+            return []
+        gen = self.generation()
+        codes = gen.kind_codes(kinds)
+        out = direction == "out"
+        names = gen.edge_kinds
+        edges: list[Edge] = []
+        for nid, i in gen.indices(ids).items():
+            for row in gen.edge_rows(i, out):
+                if int(gen.kind[row]) in codes:
+                    a, b = int(gen.src[row]), int(gen.dst[row])
+                    edges.append(Edge(nid if out else gen.id_of(a), names[int(gen.kind[row])],
+                                      gen.id_of(b) if out else nid, gen.edge_props(row)))
+        return edges
+
+    # The walks: the CSR engines of graph.traversal.
 
     def reach(self, sources: Iterable[str], direction: str = "out",
               kinds: Iterable[str] = ACCESS_EDGES, max_depth: int | None = None,
               as_of: str | None = None, check_validity: bool = True,
               keep_edges: bool = True) -> traversal.Reach:
-        return traversal.walk_in_memory(self.graph, self._public, sources, direction, kinds,
-                                        max_depth, traversal.expandable(as_of, check_validity),
-                                        keep_edges)
+        if self.is_empty():
+            return traversal.Reach(direction, sorted(set(sources)),
+                                   dist=dict.fromkeys(set(sources), 0))
+        return traversal.walk_csr(self.generation(), sources, direction, kinds, max_depth,
+                                  traversal.expandable(as_of, check_validity), keep_edges)
 
     def reach_many(self, start_sets: Iterable[Iterable[str]], direction: str = "out",
                    kinds: Iterable[str] = ACCESS_EDGES, as_of: str | None = None,
                    ) -> tuple[dict[traversal.StartKey, set[str]], dict[str, dict]]:
-        return traversal.reach_many_in_memory(self.graph, self._public, start_sets, direction,
-                                              kinds, traversal.expandable(as_of))
+        if self.is_empty():
+            return {k: set(k) for k in traversal.start_keys(start_sets)}, {}
+        return traversal.reach_many_csr(self.generation(), start_sets, direction, kinds,
+                                        traversal.expandable(as_of))
 
     def reachable_sets(self, kinds: Iterable[str], stop: set[str]) -> traversal.ReachableSets:
-        return traversal.reachable_sets_in_memory(self.graph, kinds, stop)
+        if self.is_empty():
+            return [], [], []
+        return traversal.reachable_sets_csr(self.generation(), kinds, stop)
 
     def edges(self, kind: str | None = None) -> Iterator[Edge]:
-        for a, b, k, attrs in self.graph.edges(keys=True, data=True):
-            if kind is None or k == kind:
-                yield Edge(a, k, b, {x: v for x, v in attrs.items() if x != "seen_by"})
+        if self.is_empty():
+            return
+        gen = self.generation()
+        names = gen.edge_kinds
+        code = names.index(kind) if kind in names else None
+        if kind is not None and code is None:
+            return
+        rows = (range(len(gen.kind)) if code is None
+                else np.flatnonzero(gen.kind == code).tolist())
+        for start in range(0, len(rows), 50_000):
+            chunk = rows[start:start + 50_000]
+            props = gen.edges.column("props").take(np.asarray(chunk, dtype=np.int64))
+            for row, text in zip(chunk, props.to_pylist(), strict=True):
+                yield Edge(gen.id_of(int(gen.src[row])), names[int(gen.kind[row])],
+                           gen.id_of(int(gen.dst[row])),
+                           {} if text == "{}" else json.loads(text))
 
     def counts(self) -> dict[str, dict[str, int]]:
-        nodes: dict[str, int] = {}
-        for _, kind in self.graph.nodes(data="kind"):
-            nodes[kind] = nodes.get(kind, 0) + 1
-        edges: dict[str, int] = {}
-        for _, _, k in self.graph.edges(keys=True):
-            edges[k] = edges.get(k, 0) + 1
-        return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
+        counts = self.manifest.get("counts") or {"nodes": {}, "edges": {}}
+        return {"nodes": dict(counts["nodes"]), "edges": dict(counts["edges"])}
 
     def runs(self) -> list[dict]:
         return list(self.manifest.get("runs", []))
 
     def is_empty(self) -> bool:
-        return self.graph.number_of_nodes() == 0
+        return not sum((self.manifest.get("counts") or {}).get("nodes", {}).values())
 
     def sources(self) -> set[str]:
         """Every source that wrote something still in the graph."""
-        out: set[str] = set()
-        for _, seen in self.graph.nodes(data="seen_by"):
-            out.update(seen or ())
-        return out
+        return set(self.manifest.get("sources", []))
 
     def foreign_data(self) -> str | None:
         """None: nothing but nhigraph writes the store's folder."""
         return None
+
+    def to_networkx(self, kinds: Iterable[str] | None = None, ids: Iterable[str] | None = None,
+                    around: str | None = None, depth: int = 1) -> nx.MultiDiGraph:
+        """A :class:`networkx.MultiDiGraph` of the store for notebooks and algorithms, built
+        on demand: the whole graph, or the nodes of ``kinds``, the ``ids`` given, or what
+        lies within ``depth`` hops of ``around`` (any edge, either way). Node attributes
+        are the node's properties plus ``kind``; edges are keyed by kind."""
+        import networkx as nx
+
+        g = nx.MultiDiGraph()
+        if self.is_empty():
+            return g
+        gen = self.generation()
+        if around is not None:
+            near = {around}
+            frontier = {around}
+            every = gen.edge_kinds
+            for _ in range(depth):
+                hop = {e.dst for e in self.expand(frontier, "out", every)}
+                hop |= {e.src for e in self.expand(frontier, "in", every)}
+                frontier = hop - near
+                near |= hop
+            ids = near if ids is None else set(ids) & near
+        if ids is not None:
+            rows = sorted(gen.indices(ids).values())
+        else:
+            rows = list(range(gen.n))
+        chosen = [n for n in gen.public(rows) if kinds is None or n["kind"] in set(kinds)]
+        g.add_nodes_from((n["id"], {k: v for k, v in n.items() if k != "id"}) for n in chosen)
+        keep = {n["id"] for n in chosen}
+        edges = (self.expand(keep, "out", gen.edge_kinds) if len(keep) < gen.n
+                 else self.edges())
+        g.add_edges_from((e.src, e.dst, e.kind, e.props) for e in edges if e.dst in keep)
+        return g
 
     # --- writes ----------------------------------------------------------------------
 
@@ -328,6 +336,8 @@ class EmbeddedStore(Store):
             result = WriteResult(run_id=run_id, source=source, skipped=list(batch.skipped),
                                  files_read=batch.files_read)
             if replace:
+                import networkx as nx
+
                 g = nx.MultiDiGraph()
             try:
                 self._merge(g, batch, source, result)
@@ -346,20 +356,18 @@ class EmbeddedStore(Store):
                 "nodes_removed": result.nodes_removed, "edges_removed": result.edges_removed,
                 "files_read": result.files_read, "skipped": len(result.skipped),
             })
-            self.graph = g
+            self._graph = g
             try:
                 self._save(manifest)
             except BaseException:
                 self._reload_after_failure()  # merged in place: back to what is on disk
                 raise
-            finally:
-                self._index = {}
         return result
 
     def _reload_after_failure(self) -> None:
         """Back to the last committed graph after a write failed half-way in memory."""
         self.manifest = {}  # never equal to the one on disk, so the next write reloads
-        self._index = {}
+        self._gen, self._graph = None, None
         try:
             self._load()
         except Exception:  # the write's own error is the one to report

@@ -7,14 +7,19 @@ methods' per-call checks cost more than the work.
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .records import Batch, WriteResult
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def merge_batch(g: nx.MultiDiGraph, batch: Batch, source: str, result: WriteResult) -> None:
     """Merge ``batch`` (validated against itself and the store, so edge ends exist) into
     ``g`` for ``source``, counting what happened in ``result``."""
+    import networkx as nx  # only a write needs it
+
     node_attrs, succ, pred = g._node, g._succ, g._pred
     had_data = bool(node_attrs)
     touched_nodes: set[str] = set()

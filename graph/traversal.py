@@ -28,13 +28,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from .gc_pause import gc_paused
 from .model import INVALID_CREDENTIAL_STATUSES
 from .records import Edge
 
 if TYPE_CHECKING:
+    import networkx as nx
+
+    from .columnar import Generation
     from .store import Store
 
 CREDENTIAL_KINDS = frozenset({"Secret", "Identity"})
@@ -164,6 +165,72 @@ def walk_in_memory(g: nx.MultiDiGraph, public: Callable[[str, dict], dict],
     return r
 
 
+def walk_csr(gen: Generation, sources: Iterable[str], direction: str, kinds: Iterable[str],
+             max_depth: int | None, expand_if: Expandable = None,
+             keep_edges: bool = True) -> Reach:
+    """:func:`walk_in_memory` over the columnar store's CSR arrays
+    (:class:`graph.columnar.Generation`): node numbers are in id order and kind codes in
+    kind-name order, so sorting candidates by numbers is the same order; properties are
+    decoded only for the nodes and edges the walk meets."""
+    codes = gen.kind_codes(kinds)
+    r = Reach(direction, sorted(set(sources)))
+    out = direction == "out"
+    names = gen.edge_kinds
+    number = gen.indices(r.sources)
+    id_of: dict[int, str] = {i: s for s, i in number.items()}
+
+    def name(i: int) -> str:
+        text = id_of.get(i)
+        if text is None:
+            text = id_of[i] = gen.id_of(i)
+        return text
+
+    def edge(here: int, k: int, there: int, row: int) -> Edge:
+        a, b = name(here), name(there)
+        props = gen.edge_props(row)
+        return Edge(a, names[k], b, props) if out else Edge(b, names[k], a, props)
+
+    nodes = r.nodes
+    found = sorted(number.values())
+    nodes.update((n["id"], n) for n in gen.public(found))
+    dist = r.dist
+    dist.update(dict.fromkeys(r.sources, 0))
+    seen = set(number.values())
+    frontier = [number[s] for s in r.sources if s in number
+                and (expand_if is None or expand_if(nodes.get(s, {})))]
+    ends, kind = (gen.dst, gen.kind) if out else (gen.src, gen.kind)
+    depth = 0
+    while frontier and (max_depth is None or depth < max_depth):
+        depth += 1
+        cand = []
+        for here in frontier:
+            for row in gen.edge_rows(here, out):
+                k = int(kind[row])
+                if k in codes:
+                    cand.append((here, k, int(ends[row]), row))
+        cand.sort()
+        new = []
+        for here, k, there, row in cand:
+            e = edge(here, k, there, row) if keep_edges else None
+            if e is not None:
+                r.edges.append(e)
+            if there not in seen:
+                seen.add(there)
+                dist[name(there)] = depth
+                r.parent[name(there)] = e if e is not None else edge(here, k, there, row)
+                new.append(there)
+        if not new:
+            break
+        frontier = []
+        for i, pn in zip(new, gen.public(new), strict=True):
+            nodes[pn["id"]] = pn
+            if expand_if is not None and not expand_if(pn):
+                r.dead.add(pn["id"])
+            else:
+                frontier.append(i)
+    return r
+
+
 def walk_by_hops(store: Store, sources: Iterable[str], direction: str, kinds: Iterable[str],
                  max_depth: int | None, expand_if: Expandable = None,
                  keep_edges: bool = True) -> Reach:
@@ -256,6 +323,19 @@ def reach_many_in_memory(
     return seen, nodes
 
 
+def reach_many_csr(gen: Generation, start_sets: Iterable[Iterable[str]], direction: str,
+                   kinds: Iterable[str], expand_if: Expandable = None,
+                   ) -> tuple[dict[StartKey, set[str]], dict[str, dict]]:
+    """:func:`reach_many_in_memory` over the columnar store's CSR arrays."""
+    seen: dict[StartKey, set[str]] = {}
+    nodes: dict[str, dict] = {}
+    for key in start_keys(start_sets):
+        r = walk_csr(gen, key, direction, kinds, None, expand_if, keep_edges=False)
+        seen[key] = set(r.dist)
+        nodes.update(r.nodes)
+    return seen, nodes
+
+
 def reach_many_by_hops(
     store: Store, start_sets: Iterable[Iterable[str]], direction: str, kinds: Iterable[str],
     expand_if: Expandable = None,
@@ -300,6 +380,24 @@ def reachable_sets_in_memory(g: nx.MultiDiGraph, kinds: Iterable[str],
     with gc_paused():
         ids, m = compact_adjacency(g, kinds, stop)
         comp, reach = reachable_sets(m)
+        return ids, comp, reach
+
+
+def reachable_sets_csr(gen: Generation, kinds: Iterable[str],
+                       stop: set[str]) -> ReachableSets:
+    """:func:`reachable_sets_in_memory` over the columnar store's CSR arrays."""
+    import numpy as np
+
+    from .condensation import csr_of_pairs, reachable_sets
+
+    ids = gen.ids.to_pylist()
+    keep = np.isin(gen.kind, np.fromiter(gen.kind_codes(kinds), dtype=np.int16))
+    if stop:
+        stopped = np.zeros(gen.n, dtype=bool)
+        stopped[list(gen.indices(stop).values())] = True
+        keep &= ~stopped[gen.src]
+    with gc_paused():
+        comp, reach = reachable_sets(csr_of_pairs(gen.src[keep], gen.dst[keep], gen.n))
         return ids, comp, reach
 
 

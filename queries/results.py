@@ -34,11 +34,9 @@ class Result:
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, sort_keys=False, default=str)
 
-    def to_frame(self, readable: bool = False):
-        """A pandas DataFrame with one row per result row; lists shown as text. With
-        ``readable`` paths show node names instead of ids."""
-        import pandas as pd
-
+    def records(self, readable: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
+        """``(columns, rows)`` for a table or CSV view: lists shown as text; with
+        ``readable`` paths show node names instead of ids. Needs no pandas."""
         cols = list(self.columns) or (list(self.rows[0]) if self.rows else [])
         records = []
         for row in self.rows:
@@ -52,6 +50,13 @@ class Result:
                     v = ", ".join(str(x) for x in v)
                 rec[c] = v
             records.append(rec)
+        return cols, records
+
+    def to_frame(self, readable: bool = False):
+        """A pandas DataFrame with one row per result row (see :meth:`records`)."""
+        import pandas as pd
+
+        cols, records = self.records(readable)
         return pd.DataFrame.from_records(records, columns=cols)
 
     def __len__(self) -> int:

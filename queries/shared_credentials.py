@@ -9,8 +9,6 @@ credentials open downstream.
 
 from __future__ import annotations
 
-import networkx as nx
-
 from .credential_use import credential_use, workflow_context
 from .results import Result
 from .traverse import targets_of
@@ -47,6 +45,8 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None) 
         for c in used:
             users.setdefault(c, set()).add(wf)
     shared = {c for c, ws in users.items() if len(ws) >= min_workflows}
+    import networkx as nx  # only this analysis needs it: loaded when it runs
+
     b = nx.Graph()
     for c in shared:
         for wf in users[c]:

@@ -24,6 +24,12 @@ def files(path):
     return sorted(os.listdir(path))
 
 
+def generation(gen):
+    """The files of one committed generation, with the manifest, sorted."""
+    return sorted([f"edges-{gen}.arrow", f"in_ptr-{gen}.npy", f"in_rows-{gen}.npy",
+                   "manifest.json", f"nodes-{gen}.arrow", f"out_ptr-{gen}.npy"])
+
+
 def test_write_persists_and_reloads(store_dir):
     s = EmbeddedStore(store_dir)
     s.write(batch(*CHAIN), source="a")
@@ -34,7 +40,7 @@ def test_write_persists_and_reloads(store_dir):
     assert sum(again.counts()["edges"].values()) == 10
     assert again.get_node("bucket")["crown_jewel"] is True
     assert again.get_node("bucket")["source"] == "a"
-    assert files(store_dir) == [".lock", "edges-1.parquet", "manifest.json", "nodes-1.parquet"]
+    assert files(store_dir) == [".lock", *generation(1)]
 
 
 def test_ingest_twice_is_idempotent(store_dir):
@@ -120,29 +126,29 @@ def test_a_write_that_fails_half_way_leaves_the_last_good_graph(store_dir, monke
     s = EmbeddedStore(store_dir)
     s.write(batch(*CHAIN), source="a")
     before = snapshot(s)
-    import pyarrow.parquet as pq
+    import graph.columnar as columnar
 
-    real = pq.write_table
+    real = columnar._fsynced
     calls = []
 
-    def failing(table, where, *a, **k):
-        calls.append(where)
+    def failing(tmp, final):
+        calls.append(final)
         if len(calls) == 2:  # nodes file written, edges file fails: a crash mid-save
             raise OSError("disk full")
-        return real(table, where, *a, **k)
+        return real(tmp, final)
 
-    monkeypatch.setattr(pq, "write_table", failing)
+    monkeypatch.setattr(columnar, "_fsynced", failing)
     with pytest.raises(OSError, match="disk full"):
         s.write(batch([("new", "Secret")], []), source="b")
-    monkeypatch.setattr(pq, "write_table", real)
+    monkeypatch.setattr(columnar, "_fsynced", real)
     assert snapshot(s) == before  # the in-memory graph is rolled back too
     reopened = EmbeddedStore(store_dir)
     assert snapshot(reopened) == before
     assert reopened.get_node("new") is None
     # the half-written generation is left behind, then cleaned by the next good write
-    assert "nodes-2.parquet" in files(store_dir)
+    assert "nodes-2.arrow" in files(store_dir)
     s.write(batch([("new", "Secret")], []), source="b")
-    assert files(store_dir) == [".lock", "edges-2.parquet", "manifest.json", "nodes-2.parquet"]
+    assert files(store_dir) == [".lock", *generation(2)]
     assert EmbeddedStore(store_dir).get_node("new") is not None
 
 
@@ -155,7 +161,7 @@ def test_missing_and_corrupt_stores_give_one_clear_error(tmp_path):
         EmbeddedStore(tmp_path / "bad")
     (tmp_path / "gone").mkdir()
     (tmp_path / "gone" / "manifest.json").write_text(
-        json.dumps({"schema_version": 1, "generation": 3, "runs": []}))
+        json.dumps({"schema_version": 2, "generation": 3, "runs": []}))
     with pytest.raises(StoreError, match="generation 3 is unreadable"):
         EmbeddedStore(tmp_path / "gone")
     (tmp_path / "afile").write_text("x")
@@ -180,3 +186,34 @@ def test_expand_and_find(store_dir):
     assert inn == [("acct", "CONTAINS"), ("deploy-role", "CAN_ACCESS")]
     assert [n["id"] for n in s.find_nodes("name", "PII", case_insensitive=True)] == ["bucket"]
     assert s.find_nodes("name", "PII") == []
+
+
+def test_a_store_in_the_old_parquet_format_asks_to_re_ingest(tmp_path):
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "manifest.json").write_text(
+        json.dumps({"schema_version": 1, "generation": 4, "runs": []}))
+    with pytest.raises(StoreError, match="schema version 1 is not 2 .*re-ingest"):
+        EmbeddedStore(tmp_path / "old")
+
+
+def test_to_networkx_builds_the_whole_graph_or_a_part_on_demand(store_dir):
+    s = EmbeddedStore(store_dir)
+    s.write(Batch(nodes=[Node(x, "Secret") for x in "abcd"],
+                  edges=[Edge("a", "SAME_VALUE_AS", "b", {"reason": "r1"}),
+                         Edge("b", "SAME_VALUE_AS", "c", {"reason": "r2"})]), source="s")
+    whole = EmbeddedStore(store_dir).to_networkx()
+    assert sorted(whole.nodes) == ["a", "b", "c", "d"]
+    # symmetric edges are stored both ways: a<->b, b<->c
+    assert sorted(whole.edges(keys=True)) == [("a", "b", "SAME_VALUE_AS"),
+                                             ("b", "a", "SAME_VALUE_AS"),
+                                             ("b", "c", "SAME_VALUE_AS"),
+                                             ("c", "b", "SAME_VALUE_AS")]
+    assert whole.nodes["a"]["kind"] == "Secret" and "seen_by" not in whole.nodes["a"]
+    assert whole.edges["a", "b", "SAME_VALUE_AS"]["reason"] == "r1"
+    near = s.to_networkx(around="a", depth=1)
+    assert sorted(near.nodes) == ["a", "b"]
+    assert sorted(near.edges(keys=True)) == [("a", "b", "SAME_VALUE_AS"),
+                                            ("b", "a", "SAME_VALUE_AS")]
+    assert sorted(s.to_networkx(ids=["c", "d"]).nodes) == ["c", "d"]
+    assert s.to_networkx(ids=["c", "d"]).number_of_edges() == 0
+    assert s.to_networkx(kinds=["Workflow"]).number_of_nodes() == 0

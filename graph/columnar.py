@@ -1,0 +1,248 @@
+"""The embedded store's on-disk generation, opened (memory-mapped), not loaded.
+
+One generation is five files: ``nodes-<gen>.arrow`` (Arrow IPC: ``id`` in sorted order,
+``kind``, ``name``, ``arn``, ``props`` and ``seen_by`` as JSON texts), ``edges-<gen>.arrow``
+(``src``/``dst`` node numbers, ``kind`` as a number into the sorted edge-kind list of the
+manifest, ``props``, ``seen_by``; rows sorted by source, kind, destination, so they are the
+out-adjacency in CSR order) and three NumPy arrays: ``out_ptr`` (CSR row pointers over the
+edge rows), ``in_ptr`` and ``in_rows`` (the in-adjacency: edge rows sorted by destination,
+kind, source). A node's number is its place in the sorted id column, so number order is id
+order and a walk's sort by numbers is the sort by ids every engine uses.
+
+Opening maps the files; an id is found by binary search over the id column (no dict of a
+million strings), many ids at once with one vectorised ``index_in``; properties are decoded
+only for the rows a result returns.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import StoreError
+
+ARRAYS = ("out_ptr", "in_ptr", "in_rows")
+NODE_COLUMNS = ("id", "kind", "name", "arn", "props", "seen_by")
+
+
+def generation_files(gen: int) -> list[str]:
+    return [f"nodes-{gen}.arrow", f"edges-{gen}.arrow", *(f"{a}-{gen}.npy" for a in ARRAYS)]
+
+
+def _fsynced(tmp: Path, final: Path) -> None:
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, final)
+
+
+def save(folder: Path, gen: int, g: Any) -> dict[str, Any]:
+    """Write generation ``gen`` of the NetworkX graph ``g``; return what the manifest
+    records about it (counts by kind, edge kinds, sources)."""
+    import pyarrow as pa
+
+    dumps = json.JSONEncoder(sort_keys=True).encode
+    seen_text: dict[tuple, str] = {}
+
+    def seen_json(values: Iterable[str]) -> str:
+        key = tuple(sorted(values))
+        text = seen_text.get(key)
+        if text is None:
+            text = seen_text[key] = json.dumps(list(key))
+        return text
+
+    ids = sorted(g._node)
+    number = {n: i for i, n in enumerate(ids)}
+    cols: dict[str, list] = {c: [] for c in NODE_COLUMNS}
+    node_counts: dict[str, int] = {}
+    sources: set[str] = set()
+    for nid in ids:
+        attrs = g._node[nid]
+        props = {k: v for k, v in attrs.items() if k not in ("kind", "seen_by")}
+        cols["id"].append(nid)
+        cols["kind"].append(attrs["kind"])
+        node_counts[attrs["kind"]] = node_counts.get(attrs["kind"], 0) + 1
+        name, arn = props.get("name"), props.get("arn")
+        cols["name"].append(name if isinstance(name, str) else None)
+        cols["arn"].append(arn if isinstance(arn, str) else None)
+        cols["props"].append(dumps(props))
+        seen = attrs.get("seen_by", ())
+        sources.update(seen)
+        cols["seen_by"].append(seen_json(seen))
+    edge_kinds = sorted({k for _, nbrs in g._succ.items() for keyed in nbrs.values()
+                         for k in keyed})
+    kcode = {k: i for i, k in enumerate(edge_kinds)}
+    rows = []
+    for a, nbrs in g._succ.items():
+        ia = number[a]
+        for b, keyed in nbrs.items():
+            ib = number[b]
+            for k, attrs in keyed.items():
+                rows.append((ia, kcode[k], ib, attrs))
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    n, m = len(ids), len(rows)
+    src = np.fromiter((r[0] for r in rows), dtype=np.int32, count=m)
+    kind = np.fromiter((r[1] for r in rows), dtype=np.int16, count=m)
+    dst = np.fromiter((r[2] for r in rows), dtype=np.int32, count=m)
+    edge_counts: dict[str, int] = {}
+    for k, c in zip(edge_kinds, np.bincount(kind, minlength=len(edge_kinds)).tolist(),
+                    strict=True):
+        edge_counts[k] = c
+    eprops = [dumps({x: v for x, v in r[3].items() if x != "seen_by"})
+              if len(r[3]) > 1 or "seen_by" not in r[3] else "{}" for r in rows]
+    eseen = [seen_json(r[3].get("seen_by", ())) for r in rows]
+    for r in rows:
+        sources.update(r[3].get("seen_by", ()))
+    node_table = pa.table({c: pa.array(v, type=pa.string()) for c, v in cols.items()})
+    edge_table = pa.table({"src": src, "kind": kind, "dst": dst,
+                           "props": pa.array(eprops, type=pa.string()),
+                           "seen_by": pa.array(eseen, type=pa.string())})
+    in_rows = np.lexsort((src, kind, dst)).astype(np.int32)
+    arrays: dict[str, Any] = {
+        "out_ptr": np.searchsorted(src, np.arange(n + 1)).astype(np.int64),
+        "in_ptr": np.searchsorted(dst[in_rows], np.arange(n + 1)).astype(np.int64),
+        "in_rows": in_rows,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, table in (("nodes", node_table), ("edges", edge_table)):
+        final = folder / f"{name}-{gen}.arrow"
+        tmp = final.with_name(final.name + ".tmp")
+        with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+            w.write_table(table, max_chunksize=max(1, table.num_rows))
+        _fsynced(tmp, final)
+    for name, arr in arrays.items():
+        final = folder / f"{name}-{gen}.npy"
+        tmp = final.with_name(final.name + ".tmp")
+        with open(tmp, "wb") as fh:
+            np.save(fh, arr)
+        _fsynced(tmp, final)
+    return {"counts": {"nodes": dict(sorted(node_counts.items())),
+                       "edges": dict(sorted(edge_counts.items()))},
+            "edge_kinds": edge_kinds, "sources": sorted(sources)}
+
+
+class _Ids:
+    """The sorted id column as a sequence for :mod:`bisect` (one value read per probe)."""
+
+    def __init__(self, column: Any):
+        self.column = column
+
+    def __len__(self) -> int:
+        return len(self.column)
+
+    def __getitem__(self, i: int) -> str:
+        return self.column[i].as_py()
+
+
+class Generation:
+    """One committed generation, memory-mapped: lookups by id, rows by number, CSR."""
+
+    def __init__(self, folder: Path, gen: int, edge_kinds: list[str]):
+        import pyarrow as pa
+
+        try:
+            self.nodes = pa.ipc.open_file(pa.memory_map(str(folder / f"nodes-{gen}.arrow"))
+                                          ).read_all().combine_chunks()
+            self.edges = pa.ipc.open_file(pa.memory_map(str(folder / f"edges-{gen}.arrow"))
+                                          ).read_all().combine_chunks()
+            arr = {a: np.load(folder / f"{a}-{gen}.npy", mmap_mode="r") for a in ARRAYS}
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{folder}: generation {gen} is unreadable ({exc})") from None
+        self.n = self.nodes.num_rows
+        self.edge_kinds = edge_kinds
+        self.ids = self.nodes.column("id").chunk(0) if self.n else pa.array([], pa.string())
+        self._ids = _Ids(self.ids)
+        self.out_ptr, self.in_ptr, self.in_rows = arr["out_ptr"], arr["in_ptr"], arr["in_rows"]
+        m = self.edges.num_rows
+        self.src = self.edges.column("src").to_numpy() if m else np.zeros(0, np.int32)
+        self.dst = self.edges.column("dst").to_numpy() if m else np.zeros(0, np.int32)
+        self.kind = self.edges.column("kind").to_numpy() if m else np.zeros(0, np.int16)
+
+    # --- ids and rows ---------------------------------------------------------------
+
+    def index(self, node_id: Any) -> int | None:
+        if not isinstance(node_id, str):
+            return None
+        i = bisect.bisect_left(self._ids, node_id)
+        return i if i < self.n and self._ids[i] == node_id else None
+
+    def indices(self, ids: Iterable[str]) -> dict[str, int]:
+        """The numbers of the ids that exist (one vectorised lookup for many ids)."""
+        wanted = [i for i in dict.fromkeys(ids) if isinstance(i, str)]
+        if len(wanted) < 64:
+            found = ((w, self.index(w)) for w in wanted)
+            return {w: i for w, i in found if i is not None}
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        pos = pc.index_in(pa.array(wanted, pa.string()), value_set=self.ids).to_pylist()
+        return {w: p for w, p in zip(wanted, pos, strict=True) if p is not None}
+
+    def id_of(self, i: int) -> str:
+        return self.ids[i].as_py()
+
+    def public(self, rows: Sequence[int]) -> list[dict]:
+        """The nodes at these numbers as the store shows them (id, properties, kind)."""
+        if not len(rows):
+            return []
+        t = self.nodes.take(np.asarray(rows, dtype=np.int64)).select(["id", "kind", "props"])
+        d = t.to_pydict()
+        props = json.loads("[" + ",".join(d["props"]) + "]")
+        out = []
+        for nid, kind, p in zip(d["id"], d["kind"], props, strict=True):
+            node = {"id": nid}
+            node.update(p)
+            node["kind"] = kind
+            out.append(node)
+        return out
+
+    def rows_where(self, column: str, value: Any, case_insensitive: bool = False) -> list[int]:
+        import pyarrow.compute as pc
+
+        col = self.nodes.column(column)
+        if case_insensitive:
+            col, value = pc.utf8_lower(col), value.lower()
+        return np.flatnonzero(pc.fill_null(pc.equal(col, value), False).to_numpy(
+            zero_copy_only=False)).tolist()
+
+    def edge_props(self, row: int) -> dict:
+        text = self.edges.column("props")[row].as_py()
+        return {} if text == "{}" else json.loads(text)
+
+    def kind_codes(self, kinds: Iterable[str]) -> set[int]:
+        return {i for i, k in enumerate(self.edge_kinds) if k in set(kinds)}
+
+    def edge_rows(self, i: int, out: bool) -> Any:
+        """Edge rows leaving (``out``) or entering node ``i``, in CSR order."""
+        if out:
+            return range(int(self.out_ptr[i]), int(self.out_ptr[i + 1]))
+        return self.in_rows[int(self.in_ptr[i]):int(self.in_ptr[i + 1])].tolist()
+
+    def to_networkx(self) -> Any:
+        """The whole generation as the write path's NetworkX graph (with ``seen_by``)."""
+        import networkx as nx
+
+        g = nx.MultiDiGraph()
+        d = self.nodes.select(["id", "kind", "props", "seen_by"]).to_pydict()
+        ids = d["id"]
+        g.add_nodes_from(
+            (nid, {**p, "kind": k, "seen_by": s})
+            for nid, k, p, s in zip(ids, d["kind"], _decode(d["props"]),
+                                    _decode(d["seen_by"]), strict=True))
+        e = self.edges.select(["props", "seen_by"]).to_pydict()
+        kinds = self.edge_kinds
+        g.add_edges_from(
+            (ids[a], ids[b], kinds[k], {**p, "seen_by": s})
+            for a, k, b, p, s in zip(self.src.tolist(), self.kind.tolist(), self.dst.tolist(),
+                                     _decode(e["props"]), _decode(e["seen_by"]), strict=True))
+        return g
+
+
+def _decode(column: list[str]) -> list:
+    """Decode a column of JSON texts in one parser call; each row gets its own objects."""
+    return json.loads("[" + ",".join(column) + "]") if column else []
