@@ -326,10 +326,33 @@ def reach_many_in_memory(
 def reach_many_csr(gen: Generation, start_sets: Iterable[Iterable[str]], direction: str,
                    kinds: Iterable[str], expand_if: Expandable = None,
                    ) -> tuple[dict[StartKey, set[str]], dict[str, dict]]:
-    """:func:`reach_many_in_memory` over the columnar store's CSR arrays."""
+    """:func:`reach_many_in_memory` over the columnar store's CSR arrays: a walk per set
+    when there are few, else (forward) one pass over the condensation
+    (:func:`reachable_sets_csr`), each set the union of its members' reachable sets.
+
+    Only credentials (``CREDENTIAL_KINDS``) are ever refused expansion by ``expand_if``
+    (:func:`expandable`), so only their properties are decoded to find the stopped nodes."""
+    keys = start_keys(start_sets)
     seen: dict[StartKey, set[str]] = {}
     nodes: dict[str, dict] = {}
-    for key in start_keys(start_sets):
+    if direction == "out" and len(keys) >= JOINT_FROM:
+        creds = sorted(r for k in CREDENTIAL_KINDS for r in gen.rows_where("kind", k))
+        stop = set() if expand_if is None else {
+            n["id"] for n in gen.public(creds) if not expand_if(n)}
+        ids, comp, reach = reachable_sets_csr(gen, kinds, stop)
+        number = gen.indices({s for k in keys for s in k})
+        met: set[int] = set(number.values())
+        for key in keys:
+            got: set[int] = set()
+            for s in key:
+                v = number.get(s)
+                if v is not None and s not in stop:
+                    got |= reach[comp[v]]
+            met |= got
+            seen[key] = set(key) | {ids[v] for v in got}
+        nodes.update((n["id"], n) for n in gen.public(sorted(met)))
+        return seen, nodes
+    for key in keys:
         r = walk_csr(gen, key, direction, kinds, None, expand_if, keep_edges=False)
         seen[key] = set(r.dist)
         nodes.update(r.nodes)
