@@ -218,3 +218,6 @@ ENTRY = (
 
 def entry_store(path=None):
     return fresh(ENTRY, path)
+
+
+ALL["entry"] = ENTRY
