@@ -33,7 +33,7 @@ def load(tmp_path, files: dict, **options):
 
 def job(*secrets, env=None):
     j = {"runs-on": "ubuntu-latest",
-         "steps": [{"run": "make " + " ".join("${{ secrets.%s }}" % s for s in secrets)}]}
+         "steps": [{"run": "make " + " ".join(f"${{{{ secrets.{s} }}}}" for s in secrets)}]}
     if env:
         j["environment"] = env
     return j

@@ -10,8 +10,7 @@ import streamlit as st
 
 from explorer import store_cache
 from explorer.subgraph import exposure_drawing
-from explorer.widgets import downloads, metrics, open_store_or_stop, picker_table, show_graph
-from explorer.widgets import text
+from explorer.widgets import downloads, metrics, open_store_or_stop, picker_table, show_graph, text
 
 COLUMNS = ["rank", "actor", "workflow", "trigger", "authentication", "gate", "crown jewels",
            "admin", "systems", "secrets", "gated"]

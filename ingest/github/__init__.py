@@ -28,8 +28,8 @@ from ..files import DEFAULT_MAX_BYTES
 from ..registry import RUN_OPTIONS, WORKFLOW_OPTIONS, Ingester, Option, strict_option
 from .read import checkout as find_checkout
 from .read import read_secret_lists, read_workflows, remote
-from .triggers import read_environments
 from .transform import transform
+from .triggers import read_environments
 
 
 def parse(path, repo: str | None = None, secrets: str | None = None,

@@ -11,13 +11,14 @@ from ..entry_points import entry_points
 from ..risk import blast_score
 from .base import Rule, finding
 
+
 def _entries(ctx: Context) -> list[dict]:
     """The entry-point rows of this run (computed once per context, kept on it)."""
-    rows = getattr(ctx, "_entry_rows", None)
-    if rows is None:
-        rows = entry_points(ctx.store, unknown_as=ctx.unknown_as, as_of=ctx.as_of).rows
-        setattr(ctx, "_entry_rows", rows)
-    return rows
+    cache = ctx.__dict__  # like the context's own cached properties
+    if "_entry_rows" not in cache:
+        cache["_entry_rows"] = entry_points(ctx.store, unknown_as=ctx.unknown_as,
+                                            as_of=ctx.as_of).rows
+    return cache["_entry_rows"]
 
 
 def _creds(ctx: Context, wf: str) -> list[str]:
