@@ -24,6 +24,7 @@ PAGES = (
     ("path_finder.py", "Path finder", "path-finder"),
     ("shared_credentials.py", "Shared credentials", "shared-credentials"),
     ("orphans.py", "Orphaned paths", "orphaned-paths"),
+    ("exposure.py", "Exposure", "exposure"),
     ("data.py", "Data", "data"),
 )
 

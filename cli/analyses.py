@@ -1,5 +1,5 @@
 """The analysis commands: ``stats``, ``blast-radius``, ``blast-radius-all``, ``inbound``,
-``path``, ``shared-credentials`` and ``orphans``. Each opens the configured store, runs one
+``path``, ``shared-credentials``, ``orphans`` and ``entry-points``. Each opens the configured store, runs one
 analysis of :mod:`queries` and prints its result with :func:`cli.plumbing.emit`.
 """
 
@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import click
 
-from cli.plumbing import emit, open_configured, output_options, store_options, walk_options
+from cli.plumbing import (
+    emit,
+    open_configured,
+    output_options,
+    store_options,
+    unknown_as,
+    walk_options,
+)
 
 
 @click.command()
@@ -114,5 +121,20 @@ def orphans_cmd(reasons, fmt, output, store_config):
     emit(result, fmt, output, "Orphaned paths")
 
 
+@click.command("entry-points")
+@click.option("--actor", default=None, metavar="ACTOR",
+              help="Only this actor's (or credential's) entry points, e.g. anyone.")
+@unknown_as
+@output_options
+@store_options
+def entry_points_cmd(actor, unknown_as, fmt, output, store_config):
+    """Who can start each workflow from outside, and the blast radius behind it."""
+    from queries import entry_points
+
+    result = entry_points(open_configured(store_config), actor=actor, unknown_as=unknown_as)
+    emit(result, fmt, output, "Entry points" + (f" of {result.header['actor']}"
+                                                if actor else ""))
+
+
 COMMANDS = (stats, blast_radius_cmd, blast_radius_all_cmd, inbound_cmd, path_cmd,
-            shared_credentials_cmd, orphans_cmd)
+            shared_credentials_cmd, orphans_cmd, entry_points_cmd)

@@ -36,6 +36,8 @@ KIND_COLORS = {
     "System": "#edc948",
     "Resource": "#59a14f",
     "Owner": "#bab0ac",
+    "Actor": "#e15759",
+    "Agent": "#ff9da7",
     GROUP: "#d9d9d9",
 }
 ACCESS_COLORS = {"admin": "#d62728", "write": "#ff7f0e", "unknown": "#7f7f7f",

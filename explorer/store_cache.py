@@ -123,6 +123,13 @@ def orphaned_paths(token: str):
     return q(get_store())
 
 
+@st.cache_data(show_spinner="Finding entry points...", max_entries=4)
+def entry_points(token: str):
+    from queries.entry_points import entry_points as q
+
+    return q(get_store())
+
+
 def findings_available() -> bool:
     try:
         from queries.findings import findings  # noqa: F401

@@ -313,3 +313,12 @@ def _truncate(d: Drawing, max_elements: int, depth: dict[str, int]) -> None:
         dropped += 1
     d.hidden += dropped
     d.notes.append(f"{dropped} of the farthest node(s) are not drawn (too many to show)")
+
+
+def exposure_drawing(store, actor: str, result) -> Drawing:
+    """From an outside actor through the workflow it starts to everything behind it (the
+    workflow's blast radius ``result``, each path prefixed with the actor)."""
+    wf = result.header["source"]
+    rows = [{"id": wf, "path": [actor, wf]}] + [
+        {**r, "path": [actor, *r["path"]]} for r in result.rows if r["id"] != actor]
+    return from_rows(store, actor, rows, "out")

@@ -220,6 +220,27 @@ NODE_KINDS: dict[str, NodeKind] = {
             held=False,
         ),
         NodeKind(
+            "Actor",
+            "Who can start work from outside: anyone on the internet, any GitHub user, a "
+            "repository's writers, whoever can email an inbox or message a bot.",
+            (
+                Prop("actor_type", "str", "anyone, github-user, repo-writers, email, chat, saas, "
+                     "ip-allowlist, platform-users, api-users."),
+                Prop("platform", "str", "Where the actor acts: internet, github, slack, ..."),
+            ),
+        ),
+        NodeKind(
+            "Agent",
+            "An AI agent node of a workflow: whoever writes its input steers the tools and the "
+            "language model it may call (prompt-controlled).",
+            (
+                Prop("node_type", "str", "The platform's node type."),
+                Prop("tools", "list", "Names of the tool nodes connected to it."),
+                Prop("model", "str", "Node type of its language model, when connected."),
+                Prop("input_from", "list", "Trigger nodes upstream of it (what writes its input)."),
+            ),
+        ),
+        NodeKind(
             "Owner",
             "A person or team accountable for things.",
             (
@@ -242,6 +263,18 @@ GRANT_PROPS = (
     Prop("conditions", "str", "The conditions as JSON text."),
 )
 
+#: Properties of CAN_TRIGGER (entry points) and of the gates a walk reports.
+GATE_PROP = Prop("gate", "str", "A human approval or rule that must pass before this edge is "
+                 "usable (e.g. an environment with required reviewers); the walk keeps the "
+                 "path, marks it gated and ranks it below ungated ones.")
+AUTHENTICATIONS = ("none", "basic", "header", "jwt", "bearer", "ip-allowlist", "signature",
+                   "platform-user", "unknown")
+TRIGGER_PROPS = (
+    Prop("trigger", "str", "The trigger node (name and type) or event that starts the workflow."),
+    Prop("authentication", "enum", "How the trigger checks the caller.", AUTHENTICATIONS),
+    GATE_PROP,
+)
+
 _HOLDERS = ("Identity", "Secret")
 _TARGETS = ("Resource", "System", "Vault")
 
@@ -262,8 +295,27 @@ EDGE_KINDS: dict[str, EdgeKind] = {
             ),
             ACCESS_EDGE_PROPS,
         ),
-        EdgeKind("USES", "A workflow runs a connector (or calls a sub-workflow).", True,
-                 (("Workflow", "Connector"), ("Workflow", "Workflow")), ACCESS_EDGE_PROPS),
+        EdgeKind("USES", "A workflow runs a connector (or calls a sub-workflow, or runs an AI "
+                 "agent).", True,
+                 (("Workflow", "Connector"), ("Workflow", "Workflow"), ("Workflow", "Agent")),
+                 ACCESS_EDGE_PROPS + (GATE_PROP,)),
+        EdgeKind(
+            "CAN_TRIGGER",
+            "An outside actor (or whoever holds the trigger's credential) can start a workflow: "
+            "an entry point.",
+            True,
+            (("Actor", "Workflow"), ("Secret", "Workflow")),
+            ACCESS_EDGE_PROPS + TRIGGER_PROPS,
+        ),
+        EdgeKind(
+            "CAN_INVOKE",
+            "An AI agent can call a tool (a connector or a sub-workflow) or its language model, "
+            "steered by whoever writes its input (prompt-controlled).",
+            True,
+            (("Agent", "Connector"), ("Agent", "Workflow")),
+            ACCESS_EDGE_PROPS + (Prop("tool_type", "str", "tool, language-model, "
+                                      "sub-workflow, mcp-client, code."),),
+        ),
         EdgeKind("AUTHENTICATES_WITH", "A connector logs in with a credential.", True,
                  (("Connector", "Secret"), ("Connector", "Identity")), ACCESS_EDGE_PROPS),
         EdgeKind("REFERENCES", "A workflow reads a credential by reference (e.g. secrets.X).", True,
@@ -318,7 +370,8 @@ EDGE_KINDS: dict[str, EdgeKind] = {
                  (("Secret", "Secret"),), ACCESS_EDGE_PROPS, symmetric=True),
         EdgeKind("OWNS", "An owner is accountable for a thing.", False,
                  tuple(("Owner", k) for k in ("Workspace", "Workflow", "Connector", "Secret",
-                                              "Identity", "Resource", "System", "Vault")),
+                                              "Identity", "Resource", "System", "Vault",
+                                              "Agent")),
                  ACCESS_EDGE_PROPS),
         EdgeKind("CLONED_FROM", "A workflow was copied from another.", False,
                  (("Workflow", "Workflow"),), ACCESS_EDGE_PROPS),
@@ -331,6 +384,8 @@ ACCESS_EDGES = frozenset(k for k, e in EDGE_KINDS.items() if e.traversed)
 METADATA_EDGES = frozenset(k for k, e in EDGE_KINDS.items() if not e.traversed)
 #: Edges by which a workflow comes to hold a credential directly.
 CREDENTIAL_USE_EDGES = frozenset({"USES", "AUTHENTICATES_WITH", "REFERENCES", "EMBEDS"})
+#: Edges that start work from outside (entry points).
+ENTRY_EDGES = frozenset({"CAN_TRIGGER"})
 HELD_KINDS = frozenset(k for k, n in NODE_KINDS.items() if n.held)
 TARGET_KINDS = frozenset(_TARGETS)
 

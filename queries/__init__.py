@@ -11,6 +11,7 @@ Example (see tests and notebooks for runnable ones)::
 """
 
 from .blast_radius import blast_radius
+from .entry_points import entry_points
 from .estate import blast_radius_summaries
 from .findings import findings
 from .inbound import inbound
@@ -22,6 +23,7 @@ from .risk import risk_scores
 from .shared_credentials import shared_credentials
 from .stats import stats
 
-__all__ = ["Result", "blast_radius", "blast_radius_summaries", "findings", "inbound",
+__all__ = ["Result", "blast_radius", "blast_radius_summaries", "entry_points", "findings",
+           "inbound",
            "orphaned_paths", "resolve_node", "risk_scores", "shared_credentials",
            "shortest_paths", "stats"]

@@ -6,7 +6,8 @@ from graph.errors import AmbiguousNode, NodeNotFound
 
 
 def resolve_node(store, text: str) -> str:
-    """The id of the node ``text`` names: an exact id, an ``arn``, or an unambiguous name
+    """The id of the node ``text`` names: an exact id, an actor by its id without the
+    ``actor:`` prefix (``anyone``, ``github:any-user``), an ``arn``, or an unambiguous name
     (exact first, then case-insensitive).
 
     Raises :class:`NodeNotFound` or :class:`AmbiguousNode` with a one-line message.
@@ -16,6 +17,8 @@ def resolve_node(store, text: str) -> str:
         raise NodeNotFound("empty node name")
     if store.get_node(text) is not None:
         return text
+    if store.get_node(f"actor:{text}") is not None:
+        return f"actor:{text}"
     for key in ("arn", "name"):
         hits = store.find_nodes(key, text)
         if len(hits) == 1:

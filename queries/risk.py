@@ -4,9 +4,11 @@
 (read 1, write 2, admin 3; ``unknown`` as the analyst ranks it, default write) times a
 crown-jewel weight (3 for a crown jewel, else 1). ``exposure`` is 1 plus a term for each
 way the credential is easier to steal or harder to contain: embedded +1.0, static +0.5,
-long-lived +0.5, shared +0.5, third-party +0.5. ``risk = blast x exposure``, rounded to
-one decimal. A workflow's exposure is that of the credentials it holds (plus third-party
-if one of its connectors is); an identity's is that of the secrets that log in as it.
+long-lived +0.5, shared +0.5, third-party +0.5, entry point +1.0 (an outside actor, such
+as anyone on the internet or any GitHub user, starts a workflow holding it with no gate in
+front of the trigger). ``risk = blast x exposure``, rounded to one decimal. A workflow's
+exposure is that of the credentials it holds (plus third-party if one of its connectors is,
+entry point if it is one); an identity's is that of the secrets that log in as it.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from __future__ import annotations
 from graph.model import TARGET_KINDS
 
 from .context import STATIC_TYPES, Context
+from .entry_points import OUTSIDE_ACTORS
 from .results import Result
 from .traverse import now_iso
 
 ACCESS_WEIGHT = {"read": 1, "write": 2, "admin": 3}
 CROWN_WEIGHT = 3
 EXPOSURE_WEIGHTS = {"embedded": 1.0, "static": 0.5, "long_lived": 0.5, "shared": 0.5,
-                    "third_party": 0.5}
+                    "third_party": 0.5, "entry_point": 1.0}
 SCORED_KINDS = ("Workflow", "Secret", "Identity")
 COLUMNS = ("id", "kind", "name", "risk", "blast", "exposure", "factors", "crown_jewels",
            "admin_targets", "reachable")
@@ -44,6 +47,16 @@ class _Exposure:
         self.ctx = ctx
         self._third_party_held: set[str] | None = None
         self._logins: dict[str, list[str]] | None = None
+        self._exposed: set[str] | None = None
+
+    def exposed(self) -> set[str]:
+        """Workflows an outside actor starts with no gate on the trigger."""
+        if self._exposed is None:
+            edges = [e for e in self.ctx.store.edges("CAN_TRIGGER") if not e.props.get("gate")]
+            actors = self.ctx.store.get_nodes({e.src for e in edges})
+            self._exposed = {e.dst for e in edges
+                             if actors.get(e.src, {}).get("actor_type") in OUTSIDE_ACTORS}
+        return self._exposed
 
     def third_party_held(self) -> set[str]:
         if self._third_party_held is None:
@@ -75,6 +88,8 @@ class _Exposure:
             out.add("shared")
         if sid in self.third_party_held():
             out.add("third_party")
+        if ctx.users.get(sid, set()) & self.exposed():
+            out.add("entry_point")
         return out
 
     def identity(self, iid: str) -> set[str]:
@@ -86,6 +101,8 @@ class _Exposure:
             out.add("shared")
         if iid in self.third_party_held():
             out.add("third_party")
+        if self.ctx.users.get(iid, set()) & self.exposed():
+            out.add("entry_point")
         return out
 
     def workflow(self, wid: str) -> set[str]:
@@ -96,6 +113,8 @@ class _Exposure:
             out |= self.secret(c) if kind == "Secret" else self.identity(c)
         if any(ctx.node(c).get("third_party") is True for c in ctx.connectors_of.get(wid, [])):
             out.add("third_party")
+        if wid in self.exposed():
+            out.add("entry_point")
         return out
 
     def factors(self, nid: str) -> set[str]:

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from graph.model import TARGET_KINDS
 from queries.blast_radius import blast_radius
+from queries.entry_points import entry_points
 from queries.findings import findings
+from queries.inbound import inbound
 from queries.orphans import orphaned_paths
 from queries.resolve import resolve_node
 from queries.risk import risk_scores
@@ -26,6 +28,8 @@ REACH_COLUMNS = ("name", "kind", "access", "distance", "crown_jewel", "environme
                  "id")
 FINDING_COLUMNS = ("severity", "risk", "rule", "owasp", "title", "detail", "remediation",
                    "nist", "nodes")
+EXPOSED_COLUMNS = ("actor_name", "workflow_name", "trigger", "authentication", "gate",
+                   "crown_jewels", "admin_targets", "systems", "gated_targets", "actor")
 #: Largest graph drawn in a report; beyond it the report says so and keeps the tables.
 MAX_GRAPH_NODES = 400
 
@@ -79,6 +83,11 @@ def blast_radius_report(store, node: str, depth: int | None = None, as_of: str |
     if score:
         summary.append(("Risk", f"{score['risk']} = blast {score['blast']} x exposure "
                                 f"{score['exposure']} ({', '.join(score['factors']) or 'none'})"))
+    exposed = [{"actor_name": r["name"], "actor": r["id"], "distance": r["distance"],
+                "path": r["path"]}
+               for r in inbound(store, source, as_of=as_of).rows if r["kind"] == "Actor"]
+    summary.append(("Exposed to", ", ".join(e["actor_name"] for e in exposed) or "no outside "
+                    "actor"))
     access_rows = [{**r, "grant": r.get("grant", ""),
                     "access_path": r.get("access_path") or r["path"]} for r in targets]
     return {
@@ -91,6 +100,8 @@ def blast_radius_report(store, node: str, depth: int | None = None, as_of: str |
             _table("What it reaches", REACH_COLUMNS, targets),
             _table("What it comes to hold", REACH_COLUMNS,
                    [r for r in br.rows if r["kind"] not in TARGET_KINDS]),
+            _table("Exposed to (who can start work that reaches it)",
+                   ("actor_name", "distance", "path", "actor"), exposed),
         ],
         "paths": [{"target": r["id"], "access": r["access"], "path": r["access_path"]}
                   for r in access_rows],
@@ -112,6 +123,7 @@ def estate_report(store, as_of: str | None = None, rotation_days: int = 90,
                          unknown_as=unknown_as, limit=top)
     clusters = shared_credentials(store, as_of=as_of)
     orphans = orphaned_paths(store, as_of=as_of)
+    entries = entry_points(store, unknown_as=unknown_as, as_of=as_of)
     st = stats(store)
     evidence = {n for f in found.rows for p in f["paths"] for n in p}
     names = _names(store, evidence | {n for f in found.rows for n in f["nodes"]}
@@ -126,6 +138,8 @@ def estate_report(store, as_of: str | None = None, rotation_days: int = 90,
                ("OWASP NHI items hit", ", ".join(found.summary["by_owasp"]) or "none"),
                ("Shared-credential clusters", clusters.summary["clusters"]),
                ("Orphaned paths", orphans.summary["orphans"]),
+               ("Entry points (outside actors)", f"{entries.summary['entry_points']} "
+                                                 f"({entries.summary['outside']})"),
                ("Rotation policy (days)", rotation_days)]
     return {
         "report": "estate",
@@ -143,6 +157,7 @@ def estate_report(store, as_of: str | None = None, rotation_days: int = 90,
                                                   "workflows"), clusters.rows),
             _table("Orphaned paths", ("name", "kind", "reason", "owner", "detail", "node"),
                    orphans.rows),
+            _table("Exposed to: entry points", EXPOSED_COLUMNS, entries.rows),
         ],
         "paths": [],
         "findings": found.rows,

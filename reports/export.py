@@ -30,6 +30,7 @@ _LOOK = {
     "Identity": ("id-badge", "#F1C232"), "Resource": ("database", "#CC0000"),
     "System": ("server", "#990000"), "Vault": ("vault", "#38761D"),
     "Owner": ("user-tie", "#999999"),
+    "Actor": ("user-secret", "#E15759"), "Agent": ("robot", "#FF9DA7"),
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 HERE = Path(__file__).parent
+GH = HERE / "github" / "acme" / "shipping-api"
 COMPANY = "Acme Freight"
 #: Nodes whose blast radius the demo prints.
 SHOWCASE = (
@@ -30,7 +31,10 @@ def sources() -> list[dict]:
          "options": {"instance": "acme-ops", "environment": "prod", "saas_tenant": "acme"}},
         {"kind": "github-actions", "path": str(HERE / "github" / "acme" / "shipping-api"),
          "source": "sample:acme-freight:github-shipping-api",
-         "options": {"repo": "acme/shipping-api", "environment": "prod", "saas_tenant": "acme"}},
+         "options": {"repo": "acme/shipping-api", "environment": "prod", "saas_tenant": "acme",
+                     # `gh secret list --env production` and `gh api .../environments`
+                     "env_secrets": [f"production={GH / 'production-secrets.json'}"],
+                     "environments": str(GH / "environments.json")}},
     ]
 
 

@@ -180,8 +180,86 @@ SAME_VALUE = _stitched(
 )
 
 
+# Entry points (queries/entry_points.py, the exposure findings):
+#   anyone -CAN_TRIGGER(none)-> wf-hook -USES-> c-crm -> s-crm -admin-> crm (crown jewel)
+#                                       \-USES-> agent -CAN_INVOKE-> c-crm, c-llm -> s-llm -> llm
+#   any-user -CAN_TRIGGER(pull_request_target)-> wf-pr -USES-> c-preview -> s-deploy -write-> cdn
+#                                  \-USES[gate: production reviewers]-> c-prod -> s-prod -admin-> cloud (crown)
+#   writers -CAN_TRIGGER(push)-> wf-pr;  s-hook-basic -CAN_TRIGGER(basic)-> wf-basic -> c-x -> s-x -read-> cdn
+#   any-user -CAN_TRIGGER[gate: fork]-> wf-ci -> c-ci -> s-codecov -write-> codecov
+PROD_GATE = "environment production: required reviewers (alice)"
+FORK = "fork pull request: no secrets, read-only GITHUB_TOKEN"
+ENTRY = (
+    [
+        ("actor:anyone", "Actor", {"name": "anyone on the internet", "actor_type": "anyone"}),
+        ("actor:github:any-user", "Actor", {"name": "any GitHub user",
+                                            "actor_type": "github-user"}),
+        ("actor:github:acme/app:writers", "Actor", {"name": "writers of acme/app",
+                                                    "actor_type": "repo-writers"}),
+        ("wf-hook", "Workflow", {"name": "order hook", "platform": "n8n", "environment": "prod"}),
+        ("wf-pr", "Workflow", {"name": "preview", "platform": "github", "environment": "prod"}),
+        ("wf-basic", "Workflow", {"name": "basic hook", "platform": "n8n"}),
+        ("wf-ci", "Workflow", {"name": "ci", "platform": "github"}),
+        ("agent", "Agent", {"name": "order hook / AI Agent"}),
+        ("c-crm", "Connector", {"name": "CRM tool"}),
+        ("c-llm", "Connector", {"name": "OpenAI model"}),
+        ("c-preview", "Connector", {"name": "preview job"}),
+        ("c-prod", "Connector", {"name": "promote job"}),
+        ("c-x", "Connector", {"name": "x"}),
+        ("c-ci", "Connector", {"name": "test job"}),
+        ("s-crm", "Secret", {"name": "crm token", "secret_type": "api_key"}),
+        ("s-llm", "Secret", {"name": "openai key", "secret_type": "api_key"}),
+        ("s-deploy", "Secret", {"name": "DEPLOY_TOKEN"}),
+        ("s-prod", "Secret", {"name": "PROD_KEY"}),
+        ("s-hook-basic", "Secret", {"name": "hook basic auth", "secret_type": "basic_auth"}),
+        ("s-x", "Secret", {"name": "x key"}),
+        ("s-codecov", "Secret", {"name": "CODECOV_TOKEN"}),
+        ("crm", "System", {"name": "CRM", "crown_jewel": True}),
+        ("llm", "System", {"name": "OpenAI"}),
+        ("cdn", "System", {"name": "CDN"}),
+        ("cloud", "System", {"name": "cloud", "crown_jewel": True}),
+        ("codecov", "System", {"name": "Codecov"}),
+    ],
+    [
+        ("actor:anyone", "CAN_TRIGGER", "wf-hook", {"trigger": "Webhook (webhook)",
+                                                    "authentication": "none"}),
+        ("actor:github:any-user", "CAN_TRIGGER", "wf-pr", {"trigger": "on: pull_request_target",
+                                                           "authentication": "none"}),
+        ("actor:github:acme/app:writers", "CAN_TRIGGER", "wf-pr",
+         {"trigger": "on: push", "authentication": "platform-user"}),
+        ("s-hook-basic", "CAN_TRIGGER", "wf-basic", {"trigger": "Webhook (webhook)",
+                                                     "authentication": "basic"}),
+        ("actor:github:any-user", "CAN_TRIGGER", "wf-ci", {"trigger": "on: pull_request",
+                                                           "authentication": "none",
+                                                           "gate": FORK}),
+        ("wf-hook", "USES", "c-crm"), ("wf-hook", "USES", "c-llm"), ("wf-hook", "USES", "agent"),
+        ("agent", "CAN_INVOKE", "c-crm", {"reason": "prompt-controlled: tool 'CRM'"}),
+        ("agent", "CAN_INVOKE", "c-llm", {"reason": "prompt-controlled: language model"}),
+        ("c-crm", "AUTHENTICATES_WITH", "s-crm"), ("c-llm", "AUTHENTICATES_WITH", "s-llm"),
+        ("s-crm", "CAN_ACCESS", "crm", {"access": "admin"}),
+        ("s-llm", "CAN_ACCESS", "llm", {"access": "write"}),
+        ("wf-pr", "USES", "c-preview"),
+        ("wf-pr", "USES", "c-prod", {"gate": PROD_GATE}),
+        ("c-preview", "REFERENCES", "s-deploy"), ("c-prod", "REFERENCES", "s-prod"),
+        ("s-deploy", "CAN_ACCESS", "cdn", {"access": "write"}),
+        ("s-prod", "CAN_ACCESS", "cloud", {"access": "admin"}),
+        ("wf-basic", "USES", "c-x"), ("c-x", "AUTHENTICATES_WITH", "s-x"),
+        ("s-x", "CAN_ACCESS", "cdn", {"access": "read"}),
+        ("wf-ci", "USES", "c-ci"), ("c-ci", "REFERENCES", "s-codecov"),
+        ("s-codecov", "CAN_ACCESS", "codecov", {"access": "write"}),
+    ],
+)
+
+
 def same_value_store(path=None):
     return fresh(SAME_VALUE, path)
 
 
 ALL["same_value"] = SAME_VALUE
+
+
+def entry_store(path=None):
+    return fresh(ENTRY, path)
+
+
+ALL["entry"] = ENTRY

@@ -63,8 +63,8 @@ def test_overview(app):
     assert not app.exception
     assert app.title[0].value == "Overview"
     assert metrics(app) | {} == {
-        "Nodes": "235", "Edges": "459", "Workflows": "45", "Secrets": "37",
-        "Identities": "19", "Systems + resources": "32",
+        "Nodes": "254", "Edges": "495", "Workflows": "48", "Secrets": "41",
+        "Identities": "20", "Systems + resources": "34",
         **{k: v for k, v in metrics(app).items() if k in
            ("Critical", "High", "Medium", "Low", "Info")}}
     top = {df.value["kind"].iloc[0]: df.value for df in app.dataframe
@@ -152,10 +152,10 @@ def test_path_finder(app):
 def test_shared_credentials(app):
     at = page(app, "shared_credentials")
     frame = at.dataframe[0].value
-    assert frame["size"].tolist() == [29, 2, 5]
+    assert frame["size"].tolist() == [30, 2, 5]
     assert frame["mixed_environments"].tolist() == [True, True, False]
     assert at.subheader[0].value == "Cluster #1"
-    assert len(drawn(at)["nodes"]) == 118
+    assert len(drawn(at)["nodes"]) == 120
     at.selectbox(key="shared-pick").set_value(2).run()
     assert at.subheader[0].value == "Cluster #2"
     creds = at.dataframe[1].value
@@ -175,9 +175,9 @@ def test_shared_credentials(app):
 def test_orphaned_paths(app):
     at = page(app, "orphans")
     frame = at.dataframe[0].value
-    assert len(frame) == 18
+    assert len(frame) == 22
     assert frame["reason"].value_counts().to_dict() == {
-        "no_owner": 8, "unused_but_valid": 5, "departed_owner": 2, "retired_but_valid": 2,
+        "no_owner": 12, "unused_but_valid": 5, "departed_owner": 2, "retired_but_valid": 2,
         "cloned_inherited": 1}
     at.multiselect(key="orphan-reasons").set_value(["retired_but_valid"]).run()
     frame = at.dataframe[0].value
@@ -192,7 +192,7 @@ def test_orphaned_paths(app):
 
 def test_data_view(app):
     at = page(app, "data")
-    assert metrics(at) == {"Nodes": "235", "Edges": "459", "Ingest runs": "4"}
+    assert metrics(at) == {"Nodes": "254", "Edges": "495", "Ingest runs": "4"}
     sources = next(df.value for df in at.dataframe if "source" in df.value.columns
                    and len(df.value.columns) == 1)
     assert sources["source"].tolist() == [
@@ -225,7 +225,7 @@ def test_upload_ingests_into_the_store(tmp_path, monkeypatch):
     at.run()
     assert not at.exception and not at.error
     assert "extra.yaml: 2 nodes (2 new), 2 edges (2 new)" in at.success[0].value.replace("\\", "")
-    assert metrics(at)["Nodes"] == "237" and metrics(at)["Ingest runs"] == "5"
+    assert metrics(at)["Nodes"] == "256" and metrics(at)["Ingest runs"] == "5"
     store = EmbeddedStore(path, create=False)
     assert store.get_node("workflow:test:up:1")["name"] == "uploaded flow"
     assert {r["source"] for r in store.runs()} == {
@@ -256,7 +256,7 @@ def test_bad_upload_is_one_error_and_changes_nothing(tmp_path, monkeypatch, name
     assert message in text and "\n" not in text
     assert "nhigraph-upload-" not in text  # names the uploaded file, not a temp path
     assert {f.name: f.read_bytes() for f in path.iterdir() if f.name != ".lock" and f.is_file()} == before
-    assert metrics(at)["Nodes"] == "235"
+    assert metrics(at)["Nodes"] == "254"
 
 
 def test_large_store_takes_a_typed_node_and_bounds_the_graph(tmp_path, monkeypatch):
@@ -339,3 +339,25 @@ def test_store_config_reads_the_cli_environment(monkeypatch):
     monkeypatch.setenv("NEO4J_DATABASE", "nhi")
     assert store_config() == {"backend": "neo4j", "location": "bolt://neo4j:***@db.example:7687",
                               "database": "nhi"}
+
+
+def test_exposure(app):
+    at = page(app, "exposure")
+    assert metrics(at) == {"Entry points": "7", "Outside actors": "5", "Unauthenticated": "5",
+                           "Reach crown jewels": "1", "Gated": "1"}
+    frame = at.dataframe[0].value
+    assert frame["workflow"].tolist()[:2] == ["Customer support chat", "Carrier delay tickets"]
+    assert frame["crown jewels"].tolist()[0] == "sf-Contact, Salesforce"
+    # The first entry point drawn: anyone -> the chat workflow -> its agent -> Salesforce.
+    labels = {n["label"].lstrip("\u2605 ") for n in drawn(at)["nodes"]}
+    assert {"anyone on the internet", "Customer support chat",
+            "Customer support chat / Support a\u2026", "Salesforce support",
+            "Salesforce"} <= labels
+    at.text_input(key="exposure-search").set_value("pr-preview").run()
+    frame = at.dataframe[0].value
+    assert frame["workflow"].tolist() == ["PR preview"] and frame["gated"].tolist() == [2]
+    assert any(c.startswith("Behind a gate: ") and "required reviewers \\(platform\\)" in c
+               for c in captions(at))  # Markdown-escaped text
+    at.text_input(key="exposure-search").set_value("")
+    at.checkbox(key="exposure-outside").check().run()
+    assert len(at.dataframe[0].value) == 5

@@ -301,10 +301,20 @@ def test_shared_credentials_click_a_row(sample_app, watched):
 
 def test_orphaned_paths(sample_app, watched):
     watched.open(f"{sample_app}/orphaned-paths")
-    # The first orphan, Carrier delay tickets (no owner), and the 11 nodes it still opens.
-    watched.graph(12)
-    assert watched.table_rows() == 18
+    # The first orphan, Customer support chat (no owner), and the 10 nodes it still opens.
+    watched.graph(11)
+    assert watched.table_rows() == 22
     watched.shot("orphaned-paths")
+
+
+def test_exposure(sample_app, watched):
+    watched.open(f"{sample_app}/exposure")
+    # Rank 1: anyone -> Customer support chat -> its agent, model and Salesforce tool, their
+    # two credentials, OpenAI, Salesforce and its three objects: 12 nodes.
+    watched.graph(12)
+    assert watched.table_rows() == 7
+    assert "Entry points 7" in watched.metrics()
+    watched.shot("exposure")
 
 
 def test_data(sample_app, watched):

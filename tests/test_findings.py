@@ -90,6 +90,15 @@ def test_every_rule_has_a_firing_case():
 
 
 OWNER_GONE = [("gone", "Owner", {"status": "departed"})]
+ANYONE = [("actor:anyone", "Actor", {"name": "anyone on the internet", "actor_type": "anyone"})]
+HOOK = ("actor:anyone", "CAN_TRIGGER", "wf", {"trigger": "Webhook (webhook)",
+                                              "authentication": "none"})
+ANY_USER = [("actor:github:any-user", "Actor", {"name": "any GitHub user",
+                                                "actor_type": "github-user"})]
+GH_SECRET = [("s-gh", "Secret", {"name": "DEPLOY_TOKEN", "status": "active"})]
+PR_TARGET = [("actor:github:any-user", "CAN_TRIGGER", "gh",
+              {"trigger": "on: pull_request_target", "authentication": "none"}),
+             ("repo", "CONTAINS", "s-gh"), ("job", "REFERENCES", "s-gh")]
 
 
 #: (rule, graph changes, the node tuples it must name, their severity): at least one case
@@ -184,6 +193,33 @@ FIRING_CASES = [
           edges=[("ws", "CONTAINS", "wf2"), ("wf2", "REFERENCES", "s"),
                  ("wf2", "CLONED_FROM", "wf")]),
      {("wf2", "wf", "s")}, "medium"),
+    # entry points (queries/findings/exposure.py)
+    ("unauthenticated-trigger", dict(nodes=ANYONE, edges=[HOOK]), {("wf", "actor:anyone", "s")},
+     "high"),
+    ("unauthenticated-trigger", dict(nodes=ANYONE, edges=[HOOK],
+                                     change={"saas": {"crown_jewel": True}}),
+     {("wf", "actor:anyone", "s")}, "critical"),
+    ("unauthenticated-trigger", dict(nodes=ANYONE, edges=[(*HOOK[:3], {**HOOK[3],
+                                                                       "gate": "inactive"})]),
+     {("wf", "actor:anyone", "s")}, "medium"),
+    ("untrusted-trigger-with-secrets", dict(nodes=ANY_USER + GH_SECRET, edges=PR_TARGET),
+     {("gh", "actor:github:any-user", "s-gh")}, "high"),
+    ("untrusted-trigger-with-secrets",  # the job that reads it waits for a reviewer
+     dict(nodes=ANY_USER + GH_SECRET, edges=PR_TARGET,
+          edge_change={("gh", "USES", "job"): {"gate": "environment production: required "
+                                                       "reviewers"}}),
+     {("gh", "actor:github:any-user", "s-gh")}, "medium"),
+    ("agent-tools-exposed",
+     dict(nodes=ANYONE + [("ag", "Agent", {"name": "agent"})],
+          edges=[HOOK, ("wf", "USES", "ag"), ("ag", "CAN_INVOKE", "c")]),
+     {("ag", "actor:anyone", "wf", "c")}, "high"),
+    ("trigger-reaches-crown-jewel",
+     dict(nodes=ANYONE, edges=[HOOK], change={"saas": {"crown_jewel": True}}),
+     {("wf", "actor:anyone", "saas")}, "critical"),
+    ("trigger-reaches-crown-jewel",
+     dict(nodes=ANYONE, edges=[(*HOOK[:3], {**HOOK[3], "gate": "inactive"})],
+          change={"saas": {"crown_jewel": True}}),
+     {("wf", "actor:anyone", "saas")}, "high"),
 ]
 
 

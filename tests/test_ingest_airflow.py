@@ -31,6 +31,7 @@ NODES = {
     "system:postgres:billing-db.acme.internal", "system:saas:hubspot", "system:saas:slack",
     "system:saas:snowflake:acme", "system:sftp:files.partner.example",
     W + "daily_finance_load", W + "marketing_attribution", W + "s3_customer_export", WS,
+    "actor:airflow:acme-data:api-users",  # exports.py: schedule=None
 }
 EDGES = {
     (C + "daily_finance_load:aws_default", "AUTHENTICATES_WITH", S + "aws_default"),
@@ -60,6 +61,7 @@ EDGES = {
     (WS, "CONTAINS", S + "warehouse_s3"),
     (WS, "CONTAINS", W + "daily_finance_load"), (WS, "CONTAINS", W + "marketing_attribution"),
     (WS, "CONTAINS", W + "s3_customer_export"),
+    ("actor:airflow:acme-data:api-users", "CAN_TRIGGER", W + "s3_customer_export"),
 }
 SECRET_VALUES = ("fixture-snowflake-password", "fixture/secret+access+key+not+real+000000",
                  "fixture-pg-password", "fixture-hubspot-private-app-token",

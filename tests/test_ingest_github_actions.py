@@ -37,6 +37,7 @@ NODES = {
     "system:saas:slack",
     W + "ci.yml", W + "deploy.yml", W + "release.yaml",
     f"workspace:github:{R}",
+    "actor:github:any-user", f"actor:github:{R}:writers",  # who can start them
 }
 EDGES = {
     (C + "ci.yml:test", "AUTHENTICATES_WITH", T + "ci.yml:GITHUB_TOKEN"),
@@ -78,6 +79,11 @@ EDGES = {
     (f"workspace:github:{R}", "CONTAINS", W + "ci.yml"),
     (f"workspace:github:{R}", "CONTAINS", W + "deploy.yml"),
     (f"workspace:github:{R}", "CONTAINS", W + "release.yaml"),
+    # entry points: pull_request (forks, gated; and writers), push and release (writers)
+    ("actor:github:any-user", "CAN_TRIGGER", W + "ci.yml"),
+    (f"actor:github:{R}:writers", "CAN_TRIGGER", W + "ci.yml"),
+    (f"actor:github:{R}:writers", "CAN_TRIGGER", W + "deploy.yml"),
+    (f"actor:github:{R}:writers", "CAN_TRIGGER", W + "release.yaml"),
 }
 
 

@@ -41,6 +41,7 @@ NODES = {
     W + "7", W + "file:copy-a", W + "file:copy-b", W + "file:no-id", W + "wf1", W + "wf2",
     W + "wf3", W + "wf4",
     WS, WS + ":project:p1",
+    "actor:anyone",  # payment-alerts.json's Webhook has no authentication
 }
 EDGES = {
     (C + "7:Jira", "AUTHENTICATES_WITH", S + "jiraSoftwareCloudApi:Jira old"),
@@ -99,6 +100,7 @@ EDGES = {
     (WS, "CONTAINS", W + "file:copy-b"), (WS, "CONTAINS", W + "file:no-id"),
     (WS, "CONTAINS", W + "wf2"), (WS, "CONTAINS", W + "wf3"), (WS, "CONTAINS", W + "wf4"),
     (WS, "CONTAINS", WS + ":project:p1"), (WS + ":project:p1", "CONTAINS", W + "wf1"),
+    ("actor:anyone", "CAN_TRIGGER", W + "wf2"),  # gated: wf2 is inactive
 }
 
 
@@ -127,6 +129,12 @@ def test_exact_nodes_and_edges(batch):
     assert {n.id for n in batch.nodes} == NODES
     assert {e.key for e in batch.edges} == EDGES
     assert batch.files_read == 8 and batch.skipped == []
+
+
+def test_inactive_webhook_is_an_entry_point_behind_a_gate(batch):
+    (e,) = [e for e in batch.edges if e.kind == "CAN_TRIGGER"]
+    assert (e.props["authentication"], e.props["gate"]) == (
+        "none", "workflow inactive: the production URL is not registered")
 
 
 def test_ids_from_file_path_for_missing_and_repeated_ids_are_reported(batch):

@@ -14,6 +14,7 @@ from graph.embedded import EmbeddedStore
 from queries import (
     blast_radius,
     blast_radius_summaries,
+    entry_points,
     inbound,
     orphaned_paths,
     shared_credentials,
@@ -24,7 +25,7 @@ from tests import graphs
 from tests.generated import estate
 
 AS_OF = "2026-06-01T00:00:00Z"  # expiry is judged against a fixed time on both stores
-GRAPHS = ["chain", "sharing", "orphans", "same_value", "sample", "generated"]
+GRAPHS = ["chain", "sharing", "orphans", "same_value", "entry", "sample", "generated"]
 
 
 def _load(store, name: str) -> None:
@@ -128,3 +129,13 @@ def test_orphaned_paths(pair):
     result = _same(orphaned_paths, emb, neo)
     if name in ("orphans", "sample", "generated"):
         assert result["summary"]["orphans"]
+
+
+def test_entry_points(pair):
+    emb, neo, name = pair
+    result = _same(entry_points, emb, neo)
+    if name in ("entry", "sample"):
+        assert result["summary"]["outside"] and result["summary"]["gated"]
+        actors = [r["actor"] for r in result["entry_points"]]
+        a = blast_radius(emb, "anyone", as_of=AS_OF).to_dict()
+        assert a == blast_radius(neo, "anyone", as_of=AS_OF).to_dict() and actors

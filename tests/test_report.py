@@ -94,7 +94,8 @@ def test_estate_report_every_format(estate, tmp_path):
     assert "svg" not in doc["graph"]
     wb = openpyxl.load_workbook(files[".xlsx"])
     assert wb.sheetnames == ["Summary", "Findings", "Riskiest nodes (top 25)",
-                             "Shared-credential clusters", "Orphaned paths", "Evidence"]
+                             "Shared-credential clusters", "Orphaned paths",
+                             "Exposed to entry points", "Evidence"]
     assert wb["Findings"].max_row == n + 1
     for f in files.values():
         assert b"demo-shipbridge-token" not in f.read_bytes()
@@ -146,3 +147,18 @@ def test_cli_reports_and_errors(estate, tmp_path):
     assert bad.exit_code == 2 and "no node with id or name 'no-such-node'" in bad.output
     bad = run("report", "estate", *store, "-o", str(tmp_path / "nope" / "e.md"))
     assert bad.exit_code == 2 and "does not exist" in bad.output
+
+
+def test_reports_say_who_the_node_is_exposed_to(estate):
+    sf = "secret:n8n:acme-ops:ops-salesforce"
+    data = blast_radius_report(estate, sf, as_of=AS_OF)
+    assert dict(data["summary"])["Exposed to"] == "anyone on the internet"
+    (table,) = [t for t in data["tables"] if t["name"].startswith("Exposed to")]
+    assert [(r["actor"], r["path"][-1]) for r in table["rows"]] == [("actor:anyone", sf)]
+    assert dict(blast_radius_report(estate, DEPLOY, as_of=AS_OF)["summary"])["Exposed to"] == \
+        "no outside actor"
+    est = estate_report(estate, as_of=AS_OF)
+    (entries,) = [t for t in est["tables"] if t["name"] == "Exposed to: entry points"]
+    assert len(entries["rows"]) == 7 and entries["rows"][0]["workflow_name"] == \
+        "Customer support chat"
+    assert dict(est["summary"])["Entry points (outside actors)"] == "7 (5)"

@@ -33,7 +33,8 @@ def test_estate_is_a_few_hundred_nodes(estate):
     n = sum(estate.counts()["nodes"].values())
     assert 180 <= n <= 1000
     assert set(estate.counts()["nodes"]) == {"Owner", "Workspace", "Vault", "System", "Resource",
-                                             "Identity", "Secret", "Workflow", "Connector"}
+                                             "Identity", "Secret", "Workflow", "Connector",
+                                             "Actor", "Agent"}
 
 
 def test_p1_stripe_key_shared_between_prod_and_dev(estate):

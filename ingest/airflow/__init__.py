@@ -29,6 +29,7 @@ from ..files import DEFAULT_MAX_BYTES
 from ..registry import Option, workflow_platform
 from .read import default_name, read_files
 from .transform import transform
+from .triggers import add_entry_points, manual_dags
 
 
 def parse(path, deployment: str | None = None, dags=None, environment: str | None = None,
@@ -42,6 +43,7 @@ def parse(path, deployment: str | None = None, dags=None, environment: str | Non
     batch = Batch()
     conns, dag_conns = read_files(roots, max_bytes, batch)
     transform(dep, env, saas_tenant, conns, dag_conns, batch)
+    add_entry_points(batch, dep, manual_dags(dag_conns, max_bytes, batch))
     return batch
 
 

@@ -29,18 +29,21 @@ from ..registry import Option, workflow_platform
 from .read import checkout as find_checkout
 from .read import read_secret_lists, read_workflows, remote
 from .transform import transform
+from .triggers import read_environments
 
 
 def parse(path, repo: str | None = None, secrets: str | None = None,
           env_secrets: dict[str, str] | list[str] | None = None, org_secrets: str | None = None,
           environment: str | None = None, saas_tenant: str | None = None,
-          max_bytes: int = DEFAULT_MAX_BYTES) -> Batch:
+          max_bytes: int = DEFAULT_MAX_BYTES, environments: str | None = None) -> Batch:
     """Parse the GitHub Actions workflows of one repository into a batch.
 
     ``repo`` is ``OWNER/NAME`` (default: the checkout's ``origin`` remote, else the
     folder's name); ``secrets``/``org_secrets`` are ``gh secret list --json
     name,updatedAt`` files; ``env_secrets`` maps an environment name to such a file
-    (or is a list of ``ENV=FILE``).
+    (or is a list of ``ENV=FILE``); ``environments`` is ``gh api
+    repos/OWNER/REPO/environments`` output (protection rules: the gates of
+    :mod:`.triggers`).
     """
     roots = [Path(path)] if isinstance(path, (str, Path)) else [Path(p) for p in path]
     batch = Batch()
@@ -52,8 +55,9 @@ def parse(path, repo: str | None = None, secrets: str | None = None,
                            "pass --repo OWNER/NAME to join other sources")
     lists = read_secret_lists(batch, secrets, env_secrets, org_secrets, max_bytes)
     workflows = read_workflows(roots, checkout, max_bytes, batch)
+    envs = read_environments(batch, environments, max_bytes)
     transform(name, normalise_environment(environment) if environment else None,
-              saas_tenant, lists, workflows, batch)
+              saas_tenant, lists, workflows, batch, environments=envs)
     return batch
 
 
@@ -68,5 +72,8 @@ INGESTER = workflow_platform(
     Option("--env-secrets", "Environment secrets of ENV (repeatable).", type="pairs",
            metavar="ENV=FILE"),
     Option("--org-secrets", "Organisation secrets visible to the repository.",
+           type="file"),
+    Option("--environments", "Environments and their protection rules: `gh api "
+           "repos/OWNER/REPO/environments` output (required reviewers gate jobs).",
            type="file"),
 )

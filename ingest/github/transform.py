@@ -20,20 +20,26 @@ from ..services import ACTION_SERVICES
 from . import oidc
 from .expressions import secret_refs, strings
 from .records import GitHubRecords
+from .triggers import add_entry_points, add_gates, protected_environments
 
 FIRST_PARTY_OWNERS = frozenset({"actions", "github"})
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 
 
 def transform(repo: str, env: str | None, tenant: str | None, lists: tuple,
-              workflows: list[tuple[Path, str, dict, dict[str, dict]]], batch: Batch) -> None:
-    """Append the records of one repository to ``batch``."""
+              workflows: list[tuple[Path, str, dict, dict[str, dict]]], batch: Batch,
+              environments: Any = None) -> None:
+    """Append the records of one repository to ``batch`` (``environments``: the
+    ``gh api repos/OWNER/REPO/environments`` document, for the gates, when given)."""
     b = GitHubRecords(repo, env, tenant, batch)
     b.workspace()
     b.secret_lists(*lists)
     for f, wf_path, doc, jobs in workflows:
         _workflow(b, f, wf_path, doc, jobs)
+        add_entry_points(b, doc.get("on", doc.get(True)), f"workflow:github:{repo}:{wf_path}",
+                         wf_path, str(f))
     b.finish()
+    add_gates(b, protected_environments(environments))
 
 
 def _triggers(on: Any) -> str:

@@ -30,6 +30,7 @@ from ..services import (
 )
 from ..workflow_records import RecordBuilder
 from .credentials import add_export
+from .triggers import add_entry_points
 
 TRIGGERS = {"scheduleTrigger": "schedule", "cron": "schedule", "interval": "schedule",
             "webhook": "webhook", "formTrigger": "webhook", "manualTrigger": "manual",
@@ -157,6 +158,7 @@ class N8nRecords(RecordBuilder):
         self.contains(parent, w, "workflow in the instance", where)
         for j, n in enumerate(doc["nodes"]):
             self.n8n_node(w, wid, props["name"], n, f"{where}: nodes[{j}]", known)
+        add_entry_points(self, w, wid, doc, where, known)
 
     def project(self, project: dict, where: str) -> str:
         pid = f"{self.ws}:project:{project['id']}"
