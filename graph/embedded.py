@@ -38,6 +38,14 @@ SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 _GEN_FILE = re.compile(r"^(nodes|edges)-(\d+)\.parquet(\.tmp)?$")
 MAX_RUNS_KEPT = 500
+#: Reads retried when a writer replaced the generation being read.
+LOAD_RETRIES = 20
+
+
+class _GenerationGone(Exception):
+    def __init__(self, gen: Any, message: str):
+        super().__init__(message)
+        self.gen, self.message = gen, message
 
 
 def _now() -> str:
@@ -63,17 +71,10 @@ def _decode(column: list[str]) -> list:
     return json.loads("[" + ",".join(column) + "]") if column else []
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
-        try:
-            import fcntl
+def _locked(path: Path):
+    from .store_lock import locked
 
-            fcntl.flock(fh, fcntl.LOCK_EX)
-        except ImportError:  # pragma: no cover - Windows: single writer assumed
-            pass
-        yield
+    return locked(path)
 
 
 class EmbeddedStore(Store):
@@ -95,7 +96,29 @@ class EmbeddedStore(Store):
 
     def _load(self, only_if_changed: bool = False) -> None:
         with gc_paused():
-            self._load_unpaused(only_if_changed)
+            for attempt in range(LOAD_RETRIES):
+                try:
+                    self._load_unpaused(only_if_changed)
+                    return
+                except _GenerationGone as gone:
+                    # A writer committed a newer generation and removed this one while we
+                    # read: read the newer one (transparently), unless nothing changed.
+                    if attempt == LOAD_RETRIES - 1 or self._generation_on_disk() == gone.gen:
+                        raise StoreError(gone.message) from None
+
+    def _generation_on_disk(self) -> Any:
+        try:
+            return json.loads((self.dir / MANIFEST).read_text()).get("generation")
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the writer lock and re-read the committed graph under it, so a caller can
+        stitch against exactly the graph its write commits onto (see ``ingest.pipeline``)."""
+        with _locked(self.dir / ".lock"):
+            self._load(only_if_changed=True)
+            yield
 
     def _load_unpaused(self, only_if_changed: bool) -> None:
         mpath = self.dir / MANIFEST
@@ -107,6 +130,10 @@ class EmbeddedStore(Store):
             manifest = json.loads(mpath.read_text())
         except (OSError, ValueError) as exc:
             raise StoreError(f"{mpath}: unreadable manifest ({exc})") from None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("generation"), int) \
+                or not isinstance(manifest.get("runs", []), list):
+            raise StoreError(f"{mpath}: damaged manifest (no generation number or runs list); "
+                             "re-ingest into a fresh store")
         if only_if_changed and manifest == self.manifest:
             return  # nobody wrote since we loaded (run ids make manifests unique)
         if manifest.get("schema_version") != SCHEMA_VERSION:
@@ -122,7 +149,18 @@ class EmbeddedStore(Store):
             nodes = pq.read_table(self.dir / f"nodes-{gen}.parquet").to_pydict()
             edges = pq.read_table(self.dir / f"edges-{gen}.parquet").to_pydict()
         except (OSError, ValueError) as exc:
-            raise StoreError(f"{self.dir}: generation {gen} is unreadable ({exc})") from None
+            raise _GenerationGone(gen, f"{self.dir}: generation {gen} is unreadable ({exc})") \
+                from None
+        try:
+            self._fill(g, nodes, edges)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise StoreError(f"{self.dir}: generation {gen} is damaged ({exc})") from None
+        self.graph = g
+        self.manifest = manifest
+        self._index = {}
+
+    @staticmethod
+    def _fill(g: nx.MultiDiGraph, nodes: dict, edges: dict) -> None:
         g.add_nodes_from(
             (nid, {**p, "kind": k, "seen_by": s})
             for nid, k, p, s in zip(nodes["id"], nodes["kind"], _decode(nodes["props"]),
@@ -134,9 +172,6 @@ class EmbeddedStore(Store):
                                      _decode(edges["props"]), _decode(edges["seen_by"]),
                                      strict=True)
         )
-        self.graph = g
-        self.manifest = manifest
-        self._index = {}
 
     def _save(self, manifest: dict[str, Any]) -> None:
         import pyarrow as pa
