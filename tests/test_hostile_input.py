@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import cli
@@ -152,6 +152,11 @@ def _k8s_docs(rules, subjects, role_ref, verbs) -> list[dict]:
 
 
 @settings(**SETTINGS)
+@example(rules=[{"verbs": 5, "resources": 7, "resourceNames": 3}],
+         subjects=[{"kind": "ServiceAccount", "name": {"a": 1}}, 5],
+         role_ref={"kind": "Role", "name": "r"}, verbs=[])
+@example(rules={"verbs": ["get"]}, subjects={"kind": "ServiceAccount", "name": "sa"},
+         role_ref={"kind": "Role", "name": ["r"]}, verbs=[])
 @given(rules=st.one_of(st.none(), WRONG, st.lists(WRONG, max_size=3)),
        subjects=st.one_of(WRONG, st.lists(WRONG, max_size=3)),
        role_ref=WRONG, verbs=st.one_of(WRONG, st.lists(WRONG, max_size=3)))
@@ -165,11 +170,16 @@ def test_kubernetes_rules_and_bindings_of_wrong_types(tmp_path_factory, rules, s
 
 
 @settings(**SETTINGS)
+@example(tags=3, shared=7, nodes=None)
+@example(tags=[{"name": {"x": 1}}], shared=[{"project": {"id": ["x"]}, "role": {"a": 1}}],
+         nodes=None)
 @given(tags=WRONG, shared=WRONG, nodes=st.one_of(WRONG, st.lists(WRONG, max_size=2)))
 def test_n8n_tags_shared_and_nodes_of_wrong_types(tmp_path_factory, tags, shared, nodes):
     tmp = tmp_path_factory.mktemp("n8n")
     doc = {"id": "w1", "name": "w", "active": True, "connections": {},
-           "nodes": nodes if nodes else [], "tags": tags, "shared": shared}
+           "nodes": [{"id": "n0", "name": "ok", "type": "n8n-nodes-base.noOp", "parameters": {}},
+                     *(nodes if isinstance(nodes, list) else [])],
+           "tags": tags, "shared": shared}
     (tmp / "w.json").write_text(json.dumps(doc))
     res = run("ingest", "n8n", str(tmp / "w.json"), "--store", str(tmp / "s"))
     assert res.exit_code in (0, 2), (res.output, repr(res.exception))
