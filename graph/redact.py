@@ -26,7 +26,7 @@ _STRONG = ("password", "passwd", "passphrase", "secret", "token", "credential", 
            "privatekey", "signature", "connectionstring", "connstr", "cookie", "bearer",
            "authorization")
 _STRONG_WORDS = frozenset({"pwd", "pass", "sig", "sas", "jwt", "dsn", "creds", "cred",
-                           "pat", "otp", "pin", "auth"})
+                           "auth"})
 #: ``key`` is a secret after one of these words (``secret_key``, ``apiKey``).
 _KEY_AFTER = frozenset({"api", "secret", "private", "access", "signing", "encryption",
                         "master", "account", "shared", "client", "auth", "license", "ssh",
@@ -34,7 +34,7 @@ _KEY_AFTER = frozenset({"api", "secret", "private", "access", "signing", "encryp
                         "webhook", "hmac", "session", "primary", "secondary"})
 #: A last word that makes the name describe a secret rather than hold one.
 _ABOUT = frozenset({"fingerprint", "fingerprints", "id", "ids", "type", "types", "name",
-                    "names", "count", "at", "date", "age", "days", "arn", "url", "uri",
+                    "names", "fields", "paths", "files", "count", "at", "date", "age", "days", "arn", "url", "uri",
                     "path", "store", "ref", "refs", "version", "length", "expiry",
                     "expires", "expiration", "rotated", "used", "file", "env", "enabled",
                     "required", "header", "field", "kind", "source", "scope", "scopes",
@@ -125,8 +125,9 @@ def _query_value(m: re.Match) -> str:
 _PAIR = re.compile(r"^([^=\s]{1,128})=(.+)$", re.S)
 #: In a message: ``name=value``, ``name: value``, ``'name': 'value'``, ``"name": "value"``.
 _MSG_PAIR = re.compile(
-    r"""(?P<q>['"]?)(?P<name>[A-Za-z_][\w.\-]{0,80})(?P=q)(?P<sep>\s*[:=]\s+|\s*=\s*|['"]?\s*:\s*)"""
-    r"""(?P<val>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s,;}\]'"]+)""")
+    r"""(?<![\w.\-/\\])(?P<q>['"]?)(?P<name>[A-Za-z_][\w\-]{0,80})(?P=q)(?P<sep>\s*[:=]\s+|\s*=\s*|['"]?\s*:\s*)"""
+    r"""(?P<val>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|"""
+    r"""(?:(?i:bearer|basic|token|bot|digest)\s+)?[^\s,;}\]'"]+)""")
 
 
 def redact_pairs(text: str) -> str:
@@ -191,7 +192,8 @@ def redact_props(props: dict[str, Any]) -> dict[str, Any]:
         return props
     out: dict[str, Any] = {}
     for key, value in props.items():
-        if isinstance(key, str) and is_secret_name(key):
+        if isinstance(key, str) and not isinstance(value, bool) and is_secret_name(key):
+            # (a flag such as ``has_auth`` says something about a secret, never holds one)
             if isinstance(value, (str, int, float)) and not isinstance(value, bool) \
                     and str(value).strip():
                 from .fingerprint import fingerprint

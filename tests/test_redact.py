@@ -34,7 +34,8 @@ PLAIN_NAMES = ("name", "id", "host", "url", "email", "tags", "description", "sec
                "token_url", "tokenUrl", "key_id", "keyName", "public_key", "crown_jewel",
                "last_rotated_at", "expires_at", "secret_name", "credential_type",
                "credentials_id", "authentication", "sendHeaders", "environment", "account",
-               "arn", "region", "sslmode", "team", "port", "schema", "login")
+               "arn", "region", "sslmode", "team", "port", "schema", "login",
+               "has_pin_data", "secret_fields", "node_count", "n8n_id")
 
 
 @pytest.mark.parametrize("name", SECRET_NAMES)
@@ -71,6 +72,16 @@ def test_pairs_and_messages():
     for value in ("abc123", "p w", "zz9", "qq8"):
         assert value not in msg
     assert "'id': 'x'" in msg
+
+
+def test_messages_keep_file_names_and_flags_keep_their_value():
+    assert scrub("credential-report.csv: row 3: bad; /x/token.json: y") == \
+        "credential-report.csv: row 3: bad; /x/token.json: y"
+    assert scrub("Authorization: Bearer abc123, next") == f"Authorization: {REDACTED}, next"
+    from graph.redact import redact_props
+
+    assert redact_props({"has_auth": True, "auth": "basic-xyz"})["has_auth"] is True
+    assert "auth" not in redact_props({"auth": "basic-xyz"})
 
 
 def test_batch_boundary_fingerprints_names_and_redacts_ids(monkeypatch):
