@@ -71,7 +71,7 @@ def _decode(column: list[str]) -> list:
     return json.loads("[" + ",".join(column) + "]") if column else []
 
 
-def _locked(path: Path):
+def _locked(path: Path) -> Any:
     from .store_lock import locked
 
     return locked(path)

@@ -49,7 +49,7 @@ def _cell(value: Any) -> Any:
     return neutralise_cell(value if isinstance(value, (int, float)) else str(value))
 
 
-def frame_csv(frame) -> str:
+def frame_csv(frame: Any) -> str:
     """CSV of a pandas DataFrame through :func:`csv_text`."""
     return csv_text([str(c) for c in frame.columns], frame.itertuples(index=False))
 

@@ -53,7 +53,7 @@ def test_names_about_secrets_are_not_secrets(name):
     ("https://u:p@ss@h.example/x", "https://h.example/x"),  # an unencoded @ in the password
     ("docker://bot:pw@ghcr.io/acme/tool:1", "docker://ghcr.io/acme/tool:1"),
     ("svc:hunter2@db.example:5432", "db.example:5432"),
-    ("https://h/x?a=1&access_token=t0k&sig=s1g&key=k3y", 
+    ("https://h/x?a=1&access_token=t0k&sig=s1g&key=k3y",
      f"https://h/x?a=1&access_token={REDACTED}&sig={REDACTED}&key={REDACTED}"),
     ("https://h/?X-Amz-Signature=abc&X-Amz-Date=2024", f"https://h/?X-Amz-Signature={REDACTED}"
                                                         "&X-Amz-Date=2024"),
