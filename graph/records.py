@@ -204,7 +204,8 @@ def clean_props(declared: dict, props: dict[str, Any], where: str) -> dict[str, 
     for key, value in props.items():
         if key in RESERVED or value is None:
             continue
-        if key.lower() in SECRET_FIELD_NAMES or is_secret_name(key):
+        if key.lower() in SECRET_FIELD_NAMES or (is_secret_name(key)
+                                                and not isinstance(value, bool)):
             # An ingester must fingerprint secrets before this point; refuse to store one.
             raise InputError(f"refusing to store secret-looking property {key!r}", where)
         if not isinstance(key, str) or not key or not key.replace("_", "a").isalnum():
