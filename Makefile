@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.test-installed
 
-.PHONY: demo test install test-deps lint clean bench
+.PHONY: demo test install test-deps lint clean bench fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,10 @@ lint: $(TSTAMP)
 
 clean:
 	rm -rf $(VENV) .nhigraph test-artifacts
+
+## Coverage-guided fuzzing (atheris) of every registered ingester's parse for FUZZ_SECONDS
+## each (default 30), printing cases tried per ingester; a crash keeps its input and fails.
+FUZZ_SECONDS ?= 30
+fuzz: $(TSTAMP)
+	$(BIN)/pip install -q -e '.[test,fuzz]'
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python scripts/fuzz.py

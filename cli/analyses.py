@@ -15,6 +15,7 @@ from cli.plumbing import (
     unknown_as,
     walk_options,
 )
+from graph.safe_output import terminal_safe
 
 
 @click.command()
@@ -22,22 +23,21 @@ from cli.plumbing import (
 @store_options
 def stats(fmt, store_config):
     """Counts by node and edge kind, sources and ingest runs."""
-    import json
-
+    from graph.safe_output import strict_json
     from queries import stats as q_stats
 
     data = q_stats(open_configured(store_config))
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2))
+        click.echo(strict_json(data, indent=2))
         return
-    click.echo(f"store: {data['backend']} at {data['location']}")
+    click.echo(terminal_safe(f"store: {data['backend']} at {data['location']}"))
     click.echo(f"nodes: {data['nodes']}  edges: {data['edges']}  ingest runs: {data['runs']}")
     for kind, n in data["nodes_by_kind"].items():
         click.echo(f"  {kind:<12} {n}")
     for kind, n in data["edges_by_kind"].items():
         click.echo(f"  {kind:<20} {n}")
     for s in data["sources"]:
-        click.echo(f"source: {s}")
+        click.echo(terminal_safe(f"source: {s}"))
 
 
 def _walk_command(name: str, analysis: str, header: str, title: str, doc: str):
@@ -87,8 +87,8 @@ def path_cmd(src, dst, limit, fmt, output, store_config):
 
     result = shortest_paths(open_configured(store_config), src, dst, limit=limit)
     if not result.rows and fmt == "table":
-        click.echo(f"no access path from {result.header['source']} to "
-                   f"{result.header['target']}")
+        click.echo(terminal_safe(f"no access path from {result.header['source']} to "
+                                 f"{result.header['target']}"))
         return
     emit(result, fmt, output, f"Paths {result.header['source']} -> {result.header['target']}")
 

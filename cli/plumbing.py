@@ -14,6 +14,9 @@ from pathlib import Path
 import click
 
 from graph import NhiGraphError, open_store
+from graph.errors import InputError
+from graph.redact import scrub
+from graph.safe_output import frame_csv, terminal_safe
 
 FORMATS = click.Choice(["table", "json", "csv"])
 
@@ -27,16 +30,15 @@ class ErrorGroup(click.Group):
         try:
             return super().invoke(ctx)
         except NhiGraphError as exc:
-            line = " ".join(str(exc).split())  # always one line, whatever the input held
-            click.echo(f"error: {line[:1000]}", err=True)
+            click.echo(f"error: {one_line(exc, 1000)}", err=True)
             sys.exit(exc.exit_code)
         except RecursionError:
             if self.name != "ingest":
                 raise
             # Only input nested deeper than Python's parsers can recurse gets here.
             paths = [w for w in words[1:] if not w.startswith("-") and os.path.exists(w)]
-            click.echo(f"error: {paths[0] + ': ' if paths else ''}input nested too deeply "
-                       "to read", err=True)
+            click.echo(f"error: {terminal_safe(paths[0]) + ': ' if paths else ''}input nested "
+                       "too deeply to read", err=True)
             sys.exit(2)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
@@ -49,7 +51,7 @@ class ErrorGroup(click.Group):
         except Exception as exc:  # a bug: say so, and show the traceback when asked
             if os.environ.get("NHIGRAPH_DEBUG"):
                 raise
-            click.echo(f"unexpected error ({type(exc).__name__}): {exc}; "
+            click.echo(f"unexpected error ({type(exc).__name__}): {one_line(exc, 500)}; "
                        "set NHIGRAPH_DEBUG=1 for a traceback", err=True)
             sys.exit(1)
 
@@ -113,14 +115,36 @@ def emit(result, fmt: str, output: str | None, title: str = "") -> None:
     if fmt == "json":
         text = result.to_json() + "\n"
     elif fmt == "csv":
-        text = result.to_frame().to_csv(index=False)
+        text = frame_csv(result.to_frame())
     else:
         text = table(result, title)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+        write_output(output, text)
+        click.echo(f"wrote {terminal_safe(output)}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+def write_output(output: str | Path, text: str) -> None:
+    """Write a command's output file; a missing folder or unwritable path is the user's
+    error (one line, exit 2), not a crash."""
+    path = Path(output)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        why = "folder does not exist" if isinstance(exc, FileNotFoundError) else \
+            (exc.strerror or type(exc).__name__)
+        raise InputError(f"cannot write the output ({why})", str(path)) from None
+
+
+def one_line(message, limit: int = 500) -> str:
+    """A message as one printable line: secrets scrubbed, control characters escaped."""
+    try:
+        text = str(message)
+    except Exception:  # str() of a huge integer raises
+        text = type(message).__name__
+    line = terminal_safe(" ".join(scrub(text).split()))
+    return line[:limit] + "..." if len(line) > limit else line
 
 
 def table(result, title: str) -> str:
@@ -140,7 +164,7 @@ def table(result, title: str) -> str:
     console.print(tbl)
     if result.summary:
         console.print(Text(_summary_line(result.summary)))
-    return console.export_text()
+    return terminal_safe(console.export_text())
 
 
 def _summary_line(summary: dict) -> str:
@@ -163,15 +187,14 @@ def _term_width() -> int:
 
 def say(prefix: str, line) -> None:
     """One short line on standard error, whatever the input held."""
-    line = " ".join(str(line).split())
-    click.echo(f"{prefix}: {line[:500] + '...' if len(line) > 500 else line}", err=True)
+    click.echo(f"{prefix}: {one_line(line, 500)}", err=True)
 
 
 def report_write(source: str, result) -> None:
     """One line saying what writing a source did to the store."""
-    click.echo(
+    click.echo(terminal_safe(
         f"{source}: {result.files_read} file(s) read, {len(result.skipped)} skipped; "
         f"{result.nodes_written} nodes ({result.nodes_created} new), "
         f"{result.edges_written} edges ({result.edges_created} new); "
         f"removed {result.nodes_removed} stale nodes, {result.edges_removed} stale edges"
-    )
+    ))

@@ -18,6 +18,7 @@ from cli.plumbing import (
     store_options,
     unknown_as,
 )
+from graph.safe_output import terminal_safe
 
 SEVERITY_CHOICE = click.Choice(["critical", "high", "medium", "low", "info"])
 
@@ -108,7 +109,7 @@ def export_cmd(fmt, output, store_config):
     from reports.export import export
 
     for path in export(open_configured(store_config), fmt, output):
-        click.echo(f"wrote {path}", err=True)
+        click.echo(terminal_safe(f"wrote {path}"), err=True)
 
 
 @click.group(cls=ErrorGroup)
@@ -153,7 +154,7 @@ def _write(build, *args, output, rotation_days, as_of_time, unknown_as, store_co
 
     data = build(open_configured(store_config), *args, as_of=as_of(as_of_time),
                  rotation_days=rotation_days, unknown_as=unknown_as, **kwargs)
-    click.echo(f"wrote {write_report(data, output)}", err=True)
+    click.echo(terminal_safe(f"wrote {write_report(data, output)}"), err=True)
 
 
 COMMANDS = (findings_cmd, report, export_cmd)

@@ -32,7 +32,9 @@ def show_error(exc: Exception) -> None:
     """One line for an error a user can cause; anything else is a bug and propagates."""
     if not isinstance(exc, NhiGraphError):
         raise exc
-    st.error(text(exc), icon=":material/error:")
+    from graph.redact import scrub
+
+    st.error(text(scrub(str(exc))), icon=":material/error:")
 
 
 def open_store_or_stop():

@@ -47,6 +47,14 @@ MANIFEST = "manifest.json"
 _GEN_FILE = re.compile(r"^(nodes|edges|out_ptr|in_ptr|in_rows)-(\d+)\.(arrow|npy|parquet)"
                        r"(\.tmp)?$")
 MAX_RUNS_KEPT = 500
+#: Reads retried when a writer replaced the generation being read.
+LOAD_RETRIES = 20
+
+
+class _GenerationGone(Exception):
+    def __init__(self, gen: Any, message: str):
+        super().__init__(message)
+        self.gen, self.message = gen, message
 
 
 def _now() -> str:
@@ -66,17 +74,10 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
-        try:
-            import fcntl
+def _locked(path: Path) -> Any:
+    from .store_lock import locked
 
-            fcntl.flock(fh, fcntl.LOCK_EX)
-        except ImportError:  # pragma: no cover - Windows: single writer assumed
-            pass
-        yield
+    return locked(path)
 
 
 class EmbeddedStore(Store):
@@ -97,7 +98,32 @@ class EmbeddedStore(Store):
     # --- persistence -----------------------------------------------------------------
 
     def _load(self, only_if_changed: bool = False) -> None:
-        """Read the manifest; the generation it names is mapped when first read."""
+        """Read the manifest; the generation it names is mapped when first read. A writer
+        may commit a newer generation and remove this one while we read: then read the
+        newer one (transparently), unless nothing changed."""
+        for attempt in range(LOAD_RETRIES):
+            try:
+                self._load_once(only_if_changed)
+                return
+            except _GenerationGone as gone:
+                if attempt == LOAD_RETRIES - 1 or self._generation_on_disk() == gone.gen:
+                    raise StoreError(gone.message) from None
+
+    def _generation_on_disk(self) -> Any:
+        try:
+            return json.loads((self.dir / MANIFEST).read_text()).get("generation")
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the writer lock and re-read the committed graph under it, so a caller can
+        stitch against exactly the graph its write commits onto (see ``ingest.pipeline``)."""
+        with _locked(self.dir / ".lock"):
+            self._load(only_if_changed=True)
+            yield
+
+    def _load_once(self, only_if_changed: bool) -> None:
         mpath = self.dir / MANIFEST
         if not mpath.exists():
             self.manifest = {"schema_version": SCHEMA_VERSION, "generation": 0, "runs": []}
@@ -107,6 +133,10 @@ class EmbeddedStore(Store):
             manifest = json.loads(mpath.read_text())
         except (OSError, ValueError) as exc:
             raise StoreError(f"{mpath}: unreadable manifest ({exc})") from None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("generation"), int) \
+                or not isinstance(manifest.get("runs", []), list):
+            raise StoreError(f"{mpath}: damaged manifest (no generation number or runs list); "
+                             "re-ingest into a fresh store")
         if only_if_changed and manifest == self.manifest:
             return  # nobody wrote since we loaded (run ids make manifests unique)
         if manifest.get("schema_version") != SCHEMA_VERSION:
@@ -117,8 +147,10 @@ class EmbeddedStore(Store):
         self.manifest = manifest
         self._gen, self._graph = None, None
         if manifest.get("generation"):
-            self.generation()  # a missing or broken generation is an error at open (cheap:
-            # the files are mapped, not read)
+            try:  # a missing or broken generation is an error at open (cheap: the files
+                self.generation()  # are mapped, not read) unless a writer just replaced it
+            except StoreError as exc:
+                raise _GenerationGone(manifest["generation"], str(exc)) from None
 
     def generation(self) -> columnar.Generation:
         """The committed generation, memory-mapped (opened on first use)."""

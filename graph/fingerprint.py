@@ -19,6 +19,8 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
+from .errors import StoreError
+
 PREFIX = "hmac-sha256:"
 
 
@@ -27,17 +29,48 @@ def key_path() -> Path:
     return Path(base) / "nhigraph" / "fingerprint.key"
 
 
+#: A key file shorter than this (after stripping) is refused: it was truncated or emptied.
+MIN_KEY_CHARS = 32
+
+
 @lru_cache(maxsize=4)
 def _key(env_key: str | None, path: str) -> bytes:
     if env_key:
         return env_key.encode()
     p = Path(path)
     if not p.exists():
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _create_key(p)
+    try:
+        text = p.read_text().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreError(f"{p}: cannot read the fingerprint key ({exc})") from None
+    if len(text) < MIN_KEY_CHARS:
+        raise StoreError(f"{p}: the fingerprint key is empty or short ({len(text)} characters); "
+                         "restore it, or delete it to start a new key (fingerprints made "
+                         "with the old key will no longer match)")
+    return text.encode()
+
+
+def _create_key(p: Path) -> None:
+    """Write a new key atomically: a private temporary file, fsynced, then linked to the
+    key's name, which fails if another process got there first (whose key then wins)."""
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(f".{p.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
-    return p.read_text().strip().encode()
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, p)  # atomic: exists with its whole content, or not at all
+        except FileExistsError:
+            pass
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def fingerprint(value: str | bytes) -> str:

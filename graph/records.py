@@ -25,6 +25,7 @@ from .model import (
     edge_props,
     node_props,
 )
+from .redact import is_secret_name
 
 #: Property names the stores manage themselves.
 RESERVED = frozenset({"id", "kind", "seen_by"})
@@ -89,8 +90,16 @@ class WriteResult:
         return dict(self.__dict__)
 
 
+#: Dates outside these years are refused at ingest (a year-1 or year-9999 date is a
+#: placeholder or a typo, and breaks arithmetic in every report).
+MIN_YEAR, MAX_YEAR = 1970, 2200
+#: Integers beyond 64 bits are refused (neither store nor any export can hold them).
+MAX_INT = 2**63 - 1
+
+
 def normalise_datetime(value: Any, where: str) -> str:
-    """ISO 8601 UTC text from a string, a datetime or epoch seconds."""
+    """ISO 8601 UTC text from a string, a datetime or epoch seconds, in years
+    :data:`MIN_YEAR` to :data:`MAX_YEAR`."""
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, date):  # YAML reads 2024-01-02 as a date
@@ -99,7 +108,7 @@ def normalise_datetime(value: Any, where: str) -> str:
         try:
             dt = datetime.fromtimestamp(float(value) / (1000 if value > 1e11 else 1), tz=UTC)
         except (OverflowError, OSError, ValueError):
-            raise InputError(f"epoch time out of range: {value!r}", where) from None
+            raise InputError(f"epoch time out of range: {_shown(value)}", where) from None
     elif isinstance(value, str):
         text = value.strip()
         if text.endswith("Z"):
@@ -107,25 +116,53 @@ def normalise_datetime(value: Any, where: str) -> str:
         try:
             dt = datetime.fromisoformat(text)
         except ValueError:
-            raise InputError(f"not an ISO 8601 date/time: {value!r}", where) from None
+            raise InputError(f"not an ISO 8601 date/time: {_shown(value)}", where) from None
     else:
-        raise InputError(f"not a date/time: {value!r}", where)
+        raise InputError(f"not a date/time: {_shown(value)}", where)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        dt = dt.astimezone(UTC)
+    except (OverflowError, ValueError):
+        dt = None  # type: ignore[assignment]
+    if dt is None or not MIN_YEAR <= dt.year <= MAX_YEAR:
+        raise InputError(f"date/time out of the supported range {MIN_YEAR}..{MAX_YEAR}: "
+                         f"{_shown(value)}", where)
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _shown(value: Any) -> str:
+    """A short quoted form of a value for an error (a huge integer has no ``repr``)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+        return "an integer of more than 19 digits"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _bounded(value: Any, where: str) -> Any:
+    """Integers within 64 bits, finite floats (others become None)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not -MAX_INT - 1 <= value <= MAX_INT:
+        raise InputError("number out of range (more than 64 bits)", where)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _normalise_value(prop: Any, value: Any, where: str) -> Any:
     """``value`` as the declared property ``prop`` (a :class:`~graph.model.Prop`, or None
     when undeclared) stores it."""
     t = prop.type if prop is not None else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = _bounded(value, where)  # before any str(): a huge int has no text form
     if t == "enum":
         text = str(value).strip().lower()
         if prop.name == "environment":
             text = ENV_SYNONYMS.get(text, text)
         if text not in prop.choices:
             raise InputError(
-                f"{prop.name} must be one of {', '.join(prop.choices)}, not {value!r}", where
+                f"{prop.name} must be one of {', '.join(prop.choices)}, not {_shown(value)}", where
             )
         return text
     if t == "bool":
@@ -136,29 +173,27 @@ def _normalise_value(prop: Any, value: Any, where: str) -> Any:
             return True
         if text in ("false", "no", "0", "n", ""):
             return False
-        raise InputError(f"{prop.name} must be true or false, not {value!r}", where)
+        raise InputError(f"{prop.name} must be true or false, not {_shown(value)}", where)
     if t == "datetime":
         return normalise_datetime(value, where)
     if t == "list":
         if isinstance(value, str):
             value = [v.strip() for v in value.split(";") if v.strip()]
         if not isinstance(value, (list, tuple)):
-            raise InputError(f"{prop.name} must be a list, not {value!r}", where)
-        return [str(v) for v in value]
+            raise InputError(f"{prop.name} must be a list, not {_shown(value)}", where)
+        return [str(_bounded(v, where)) for v in value]
     if t == "str":
         if isinstance(value, (dict, list)):
             raise InputError(f"{prop.name} must be text, not {type(value).__name__}", where)
-        return str(value)
+        return str(_bounded(value, where))
     # Undeclared property: primitives and flat lists of primitives only, so both stores
     # and every export can hold it.
-    if isinstance(value, float) and math.isnan(value):
-        return None
     if isinstance(value, (str, bool, int, float)):
-        return value
+        return _bounded(value, where)
     if isinstance(value, (list, tuple)) and all(
         isinstance(v, (str, bool, int, float)) for v in value
     ):
-        return list(value)
+        return [v for v in (_bounded(v, where) for v in value) if v is not None]
     raise InputError("property values must be text, numbers, booleans or flat lists", where)
 
 
@@ -169,7 +204,8 @@ def clean_props(declared: dict, props: dict[str, Any], where: str) -> dict[str, 
     for key, value in props.items():
         if key in RESERVED or value is None:
             continue
-        if key.lower() in SECRET_FIELD_NAMES:
+        if key.lower() in SECRET_FIELD_NAMES or (is_secret_name(key)
+                                                and not isinstance(value, bool)):
             # An ingester must fingerprint secrets before this point; refuse to store one.
             raise InputError(f"refusing to store secret-looking property {key!r}", where)
         if not isinstance(key, str) or not key or not key.replace("_", "a").isalnum():

@@ -96,10 +96,26 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
         raise Skip("not UTF-8 text") from None
 
 
+#: Python refuses to turn longer digit strings into an int (a slow-parse guard).
+MAX_INT_DIGITS = 4300
+
+
+def _parse_int(digits: str) -> int:
+    if len(digits) > MAX_INT_DIGITS:
+        raise json.JSONDecodeError(f"integer of {len(digits):,} digits", digits, 0)
+    return int(digits)
+
+
+def json_loads(text: str) -> Any:
+    """``json.loads``; an integer of thousands of digits is a :class:`json.JSONDecodeError`
+    like any other malformed JSON (Python's int() raises a plain ValueError there)."""
+    return json.loads(text, parse_int=_parse_int)
+
+
 def load_json(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     text = read_text(path, max_bytes)
     try:
-        return json.loads(text)
+        return json_loads(text)
     except json.JSONDecodeError as exc:
         raise Skip(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
 

@@ -37,6 +37,9 @@ from graph.fingerprint import fingerprint
 from graph.gc_pause import gc_paused
 from graph.model import EDGE_KINDS, NODE_KINDS, SECRET_FIELD_NAMES, edge_props, node_props
 from graph.records import Batch, Edge, Node
+from graph.redact import is_secret_name
+from graph.redact import scrub as scrub_message
+from ingest.files import json_loads
 from ingest.registry import Ingester
 
 FORMAT_VERSION = 1
@@ -98,7 +101,7 @@ def _scrub(props: dict[str, Any], where: str) -> dict[str, Any]:
     """Replace secret-looking fields by keyed fingerprints; the values go nowhere."""
     out = {}
     for key, value in props.items():
-        if isinstance(key, str) and key.lower() in SECRET_FIELD_NAMES:
+        if isinstance(key, str) and (key.lower() in SECRET_FIELD_NAMES or is_secret_name(key)):
             if value in (None, ""):
                 continue
             if not isinstance(value, (str, int, float)):
@@ -180,14 +183,25 @@ def _check_schema(doc: Any, name: str) -> None:
     if error is not None:
         where = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in error.path)
         where = where.replace(".[", "[")
-        msg = error.message
-        if len(msg) > 200:
-            msg = msg[:200] + "..."
-        # Never echo a value that might be a secret: the scrubbed batch is already built,
-        # but jsonschema quotes the raw instance.
-        if error.path and str(error.path[-1]).lower() in SECRET_FIELD_NAMES:
-            msg = "invalid value"
-        raise InputError(msg, f"{name}: {where}" if where else name)
+        raise InputError(_schema_message(error), f"{name}: {where}" if where else name)
+
+
+def _schema_message(error) -> str:
+    """What failed, never the raw value: jsonschema quotes the instance (a nested mapping
+    may hold a secret under any key), so text, mappings and lists are named by type."""
+    instance = error.instance
+    if error.validator == "type":
+        return f"must be of type {error.validator_value}, not {type(instance).__name__}"
+    if error.path and is_secret_name(str(error.path[-1])):
+        return "invalid value"
+    if isinstance(instance, (dict, list, str)):
+        if error.validator in ("enum", "const"):
+            return f"must be one of {error.validator_value}"[:200]
+        if error.validator in ("additionalProperties", "required"):
+            return scrub_message(error.message)[:200]  # names the keys, not the values
+        return f"fails the schema's {error.validator!r} check ({type(instance).__name__})"
+    msg = scrub_message(error.message)
+    return msg[:200] + "..." if len(msg) > 200 else msg
 
 
 _SCHEMA: dict | None = None
@@ -222,7 +236,7 @@ def load_text(path: Path) -> Any:
         raise InputError(f"cannot read ({exc.strerror})", str(path)) from None
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text)
+            return json_loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"malformed JSON: {exc.msg}",
                              f"{path}:{exc.lineno}:{exc.colno}") from None
@@ -267,7 +281,8 @@ def parse_csv_folder(folder: Path) -> Batch:
                 if missing:
                     raise InputError(f"missing column {missing[0]!r}", f"{path}:1")
                 width = len(header)
-                scrub = any(h.lower() in SECRET_FIELD_NAMES for h in header)
+                scrub = any(h.lower() in SECRET_FIELD_NAMES or is_secret_name(h)
+                            for h in header)
                 prefix = f"{path}:"
                 for row in reader:
                     if not row:

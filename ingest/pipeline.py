@@ -1,19 +1,81 @@
-"""One ingest run: parse one source with its registered ingester, show its notes and
-skips, stitch the batch to what the store holds and write it. The CLI's ``ingest``
-commands, :func:`sample_estate.load` and the explorer's upload all go through
+"""One ingest run: parse one source with its registered ingester under the input guard,
+redact the batch (:mod:`graph.redact`), show its notes and skips, then, holding the store's
+writer lock, stitch the batch to the graph it commits onto and write it. The CLI's
+``ingest`` commands, :func:`sample_estate.load` and the explorer's upload all go through
 :func:`ingest`; the ``collect`` commands, which make their batch from a live API, through
 its second half :func:`write`. The store comes from the caller (this package has no store
-code).
+code). After a successful write a snapshot of the graph is kept (:mod:`graph.snapshot`).
+
+The guard (:func:`guarded_parse`) turns any exception the input causes inside a parser into
+one :class:`InputError` naming the input (and the innermost ingest module and line, so a
+report is actionable); with ``NHIGRAPH_DEBUG=1`` or :data:`RAISE_BUGS` set (the fuzz tests
+set it) an unexpected exception surfaces as it is, so our own bugs stay visible.
 """
 
 from __future__ import annotations
 
+import os
+import traceback
 from collections.abc import Callable
+from contextlib import nullcontext
+from pathlib import Path
 from typing import Any
 
-from graph.errors import InputError
+from graph.errors import InputError, NhiGraphError
+from graph.redact import redact_batch, scrub
 from graph.stitch import stitch
 from ingest.registry import Ingester, get
+
+#: Let unexpected parser exceptions through (tests that hunt our bugs set this).
+RAISE_BUGS = False
+
+
+def _named(paths) -> str:
+    items = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    shown = ", ".join(str(p) for p in items[:3])
+    return shown + (f" and {len(items) - 3} more" if len(items) > 3 else "")
+
+
+def _origin(exc: BaseException) -> str:
+    """The innermost frame of the project's ingest code the exception passed through."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f"{os.sep}ingest{os.sep}" in f.filename or f"{os.sep}graph{os.sep}" in
+              f.filename]
+    return f" [{Path(frames[-1].filename).stem}:{frames[-1].lineno}]" if frames else ""
+
+
+def guarded_parse(ingester: Ingester, paths, options: dict | None = None):
+    """``ingester.run_parse(paths, options)``; anything but the project's own errors that
+    the input causes becomes one :class:`InputError` naming the input."""
+    try:
+        return ingester.run_parse(paths, options)
+    except NhiGraphError:
+        raise
+    except RecursionError:
+        raise InputError("input nested too deeply to read", _named(paths)) from None
+    except MemoryError:
+        raise InputError("input too large to read in memory", _named(paths)) from None
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except Exception as exc:
+        if RAISE_BUGS or os.environ.get("NHIGRAPH_DEBUG"):
+            raise
+        if isinstance(exc, IsADirectoryError):
+            why = "a folder where a file is expected"
+        elif isinstance(exc, OSError):
+            why = f"cannot read ({exc.strerror or type(exc).__name__})"
+        else:
+            why = (f"cannot read this input ({type(exc).__name__}{_origin(exc)}: "
+                   f"{scrub(_short(exc))})")
+        raise InputError(why, _named(paths)) from None
+
+
+def _short(exc: BaseException) -> str:
+    try:
+        text = str(exc)
+    except Exception:  # str() of a huge integer raises
+        return "unprintable value"
+    return text[:120]
 
 
 def ingest(kind: str | Ingester, paths, store: Any, *, source: str | None = None,
@@ -29,7 +91,7 @@ def ingest(kind: str | Ingester, paths, store: Any, *, source: str | None = None
     whole batch (every skip is said first) and nothing is written. ``replace`` starts a
     fresh graph with only this source (nothing to stitch to)."""
     ingester = get(kind) if isinstance(kind, str) else kind
-    batch = ingester.run_parse(paths, options)
+    batch = guarded_parse(ingester, paths, options)
     result = write(batch, store, source=source or ingester.source_name(paths),
                    replace=replace, strict=strict, say=say)
     return batch, result
@@ -41,6 +103,7 @@ def write(batch, store: Any, *, source: str, replace: bool = False, strict: bool
     the second half of :func:`ingest`, for a batch made otherwise (the live collectors of
     :mod:`ingest.collect` fetch, then transform into one batch). Same ``store``, ``say``,
     ``strict`` and ``replace`` as :func:`ingest`; returns the store's ``WriteResult``."""
+    batch = redact_batch(batch)
     tell = say or (lambda prefix, line: None)
     for line in batch.notes:
         tell("note", line)
@@ -53,8 +116,12 @@ def write(batch, store: Any, *, source: str, replace: bool = False, strict: bool
                          f"{batch.skipped[0]}")
     for line in batch.skipped:
         tell("skipped", line)
-    stitch(batch, None if replace else store)
-    result = store.write(batch, source=source, replace=replace)
+    # Stitch against exactly the graph this write commits onto: another ingest may have
+    # written since the store was opened (the embedded store re-reads under its lock).
+    lock = getattr(store, "write_lock", None)
+    with lock() if lock is not None else nullcontext():
+        stitch(batch, None if replace else store)
+        result = store.write(batch, source=source, replace=replace)
     _snapshot(store, source, tell)
     return result
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from graph.safe_output import strict_json
 
 
 def path_text(path: list[str]) -> str:
@@ -32,7 +33,7 @@ class Result:
         return out
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, sort_keys=False, default=str)
+        return strict_json(self.to_dict(), indent=indent, sort_keys=False, default=str)
 
     def records(self, readable: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
         """``(columns, rows)`` for a table or CSV view: lists shown as text; with

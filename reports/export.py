@@ -11,12 +11,12 @@ store. They never carry fingerprints: a keyed HMAC is only useful with the local
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError
 from graph.model import EDGE_KINDS, NODE_KINDS
+from graph.safe_output import strict_json, xml_safe
 
 FORMATS = ("opengraph", "graphml", "json")
 NAMESPACE = "NHI"
@@ -114,22 +114,24 @@ def to_networkx(store):
 
     g = nx.MultiDiGraph()
     for n in sorted(store.nodes(), key=lambda n: n["id"]):
-        g.add_node(n["id"], **{k: _graphml_value(v) for k, v in n.items()
+        g.add_node(xml_safe(n["id"]), **{xml_safe(k): _graphml_value(v) for k, v in n.items()
                                if k != "id" and not _private(k) and v is not None})
     for e in sorted(store.edges(), key=lambda e: (e.src, e.kind, e.dst)):
-        attrs = {k: _graphml_value(v) for k, v in e.props.items()
+        attrs = {xml_safe(k): _graphml_value(v) for k, v in e.props.items()
                  if not _private(k) and v is not None}
-        g.add_edge(e.src, e.dst, key=e.kind, kind=e.kind,
+        g.add_edge(xml_safe(e.src), xml_safe(e.dst), key=e.kind, kind=e.kind,
                    traversed=EDGE_KINDS[e.kind].traversed, **attrs)
     return g
 
 
 def _graphml_value(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
-        return ";".join(str(v) for v in value)
-    if isinstance(value, (str, bool, int, float)):
+        return xml_safe(";".join(str(v) for v in value))
+    if isinstance(value, float) and value != value:
+        return "NaN"  # GraphML's double reads NaN/INF; kept as text for every reader
+    if isinstance(value, (bool, int, float)):
         return value
-    return str(value)
+    return xml_safe(str(value))
 
 
 def inventory_document(store) -> dict:
@@ -160,8 +162,8 @@ def export(store, fmt: str, path: str | Path) -> list[Path]:
         raise InputError(f"{path}: folder {path.parent} does not exist")
     if fmt == "opengraph":
         ext = path.with_name(path.stem + ".extension.json")
-        _write(path, json.dumps(opengraph(store), indent=1))
-        _write(ext, json.dumps(opengraph_extension(), indent=1))
+        _write(path, strict_json(opengraph(store), indent=1))
+        _write(ext, strict_json(opengraph_extension(), indent=1))
         return [path, ext]
     if fmt == "graphml":
         import networkx as nx
@@ -170,7 +172,7 @@ def export(store, fmt: str, path: str | Path) -> list[Path]:
         nx.write_graphml(to_networkx(store), tmp)
         tmp.replace(path)
         return [path]
-    _write(path, json.dumps(inventory_document(store), indent=1, default=str))
+    _write(path, strict_json(inventory_document(store), indent=1, default=str))
     return [path]
 
 

@@ -13,18 +13,17 @@ data can never run as a spreadsheet formula.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
 
 from graph.errors import InputError
+from graph.safe_output import frame_csv, neutralise_cell, strict_json
 
 from . import graph_svg
 
 EXTENSIONS = (".html", ".md", ".csv", ".json", ".xlsx")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _text(value, names: dict | None = None) -> str:
@@ -35,7 +34,7 @@ def _text(value, names: dict | None = None) -> str:
     if isinstance(value, list):
         return "; ".join(_text(v, names) for v in value)
     if isinstance(value, dict):
-        return json.dumps(value, default=str)
+        return strict_json(value)
     return str(value)
 
 
@@ -43,10 +42,7 @@ def path_names(path: list[str], names: dict[str, str]) -> str:
     return " -> ".join(names.get(n, n) for n in path)
 
 
-def _safe_cell(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+_safe_cell = neutralise_cell
 
 
 # --- HTML ----------------------------------------------------------------------------
@@ -126,14 +122,14 @@ def _frame(table: dict):
 
 
 def render_csv(data: dict) -> str:
-    return _frame(data["tables"][data["csv_table"]]).to_csv(index=False)
+    return frame_csv(_frame(data["tables"][data["csv_table"]]))
 
 
 def render_json(data: dict) -> str:
     out = {k: v for k, v in data.items() if k not in ("graph", "csv_table")}
     out["summary"] = {k: v for k, v in data["summary"]}
     out["graph"] = {k: v for k, v in data["graph"].items() if k != "svg"}
-    return json.dumps(out, indent=2, default=str)
+    return strict_json(out, indent=2, default=str)
 
 
 def write_xlsx(data: dict, path: Path) -> None:

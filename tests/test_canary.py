@@ -187,16 +187,132 @@ def kubernetes_secrets(folder: Path, values: list[str]) -> Path:
     return p
 
 
+#: Secret-looking names outside the model's fixed list: the shared classifier must catch them.
+SECRET_NAMED = ("api_token", "auth_token", "db_password", "secret_key", "credential",
+                "connection_string", "dbPassword", "privateKeyPem")
+
+
+def inventory_secret_names(folder: Path, values: list[str]) -> Path:
+    """Fields whose names say they are secrets (not in the fixed list), in JSON."""
+    doc = _inventory_doc(values[:1], "named")
+    secret = doc["nodes"]["Secret"][0]
+    for i, v in enumerate(values[1:]):
+        secret[f"{SECRET_NAMED[i % len(SECRET_NAMED)]}{i // len(SECRET_NAMED) or ''}"] = v
+    p = folder / "canary-named.json"
+    p.write_text(json.dumps(doc))
+    return p
+
+
+def inventory_csv_secret_columns(folder: Path, values: list[str]) -> Path:
+    """CSV columns whose names say they are secrets."""
+    d = folder / "canary-csv-named"
+    d.mkdir()
+    with open(d / "Secret.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(("id", "name", *SECRET_NAMED))
+        for i, v in enumerate(values):
+            cells = [""] * len(SECRET_NAMED)
+            cells[i % len(SECRET_NAMED)] = v
+            w.writerow((f"secret:canary:csvnamed:{i}", f"csv named {i}", *cells))
+    return d
+
+
+def inventory_bad_nested(folder: Path, values: list[str]) -> Path:
+    """Refused: a nested mapping under a non-secret key holds a token; the schema error
+    must not quote it."""
+    doc = _inventory_doc(values[:1], "badnested")
+    doc["nodes"]["System"][0]["tags"] = {"token": values[0], "more": values[1:]}
+    p = folder / "canary-bad-nested.json"
+    p.write_text(json.dumps(doc))
+    return p
+
+
+def n8n_urls(folder: Path, values: list[str]) -> Path:
+    """URLs with userinfo and query tokens in node parameters and in decrypted
+    credentials' url/host/domain; a credentials block given as a string."""
+    d = folder / "canary-n8n-urls"
+    (d / "credentials").mkdir(parents=True)
+    nodes, creds = [], []
+    params = ("access_token", "token", "key", "sig")
+    for i, v in enumerate(values):
+        if i % 3 == 0:
+            nodes.append({"id": f"u{i}", "name": f"url {i}", "type": "n8n-nodes-base.httpRequest",
+                          "typeVersion": 4, "position": [0, 0],
+                          "parameters": {"url": f"https://svc{i}:{v}@api{i}.example.test/v1"
+                                                f"?{params[i % 4]}={v}"}})
+        elif i % 3 == 1:
+            creds.append({"id": f"cu-{i}", "name": f"url cred {i}", "type": "httpBasicAuth",
+                          "data": {"url": f"https://bot:{v}@h{i}.example.test/?sig={v}",
+                                   "host": f"ops:{v}@db{i}.example.test",
+                                   "domain": f"https://d{i}.example.test/?{params[i % 4]}={v}"}})
+            nodes.append({"id": f"u{i}", "name": f"cred {i}", "type": "n8n-nodes-base.httpRequest",
+                          "typeVersion": 4, "position": [0, 0],
+                          "parameters": {"url": f"https://h{i}.example.test/"},
+                          "credentials": {"httpBasicAuth": {"id": f"cu-{i}",
+                                                            "name": f"url cred {i}"}}})
+        else:
+            nodes.append({"id": f"u{i}", "name": f"bad {i}", "type": "n8n-nodes-base.httpRequest",
+                          "typeVersion": 4, "position": [0, 0], "credentials": v})
+    (d / "canary-urls.json").write_text(json.dumps({
+        "id": "canary-urls", "name": "canary urls", "active": True, "nodes": nodes,
+        "connections": {}}))
+    (d / "credentials" / "credentials.json").write_text(json.dumps(creds))
+    return d
+
+
+def github_docker_refs(folder: Path, values: list[str]) -> Path:
+    """``docker://user:pass@...`` action references."""
+    d = folder / "canary-docker-repo"
+    wf = d / ".github" / "workflows"
+    wf.mkdir(parents=True)
+    steps = [{"uses": f"docker://bot{i}:{v}@ghcr.io/acme/tool{i}:1"} for i, v in enumerate(values)]
+    doc = {"name": "docker", "on": "push",
+           "jobs": {"build": {"runs-on": "ubuntu-latest", "steps": steps}}}
+    (wf / "docker.yml").write_text(yaml.safe_dump(doc))
+    return d
+
+
+def airflow_urls(folder: Path, values: list[str]) -> Path:
+    """Connection URLs with userinfo and query tokens in ``host`` and in ``extra``."""
+    conns = {}
+    for i, v in enumerate(values):
+        conns[f"canary_url_{i}"] = {
+            "conn_type": "http",
+            "host": f"https://svc:{v}@api{i}.example.test/v1?access_token={v}",
+            "login": None, "password": None,
+            "extra": json.dumps({"endpoint": f"https://e{i}.example.test/?key={v}&sig={v}",
+                                 "proxy": f"http://p:{v}@proxy.example.test:3128"})}
+    p = folder / "canary-url-connections.json"
+    p.write_text(json.dumps(conns))
+    return p
+
+
+def aws_tags(folder: Path, values: list[str]) -> Path:
+    """IAM users and roles tagged with secret-looking keys (values planted)."""
+    users = [{"Path": "/", "UserName": f"canary-user-{i}", "UserId": f"AIDACANARY{i}",
+              "Arn": f"arn:aws:iam::111111111111:user/canary-user-{i}",
+              "CreateDate": "2022-01-10T09:00:00Z", "GroupList": [], "UserPolicyList": [],
+              "AttachedManagedPolicies": [],
+              "Tags": [{"Key": "team", "Value": "data"},
+                       {"Key": SECRET_NAMED[i % len(SECRET_NAMED)], "Value": v}]}
+             for i, v in enumerate(values)]
+    p = folder / "canary-aws.json"
+    p.write_text(json.dumps({"UserDetailList": users, "GroupDetailList": [],
+                             "RoleDetailList": [], "Policies": []}))
+    return p
+
+
 CANARY_CASES = {
-    "inventory": (inventory_yaml, inventory_json, inventory_csv, inventory_bad),
-    "n8n": (n8n_export,),
-    "github-actions": (github_repo,),
-    "airflow": (airflow_connections,),
+    "inventory": (inventory_yaml, inventory_json, inventory_csv, inventory_bad,
+                  inventory_secret_names, inventory_csv_secret_columns, inventory_bad_nested),
+    "n8n": (n8n_export, n8n_urls),
+    "github-actions": (github_repo, github_docker_refs),
+    "airflow": (airflow_connections, airflow_urls),
     "kubernetes": (kubernetes_secrets,),
+    "aws-iam": (aws_tags,),
 }
-#: The IAM exports nhigraph reads (authorization details, credential report, access key
-#: lists) hold no secret values: AWS never exports a secret access key.
-NO_SECRET_VALUES.add("aws-iam")
+#: Inputs refused on purpose (exit 2): their errors must not echo the planted values.
+REFUSED = {inventory_bad, inventory_bad_nested}
 
 # Every command that reads the store, with the exports each can write.
 FORMATS = ("table", "json", "csv")
@@ -266,7 +382,7 @@ def plant_and_run(tmp_path: Path, cases: dict[str, tuple], values: list[str]) ->
         path = build(inputs, values[i * share:(i + 1) * share])
         code = run("ingest", fmt, str(path), "--source", f"canary-{i}")
         refused += code == 2
-        assert code == (2 if build is inventory_bad else 0), f"{fmt}/{build.__name__}"
+        assert code == (2 if build in REFUSED else 0), f"{fmt}/{build.__name__}"
     g = EmbeddedStore(store, create=False).graph
     secrets = sorted(n for n, k in g.nodes(data="kind") if k == "Secret")
 
@@ -307,10 +423,10 @@ def plant_and_run(tmp_path: Path, cases: dict[str, tuple], values: list[str]) ->
 
 
 def test_no_secret_value_leaks_anywhere(tmp_path):
-    values = canaries(100)
+    values = canaries(200)
     ran = plant_and_run(tmp_path, canary_cases(), values)
     g, secrets, streams, blobs = ran["graph"], ran["secrets"], ran["streams"], ran["blobs"]
-    assert ran["refused"] == 1  # only the deliberately bad input
+    assert ran["refused"] == len(REFUSED)  # only the deliberately bad inputs
     assert len(secrets) >= 60
     planted = [x for x in secrets if x.startswith("secret:canary:")]
     assert len(planted) >= 39  # the inventory's, each kept as a keyed fingerprint only

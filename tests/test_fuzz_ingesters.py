@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cli
+import ingest.pipeline
 from ingest.registry import ingesters
 
 DATA = Path(__file__).parent / "data"
@@ -121,7 +122,9 @@ def workspace():
 
 
 @pytest.mark.parametrize("fmt", sorted(ingesters()))
-def test_ingester_survives_mutated_input(fmt, workspace):
+def test_ingester_survives_mutated_input(fmt, workspace, monkeypatch):
+    # Our own bugs must surface as exit 1 here, not hide behind the pipeline's input guard.
+    monkeypatch.setattr(ingest.pipeline, "RAISE_BUGS", True)
     fuzz(fmt, workspace)
 
 

@@ -242,7 +242,7 @@ def test_broken_files_are_skipped_one_line_each(tmp_path):
         f"{folder}/numbers.json: a JSON array, but not of n8n workflows",
         f"{folder}/odd-credential.json: node 'Slack': credential 'slackApi' has an unexpected "
         "shape (list without id or name)",
-        f"{folder}/redacted.json: node 'Slack': credentials block is a str ('[REDACTED]'), "
+        f"{folder}/redacted.json: node 'Slack': credentials block is a str, "
         "not a mapping of credential type to credential",
         f"{folder}/truncated.json: invalid JSON at line 2 column 1: Expecting value",
     ]

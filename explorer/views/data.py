@@ -23,7 +23,11 @@ UPLOAD_TYPES = ["json", "yaml", "yml"]
 def ingest_upload(name: str, content: bytes, kind: str = "inventory") -> str:
     """Parse ``content`` (a file called ``name``) with the ``kind`` ingester and write it to
     the configured embedded store under the source ``upload:<name>``. Returns a one-line
-    summary; raises the project's errors naming the uploaded file, never the temp path."""
+    summary; raises the project's errors naming the uploaded file, never the temp path.
+
+    Exactly the CLI's path (:func:`ingest.pipeline.ingest`, with its input guard) and
+    ``--strict``: one uploaded file is the whole input, so a file the ingester would skip
+    (truncated, malformed) is refused with the skip's reason and the store is unchanged."""
     from ingest.pipeline import ingest
     from ingest.registry import get
 
@@ -34,7 +38,7 @@ def ingest_upload(name: str, content: bytes, kind: str = "inventory") -> str:
         path.write_bytes(content)
         try:
             _, result = ingest(ingester, str(path), lambda: open_store(create=True),
-                               source=f"upload:{safe}")
+                               source=f"upload:{safe}", strict=True)
         except NhiGraphError as exc:
             raise type(exc)(str(exc).replace(str(path), safe)) from None
     return (f"{safe}: {result.nodes_written} nodes ({result.nodes_created} new), "

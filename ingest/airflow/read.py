@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from graph.records import Batch
 
-from ..files import Skip, collect, load_json, parse_yaml_text, progress, read_text
+from ..files import Skip, collect, json_loads, load_json, parse_yaml_text, progress, read_text
 
 _DAG_ID = re.compile(r"""\b(?:DAG|dag)\s*\(\s*(?:dag_id\s*=\s*)?['"]([^'"]+)['"]""")
 _DAG_FN = re.compile(r"@dag\b[^\n]*\n(?:\s*@[^\n]*\n)*\s*def\s+(\w+)")
@@ -83,7 +83,7 @@ def _env_connections(text: str) -> dict[str, dict]:
         conn_id, value = (x.strip() for x in line.split("=", 1))
         if value.startswith("{"):
             try:
-                fields = json.loads(value)
+                fields = json_loads(value)
             except json.JSONDecodeError:
                 raise Skip(f"line {n}: invalid JSON connection") from None
             if not isinstance(fields, dict):
@@ -106,7 +106,7 @@ def _uri_fields(uri: str, where: str) -> dict:
     extra = dict(parse_qsl(parts.query))
     if "__extra__" in extra:
         try:
-            extra = json.loads(extra["__extra__"])
+            extra = json_loads(extra["__extra__"])
         except json.JSONDecodeError:
             extra = {}
     return {"conn_type": parts.scheme.replace("-", "_"),

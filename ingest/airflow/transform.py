@@ -17,6 +17,7 @@ from typing import Any
 from graph.fingerprint import fingerprint
 from graph.records import Batch
 
+from ..files import json_loads
 from ..secret_scan import split_credential
 from ..services import AIRFLOW_CONN_TYPES, host_service
 from ..workflow_records import RecordBuilder
@@ -65,7 +66,7 @@ class AirflowRecords(RecordBuilder):
         extra = fields.get("extra")
         if isinstance(extra, str) and extra.strip():
             try:
-                extra = json.loads(extra)
+                extra = json_loads(extra)
             except json.JSONDecodeError:
                 extra = {"extra": extra}  # opaque text: fingerprinted below, never kept
         keep, primary, secret_fields = split_credential(extra if isinstance(extra, dict) else {})

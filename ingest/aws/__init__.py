@@ -23,6 +23,7 @@ from graph.records import Batch
 from ingest.files import collect_some
 from ingest.registry import RUN_OPTIONS, Ingester, Option, strict_option
 
+from ..files import json_loads
 from . import authz, credreport, escalation, trust
 from .actions import default_db
 
@@ -65,7 +66,7 @@ def parse(path, **options) -> Batch:
                 reports.append((p, text))
             else:
                 try:
-                    doc = json.loads(text)
+                    doc = json_loads(text)
                 except json.JSONDecodeError as exc:
                     raise InputError(f"malformed JSON: {exc.msg}",
                                      f"{p}:{exc.lineno}:{exc.colno}") from None

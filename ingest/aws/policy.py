@@ -23,6 +23,7 @@ from typing import Any
 
 from graph.errors import InputError
 
+from ..files import json_loads
 from .actions import ActionDB, ActionSet, stronger
 from .arns import arn_matches, fold, has_wildcard, parse_arn
 
@@ -39,7 +40,7 @@ def decode_document(doc: Any, where: str) -> dict:
         if text.startswith("%7B") or text.startswith("%7b") or "%22" in text[:40]:
             text = urllib.parse.unquote(text)
         try:
-            out = json.loads(text)
+            out = json_loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"policy document is not JSON ({exc.msg})", where) from None
         if isinstance(out, dict):

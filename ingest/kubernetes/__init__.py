@@ -34,7 +34,7 @@ import yaml
 
 from graph.errors import InputError
 from graph.records import Batch
-from ingest.files import collect_some
+from ingest.files import collect_some, json_loads
 from ingest.registry import RUN_OPTIONS, Ingester, Option, strict_option
 
 from .objects import State, read_object, write_mounts
@@ -53,7 +53,7 @@ def _documents(p: Path) -> list[Any]:
         raise InputError("not UTF-8 text", str(p)) from None
     if p.suffix.lower() == ".json":
         try:
-            return [json.loads(text)]
+            return [json_loads(text)]
         except json.JSONDecodeError as exc:
             raise InputError(f"malformed JSON: {exc.msg}",
                              f"{p}:{exc.lineno}:{exc.colno}") from None

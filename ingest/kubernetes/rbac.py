@@ -68,6 +68,16 @@ def _subject_id(st: State, subj: Any, ns: str, where: str) -> str | None:
     return None
 
 
+def _items(value) -> list:
+    """A list from the file, or nothing: a mapping or a number where a list belongs holds
+    no rules, subjects or verbs (the wrong shape is not guessed at)."""
+    return value if isinstance(value, list) else []
+
+
+def _texts(value) -> list[str]:
+    return [str(v) for v in _items(value) if isinstance(v, (str, int, float))]
+
+
 def write_bindings(st: State) -> None:
     access: dict[tuple[str, str], _Access] = {}
     assume: dict[tuple[str, str], str] = {}
@@ -87,13 +97,13 @@ def write_bindings(st: State) -> None:
         grant = f"{kind} {name if scope == '*' else ns + '/' + name} -> {ref['kind']} " \
             f"{ref['name']}" + (" (built-in; default rules assumed)" if builtin else "")
         subjects = [s for s in (_subject_id(st, subj, ns, where)
-                                for subj in obj.get("subjects") or []) if s]
-        for rule in rules:
+                                for subj in _items(obj.get("subjects"))) if s]
+        for rule in _items(rules):
             if not isinstance(rule, dict):
                 continue
-            verbs = [str(v) for v in rule.get("verbs") or []]
-            names = [str(n) for n in rule.get("resourceNames") or []]
-            for res in [str(r) for r in rule.get("resources") or []]:
+            verbs = _texts(rule.get("verbs"))
+            names = _texts(rule.get("resourceNames"))
+            for res in _texts(rule.get("resources")):
                 for target in _targets(st, scope, res, names):
                     for s in subjects:
                         a = access.setdefault((s, target), _Access())

@@ -90,8 +90,8 @@ def workflow_problem(wf: Any) -> str | None:
             continue
         label = f"node {n.get('name', j)!r}"
         if not isinstance(block, dict):
-            return f"{label}: credentials block is a {type(block).__name__} " \
-                   f"({str(block)[:20]!r}), not a mapping of credential type to credential"
+            return f"{label}: credentials block is a {type(block).__name__}, not a mapping " \
+                   "of credential type to credential"
         for ctype, ref in block.items():
             if isinstance(ref, str) and ref.strip():
                 continue

@@ -138,10 +138,10 @@ class N8nRecords(RecordBuilder):
         w = f"workflow:n8n:{self.inst}:{wid}"
         status = "archived" if doc.get("isArchived") is True else {
             True: "active", False: "inactive"}.get(doc.get("active"), "unknown")
-        tags = [t.get("name") if isinstance(t, dict) else t for t in doc.get("tags") or []]
+        tags = [t.get("name") if isinstance(t, dict) else t for t in _listed(doc.get("tags"))]
         props: dict[str, Any] = {
             "name": text(doc.get("name")) or wid, "platform": "n8n", "status": status,
-            "tags": [str(t) for t in tags if t], "has_pin_data": bool(doc.get("pinData")),
+            "tags": [str(t) for t in tags if isinstance(t, (str, int, float)) and t], "has_pin_data": bool(doc.get("pinData")),
             "trigger": _trigger(doc["nodes"]), "node_count": len(doc["nodes"]),
             "source": f"n8n:{item.rel}", "n8n_id": text(doc.get("id")),
         }
@@ -150,7 +150,7 @@ class N8nRecords(RecordBuilder):
         props.update(self.envprops())
         self.node(w, "Workflow", props, where)
         parent = self.ws
-        for share in doc.get("shared") or []:
+        for share in _listed(doc.get("shared")):
             project = share.get("project") if isinstance(share, dict) else None
             if isinstance(project, dict) and text(project.get("id")):
                 parent = self.project(project, where)
@@ -265,3 +265,8 @@ def _sub_workflow(params: dict) -> str | None:
         ref = ref.get("value")
     t = text(ref)
     return t if t and not t.startswith("=") else None
+
+
+def _listed(value: Any) -> list:
+    """``tags``/``shared`` as a list; any other shape holds none."""
+    return value if isinstance(value, list) else []
