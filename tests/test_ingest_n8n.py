@@ -21,8 +21,8 @@ C, S = "connector:n8n:acme-test:", "secret:n8n:acme-test:"
 W, WS = "workflow:n8n:acme-test:", "workspace:n8n:acme-test"
 AS_OF = "2026-11-24T00:00:00Z"
 #: Every secret value in the fixtures: none may appear anywhere in what the ingester makes.
-SECRET_VALUES = ("shipbridge-fixture-token-9f8e7d", "xoxb-fixture-slack-token-0001",
-                 "partnerkey12345678", "fixture/secret+access+key+not+real+000000",
+SECRET_VALUES = ("sbk_7Hq2Lx9Pz4Vn8Rt3Wm6Yc1Kd5Fg0Js", "xoxb-2847561930-5938271046-q8w3e7r2t6y1u9i4o0p5a3s7",
+                 "pk4Q9zX2mV7bN1cR8tY5wL3e", "fixture/secret+access+key+not+real+000000",
                  "fixture-pg-password", "U2FsdGVkX1+fixtureEncryptedBlobNotARealSecret==")
 
 NODES = {
@@ -225,20 +225,18 @@ def test_broken_files_are_skipped_one_line_each(tmp_path):
     (folder / "image.json").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     (folder / "huge.json").write_text(json.dumps({"id": "h", "nodes": [], "pad": "x" * 5000}))
     b = n8n.parse(folder, instance="t", max_bytes=4096)
-    assert b.files_read == 1  # good.json
+    assert b.files_read == 3  # good.json, and the two with a bad credential reference
     assert b.skipped == [
         f"{folder}/agent-config.json: not an n8n workflow export (no 'nodes')",
         f"{folder}/empty.json: workflow without nodes",
         f"{folder}/huge.json: file too large (5,035 bytes; limit 4,096)",
         f"{folder}/image.json: binary file",
         f"{folder}/numbers.json: a JSON array, but not of n8n workflows",
-        f"{folder}/odd-credential.json: node 'Slack': credential 'slackApi' has an unexpected "
-        "shape (list without id or name)",
-        f"{folder}/redacted.json: node 'Slack': credentials block is a str ('[REDACTED]'), "
-        "not a mapping of credential type to credential",
         f"{folder}/truncated.json: invalid JSON at line 2 column 1: Expecting value",
     ]
-    assert {n.id for n in b.nodes if n.kind == "Workflow"} == {"workflow:n8n:t:g1"}
+    # a bad credential reference leaves out the reference, not the workflow
+    assert {n.id for n in b.nodes if n.kind == "Workflow"} == {
+        "workflow:n8n:t:g1", "workflow:n8n:t:o1", "workflow:n8n:t:r1"}
 
 
 def test_array_with_one_bad_item_keeps_the_good_ones(tmp_path):

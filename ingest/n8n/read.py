@@ -4,7 +4,8 @@ Collects the ``.json`` files under the paths given (and the credentials export n
 ``credentials=``), loads each within the size limit, and sorts what it finds into workflow
 documents (:class:`~ingest.n8n.transform.Found`, with the file and array index they came
 from) and credential exports. A file that is not an n8n export, or a workflow that cannot
-be read, is a skip with its reason; nothing is emitted for it.
+be read at all, is a skip with its reason; nothing is emitted for it. A node that is not an
+n8n node is left out with a note; the rest of its workflow is kept.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from graph.records import Batch
 
 from ..files import Skip, collect, load_json, progress, relative
 from .credentials import is_credential_export
-from .transform import Found, text
+from .transform import Found
 
 
 def read_exports(roots: list, credentials: str | None, max_bytes: int,
@@ -45,11 +46,14 @@ def read_exports(roots: list, credentials: str | None, max_bytes: int,
             continue
         before = len(found)
         for i, wf in items:
+            where = f"{f}{'' if i is None else f'[{i}]'}"
             problem = _problem(wf)
             if problem:
-                batch.skipped.append(f"{f}{'' if i is None else f'[{i}]'}: {problem}")
+                batch.skipped.append(f"{where}: {problem}")
                 continue
-            found.append(Found(wf, f, rel, i))
+            nodes = _nodes(wf["nodes"], where, batch.notes)
+            found.append(Found({**wf, "nodes": nodes} if nodes is not wf["nodes"] else wf,
+                               f, rel, i))
         if len(found) > before:
             batch.files_read += 1
     return found, cred_docs
@@ -73,7 +77,8 @@ def _workflows_in(doc: Any) -> list[tuple[int | None, dict]]:
 
 
 def _problem(wf: Any) -> str | None:
-    """Why a workflow cannot be read, or None. Checked before anything is emitted."""
+    """Why a workflow cannot be read at all, or None. A bad node or credential reference
+    is not a reason: :func:`_nodes` leaves out only that node, with a note."""
     if not isinstance(wf, dict) or "nodes" not in wf:
         return "not an n8n workflow (no 'nodes')"
     nodes = wf["nodes"]
@@ -81,21 +86,14 @@ def _problem(wf: Any) -> str | None:
         return f"'nodes' is a {type(nodes).__name__}, not a list"
     if not nodes:
         return "workflow without nodes"
-    for j, n in enumerate(nodes):
-        if not isinstance(n, dict) or not isinstance(n.get("type"), str):
-            return f"nodes[{j}] is not an n8n node (no 'type')"
-        block = n.get("credentials")
-        if block is None:
-            continue
-        label = f"node {n.get('name', j)!r}"
-        if not isinstance(block, dict):
-            return f"{label}: credentials block is a {type(block).__name__} " \
-                   f"({str(block)[:20]!r}), not a mapping of credential type to credential"
-        for ctype, ref in block.items():
-            if isinstance(ref, str) and ref.strip():
-                continue
-            if isinstance(ref, dict) and (text(ref.get("id")) or text(ref.get("name"))):
-                continue
-            return f"{label}: credential {ctype!r} has an unexpected shape " \
-                   f"({type(ref).__name__} without id or name)"
     return None
+
+
+def _nodes(nodes: list, where: str, notes: list[str]) -> list:
+    """The workflow's nodes without those that are not n8n nodes (each one note); the same
+    list when all are good."""
+    bad = [j for j, n in enumerate(nodes)
+           if not isinstance(n, dict) or not isinstance(n.get("type"), str)]
+    for j in bad:
+        notes.append(f"{where}: nodes[{j}] is not an n8n node (no 'type'); left out")
+    return [n for j, n in enumerate(nodes) if j not in set(bad)] if bad else nodes
