@@ -24,7 +24,6 @@ from functools import lru_cache
 from typing import Any
 
 from detect_secrets.filters.heuristic import (
-    is_potential_uuid,
     is_sequential_string,
     is_templated_secret,
 )
@@ -33,6 +32,7 @@ from detect_secrets.plugins.high_entropy_strings import (
     Base64HighEntropyString,
     HexHighEntropyString,
 )
+from detect_secrets.plugins.keyword import KeywordDetector
 
 #: Obvious placeholders: template ids reused across unrelated exports ("credential-id"),
 #: dummy values ("PLACEHOLDER_BOT_TOKEN", "<your key>", "xxxx"), documentation examples.
@@ -81,6 +81,12 @@ def _providers() -> tuple[tuple[str, RegexBasedDetector], ...]:
 
 _B64 = Base64HighEntropyString()
 _HEX = HexHighEntropyString()
+_KEYWORD = KeywordDetector()
+#: Runs of the Base64 charset inside a value (``Token <id>:<secret>``): the plugin's eager
+#: (unquoted) search.
+_B64_RUN = re.compile(f"[{re.escape(_B64.charset)}]{{{MIN_ENTROPY_LENGTH},}}")
+_PASSWORD_FIELD = re.compile(r"(?i)pass(?:word|wd)?$|^pwd$|password")
+MIN_PASSWORD_LENGTH = 6
 
 
 def entropy_limit(length: int) -> float:
@@ -110,8 +116,12 @@ def is_text(value: str) -> bool:
         bool(_WORDS.match(value))
 
 
-def is_secret(value: Any) -> str | None:
+def is_secret(value: Any, field: str | None = None) -> str | None:
     """The name of the detector that says ``value`` is a secret, or None.
+
+    ``field`` is the name the value was found under; a password field (``password``,
+    ``passwd``, ``pwd``) takes any literal that is not a placeholder or text, as the
+    library's keyword plugin does for ``password = "..."``: a password need not be random.
 
     >>> is_secret("AKIA" + "Q3EGRKJSWP7VNOZD")
     'aws-access-key'
@@ -133,15 +143,21 @@ def is_secret(value: Any) -> str | None:
     for name, plugin in _providers():
         if any(plugin.analyze_string(part)):
             return name
-    if len(part) < MIN_ENTROPY_LENGTH or is_sequential_string(part):
-        return None
-    if is_potential_uuid(part) and \
-            _HEX.calculate_shannon_entropy(part.replace("-", "")) > _HEX.entropy_limit:
+    if _high_entropy(part) or any(_high_entropy(run) for run in _B64_RUN.findall(part)
+                                  if run != part):
         return "high-entropy"
-    if set(part) <= set(_HEX.charset):
-        return "high-entropy" if _HEX.calculate_shannon_entropy(part) > \
-            _HEX.entropy_limit else None
-    if set(part) <= set(_B64.charset) and \
-            _B64.calculate_shannon_entropy(part) > entropy_limit(len(part)):
-        return "high-entropy"
+    if field and _PASSWORD_FIELD.search(field) and len(part) >= MIN_PASSWORD_LENGTH and \
+            not is_sequential_string(part) and any(_KEYWORD.analyze_string(f'password = "{part}"')):
+        return "keyword"
     return None
+
+
+def _high_entropy(part: str) -> bool:
+    """The Base64 or hex plugin's entropy test (hex also with dashes: ``3f25...-4f89``)."""
+    if len(part) < MIN_ENTROPY_LENGTH or is_sequential_string(part):
+        return False
+    bare = part.replace("-", "")
+    if set(bare) <= set(_HEX.charset) and len(bare) >= MIN_ENTROPY_LENGTH:
+        return _HEX.calculate_shannon_entropy(bare) > _HEX.entropy_limit
+    return set(part) <= set(_B64.charset) and \
+        _B64.calculate_shannon_entropy(part) > entropy_limit(len(part))

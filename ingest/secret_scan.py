@@ -69,7 +69,7 @@ def embedded_secrets(params: Any, path: str = "") -> Iterator[tuple[str, str, st
         name, value = params.get("name"), params.get("value")
         if isinstance(name, str) and SECRET_NAME.match(name.strip()):
             text = literal(value)
-            detector = is_secret(text)
+            detector = is_secret(text, name.strip())
             if text and detector:
                 yield (f"{path}.{name.strip()}" if path else name.strip(), _kind(name, text),
                        secret_part(text), detector)
@@ -81,7 +81,7 @@ def embedded_secrets(params: Any, path: str = "") -> Iterator[tuple[str, str, st
                 (f"{path}.{key}" if path else str(key))
             if isinstance(sub, str):
                 text = literal(sub)
-                detector = is_secret(text) if SECRET_FIELD.match(str(key)) else None
+                detector = is_secret(text, str(key)) if SECRET_FIELD.match(str(key)) else None
                 if text and detector:
                     yield here, _kind(str(key), text), secret_part(text), detector
                 elif key.lower() in ("url", "endpoint", "baseurl", "webhookurl") and text:
@@ -98,11 +98,11 @@ def url_secrets(url: str, path: str) -> Iterator[tuple[str, str, str, str]]:
         parts = urlsplit(url)
     except ValueError:
         return
-    detector = is_secret(parts.password) if parts.password else None
+    detector = is_secret(parts.password, "password") if parts.password else None
     if parts.password and detector:
         yield f"{path}.password", "password", parts.password, detector
     for key, value in parse_qsl(parts.query, keep_blank_values=False):
-        detector = is_secret(value) if SECRET_NAME.match(key) else None
+        detector = is_secret(value, key) if SECRET_NAME.match(key) else None
         if detector:
             yield f"{path}?{key}", _kind(key, value), value, detector
 
