@@ -17,7 +17,7 @@ from graph.records import Batch
 
 from ..files import Skip, collect, load_json, progress, relative
 from .credentials import is_credential_export
-from .transform import Found
+from .transform import Found, is_node
 
 
 def read_exports(roots: list, credentials: str | None, max_bytes: int,
@@ -51,9 +51,8 @@ def read_exports(roots: list, credentials: str | None, max_bytes: int,
             if problem:
                 batch.skipped.append(f"{where}: {problem}")
                 continue
-            nodes = _nodes(wf["nodes"], where, batch.notes)
-            found.append(Found({**wf, "nodes": nodes} if nodes is not wf["nodes"] else wf,
-                               f, rel, i))
+            _note_bad_nodes(wf["nodes"], where, batch.notes)
+            found.append(Found(wf, f, rel, i))
         if len(found) > before:
             batch.files_read += 1
     return found, cred_docs
@@ -89,11 +88,9 @@ def _problem(wf: Any) -> str | None:
     return None
 
 
-def _nodes(nodes: list, where: str, notes: list[str]) -> list:
-    """The workflow's nodes without those that are not n8n nodes (each one note); the same
-    list when all are good."""
-    bad = [j for j, n in enumerate(nodes)
-           if not isinstance(n, dict) or not isinstance(n.get("type"), str)]
-    for j in bad:
-        notes.append(f"{where}: nodes[{j}] is not an n8n node (no 'type'); left out")
-    return [n for j, n in enumerate(nodes) if j not in set(bad)] if bad else nodes
+def _note_bad_nodes(nodes: list, where: str, notes: list[str]) -> None:
+    """One note per item of ``nodes`` that is not an n8n node (the transform leaves it out,
+    keeping the others and their indices)."""
+    for j, n in enumerate(nodes):
+        if not is_node(n):
+            notes.append(f"{where}: nodes[{j}] is not an n8n node (no 'type'); left out")

@@ -61,6 +61,11 @@ def transform(found: list[Found], cred_docs: list[tuple[Path, Any]], inst: str,
         b.workflow_of(item, ids[id(item)], known)
 
 
+def is_node(n: Any) -> bool:
+    """An n8n node: a mapping with a ``type``. Anything else in ``nodes`` is left out."""
+    return isinstance(n, dict) and isinstance(n.get("type"), str)
+
+
 def text(v: Any) -> str | None:
     """A value as stripped text; None for nothing, blanks and booleans."""
     if isinstance(v, bool) or v is None:
@@ -146,7 +151,8 @@ class N8nRecords(RecordBuilder):
         props: dict[str, Any] = {
             "name": text(doc.get("name")) or wid, "platform": "n8n", "status": status,
             "tags": [str(t) for t in tags if t], "has_pin_data": bool(doc.get("pinData")),
-            "trigger": _trigger(doc["nodes"]), "node_count": len(doc["nodes"]),
+            "trigger": _trigger(doc["nodes"]),
+            "node_count": sum(1 for n in doc["nodes"] if is_node(n)),
             "source": f"n8n:{item.rel}", "n8n_id": text(doc.get("id")),
         }
         for key, prop in (("createdAt", "created_at"), ("updatedAt", "updated_at")):
@@ -161,7 +167,8 @@ class N8nRecords(RecordBuilder):
                 self.owner(project, share.get("role"), w, where)
         self.contains(parent, w, "workflow in the instance", where)
         for j, n in enumerate(doc["nodes"]):
-            self.n8n_node(w, wid, props["name"], n, f"{where}: nodes[{j}]", known)
+            if is_node(n):
+                self.n8n_node(w, wid, props["name"], n, f"{where}: nodes[{j}]", known)
 
     def project(self, project: dict, where: str) -> str:
         pid = f"{self.ws}:project:{project['id']}"
@@ -211,7 +218,7 @@ class N8nRecords(RecordBuilder):
         self.connector(c, props, w, f"node {label!r} ({short})", where)
         systems = []
         for ctype, cid, name in refs:
-            sid = self.secret(self.secret_id(ctype, cid, name), ctype, text(name), where)
+            sid = self.secret(self.secret_id(ctype, cid, name, wid), ctype, text(name), where)
             self.edge(c, "AUTHENTICATES_WITH", sid, f"credentials.{ctype}", where)
             cservice = service if service is not None and service != "" else \
                 n8n_credential_service(ctype)
@@ -281,8 +288,8 @@ def credential_refs(block: Any, where: str, notes: list[str]
                 shape = repr(ref.strip()[:20])
             else:
                 shape = f"{type(ref).__name__} without id or name"
-            notes.append(f"{where}: credentials.{ctype}: {shape}; the node needs a {ctype} "
-                         "credential, none is set")
+            notes.append(f"{where}: credentials.{ctype}: {shape}; the node needs a credential "
+                         f"of type {ctype}, none is set")
             unset.append(str(ctype))
             continue
         refs.append((str(ctype), cid, name))
@@ -292,6 +299,8 @@ def credential_refs(block: Any, where: str, notes: list[str]
 def _trigger(nodes: list[dict]) -> str:
     found = []
     for n in nodes:
+        if not is_node(n):
+            continue
         short = n["type"].rsplit(".", 1)[-1]
         if short in TRIGGERS:
             found.append(TRIGGERS[short])
