@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from ..context import Context
 from .base import Rule, finding
+from .leakage import _workflow_of
 
 
 def inherited_secrets(rule: Rule, ctx: Context) -> list[dict]:
     out = []
-    wf_of: dict[str, list[str]] = {}
-    for wf, conns in ctx.connectors_of.items():
-        for c in conns:
-            wf_of.setdefault(c, []).append(wf)
+    wf_of = _workflow_of(ctx)
     for cid, node in sorted(ctx.by_kind.get("Connector", {}).items()):
         uses = node.get("inherits_secrets_to")
         if not uses:
