@@ -121,3 +121,20 @@ def test_a_merge_key_in_a_github_workflow_is_read_and_noted(tmp_path):
         f"{wf}/m.yml: jobs.b is a str, not a mapping; job left out"]
     job = next(n for n in b.nodes if n.id == "connector:github:acme/m:.github/workflows/m.yml:a")
     assert job.props["runs_on"] == "ubuntu-latest"
+
+
+def test_kubernetes_and_inventory_read_through_the_same_loader(tmp_path):
+    from ingest import inventory, kubernetes
+
+    k = tmp_path / "sa.yaml"
+    k.write_text("apiVersion: v1\nkind: ServiceAccount\nmetadata: &m\n  name: ci\n"
+                 "  namespace: build\n  name: ci-bot\n")
+    b = kubernetes.parse(k)
+    assert b.notes == [f"{k}: line 6: duplicate key 'name' (first at line 4); the later value "
+                       "is used"]
+    assert [n.id for n in b.nodes if n.kind == "Identity"] == [
+        "identity:k8s:default:build/ci-bot"]
+    bomb = tmp_path / "inv.yaml"
+    bomb.write_text(laughs(9))
+    with pytest.raises(Exception, match="aliases expand to more than"):
+        inventory.parse(bomb)

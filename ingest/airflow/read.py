@@ -60,7 +60,7 @@ def _connections(f: Path, text: str, max_bytes: int, notes: list[str] | None = N
                  ) -> dict[str, dict]:
     suffix = f.suffix.lower()
     if suffix == ".env":
-        return _env_connections(text)
+        return _env_connections(text, f, notes)
     doc = load_json(f, max_bytes) if suffix == ".json" else parse_yaml_text(text, str(f), notes)
     if not isinstance(doc, dict) or not doc:
         raise Skip("not an `airflow connections export` file (expected a mapping of "
@@ -84,26 +84,39 @@ def _connections(f: Path, text: str, max_bytes: int, notes: list[str] | None = N
     return out
 
 
-def _env_connections(text: str) -> dict[str, dict]:
-    out = {}
+def _env_connections(text: str, f: Path | None = None, notes: list[str] | None = None
+                     ) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    bad: list[str] = []
     for n, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        if "=" not in line:
-            raise Skip(f"line {n} is not conn_id=URI")
-        conn_id, value = (x.strip() for x in line.split("=", 1))
-        if value.startswith("{"):
-            try:
-                fields = json.loads(value)
-            except json.JSONDecodeError:
-                raise Skip(f"line {n}: invalid JSON connection") from None
-            if not isinstance(fields, dict):
-                raise Skip(f"line {n}: JSON connection is not a mapping")
-            out[conn_id] = fields
-        else:
-            out[conn_id] = _uri_fields(value, f"line {n}")
+        try:
+            if "=" not in line:
+                raise Skip(f"line {n} is not conn_id=URI")
+            conn_id, value = (x.strip() for x in line.split("=", 1))
+            out[conn_id] = _env_fields(value, n)
+        except Skip as exc:  # one bad line: that connection left out, the file kept
+            bad.append(str(exc))
+    if not out or notes is None:
+        if bad:
+            raise Skip(bad[0])
+        return out
+    notes.extend(f"{f}: {problem}; left out" for problem in bad)
     return out
+
+
+def _env_fields(value: str, n: int) -> dict:
+    if not value.startswith("{"):
+        return _uri_fields(value, f"line {n}")
+    try:
+        fields = json.loads(value)
+    except json.JSONDecodeError:
+        raise Skip(f"line {n}: invalid JSON connection") from None
+    if not isinstance(fields, dict):
+        raise Skip(f"line {n}: JSON connection is not a mapping")
+    return fields
 
 
 def _uri_fields(uri: str, where: str) -> dict:
