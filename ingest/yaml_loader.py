@@ -114,6 +114,7 @@ def _load(text: str, where: str, notes: list[str] | None, dates: bool, many: boo
                 raise YamlError("expected a single document, found more")
         return docs
     except yaml.YAMLError as exc:
+        exc = _exact_error(text) or exc
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "malformed YAML"
         at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
@@ -126,6 +127,19 @@ def _load(text: str, where: str, notes: list[str] | None, dates: bool, many: boo
         raise YamlError("invalid YAML: nested too deeply") from None
     finally:
         loader.dispose()
+
+
+def _exact_error(text: str) -> yaml.YAMLError | None:
+    """The pure-Python parser's error for a text the C parser refused: it points at the
+    line of the problem (an unclosed ``[`` on line 1), the C parser at the end of input."""
+    try:
+        for _ in yaml.compose_all(text, Loader=yaml.SafeLoader):
+            pass
+    except yaml.YAMLError as exc:
+        return exc
+    except RecursionError:
+        return None
+    return None
 
 
 def load_text(text: str, where: str = "", notes: list[str] | None = None, *,
