@@ -1,24 +1,23 @@
 """Reading many real files safely: the part every workflow-platform ingester shares.
 
 Collects the files under the paths a user names, shows a progress bar for big folders,
-and turns each broken file (binary, too big, not UTF-8, malformed JSON/YAML, YAML with
-anchors) into one :class:`Skip` naming the file and why, so the caller can skip it and go
+and turns each broken file (binary, too big, not UTF-8, malformed JSON/YAML, YAML whose
+aliases expand too far) into one :class:`Skip` naming the file and why, so the caller can skip it and go
 on. Only reading happens here; nothing is written anywhere.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from graph.errors import InputError
 from graph.records import normalise_datetime
+
+from .yaml_loader import YamlError, load_text
 
 #: Files bigger than this are skipped: a workflow definition is kilobytes, a 50 MB "export"
 #: is a database dump or a binary someone dropped in the folder.
@@ -120,52 +119,19 @@ def load_json(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
         raise Skip(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """Safe loading that refuses anchors and aliases: an alias bomb expands exponentially
-    in whatever walks the result, and a definition that needs them is rare enough to skip
-    and report."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "YAML anchors/aliases are not supported", event.start_mark)
-        event = self.peek_event()
-        if getattr(event, "anchor", None):
-            raise yaml.composer.ComposerError(
-                None, None, "YAML anchors/aliases are not supported", event.start_mark)
-        return super().compose_node(parent, index)
+def load_yaml(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, notes: list[str] | None = None,
+              on_merge=None) -> Any:
+    """One YAML document through the project's loader (:mod:`ingest.yaml_loader`):
+    duplicate keys are notes naming the file and line, an unreadable file a :class:`Skip`."""
+    return parse_yaml_text(read_text(path, max_bytes), str(path), notes, on_merge=on_merge)
 
 
-def load_yaml(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
-    text = read_text(path, max_bytes)
-    return parse_yaml_text(text)
-
-
-#: Could this text hold an anchor or alias (``&name`` / ``*name`` after whitespace or a flow
-#: indicator)? False positives (``a && b``, ``'*.md'``) only cost the slower exact check.
-_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,])[&*][^\s\[\]{},&*]", re.M)
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def parse_yaml_text(text: str) -> Any:
-    """Safe YAML; anchors and aliases refused. The C loader (about 10x faster) is used
-    when the text cannot contain an anchor; otherwise the exact pure-Python check runs."""
-    loader = _NoAliasLoader if _MAYBE_ANCHOR.search(text) else _FAST_LOADER
+def parse_yaml_text(text: str, where: str = "", notes: list[str] | None = None,
+                    on_merge=None) -> Any:
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - safe loaders only
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "malformed YAML"
-        at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        if mark and _char_at(text, mark.line, mark.column) == "\t":
-            problem = "a tab character where YAML needs spaces"  # both loaders, one message
-        raise Skip(f"invalid YAML{at}: {problem}") from None
-
-
-def _char_at(text: str, line: int, column: int) -> str:
-    lines = text.splitlines()
-    return lines[line][column:column + 1] if line < len(lines) else ""
+        return load_text(text, where, notes, on_merge=on_merge)
+    except YamlError as exc:
+        raise Skip(str(exc)) from None
 
 
 def iso_date(value: Any, notes: list[str], where: str) -> str | None:

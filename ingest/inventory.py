@@ -30,8 +30,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from graph.errors import InputError
 from graph.fingerprint import fingerprint
 from graph.gc_pause import gc_paused
@@ -41,6 +39,8 @@ from graph.redact import is_secret_name
 from graph.redact import scrub as scrub_message
 from ingest.files import json_loads
 from ingest.registry import Ingester
+from ingest.yaml_loader import YamlError
+from ingest.yaml_loader import load_text as load_yaml_text
 
 FORMAT_VERSION = 1
 _JSON_TYPES = {"str": "string", "bool": "boolean", "int": "integer", "float": "number",
@@ -214,17 +214,7 @@ def _schema() -> dict:
     return _SCHEMA
 
 
-class _TextDatesLoader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as text, so documents stay JSON-shaped."""
-
-
-_TextDatesLoader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def load_text(path: Path) -> Any:
+def load_text(path: Path, notes: list[str] | None = None) -> Any:
     """Parse a JSON or YAML file, raising one clear line on failure."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -241,12 +231,10 @@ def load_text(path: Path) -> Any:
             raise InputError(f"malformed JSON: {exc.msg}",
                              f"{path}:{exc.lineno}:{exc.colno}") from None
     try:
-        return yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or "malformed YAML"
-        raise InputError(f"malformed YAML: {problem}", where) from None
+        return load_yaml_text(text, str(path), notes, dates=False)
+    except YamlError as exc:
+        where = f"{path}:{exc.line}:{exc.column}" if exc.line else str(path)
+        raise InputError(f"malformed YAML: {exc.problem}", where) from None
 
 
 def _csv_kind(stem: str) -> str | None:
@@ -324,7 +312,10 @@ def _parse(p: Path) -> Batch:
     if p.suffix.lower() not in (".json", ".yaml", ".yml"):
         raise InputError("expected a .json, .yaml or .yml file or a folder of CSV files",
                          str(p))
-    return parse_document(load_text(p), str(p))
+    notes: list[str] = []
+    batch = parse_document(load_text(p, notes), str(p))
+    batch.notes = [*(batch.notes or []), *notes]
+    return batch
 
 
 INGESTER = Ingester(

@@ -4,7 +4,8 @@ kept (non-secret identifiers) and what may only be fingerprinted.
 Used by the workflow-platform ingesters: hard-coded secrets in n8n node parameters (an
 ``Authorization`` header, an ``apiKey`` field, a token in a URL query string), decrypted
 n8n credential data, Airflow connection extras. A value is returned only to be
-fingerprinted at once by the caller; nothing here keeps, logs or prints it.
+fingerprinted at once by the caller; nothing here keeps, logs or prints it. Whether a
+literal is a secret at all is :func:`ingest.secret_detect.is_secret`'s decision.
 """
 
 from __future__ import annotations
@@ -14,15 +15,10 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-#: Obvious placeholders: template ids reused across unrelated exports ("credential-id"),
-#: and dummy values ("PLACEHOLDER_BOT_TOKEN", "<your key>", "xxxx"). Numbers are NOT
-#: placeholders: older n8n versions number credentials 1, 2, 3...
-PLACEHOLDER = re.compile(
-    r"(?i)^(?:|x{3,}|\*{3,}|\.{3}|<[^>]*>|\{\{.*\}\}|\$\{.*\}|"
-    r".*(?:credential[-_ ]?id|cred[-_]id|placeholder|replace[-_ ]?me|replace[-_]with|your[-_ ]|"
-    r"changeme|change[-_]me|example|dummy|todo|redacted|xxxx|insert[-_ ]|fixme|"
-    r"some[-_]id|my[-_]credential).*)$"
-)
+from .secret_detect import is_expression, is_placeholder, is_secret, secret_part
+
+__all__ = ["embedded_secrets", "is_placeholder", "is_secret", "literal", "secret_part",
+           "split_credential", "url_host", "url_secrets"]
 
 #: Header / query / field names that carry a credential.
 SECRET_NAME = re.compile(
@@ -37,12 +33,6 @@ SECRET_FIELD = re.compile(
     r"(?i)^(?:api[-_]?key|apikey|auth[-_]?token|access[-_]?token|token|secret|client[-_]?secret|"
     r"password|passwd|bearer[-_]?token|private[-_]?key|secret[-_]?access[-_]?key)$"
 )
-_SCHEME = re.compile(r"(?i)^(?:bearer|token|basic|bot|apikey|api-key|key)\s+")
-MIN_SECRET_LENGTH = 8
-
-
-def is_placeholder(value: Any) -> bool:
-    return value is None or bool(PLACEHOLDER.match(str(value).strip()))
 
 
 def literal(value: Any) -> str | None:
@@ -53,18 +43,6 @@ def literal(value: Any) -> str | None:
     if "{{" in text or "$env" in text or "$credentials" in text:
         return None
     return text.strip()
-
-
-def secret_part(value: str) -> str:
-    """The credential in a header value: ``Bearer abc`` and ``abc`` are the same secret."""
-    return _SCHEME.sub("", value.strip()).strip()
-
-
-def looks_secret(value: str | None) -> bool:
-    if not value:
-        return False
-    part = secret_part(value)
-    return len(part) >= MIN_SECRET_LENGTH and not is_placeholder(part) and " " not in part
 
 
 def _kind(name: str, value: str) -> str:
@@ -78,9 +56,10 @@ def _kind(name: str, value: str) -> str:
     return "api_key"
 
 
-def embedded_secrets(params: Any, path: str = "") -> Iterator[tuple[str, str, str]]:
-    """``(field, secret_type, value)`` for every hard-coded credential in node parameters;
-    the value without its scheme (``Bearer``), as credential exports hold it.
+def embedded_secrets(params: Any, path: str = "") -> Iterator[tuple[str, str, str, str]]:
+    """``(field, secret_type, value, detector)`` for every hard-coded credential in node
+    parameters; the value without its scheme (``Bearer``), as credential exports hold it,
+    and the name of the detector that judged it a secret (:func:`is_secret`).
 
     Looks at name/value lists (header, query and body parameters in every n8n version),
     fields named like a credential, and URLs (``?token=...``, ``user:password@host``).
@@ -90,9 +69,10 @@ def embedded_secrets(params: Any, path: str = "") -> Iterator[tuple[str, str, st
         name, value = params.get("name"), params.get("value")
         if isinstance(name, str) and SECRET_NAME.match(name.strip()):
             text = literal(value)
-            if looks_secret(text):
+            detector = is_secret(text, name.strip())
+            if text and detector:
                 yield (f"{path}.{name.strip()}" if path else name.strip(), _kind(name, text),
-                       secret_part(text))
+                       secret_part(text), detector)
         for key, sub in params.items():
             if key in ("name", "value") and isinstance(name, str):
                 continue
@@ -101,8 +81,9 @@ def embedded_secrets(params: Any, path: str = "") -> Iterator[tuple[str, str, st
                 (f"{path}.{key}" if path else str(key))
             if isinstance(sub, str):
                 text = literal(sub)
-                if SECRET_FIELD.match(str(key)) and looks_secret(text):
-                    yield here, _kind(str(key), text), secret_part(text)
+                detector = is_secret(text, str(key)) if SECRET_FIELD.match(str(key)) else None
+                if text and detector:
+                    yield here, _kind(str(key), text), secret_part(text), detector
                 elif key.lower() in ("url", "endpoint", "baseurl", "webhookurl") and text:
                     yield from url_secrets(text, here)
             else:
@@ -112,16 +93,18 @@ def embedded_secrets(params: Any, path: str = "") -> Iterator[tuple[str, str, st
             yield from embedded_secrets(item, path)
 
 
-def url_secrets(url: str, path: str) -> Iterator[tuple[str, str, str]]:
+def url_secrets(url: str, path: str) -> Iterator[tuple[str, str, str, str]]:
     try:
         parts = urlsplit(url)
     except ValueError:
         return
-    if parts.password and looks_secret(parts.password):
-        yield f"{path}.password", "password", parts.password
+    detector = is_secret(parts.password, "password") if parts.password else None
+    if parts.password and detector:
+        yield f"{path}.password", "password", parts.password, detector
     for key, value in parse_qsl(parts.query, keep_blank_values=False):
-        if SECRET_NAME.match(key) and looks_secret(value):
-            yield f"{path}?{key}", _kind(key, value), value
+        detector = is_secret(value, key) if SECRET_NAME.match(key) else None
+        if detector:
+            yield f"{path}?{key}", _kind(key, value), value, detector
 
 
 def url_host(url: Any) -> str | None:
@@ -172,11 +155,15 @@ def split_credential(data: dict[str, Any]) -> tuple[dict[str, str], str | None, 
             keep.setdefault(IDENTIFIER_FIELDS[norm], str(value).strip())
         elif _SECRETISH.search(str(key)) and isinstance(value, str) and value.strip():
             secrets[norm] = value
+    # A stored credential is a secret whatever its entropy, but a placeholder or an
+    # expression in it is no value to fingerprint (it would join unrelated credentials).
+    usable = {k: v for k, v in secrets.items()
+              if not is_placeholder(secret_part(v)) and not is_expression(v.strip())}
     primary = None
     for name in SECRET_PRIORITY:
-        if name in secrets:
-            primary = secret_part(secrets[name])
+        if name in usable:
+            primary = secret_part(usable[name])
             break
-    if primary is None and secrets:
-        primary = secret_part(secrets[sorted(secrets)[0]])
+    if primary is None and usable:
+        primary = secret_part(usable[sorted(usable)[0]])
     return keep, primary, sorted(secrets)

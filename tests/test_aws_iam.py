@@ -256,3 +256,24 @@ def test_irsa_joins_kubernetes_service_accounts(tmp_path):
     rows = {r["id"]: r for r in
             blast_radius(store, "identity:k8s:prod-eu:group:platform-admins").rows}
     assert rows["resource:aws:arn:aws:s3:::payments-exports"]["access"] == "read"
+
+
+def test_a_bad_statement_leaves_out_only_that_statement(tmp_path):
+    """The smallest wrong thing: a statement that is not one, or has an Effect that is
+    neither Allow nor Deny, is reported; the policy's other statements still grant."""
+    doc = {"UserDetailList": [{"UserName": "u", "Arn": "arn:aws:iam::111122223333:user/u",
+                               "UserId": "AIDA1", "UserPolicyList": [
+        {"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            "not-a-statement", {"Effect": "Maybe", "Action": "s3:*", "Resource": "*"},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}}]}],
+        "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
+    path = tmp_path / "authz.json"
+    path.write_text(json.dumps(doc))
+    b = parse(path)
+    where = f"{path}: UserDetailList[0] (u).UserPolicyList[0]"
+    assert b.skipped == [
+        f"{where}.Statement[0]: statement is not an object; statement ignored",
+        f"{where}.Statement[1]: Effect must be Allow or Deny, not 'Maybe'; statement ignored"]
+    assert [e.key for e in b.edges if e.kind == "CAN_ACCESS"] == [
+        ("identity:aws:arn:aws:iam::111122223333:user/u", "CAN_ACCESS",
+         "resource:aws:arn:aws:s3:::b")]

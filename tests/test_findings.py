@@ -136,6 +136,14 @@ FIRING_CASES = [
      "high"),
     ("third-party-unpinned", dict(change={"c": {"third_party": True, "pinned": False}}),
      {("c", "wf")}, "high"),
+    ("inherited-secrets-to-external-workflow",  # another repository, at a moving ref
+     dict(change={"c": {"inherits_secrets_to": "other/repo/.github/workflows/x.yml@main",
+                        "inherits_external": True, "inherits_pinned": False}}),
+     {("c", "wf")}, "high"),
+    ("inherited-secrets-to-external-workflow",  # pinned, but another repository's code
+     dict(change={"c": {"inherits_secrets_to": "other/repo/.github/workflows/x.yml@" + "a" * 40,
+                        "inherits_external": True, "inherits_pinned": True}}),
+     {("c", "wf")}, "medium"),
     ("static-cloud-key",  # federation into account 111 exists (gh -> role): high
      dict(nodes=[("user", "Identity", {"identity_type": "user", "account": "111"})],
           edges=[("s", "AUTHENTICATES_AS", "user"), ("team", "OWNS", "user")],

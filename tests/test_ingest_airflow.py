@@ -127,10 +127,8 @@ def test_bad_files_are_skipped(tmp_path):
     (tmp_path / "ok.env").write_text("pg=postgres://u:p@db.example:5432/x\n")
     (tmp_path / "blob.py").write_bytes(b"\x00\x01DAG('x')")
     b = airflow.parse(tmp_path, deployment="d")
-    assert b.files_read == 1
+    assert b.files_read == 2  # ok.env, and anchors.yaml: aliases are YAML
     assert b.skipped == [
-        f"{tmp_path}/anchors.yaml: invalid YAML at line 1 column 7: YAML anchors/aliases "
-        "are not supported",
         f"{tmp_path}/bad.env: line 1 is not conn_id=URI",
         f"{tmp_path}/blob.py: binary file",
         f"{tmp_path}/odd.json: connection 'c1' has an unexpected shape (needs conn_type or host)",
@@ -138,3 +136,20 @@ def test_bad_files_are_skipped(tmp_path):
         "YAML needs spaces",
     ]
     assert "system:postgres:db.example" in {n.id for n in b.nodes}
+
+
+def test_a_bad_connection_leaves_out_only_itself(tmp_path):
+    (tmp_path / "conns.json").write_text(json.dumps({
+        "good": {"conn_type": "postgres", "host": "db.example", "login": "etl"},
+        "odd": [1, 2]}))
+    (tmp_path / "conns.env").write_text("pg2=postgres://u@db2.example:5432/x\nnot a line\n"
+                                        "bad={not json\n")
+    b = airflow.parse(tmp_path, deployment="d")
+    assert (b.files_read, b.skipped) == (2, [])
+    assert b.notes == [
+        f"{tmp_path}/conns.env: line 2 is not conn_id=URI; left out",
+        f"{tmp_path}/conns.env: line 3: invalid JSON connection; left out",
+        f"{tmp_path}/conns.json: connection 'odd' has an unexpected shape (needs conn_type or "
+        "host); left out"]
+    assert {n.id for n in b.nodes if n.kind == "Secret"} == {
+        "secret:airflow:d:good", "secret:airflow:d:pg2"}

@@ -21,8 +21,8 @@ C, S = "connector:n8n:acme-test:", "secret:n8n:acme-test:"
 W, WS = "workflow:n8n:acme-test:", "workspace:n8n:acme-test"
 AS_OF = "2026-11-24T00:00:00Z"
 #: Every secret value in the fixtures: none may appear anywhere in what the ingester makes.
-SECRET_VALUES = ("shipbridge-fixture-token-9f8e7d", "xoxb-fixture-slack-token-0001",
-                 "partnerkey12345678", "fixture/secret+access+key+not+real+000000",
+SECRET_VALUES = ("sbk_7Hq2Lx9Pz4Vn8Rt3Wm6Yc1Kd5Fg0Js", "xoxb-2847561930-5938271046-q8w3e7r2t6y1u9i4o0p5a3s7",
+                 "pk4Q9zX2mV7bN1cR8tY5wL3e", "fixture/secret+access+key+not+real+000000",
                  "fixture-pg-password", "U2FsdGVkX1+fixtureEncryptedBlobNotARealSecret==")
 
 NODES = {
@@ -31,8 +31,8 @@ NODES = {
     C + "wf4:b1", C + "wf4:b2",
     "owner:email:dana@acme.example",
     S + "cred-aws", S + "cred-hubspot", S + "cred-pg", S + "cred-slack", S + "cred-stripe",
-    S + "jiraSoftwareCloudApi:Jira account", S + "jiraSoftwareCloudApi:Jira old",
-    S + "slackApi:Slack account", S + "slackApi:Slack template",
+    S + "wf3:jiraSoftwareCloudApi:Jira account", S + "jiraSoftwareCloudApi:Jira old",
+    S + "slackApi:Slack account", S + "wf4:slackApi:Slack template",
     S + "wf1:embedded:n4:headerParameters.Authorization",
     S + "wf4:embedded:b2:headerParameters.Authorization", S + "wf4:embedded:b2:url?api_key",
     "system:http:api.shipbridge.example", "system:http:hooks.partner.example",
@@ -61,9 +61,9 @@ EDGES = {
     (C + "wf2:m2", "AUTHENTICATES_WITH", S + "cred-slack"),
     (C + "wf2:m2", "TARGETS", "system:saas:slack"),
     (C + "wf2:m3", "AUTHENTICATES_WITH", S + "cred-aws"),
-    (C + "wf3:a1", "AUTHENTICATES_WITH", S + "jiraSoftwareCloudApi:Jira account"),
+    (C + "wf3:a1", "AUTHENTICATES_WITH", S + "wf3:jiraSoftwareCloudApi:Jira account"),
     (C + "wf3:a1", "TARGETS", "system:saas:jira"),
-    (C + "wf4:b1", "AUTHENTICATES_WITH", S + "slackApi:Slack template"),
+    (C + "wf4:b1", "AUTHENTICATES_WITH", S + "wf4:slackApi:Slack template"),
     (C + "wf4:b1", "TARGETS", "system:saas:slack"),
     (C + "wf4:b2", "EMBEDS", S + "wf4:embedded:b2:headerParameters.Authorization"),
     (C + "wf4:b2", "EMBEDS", S + "wf4:embedded:b2:url?api_key"),
@@ -73,10 +73,10 @@ EDGES = {
     (S + "cred-pg", "CAN_ACCESS", "system:postgres:db.acme.internal"),
     (S + "cred-slack", "CAN_ACCESS", "system:saas:slack"),
     (S + "cred-stripe", "CAN_ACCESS", "system:saas:stripe"),
-    (S + "jiraSoftwareCloudApi:Jira account", "CAN_ACCESS", "system:saas:jira"),
+    (S + "wf3:jiraSoftwareCloudApi:Jira account", "CAN_ACCESS", "system:saas:jira"),
     (S + "jiraSoftwareCloudApi:Jira old", "CAN_ACCESS", "system:saas:jira"),
     (S + "slackApi:Slack account", "CAN_ACCESS", "system:saas:slack"),
-    (S + "slackApi:Slack template", "CAN_ACCESS", "system:saas:slack"),
+    (S + "wf4:slackApi:Slack template", "CAN_ACCESS", "system:saas:slack"),
     (S + "wf1:embedded:n4:headerParameters.Authorization", "CAN_ACCESS",
      "system:http:api.shipbridge.example"),
     (S + "wf4:embedded:b2:headerParameters.Authorization", "CAN_ACCESS",
@@ -93,9 +93,9 @@ EDGES = {
     (W + "wf4", "USES", C + "wf4:b1"), (W + "wf4", "USES", C + "wf4:b2"),
     (WS, "CONTAINS", S + "cred-aws"), (WS, "CONTAINS", S + "cred-hubspot"),
     (WS, "CONTAINS", S + "cred-pg"), (WS, "CONTAINS", S + "cred-slack"),
-    (WS, "CONTAINS", S + "cred-stripe"), (WS, "CONTAINS", S + "jiraSoftwareCloudApi:Jira account"),
+    (WS, "CONTAINS", S + "cred-stripe"), (WS, "CONTAINS", S + "wf3:jiraSoftwareCloudApi:Jira account"),
     (WS, "CONTAINS", S + "jiraSoftwareCloudApi:Jira old"),
-    (WS, "CONTAINS", S + "slackApi:Slack account"), (WS, "CONTAINS", S + "slackApi:Slack template"),
+    (WS, "CONTAINS", S + "slackApi:Slack account"), (WS, "CONTAINS", S + "wf4:slackApi:Slack template"),
     (WS, "CONTAINS", W + "7"), (WS, "CONTAINS", W + "file:copy-a"),
     (WS, "CONTAINS", W + "file:copy-b"), (WS, "CONTAINS", W + "file:no-id"),
     (WS, "CONTAINS", W + "wf2"), (WS, "CONTAINS", W + "wf3"), (WS, "CONTAINS", W + "wf4"),
@@ -160,9 +160,10 @@ def test_workflow_properties(batch):
 
 
 def test_placeholder_ids_do_not_merge_unrelated_credentials(batch):
-    # Both template credentials carry id "credential-id": two secrets by type + name.
-    assert props(batch, S + "slackApi:Slack template")["name"] == "Slack template"
-    assert props(batch, S + "jiraSoftwareCloudApi:Jira account")["name"] == "Jira account"
+    # Both template credentials carry id "credential-id": a secret each, within its workflow
+    # (a placeholder id joins nothing).
+    assert props(batch, S + "wf4:slackApi:Slack template")["name"] == "Slack template"
+    assert props(batch, S + "wf3:jiraSoftwareCloudApi:Jira account")["name"] == "Jira account"
     assert S + "credential-id" not in {n.id for n in batch.nodes}
 
 
@@ -208,7 +209,7 @@ def test_blast_radius_through_an_embedded_copy_of_a_credential(store):
     # wf4 -> node -> hard-coded token -SAME_VALUE_AS-> Slack credential -> Slack
     assert rows == {
         C + "wf4:b1": ("control", 1), C + "wf4:b2": ("control", 1),
-        S + "slackApi:Slack template": ("control", 2),
+        S + "wf4:slackApi:Slack template": ("control", 2),
         S + "wf4:embedded:b2:headerParameters.Authorization": ("control", 2),
         S + "wf4:embedded:b2:url?api_key": ("control", 2),
         S + "cred-slack": ("control", 3),
@@ -223,7 +224,7 @@ def test_orphans_inactive_archived_and_unused(store):
         (W + "wf2", "retired_but_valid"),   # active: false, Slack credential still works
         (W + "wf3", "retired_but_valid"),   # archived
         (S + "cred-pg", "unused_but_valid"),  # in the credentials export, used by nothing
-        (S + "jiraSoftwareCloudApi:Jira account", "unused_but_valid"),  # only wf3 used it
+        (S + "wf3:jiraSoftwareCloudApi:Jira account", "unused_but_valid"),  # only wf3 used it
     }
 
 
@@ -233,20 +234,18 @@ def test_broken_files_are_skipped_one_line_each(tmp_path):
     (folder / "image.json").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     (folder / "huge.json").write_text(json.dumps({"id": "h", "nodes": [], "pad": "x" * 5000}))
     b = n8n.parse(folder, instance="t", max_bytes=4096)
-    assert b.files_read == 1  # good.json
+    assert b.files_read == 3  # good.json, and the two with a bad credential reference
     assert b.skipped == [
         f"{folder}/agent-config.json: not an n8n workflow export (no 'nodes')",
         f"{folder}/empty.json: workflow without nodes",
         f"{folder}/huge.json: file too large (5,035 bytes; limit 4,096)",
         f"{folder}/image.json: binary file",
         f"{folder}/numbers.json: a JSON array, but not of n8n workflows",
-        f"{folder}/odd-credential.json: node 'Slack': credential 'slackApi' has an unexpected "
-        "shape (list without id or name)",
-        f"{folder}/redacted.json: node 'Slack': credentials block is a str, "
-        "not a mapping of credential type to credential",
         f"{folder}/truncated.json: invalid JSON at line 2 column 1: Expecting value",
     ]
-    assert {n.id for n in b.nodes if n.kind == "Workflow"} == {"workflow:n8n:t:g1"}
+    # a bad credential reference leaves out the reference, not the workflow
+    assert {n.id for n in b.nodes if n.kind == "Workflow"} == {
+        "workflow:n8n:t:g1", "workflow:n8n:t:o1", "workflow:n8n:t:r1"}
 
 
 def test_array_with_one_bad_item_keeps_the_good_ones(tmp_path):

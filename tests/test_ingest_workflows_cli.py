@@ -22,9 +22,9 @@ def test_ingest_n8n_prints_skips_and_summary(tmp_path):
     r = run("ingest", "n8n", DATA / "n8n" / "broken", "--instance", "t", "--store", store)
     assert r.exit_code == 0, r.output
     skipped = [line for line in r.stderr.splitlines() if line.startswith("skipped: ")]
-    assert len(skipped) == 6
+    assert len(skipped) == 4  # a bad credential reference is a note, not a skip
     assert f"skipped: {DATA / 'n8n' / 'broken' / 'empty.json'}: workflow without nodes" in skipped
-    assert "1 file(s) read, 6 skipped; 5 nodes (5 new), 6 edges (6 new)" in r.stdout
+    assert "3 file(s) read, 4 skipped; 9 nodes (9 new), 12 edges (12 new)" in r.stdout
 
 
 def test_strict_fails_and_leaves_the_store_unchanged(tmp_path):
@@ -35,9 +35,9 @@ def test_strict_fails_and_leaves_the_store_unchanged(tmp_path):
     r = run("ingest", "n8n", DATA / "n8n" / "acme-test", DATA / "n8n" / "broken",
             "--instance", "acme-test", "--store", store, "--strict")
     assert r.exit_code == 2
-    assert r.stderr.strip().splitlines()[-1].startswith("error: 6 input(s) skipped under "
+    assert r.stderr.strip().splitlines()[-1].startswith("error: 4 input(s) skipped under "
                                                        "--strict; first: ")
-    assert sum(1 for line in r.stderr.splitlines() if line.startswith("skipped: ")) == 6
+    assert sum(1 for line in r.stderr.splitlines() if line.startswith("skipped: ")) == 4
     after = {p.name: p.read_bytes() for p in store.iterdir() if p.is_file()}
     assert after == before
 

@@ -42,7 +42,8 @@ def read_files(roots: list, max_bytes: int, batch: Batch
                     dag_conns.append((f, dag_ids, _conn_ids(text)))
             else:
                 conns += [(f, conn_id, fields)
-                          for conn_id, fields in _connections(f, text, max_bytes).items()]
+                          for conn_id, fields in _connections(f, text, max_bytes,
+                                                             batch.notes).items()]
         except Skip as exc:
             batch.skipped.append(f"{f}: {exc}")
             continue
@@ -55,43 +56,67 @@ def default_name(p: Path) -> str:
     return (p if p.is_dir() else p.parent).name or "airflow"
 
 
-def _connections(f: Path, text: str, max_bytes: int) -> dict[str, dict]:
+def _connections(f: Path, text: str, max_bytes: int, notes: list[str] | None = None
+                 ) -> dict[str, dict]:
     suffix = f.suffix.lower()
     if suffix == ".env":
-        return _env_connections(text)
-    doc = load_json(f, max_bytes) if suffix == ".json" else parse_yaml_text(text)
+        return _env_connections(text, f, notes)
+    doc = load_json(f, max_bytes) if suffix == ".json" else parse_yaml_text(text, str(f), notes)
     if not isinstance(doc, dict) or not doc:
         raise Skip("not an `airflow connections export` file (expected a mapping of "
                    "conn_id to connection)")
+    out: dict[str, dict] = {}
+    bad: list[str] = []
     for conn_id, fields in doc.items():
-        if isinstance(fields, str):
-            doc[conn_id] = _uri_fields(fields, conn_id)
-        elif not isinstance(fields, dict) or not (set(fields) & {"conn_type", "host"}):
-            raise Skip(f"connection {conn_id!r} has an unexpected shape (needs conn_type "
-                       "or host)")
-    return doc
+        try:
+            if isinstance(fields, str):
+                out[conn_id] = _uri_fields(fields, conn_id)
+            elif not isinstance(fields, dict) or not (set(fields) & {"conn_type", "host"}):
+                raise Skip(f"connection {conn_id!r} has an unexpected shape (needs "
+                           "conn_type or host)")
+            else:
+                out[conn_id] = fields
+        except Skip as exc:  # one bad connection: that one left out, the file kept
+            bad.append(str(exc))
+    if not out or notes is None:
+        raise Skip(bad[0] if bad else "no connection in the file")
+    notes.extend(f"{f}: {problem}; left out" for problem in bad)
+    return out
 
 
-def _env_connections(text: str) -> dict[str, dict]:
-    out = {}
+def _env_connections(text: str, f: Path | None = None, notes: list[str] | None = None
+                     ) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    bad: list[str] = []
     for n, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        if "=" not in line:
-            raise Skip(f"line {n} is not conn_id=URI")
-        conn_id, value = (x.strip() for x in line.split("=", 1))
-        if value.startswith("{"):
-            try:
-                fields = json_loads(value)
-            except json.JSONDecodeError:
-                raise Skip(f"line {n}: invalid JSON connection") from None
-            if not isinstance(fields, dict):
-                raise Skip(f"line {n}: JSON connection is not a mapping")
-            out[conn_id] = fields
-        else:
-            out[conn_id] = _uri_fields(value, f"line {n}")
+        try:
+            if "=" not in line:
+                raise Skip(f"line {n} is not conn_id=URI")
+            conn_id, value = (x.strip() for x in line.split("=", 1))
+            out[conn_id] = _env_fields(value, n)
+        except Skip as exc:  # one bad line: that connection left out, the file kept
+            bad.append(str(exc))
+    if not out or notes is None:
+        if bad:
+            raise Skip(bad[0])
+        return out
+    notes.extend(f"{f}: {problem}; left out" for problem in bad)
     return out
+
+
+def _env_fields(value: str, n: int) -> dict:
+    if not value.startswith("{"):
+        return _uri_fields(value, f"line {n}")
+    try:
+        fields = json_loads(value)
+    except json.JSONDecodeError:
+        raise Skip(f"line {n}: invalid JSON connection") from None
+    if not isinstance(fields, dict):
+        raise Skip(f"line {n}: JSON connection is not a mapping")
+    return fields
 
 
 def _uri_fields(uri: str, where: str) -> dict:

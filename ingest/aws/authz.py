@@ -63,7 +63,7 @@ def read(doc: dict, name: str, report) -> AuthzFile:
     for i, pol in enumerate(doc.get("Policies") or []):
         where = f"{name}: Policies[{i}]"
         try:
-            arn, pname, stmts = _managed_policy(pol, where)
+            arn, pname, stmts = _managed_policy(pol, where, report)
         except InputError as exc:
             report(str(exc))
             continue
@@ -83,7 +83,7 @@ def read(doc: dict, name: str, report) -> AuthzFile:
     return out
 
 
-def _managed_policy(pol: Any, where: str) -> tuple[str, str, list[Statement]]:
+def _managed_policy(pol: Any, where: str, report=None) -> tuple[str, str, list[Statement]]:
     if not isinstance(pol, dict) or not isinstance(pol.get("Arn"), str):
         raise InputError("policy without an Arn; ignored", where)
     arn, pname = pol["Arn"], str(pol.get("PolicyName") or pol["Arn"].rsplit("/", 1)[-1])
@@ -95,7 +95,7 @@ def _managed_policy(pol: Any, where: str) -> tuple[str, str, list[Statement]]:
     if chosen is None:
         raise InputError(f"policy {pname} has no default version document; ignored", where)
     return arn, pname, statements(chosen.get("Document"), pname,
-                                  f"{where} ({pname} {chosen.get('VersionId', '')})")
+                                  f"{where} ({pname} {chosen.get('VersionId', '')})", report)
 
 
 def _principal(raw: Any, kind: str, name_key: str, inline_key: str, where: str,
@@ -134,7 +134,7 @@ def _principal(raw: Any, kind: str, name_key: str, inline_key: str, where: str,
             continue
         pname = f"{pol.get('PolicyName', f'inline-{j}')} (inline)"
         try:
-            p.inline.append(statements(pol.get("PolicyDocument"), pname, w))
+            p.inline.append(statements(pol.get("PolicyDocument"), pname, w, report))
         except InputError as exc:
             report(f"{exc}; policy ignored")
     for pol in raw.get("AttachedManagedPolicies") or []:

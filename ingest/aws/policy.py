@@ -68,17 +68,23 @@ class Statement:
     aset: ActionSet | None = None
 
 
-def statements(document: Any, policy: str, where: str) -> list[Statement]:
-    """Normalised statements of one policy document."""
+def statements(document: Any, policy: str, where: str, report=None) -> list[Statement]:
+    """Normalised statements of one policy document. With ``report``, a statement that
+    cannot be read is reported and left out (the policy's other statements stay);
+    without it, it fails the policy."""
     doc = decode_document(document, where)
     out = []
     for i, raw in enumerate(_as_list(doc.get("Statement"))):
         w = f"{where}.Statement[{i}]"
-        if not isinstance(raw, dict):
-            raise InputError("statement is not an object", w)
+        problem = "statement is not an object" if not isinstance(raw, dict) else None
+        if problem is None and str(raw.get("Effect", "")).capitalize() not in ("Allow", "Deny"):
+            problem = f"Effect must be Allow or Deny, not {raw.get('Effect')!r}"
+        if problem:
+            if report is None:
+                raise InputError(problem, w)
+            report(f"{w}: {problem}; statement ignored")
+            continue
         effect = str(raw.get("Effect", "")).capitalize()
-        if effect not in ("Allow", "Deny"):
-            raise InputError(f"Effect must be Allow or Deny, not {raw.get('Effect')!r}", w)
         not_a = _as_list(raw["NotAction"]) if "NotAction" in raw else None
         not_r = _as_list(raw["NotResource"]) if "NotResource" in raw else None
         cond = raw.get("Condition") or None

@@ -4,7 +4,7 @@ Finds the repository (the checkout's ``origin`` remote in ``.git/config``), coll
 workflow files (``.github/workflows/*.yml`` of a checkout, or a folder of them), loads each
 within the size limit and checks it has a ``jobs`` mapping, and reads the secret lists
 ``gh secret list --json name,updatedAt`` writes. A file that cannot be read is a skip with
-its reason.
+its reason; a job or step that cannot be read is left out with a note.
 """
 
 from __future__ import annotations
@@ -54,9 +54,12 @@ def read_workflows(roots: list[Path], checkout: Path, max_bytes: int,
         files += collect([wf_dir if wf_dir.is_dir() else root], (".yml", ".yaml"))
     out = []
     for f in progress(files, "workflow files"):
+        def merge_key(line: int, f: Path = f) -> None:
+            batch.notes.append(f"{f}: line {line}: merge key '<<': GitHub Actions does not "
+                               "support merge keys (GitHub rejects the file); read merged")
         try:
-            doc = load_yaml(f, max_bytes)
-            jobs = _jobs(doc)
+            doc = load_yaml(f, max_bytes, batch.notes, on_merge=merge_key)
+            jobs = _jobs(doc, f, batch.notes)
         except Skip as exc:
             batch.skipped.append(f"{f}: {exc}")
             continue
@@ -99,16 +102,32 @@ def read_secret_lists(batch: Batch, repo_file, env_files, org_file, max_bytes: i
     return read(repo_file) if repo_file else None, envs, read(org_file) if org_file else None
 
 
-def _jobs(doc: Any) -> dict[str, dict]:
+def _jobs(doc: Any, f: Path, notes: list[str]) -> dict[str, dict]:
+    """The workflow's jobs; a job that is not a mapping, or a step that is not one, is left
+    out with a note (the rest of the file is kept)."""
     if not isinstance(doc, dict):
         raise Skip("not a GitHub Actions workflow (not a mapping)")
     jobs = doc.get("jobs")
     if not isinstance(jobs, dict) or not jobs:
         raise Skip("not a GitHub Actions workflow (no 'jobs' mapping)")
+    out: dict[str, dict] = {}
     for job_id, job in jobs.items():
         if not isinstance(job, dict):
-            raise Skip(f"jobs.{job_id} is a {type(job).__name__}, not a mapping")
+            notes.append(f"{f}: jobs.{job_id} is a {type(job).__name__}, not a mapping; "
+                         "job left out")
+            continue
         steps = job.get("steps", [])
-        if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
-            raise Skip(f"jobs.{job_id}.steps is not a list of steps")
-    return jobs
+        if not isinstance(steps, list):
+            notes.append(f"{f}: jobs.{job_id}.steps is a {type(steps).__name__}, not a list; "
+                         "steps left out")
+            job = {**job, "steps": []}
+        elif not all(isinstance(s, dict) for s in steps):
+            for i, s in enumerate(steps):
+                if not isinstance(s, dict):
+                    notes.append(f"{f}: jobs.{job_id}.steps[{i}] is a {type(s).__name__}, "
+                                 "not a step; left out")
+            job = {**job, "steps": [s for s in steps if isinstance(s, dict)]}
+        out[str(job_id)] = job
+    if not out:
+        raise Skip("no job in the workflow could be read")
+    return out

@@ -57,6 +57,9 @@ class GitHubRecords(RecordBuilder):
         self.lists: tuple = (None, {}, None)
         self.workflows: set[str] = set()
         self.current_token = ""
+        self.current_wf = ""
+        self.inherits: list[tuple[str, str, str, str, str, str | None, str]] = []
+        self.read_by: dict[str, set[str]] = {}
 
     # --- nodes ----------------------------------------------------------------------
     def workspace(self) -> None:
@@ -78,6 +81,7 @@ class GitHubRecords(RecordBuilder):
                       where: str) -> str:
         w = f"workflow:github:{self.repo}:{path}"
         self.workflows.add(w)
+        self.current_wf = w
         return self.workflow(w, {"name": str(name) if name else path, "platform": "github",
                                  "path": path, "trigger": trigger, **self.envprops(env),
                                  "source": f"github-actions:{path}"},
@@ -167,7 +171,27 @@ class GitHubRecords(RecordBuilder):
             self.seen.add(("unlisted", name))
             self.batch.notes.append(f"{where}: secret {name} is in none of the secret lists "
                                     "given (deleted, or a scope not listed)")
-        self.edge(c, "REFERENCES", self.secret(name, scope, senv, where), reason, where)
+        sid = self.secret(name, scope, senv, where)
+        self.read_by.setdefault(self.current_wf, set()).add(sid)
+        self.edge(c, "REFERENCES", sid, reason, where)
+
+    def inherit(self, w: str, path: str, job_id: str, c: str, uses: str, pinned: bool,
+                env: str | None, where: str) -> None:
+        """``secrets: inherit``: the called workflow can read every secret the caller can
+        (the secret lists given, and every secret the caller's file names); resolved in
+        :meth:`finish`, once every file is read."""
+        local = uses.startswith("./")
+        target = uses[2:].split("@")[0] if local else uses.split("@")[0]
+        if local:
+            callee, external = f"workflow:github:{self.repo}:{target}", False
+        else:
+            owner_repo = "/".join(target.split("/")[:2])
+            wf_file = target[len(owner_repo) + 1:]
+            callee, external = f"workflow:github:{owner_repo}:{wf_file}", \
+                owner_repo.lower() != self.repo.lower()
+        self.set_props(c, inherits_secrets_to=uses, inherits_external=external,
+                       inherits_pinned=pinned or local)
+        self.inherits.append((w, path, job_id, callee, uses, env, where))
 
     def targets(self, c: str, service: str, where: str) -> None:
         self.edge(c, "TARGETS", self.saas_system(service, where),
@@ -194,3 +218,23 @@ class GitHubRecords(RecordBuilder):
             if target in self.workflows:
                 self.edge(w, "USES", target, f"jobs.{job_id} calls the reusable workflow",
                           where)
+        self.finish_inherits()
+
+    def finish_inherits(self) -> None:
+        """Each ``secrets: inherit`` call: the callee REFERENCES every secret its caller can
+        read (listed secrets in scope, and those the caller's file names)."""
+        repo_list, env_lists, org_list = self.lists
+        for w, path, job_id, callee, uses, env, where in self.inherits:
+            names = [(n, "repository", None) for n in (repo_list or {})] + \
+                [(n, "organisation", None) for n in (org_list or {})] + \
+                [(n, "environment", env) for n in (env_lists.get(env, {}) if env else {})]
+            sids = {self.secret(n, scope, e, where) for n, scope, e in names}
+            sids |= self.read_by.get(w, set())
+            if callee not in self.workflows:
+                repo, _, wf_file = callee[len("workflow:github:"):].partition(":")
+                self.once(callee, "Workflow", {"name": wf_file, "platform": "github",
+                                               "path": wf_file, "repository": repo,
+                                               "trigger": "workflow_call"}, where)
+            for sid in sorted(sids):
+                self.edge(callee, "REFERENCES", sid, f"inherited from {path} jobs.{job_id} "
+                          f"(secrets: inherit to {uses})", where)

@@ -113,9 +113,9 @@ def _reusable(b, w, c, wf_path, job_id, job, uses, job_env, where) -> None:
     if uses.startswith("./"):
         target = uses[2:].split("@")[0]
         b.calls.append((w, f"workflow:github:{b.repo}:{target}", job_id, where))
-    if job.get("secrets") == "inherit":
-        b.batch.notes.append(f"{where}: secrets: inherit passes every secret to {uses}")
     third, pinned, version, owner = _action(uses)
+    if job.get("secrets") == "inherit":
+        b.inherit(w, wf_path, job_id, c, uses, pinned, job_env, where)
     if third and isinstance(job.get("secrets"), (dict, str)):
         sc = b.step(w, wf_path, job_id, "uses", job, uses, third, pinned, version, job_env,
                     where)

@@ -30,12 +30,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from graph.errors import InputError
 from graph.records import Batch
 from ingest.files import collect_some, json_loads
 from ingest.registry import RUN_OPTIONS, Ingester, Option, strict_option
+from ingest.yaml_loader import YamlError, load_all_text
 
 from .objects import State, read_object, write_mounts
 from .rbac import verb_level as verb_level
@@ -46,7 +45,7 @@ def _files(path) -> list[Path]:
     return collect_some(path, (".yaml", ".yml", ".json"))
 
 
-def _documents(p: Path) -> list[Any]:
+def _documents(p: Path, notes: list[str]) -> list[Any]:
     try:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -58,12 +57,10 @@ def _documents(p: Path) -> list[Any]:
             raise InputError(f"malformed JSON: {exc.msg}",
                              f"{p}:{exc.lineno}:{exc.colno}") from None
     try:
-        return [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark else str(p)
-        raise InputError(f"malformed YAML: {getattr(exc, 'problem', None) or exc}",
-                         where) from None
+        return load_all_text(text, str(p), notes)
+    except YamlError as exc:
+        where = f"{p}:{exc.line}:{exc.column}" if exc.line else str(p)
+        raise InputError(f"malformed YAML: {exc.problem}", where) from None
 
 
 def _objects(doc: Any, where: str):
@@ -81,7 +78,7 @@ def parse(path, cluster: str | None = None, **_options) -> Batch:
     st = State(cluster or "default", batch)
     for p in _files(path):
         try:
-            docs = _documents(p)
+            docs = _documents(p, batch.notes)
         except InputError as exc:
             batch.skipped.append(f"{exc}; file skipped")
             continue

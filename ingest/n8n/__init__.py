@@ -15,8 +15,11 @@ fingerprint. Decrypted credential data keeps identifiers (access key id, client 
 host) and the fingerprint of the secret part; the values go nowhere.
 
 Identity decisions (docs/ids.md): a credential is ``secret:n8n:<instance>:<id>``; where an
-export gives only a name, or an obvious placeholder id such as ``credential-id`` that
-template exports reuse for unrelated credentials, it is ``secret:n8n:<instance>:<type>:<name>``.
+export gives only a name it is ``secret:n8n:<instance>:<type>:<name>``; where it gives an
+obvious placeholder id such as ``credential-id`` that template exports reuse for unrelated
+credentials, ``secret:n8n:<instance>:<workflow id>:<type>:<name>`` (joining nothing). An empty
+reference (``""``, ``{}``, blank id and name, ``"[REDACTED]"``) keeps the Connector, with
+``credentials_unset`` naming the types, and a note; a node that is not a node is left out.
 A workflow without an ``id``, or whose ``id`` appears in several files, takes its id from
 the file path (``file:<relative path>``), and a note says so.
 """

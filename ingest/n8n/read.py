@@ -4,7 +4,8 @@ Collects the ``.json`` files under the paths given (and the credentials export n
 ``credentials=``), loads each within the size limit, and sorts what it finds into workflow
 documents (:class:`~ingest.n8n.transform.Found`, with the file and array index they came
 from) and credential exports. A file that is not an n8n export, or a workflow that cannot
-be read, is a skip with its reason; nothing is emitted for it.
+be read at all, is a skip with its reason; nothing is emitted for it. A node that is not an
+n8n node is left out with a note; the rest of its workflow is kept.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from graph.records import Batch
 
 from ..files import Skip, collect, load_json, progress, relative
 from .credentials import is_credential_export
-from .transform import Found, text
+from .transform import Found, is_node
 
 
 def read_exports(roots: list, credentials: str | None, max_bytes: int,
@@ -45,10 +46,12 @@ def read_exports(roots: list, credentials: str | None, max_bytes: int,
             continue
         before = len(found)
         for i, wf in items:
+            where = f"{f}{'' if i is None else f'[{i}]'}"
             problem = workflow_problem(wf)
             if problem:
-                batch.skipped.append(f"{f}{'' if i is None else f'[{i}]'}: {problem}")
+                batch.skipped.append(f"{where}: {problem}")
                 continue
+            _note_bad_nodes(wf["nodes"], where, batch.notes)
             found.append(Found(wf, f, rel, i))
         if len(found) > before:
             batch.files_read += 1
@@ -73,8 +76,10 @@ def _workflows_in(doc: Any) -> list[tuple[int | None, dict]]:
 
 
 def workflow_problem(wf: Any) -> str | None:
-    """Why a workflow cannot be read, or None. Checked before anything is emitted (here, and
-    by the live collector :mod:`ingest.collect.n8n_api` on what the API answered)."""
+    """Why a workflow cannot be read at all, or None. Checked before anything is emitted
+    (here, and by the live collector :mod:`ingest.collect.n8n_api` on what the API
+    answered). A bad node or credential reference is not a reason: only that node is left
+    out, with a note."""
     if not isinstance(wf, dict) or "nodes" not in wf:
         return "not an n8n workflow (no 'nodes')"
     nodes = wf["nodes"]
@@ -82,21 +87,12 @@ def workflow_problem(wf: Any) -> str | None:
         return f"'nodes' is a {type(nodes).__name__}, not a list"
     if not nodes:
         return "workflow without nodes"
-    for j, n in enumerate(nodes):
-        if not isinstance(n, dict) or not isinstance(n.get("type"), str):
-            return f"nodes[{j}] is not an n8n node (no 'type')"
-        block = n.get("credentials")
-        if block is None:
-            continue
-        label = f"node {n.get('name', j)!r}"
-        if not isinstance(block, dict):
-            return f"{label}: credentials block is a {type(block).__name__}, not a mapping " \
-                   "of credential type to credential"
-        for ctype, ref in block.items():
-            if isinstance(ref, str) and ref.strip():
-                continue
-            if isinstance(ref, dict) and (text(ref.get("id")) or text(ref.get("name"))):
-                continue
-            return f"{label}: credential {ctype!r} has an unexpected shape " \
-                   f"({type(ref).__name__} without id or name)"
     return None
+
+
+def _note_bad_nodes(nodes: list, where: str, notes: list[str]) -> None:
+    """One note per item of ``nodes`` that is not an n8n node (the transform leaves it out,
+    keeping the others and their indices)."""
+    for j, n in enumerate(nodes):
+        if not is_node(n):
+            notes.append(f"{where}: nodes[{j}] is not an n8n node (no 'type'); left out")

@@ -62,6 +62,11 @@ def transform(found: list[Found], cred_docs: list[tuple[Path, Any]], inst: str,
         b.workflow_of(item, ids[id(item)], known)
 
 
+def is_node(n: Any) -> bool:
+    """An n8n node: a mapping with a ``type``. Anything else in ``nodes`` is left out."""
+    return isinstance(n, dict) and isinstance(n.get("type"), str)
+
+
 def text(v: Any) -> str | None:
     """A value as stripped text; None for nothing, blanks and booleans."""
     if isinstance(v, bool) or v is None:
@@ -104,10 +109,15 @@ class N8nRecords(RecordBuilder):
         self.node(self.ws, "Workspace", {"name": f"n8n {self.inst}", "platform": "n8n",
                                          **self.envprops()}, self.inst)
 
-    def secret_id(self, ctype: str, cid: Any, name: Any) -> str:
+    def secret_id(self, ctype: str, cid: Any, name: Any, wid: str | None = None) -> str:
+        """A credential by id; by type and name where the export gives only a name; and
+        within its workflow where the id is a placeholder (``credential-id``) that template
+        exports reuse for unrelated credentials."""
         cid, name = text(cid), text(name)
         if cid and not is_placeholder(cid):
             return f"secret:n8n:{self.inst}:{cid}"
+        if cid and wid is not None:
+            return f"secret:n8n:{self.inst}:{wid}:{ctype}:{name or cid}"
         return f"secret:n8n:{self.inst}:{ctype}:{name or cid}"
 
     def secret(self, sid: str, ctype: str, name: str | None, where: str, **props) -> str:
@@ -142,7 +152,8 @@ class N8nRecords(RecordBuilder):
         props: dict[str, Any] = {
             "name": text(doc.get("name")) or wid, "platform": "n8n", "status": status,
             "tags": [str(t) for t in tags if isinstance(t, (str, int, float)) and t], "has_pin_data": bool(doc.get("pinData")),
-            "trigger": _trigger(doc["nodes"]), "node_count": len(doc["nodes"]),
+            "trigger": _trigger(doc["nodes"]),
+            "node_count": sum(1 for n in doc["nodes"] if is_node(n)),
             "source": f"n8n:{item.rel}", "n8n_id": text(doc.get("id")),
         }
         for key, prop in (("createdAt", "created_at"), ("updatedAt", "updated_at")):
@@ -157,7 +168,8 @@ class N8nRecords(RecordBuilder):
                 self.owner(project, share.get("role"), w, where)
         self.contains(parent, w, "workflow in the instance", where)
         for j, n in enumerate(doc["nodes"]):
-            self.n8n_node(w, wid, props["name"], n, f"{where}: nodes[{j}]", known)
+            if is_node(n):
+                self.n8n_node(w, wid, props["name"], n, f"{where}: nodes[{j}]", known)
         add_entry_points(self, w, wid, doc, where, known)
 
     def project(self, project: dict, where: str) -> str:
@@ -190,9 +202,9 @@ class N8nRecords(RecordBuilder):
             if target in known:
                 self.edge(w, "USES", f"workflow:n8n:{self.inst}:{target}",
                           f"node {label!r} runs the sub-workflow", where)
-        block = n.get("credentials") or {}
+        refs, unset = credential_refs(n.get("credentials"), where, self.batch.notes)
         found = list(embedded_secrets(params))
-        if not block and not found:
+        if not refs and not unset and not found:
             return
         host = url_host(params.get("url")) or text(params.get("host"))
         c = f"connector:n8n:{self.inst}:{wid}:{text(n.get('id')) or label}"
@@ -202,12 +214,13 @@ class N8nRecords(RecordBuilder):
                  "third_party": pkg not in ("n8n-nodes-base", "@n8n/n8n-nodes-langchain")}
         if n.get("disabled") is True:
             props["status"] = "disabled"
+        if unset:
+            props["credentials_unset"] = unset
         props.update(self.envprops())
         self.connector(c, props, w, f"node {label!r} ({short})", where)
         systems = []
-        for ctype, ref in block.items():
-            cid, name = (ref.get("id"), ref.get("name")) if isinstance(ref, dict) else (None, ref)
-            sid = self.secret(self.secret_id(ctype, cid, name), ctype, text(name), where)
+        for ctype, cid, name in refs:
+            sid = self.secret(self.secret_id(ctype, cid, name, wid), ctype, text(name), where)
             self.edge(c, "AUTHENTICATES_WITH", sid, f"credentials.{ctype}", where)
             cservice = service if service is not None and service != "" else \
                 n8n_credential_service(ctype)
@@ -217,12 +230,12 @@ class N8nRecords(RecordBuilder):
                 self.can_access(sid, system,
                                 f"n8n {ctype} credential used by {short} node {label!r}", where)
         seen_fp: set[str] = set()
-        for field, stype, value in found:
+        for field, stype, value, detector in found:
             fp = fingerprint(value)
             if fp in seen_fp:
                 continue
             seen_fp.add(fp)
-            sid = self.embedded(wid, n, label, field, stype, fp, where)
+            sid = self.embedded(wid, n, label, field, stype, fp, detector, where)
             self.edge(c, "EMBEDS", sid, f"hard-coded in parameters {field}", where)
             system = self.system(service or None, host)
             if system:
@@ -235,7 +248,7 @@ class N8nRecords(RecordBuilder):
             self.edge(c, "TARGETS", system, f"{short} node calls it", where)
 
     def embedded(self, wid: str, n: dict, label: str, field: str, stype: str, fp: str,
-                 where: str) -> str:
+                 detector: str, where: str) -> str:
         # One secret per value per workflow: the same token pasted into ten nodes is one
         # credential embedded ten times (each node EMBEDS it).
         key = f"{wid}\0{fp}"
@@ -243,14 +256,53 @@ class N8nRecords(RecordBuilder):
             return self.seen_fp[key]
         sid = f"secret:n8n:{self.inst}:{wid}:embedded:{text(n.get('id')) or label}:{field}"
         props = {"name": f"{field} in {label!r}", "secret_type": stype, "store": "embedded",
-                 "fingerprint": fp, **self.envprops()}
+                 "fingerprint": fp, "detector": detector, **self.envprops()}
         self.seen_fp[key] = self.node(sid, "Secret", props, where)
         return sid
+
+
+def credential_refs(block: Any, where: str, notes: list[str]
+                    ) -> tuple[list[tuple[str, str | None, str | None]], list[str]]:
+    """A node's ``credentials`` block read leniently: the references it makes, as
+    (type, id, name), and the credential types it needs with none set.
+
+    ``{"slackApi": {"id": "7", "name": "Slack"}}`` is a reference; so is a bare string in
+    old exports (``{"slackApi": "Slack account"}``: by name). ``""``, ``{}``, blank id and
+    name, ``"[REDACTED]"``: the node needs a slackApi credential, none is set (a note). A
+    block that is not a mapping at all (``"[REDACTED]"``) sets none, of unknown type.
+    """
+    if block is None or block == {} or block == []:
+        return [], []
+    if not isinstance(block, dict):
+        notes.append(f"{where}: credentials block is a {type(block).__name__} "
+                     f"({str(block)[:20]!r}), not a mapping of credential type to credential; "
+                     "no credential reference kept")
+        return [], ["unknown"]
+    refs: list[tuple[str, str | None, str | None]] = []
+    unset: list[str] = []
+    for ctype, ref in block.items():
+        cid, name = (text(ref.get("id")), text(ref.get("name"))) if isinstance(ref, dict) \
+            else (None, text(ref) if isinstance(ref, (str, int)) else None)
+        if cid is None and (name is None or name.upper() in ("[REDACTED]", "REDACTED")):
+            if ref in ("", {}, None):
+                shape = "empty"
+            elif isinstance(ref, str):
+                shape = repr(ref.strip()[:20])
+            else:
+                shape = f"{type(ref).__name__} without id or name"
+            notes.append(f"{where}: credentials.{ctype}: {shape}; the node needs a credential "
+                         f"of type {ctype}, none is set")
+            unset.append(str(ctype))
+            continue
+        refs.append((str(ctype), cid, name))
+    return refs, unset
 
 
 def _trigger(nodes: list[dict]) -> str:
     found = []
     for n in nodes:
+        if not is_node(n):
+            continue
         short = n["type"].rsplit(".", 1)[-1]
         if short in TRIGGERS:
             found.append(TRIGGERS[short])
