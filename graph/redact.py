@@ -90,7 +90,9 @@ def is_secret_name(name: Any) -> bool:
 #: ``scheme://userinfo@`` (any scheme: https, postgres, docker, redis+tls...).
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/?#\s'\"<>]*@")
 #: ``user:password@host`` without a scheme, at the start of a text or after a space.
-_BARE_USERINFO = re.compile(r"(?:(?<=^)|(?<=[\s'\"(=]))[^\s/:@'\"]+:[^\s/@'\"]+@(?=[\w\[])")
+#: The password part holds no ``:``, so a namespaced id such as ``owner:email:a@b.example``
+#: (kind, scheme, address) is not read as ``user:password@host``.
+_BARE_USERINFO = re.compile(r"(?:(?<=^)|(?<=[\s'\"(=]))[^\s/:@'\"]+:[^\s/:@'\"]+@(?=[\w\[])")
 #: ``?name=value`` / ``&name=value`` / ``;name=value`` in a URL or query string.
 _QUERY = re.compile(r"([?&;])([^=&;#\s'\"]+)=([^&;#\s'\"]*)")
 
@@ -102,6 +104,8 @@ def redact_url_text(text: str) -> str:
     'postgres://db.example:5432/x?sslmode=require&token=REDACTED'
     >>> redact_url_text("docker://bot:pw@ghcr.io/acme/tool:1")
     'docker://ghcr.io/acme/tool:1'
+    >>> redact_url_text("owner:email:invitee@acme.test")  # an id, not user:password@host
+    'owner:email:invitee@acme.test'
     """
     if "@" in text:
         text = _USERINFO.sub(r"\1", text)
