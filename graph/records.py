@@ -204,7 +204,9 @@ def clean_props(declared: dict, props: dict[str, Any], where: str) -> dict[str, 
     for key, value in props.items():
         if key in RESERVED or value is None:
             continue
-        if key.lower() in SECRET_FIELD_NAMES or (is_secret_name(key)
+        # A property the model declares (e.g. ``inherits_secrets_to``, a list of workflow
+        # ids) is vetted there; any other secret-looking name is refused.
+        if key.lower() in SECRET_FIELD_NAMES or (key not in declared and is_secret_name(key)
                                                 and not isinstance(value, bool)):
             # An ingester must fingerprint secrets before this point; refuse to store one.
             raise InputError(f"refusing to store secret-looking property {key!r}", where)
