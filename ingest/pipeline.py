@@ -122,7 +122,9 @@ def write(batch, store: Any, *, source: str, replace: bool = False, strict: bool
     with lock() if lock is not None else nullcontext():
         stitch(batch, None if replace else store)
         result = store.write(batch, source=source, replace=replace)
-    _snapshot(store, source, tell)
+        # Still under the lock: the snapshot is exactly the graph this run committed (a
+        # writer after us would replace the generation it reads).
+        _snapshot(store, source, tell)
     return result
 
 
@@ -133,5 +135,5 @@ def _snapshot(store: Any, source: str, tell: Callable[[str, str], None]) -> None
 
     try:
         Shelf(store).auto(source)
-    except (OSError, InputError) as exc:
+    except (OSError, NhiGraphError) as exc:
         tell("note", f"no snapshot of this run: {exc}")
