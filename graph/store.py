@@ -8,15 +8,18 @@ and say what is there (``counts``, ``runs``, ``is_empty``, ``sources``, ``foreig
 A Neo4j store answers each with one Cypher query, so an analysis never pulls the whole
 graph across.
 
-The walks are methods too, each store using its own engine of :mod:`graph.traversal`
-(the embedded store walks NetworkX's dicts in memory, Neo4j asks one hop per query):
+The walks are methods too, each store using its own engine of :mod:`graph.traversal`:
+the embedded store walks its memory-mapped CSR arrays (``*_csr``), the in-memory store of
+snapshots and what-if plans (:mod:`graph.memory`) walks NetworkX's dicts (``*_in_memory``),
+and Neo4j asks one hop per query (``*_by_hops``):
 
-* ``reach``: one walk; ``walk_in_memory`` / ``walk_by_hops``;
-* ``reach_many``: what each of many start sets reaches; ``reach_many_in_memory`` (a walk
-  per set) / ``reach_many_by_hops`` (one joint walk, a few queries per hop for all sets);
-* ``reachable_sets``: every node's reachable set at once; ``reachable_sets_in_memory``
-  (one condensation, :mod:`graph.condensation`) / ``reachable_sets_by_hops`` (one joint
-  walk from every node's successors).
+* ``reach``: one walk (``walk_csr`` / ``walk_in_memory`` / ``walk_by_hops``);
+* ``reach_many``: what each of many start sets reaches: a walk per set, or from 64 sets on
+  one pass over the condensation (in memory), or one joint walk (Neo4j, a few queries per
+  hop for all sets);
+* ``reachable_sets``: every node's reachable set at once: one condensation
+  (:mod:`graph.condensation`) in memory, one joint walk from every node's successors on
+  Neo4j.
 
 Writes take a validated :class:`~graph.records.Batch` for one named *source* and are
 atomic: after a successful run, whatever that source wrote before and did not write again
