@@ -1,5 +1,5 @@
 """The analysis commands: ``stats``, ``blast-radius``, ``blast-radius-all``, ``inbound``,
-``path``, ``shared-credentials``, ``orphans`` and ``entry-points``. Each opens the configured store, runs one
+``path``, ``shared-credentials``, ``orphans``, ``entry-points`` and ``search``. Each opens the configured store, runs one
 analysis of :mod:`queries` and prints its result with :func:`cli.plumbing.emit`.
 """
 
@@ -136,5 +136,19 @@ def entry_points_cmd(actor, unknown_as, fmt, output, store_config):
                                                 if actor else ""))
 
 
-COMMANDS = (stats, blast_radius_cmd, blast_radius_all_cmd, inbound_cmd, path_cmd,
+@click.command("search")
+@click.argument("text")
+@click.option("--kind", default=None, metavar="KIND", help="Only nodes of this kind.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@output_options
+@store_options
+def search_cmd(text, kind, limit, fmt, output, store_config):
+    """Nodes whose name, id or ARN best match TEXT, best first."""
+    from queries.search import search
+
+    emit(search(open_configured(store_config), text, kind=kind, limit=limit), fmt, output,
+         "Matches")
+
+
+COMMANDS = (stats, search_cmd, blast_radius_cmd, blast_radius_all_cmd, inbound_cmd, path_cmd,
             shared_credentials_cmd, orphans_cmd, entry_points_cmd)

@@ -32,4 +32,13 @@ def resolve_node(store, text: str) -> str:
     if len(hits) > 1:
         ids = ", ".join(sorted(h["id"] for h in hits)[:8])
         raise AmbiguousNode(f"{text!r} names {len(hits)} nodes; use an id: {ids}")
-    raise NodeNotFound(f"no node with id or name {text!r}")
+    raise NodeNotFound(f"no node with id or name {text!r}{_did_you_mean(store, text)}")
+
+
+def _did_you_mean(store, text: str) -> str:
+    from queries.search import closest
+
+    near = closest(store, text)
+    if not near:
+        return ""
+    return "; closest: " + ", ".join(f"{h['name'] or h['id']} ({h['id']})" for h in near)
