@@ -20,7 +20,17 @@ from cli.plumbing import ErrorGroup
 @click.group(cls=ErrorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nhigraph")
 def cli():
-    """nhigraph: access paths of non-human identities in workflow platforms."""
+    """nhigraph: access paths of non-human identities in workflow platforms.
+
+    \b
+    Global options (before or after the command): --store DIR, --neo4j URI,
+    --neo4j-user, --neo4j-database, --format table|json|csv, -o FILE.
+    \b
+    Environment:
+      NHIGRAPH_STORE   embedded store folder (default ./.nhigraph)
+      NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE   a Neo4j store
+      COLUMNS          table width;  NHIGRAPH_DEBUG=1  tracebacks on bugs
+    """
 
 
 cli.add_command(ingest_commands.ingest)

@@ -21,8 +21,37 @@ from graph.safe_output import frame_csv, terminal_safe
 FORMATS = click.Choice(["table", "json", "csv"])
 
 
+#: Options every store-opening or printing command takes, accepted before the subcommand too.
+GLOBAL_OPTIONS = ("--store", "--neo4j", "--neo4j-user", "--neo4j-database", "--format",
+                  "-o", "--output")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``nhigraph --store DIR path a b`` as ``nhigraph path a b --store DIR`` (git/kubectl
+    style): global options given before the subcommand move after it, before any ``--``."""
+    front: list[str] = []
+    rest = list(args)
+    while rest:
+        word = rest[0]
+        name = word.split("=", 1)[0]
+        if name not in GLOBAL_OPTIONS:
+            break
+        take = 1 if "=" in word or len(rest) < 2 else 2
+        front += rest[:take]
+        del rest[:take]
+    if not front:
+        return rest
+    cut = rest.index("--") if "--" in rest else len(rest)
+    return [*rest[:cut], *front, *rest[cut:]]
+
+
 class ErrorGroup(click.Group):
     """Turns the project's own errors into one line and exit 2; bugs into exit 1."""
+
+    def parse_args(self, ctx, args):
+        if ctx.parent is None:
+            args = hoist_global_options(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
         # Remember the words given, to name the input if a parser gives up on it.
