@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from cli.plumbing import (
+    complete_node,
     emit,
     open_configured,
     output_options,
@@ -43,7 +44,7 @@ def stats(fmt, store_config):
 def _walk_command(name: str, analysis: str, header: str, title: str, doc: str):
     """A command NODE [--depth] [--unknown-as] that prints one walk from or to NODE."""
     @click.command(name, help=doc)
-    @click.argument("node")
+    @click.argument("node", shell_complete=complete_node)
     @walk_options
     @output_options
     @store_options
@@ -76,8 +77,8 @@ def blast_radius_all_cmd(fmt, output, store_config):
 
 
 @click.command("path")
-@click.argument("src")
-@click.argument("dst")
+@click.argument("src", shell_complete=complete_node)
+@click.argument("dst", shell_complete=complete_node)
 @click.option("--limit", type=click.IntRange(min=1), default=5, show_default=True)
 @output_options
 @store_options

@@ -109,6 +109,31 @@ def output_options(fn):
                         show_default=True)(fn)
 
 
+def complete_node(ctx, param, incomplete: str):
+    """Shell completion of a node argument: ids (or one-word names) in the store the command
+    line names that start with what was typed; nothing when the store cannot be opened."""
+    from click.shell_completion import CompletionItem
+
+    p = ctx.params
+    try:
+        store = open_store(path=p.get("store_dir"), neo4j_uri=p.get("neo4j_uri"),
+                           neo4j_user=p.get("neo4j_user"),
+                           neo4j_database=p.get("neo4j_database"))
+        typed, out = incomplete.casefold(), []
+        for node in store.nodes():
+            name = node.get("name") or ""
+            # An id that starts with the typed text, else a one-word name that does.
+            value = node["id"] if node["id"].casefold().startswith(typed) else \
+                name if name.casefold().startswith(typed) and " " not in name else None
+            if value:
+                out.append(CompletionItem(value, help=f"{node.get('kind', '')} {name}"))
+                if len(out) >= 200:
+                    break
+        return sorted(out, key=lambda c: c.value)
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+
+
 def unknown_as(fn):
     """--unknown-as: how grants of unknown access rank."""
     return click.option("--unknown-as", type=click.Choice(["read", "write", "admin"]),

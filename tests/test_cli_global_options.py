@@ -36,3 +36,35 @@ def test_help_names_the_environment():
     assert out.exit_code == 0
     for name in ("NHIGRAPH_STORE", "NEO4J_URI", "NEO4J_PASSWORD", "COLUMNS"):
         assert name in out.output
+
+
+def _complete(words: list[str]) -> list[str]:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COMP_WORDS": " ".join(words), "COMP_CWORD": str(len(words) - 1),
+           "_NHIGRAPH_COMPLETE": "bash_complete"}
+    out = subprocess.run([sys.executable, "-c", "from cli import main; main()"], env=env,
+                         capture_output=True, text=True, check=True)
+    return [line.split(",", 1)[1] for line in out.stdout.splitlines()]
+
+
+def test_completion_scripts_and_node_names(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    for shell, marker in (("bash", "complete -o"), ("zsh", "#compdef nhigraph"),
+                          ("fish", "complete --no-files --command nhigraph")):
+        env = {**os.environ, "_NHIGRAPH_COMPLETE": f"{shell}_source"}
+        script = subprocess.run([sys.executable, "-c", "from cli import main; main()"],
+                                env=env, capture_output=True, text=True, check=True).stdout
+        assert marker in script, shell
+    path = tmp_path / "s"
+    graphs.fresh(graphs.CHAIN, path)
+    # ids starting with "de": deploy-role; one-word names: deploy (wf), deploy-role's own id
+    assert _complete(["nhigraph", "blast-radius", "--store", str(path), "de"]) == \
+        ["deploy", "deploy-role"]
+    assert _complete(["nhigraph", "--store", str(path), "inbound", "pi"]) == ["pii"]
+    assert "search" in _complete(["nhigraph", "sea"])
