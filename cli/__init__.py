@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import click
 
-from cli import analyses, collect, demo, history, plans, reports
+from cli import analyses, collect, demo, explain, history, plans, reports
 from cli import ingest as ingest_commands
 from cli.plumbing import ErrorGroup
 
@@ -34,7 +34,7 @@ def cli():
 
 
 cli.add_command(ingest_commands.ingest)
-for _command in (*analyses.COMMANDS, *demo.COMMANDS, *reports.COMMANDS,
+for _command in (*analyses.COMMANDS, *explain.COMMANDS, *demo.COMMANDS, *reports.COMMANDS,
                  *history.COMMANDS, *plans.COMMANDS, *collect.COMMANDS):
     cli.add_command(_command)
 

@@ -1,0 +1,62 @@
+"""``nhigraph explain`` on the hand-built chain graph (tests/graphs.py CHAIN): the workflow
+``wf`` reaches conn, key, old-key, deploy-role, admin-role, acct and bucket (7); of those
+only the System and Resource count by access, both admin (admin-role's grant, then CONTAINS);
+its crown jewel is the bucket; Alice owns it; its risk is 12.0 (see queries/risk.py)."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from cli import cli
+from queries.explain import explain
+from tests import graphs
+
+AS_OF = "2026-06-01T00:00:00Z"
+
+
+def test_explain_workflow(tmp_path):
+    e = explain(graphs.fresh(graphs.CHAIN, tmp_path / "s"), "deploy", as_of=AS_OF)
+    assert e.node["id"] == "wf" and e.node["kind"] == "Workflow"
+    assert e.owners == [{"id": "alice", "name": "Alice", "status": "active"}]
+    assert e.reaches["nodes"] == 7
+    assert e.reaches["by_access"] == {"admin": 2}
+    assert e.reaches["crown_jewels"] == ["bucket"]
+    assert e.reached_by == {"nodes": 0, "by_kind": {}, "workflows": []}  # OWNS is no access
+    assert e.risk["risk"] == 12.0
+
+
+def test_explain_bucket_is_reached_by_the_workflow(tmp_path):
+    e = explain(graphs.fresh(graphs.CHAIN, tmp_path / "s"), "pii", as_of=AS_OF)
+    assert e.node["id"] == "bucket" and e.node["crown_jewel"] is True
+    assert e.owners == [] and e.risk == {}
+    assert e.reached_by["workflows"] == ["wf"]
+    assert e.reaches["nodes"] == 0
+
+
+def test_cli_explain_text_json_and_open(tmp_path):
+    path = tmp_path / "s"
+    graphs.fresh(graphs.CHAIN, path)
+    runner = CliRunner()
+    out = runner.invoke(cli, ["explain", "wf", "--store", str(path), "--as-of", AS_OF])
+    assert out.exit_code == 0, out.output
+    assert out.output.splitlines()[0] == "deploy  (Workflow, id wf)"
+    assert "owner: Alice (active)" in out.output
+    assert "crown jewels: bucket" in out.output
+    js = runner.invoke(cli, ["--format", "json", "explain", "wf", "--store", str(path),
+                             "--as-of", AS_OF, "--open"])
+    assert js.exit_code == 0, js.output
+    assert "explorer: http://localhost:8501/?node=wf" in js.output
+    data = json.loads(js.output[:js.output.rindex("}") + 1])
+    assert data["reaches"]["nodes"] == 7
+    bad = runner.invoke(cli, ["explain", "nope-nope", "--store", str(path)])
+    assert bad.exit_code == 2
+
+
+def test_explain_parity(tmp_path, neo4j_store):
+    emb = graphs.fresh(graphs.CHAIN, tmp_path / "s")
+    graphs.load(neo4j_store, graphs.CHAIN)
+    for name in ("wf", "bucket", "key"):
+        assert explain(emb, name, as_of=AS_OF).to_dict() == \
+            explain(neo4j_store, name, as_of=AS_OF).to_dict()
