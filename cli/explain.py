@@ -9,8 +9,14 @@ from urllib.parse import quote
 
 import click
 
-from cli.plumbing import as_of, complete_node, open_configured, store_options, unknown_as
-from cli.plumbing import write_output
+from cli.plumbing import (
+    as_of,
+    complete_node,
+    open_configured,
+    store_options,
+    unknown_as,
+    write_output,
+)
 from graph.safe_output import terminal_safe
 
 EXPLORER = "http://localhost:8501"

@@ -231,7 +231,7 @@ def _cell(value) -> str:
 def fit_widths(header: list[int], natural: list[int], width: int, gap: int = 2) -> list[int]:
     """Column widths that fit ``width``: every column its natural width when they fit,
     otherwise the narrow columns keep theirs and the wide ones share what is left."""
-    natural = [max(h, n) for h, n in zip(header, natural)]
+    natural = [max(h, n) for h, n in zip(header, natural, strict=True)]
     left = width - gap * max(len(natural) - 1, 0)
     if sum(natural) <= left:
         return natural
@@ -255,7 +255,7 @@ def shorten(text: str, width: int) -> str:
 
 
 def _line(cells: list[str], widths: list[int]) -> str:
-    return "  ".join(shorten(c, w).ljust(w) for c, w in zip(cells, widths)).rstrip()
+    return "  ".join(shorten(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
 
 def _summary_line(summary: dict) -> str:
