@@ -5,6 +5,8 @@ analysis of :mod:`queries` and prints its result with :func:`cli.plumbing.emit`.
 
 from __future__ import annotations
 
+import dataclasses
+
 import click
 
 from cli.plumbing import (
@@ -15,6 +17,7 @@ from cli.plumbing import (
     store_options,
     unknown_as,
     walk_options,
+    write_output,
 )
 from graph.safe_output import terminal_safe
 
@@ -80,18 +83,51 @@ def blast_radius_all_cmd(fmt, output, store_config):
 @click.argument("src", shell_complete=complete_node)
 @click.argument("dst", shell_complete=complete_node)
 @click.option("--limit", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--ids", is_flag=True, help="A table of ids instead of chains of names.")
 @output_options
 @store_options
-def path_cmd(src, dst, limit, fmt, output, store_config):
+def path_cmd(src, dst, limit, ids, fmt, output, store_config):
     """Shortest access paths from SRC to DST, each hop explained."""
     from queries import shortest_paths
 
-    result = shortest_paths(open_configured(store_config), src, dst, limit=limit)
+    store = open_configured(store_config)
+    result = shortest_paths(store, src, dst, limit=limit)
     if not result.rows and fmt == "table":
         click.echo(terminal_safe(f"no access path from {result.header['source']} to "
                                  f"{result.header['target']}"))
         return
+    if fmt == "table" and not ids:
+        ids_seen = {n for row in result.rows for n in row["path"]}
+        names = {k: v.get("name") or k for k, v in store.get_nodes(ids_seen).items()}
+        text = terminal_safe(f"Paths {names.get(result.header['source'], '')} "
+                             f"({result.header['source']}) -> "
+                             f"{names.get(result.header['target'], '')} "
+                             f"({result.header['target']})\n") + path_chains(result.rows, names)
+        if output:
+            write_output(output, text)
+        else:
+            click.echo(text, nl=False)
+        return
+    if fmt == "table":  # hops are in the chains and the JSON, never a dict repr in a cell
+        result = dataclasses.replace(result, columns=("rank", "length", "path"))
     emit(result, fmt, output, f"Paths {result.header['source']} -> {result.header['target']}")
+
+
+def path_chains(rows: list[dict], names: dict[str, str]) -> str:
+    """Each path as a chain of names, one hop per line with its edge kind, access and
+    reason (``--ids`` or ``--format`` give the rows instead)."""
+    def label(nid: str) -> str:
+        return f"{names.get(nid, nid)} ({nid})" if names.get(nid, nid) != nid else nid
+
+    lines = []
+    for row in rows:
+        lines.append(f"path {row['rank']} ({row['length']} hops):")
+        lines.append(f"  {label(row['path'][0])}")
+        for hop in row["hops"]:
+            extra = " ".join(str(x) for x in (hop.get("access"), hop.get("reason")) if x)
+            lines.append(f"    --{hop['kind']}{' [' + extra + ']' if extra else ''}--> "
+                         f"{label(hop['to'])}")
+    return terminal_safe("\n".join(lines) + "\n")
 
 
 @click.command("shared-credentials")

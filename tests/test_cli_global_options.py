@@ -68,3 +68,34 @@ def test_completion_scripts_and_node_names(tmp_path):
         ["deploy", "deploy-role"]
     assert _complete(["nhigraph", "--store", str(path), "inbound", "pi"]) == ["pii"]
     assert "search" in _complete(["nhigraph", "sea"])
+
+
+def test_path_prints_a_chain_of_names(tmp_path):
+    path = tmp_path / "s"
+    graphs.fresh(graphs.CHAIN, path)
+    runner = CliRunner()
+    out = runner.invoke(cli, ["path", "deploy", "pii", "--store", str(path)])
+    assert out.exit_code == 0, out.output
+    assert out.output.splitlines() == [
+        "Paths deploy (wf) -> pii (bucket)",
+        "path 1 (4 hops):",
+        "  deploy (wf)",
+        "    --USES--> deploy job (conn)",
+        "    --AUTHENTICATES_WITH--> deploy key (key)",
+        "    --AUTHENTICATES_AS--> deploy-role",
+        "    --CAN_ACCESS [read ReadBucket]--> pii (bucket)",
+    ]
+    table = runner.invoke(cli, ["path", "wf", "bucket", "--ids", "--store", str(path)])
+    assert "wf -> conn -> key -> deploy-role -> bucket" in table.output
+    assert "{" not in table.output
+
+
+def test_table_fits_columns_and_shortens_in_the_middle():
+    from cli.plumbing import shorten, table
+    from queries.results import Result
+
+    assert shorten("workflow:n8n:abcdef", 9) == "work…cdef"
+    r = Result(rows=[{"id": "x" * 50 + "END", "kind": "Secret"}], columns=("id", "kind"))
+    lines = table(r, "", width=30).splitlines()
+    assert max(len(line) for line in lines) <= 30
+    assert lines[2].startswith("xxxx") and "…" in lines[2] and lines[2].split()[0].endswith("END")
