@@ -139,6 +139,15 @@ class _Ids:
         return self.column[i].as_py()
 
 
+def _numbers(column, dtype) -> np.ndarray:
+    """A null-free integer column as a numpy view of its Arrow buffer (no copy). Arrow's own
+    ``to_numpy`` imports pandas (~1 s of a small command's start), so the buffer is wrapped."""
+    arr = column.combine_chunks() if hasattr(column, "combine_chunks") else column
+    if arr.null_count:
+        raise StoreError("edge column has missing numbers")
+    return np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset:arr.offset + len(arr)]
+
+
 class Generation:
     """One committed generation, memory-mapped: lookups by id, rows by number, CSR."""
 
@@ -159,9 +168,9 @@ class Generation:
         self._ids = _Ids(self.ids)
         self.out_ptr, self.in_ptr, self.in_rows = arr["out_ptr"], arr["in_ptr"], arr["in_rows"]
         m = self.edges.num_rows
-        self.src = self.edges.column("src").to_numpy() if m else np.zeros(0, np.int32)
-        self.dst = self.edges.column("dst").to_numpy() if m else np.zeros(0, np.int32)
-        self.kind = self.edges.column("kind").to_numpy() if m else np.zeros(0, np.int16)
+        self.src = _numbers(self.edges.column("src"), np.int32) if m else np.zeros(0, np.int32)
+        self.dst = _numbers(self.edges.column("dst"), np.int32) if m else np.zeros(0, np.int32)
+        self.kind = _numbers(self.edges.column("kind"), np.int16) if m else np.zeros(0, np.int16)
 
     # --- ids and rows ---------------------------------------------------------------
 
