@@ -139,7 +139,7 @@ class _Ids:
         return self.column[i].as_py()
 
 
-def _numbers(column, dtype) -> np.ndarray:
+def _numbers(column: Any, dtype: Any) -> np.ndarray:
     """A null-free integer column as a numpy view of its Arrow buffer (no copy). Arrow's own
     ``to_numpy`` imports pandas (~1 s of a small command's start), so the buffer is wrapped."""
     arr = column.combine_chunks() if hasattr(column, "combine_chunks") else column
