@@ -148,6 +148,15 @@ def _numbers(column: Any, dtype: Any) -> np.ndarray:
     return np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset:arr.offset + len(arr)]
 
 
+def _indices(rows: Sequence[int]) -> Any:
+    """Row numbers as an Arrow array built on their numpy buffer: ``take`` given a numpy
+    array converts it through a path that imports pandas."""
+    import pyarrow as pa
+
+    idx = np.ascontiguousarray(rows, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(idx), [None, pa.py_buffer(idx)])
+
+
 class Generation:
     """One committed generation, memory-mapped: lookups by id, rows by number, CSR."""
 
@@ -199,7 +208,7 @@ class Generation:
         """The nodes at these numbers as the store shows them (id, properties, kind)."""
         if not len(rows):
             return []
-        t = self.nodes.take(np.asarray(rows, dtype=np.int64)).select(["id", "kind", "props"])
+        t = self.nodes.take(_indices(rows)).select(["id", "kind", "props"])
         d = t.to_pydict()
         props = json.loads("[" + ",".join(d["props"]) + "]")
         out = []
