@@ -139,6 +139,24 @@ class _Ids:
         return self.column[i].as_py()
 
 
+def _numbers(column: Any, dtype: Any) -> np.ndarray:
+    """A null-free integer column as a numpy view of its Arrow buffer (no copy). Arrow's own
+    ``to_numpy`` imports pandas (~1 s of a small command's start), so the buffer is wrapped."""
+    arr = column.combine_chunks() if hasattr(column, "combine_chunks") else column
+    if arr.null_count:
+        raise StoreError("edge column has missing numbers")
+    return np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset:arr.offset + len(arr)]
+
+
+def _indices(rows: Sequence[int]) -> Any:
+    """Row numbers as an Arrow array built on their numpy buffer: ``take`` given a numpy
+    array converts it through a path that imports pandas."""
+    import pyarrow as pa
+
+    idx = np.ascontiguousarray(rows, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(idx), [None, pa.py_buffer(idx)])
+
+
 class Generation:
     """One committed generation, memory-mapped: lookups by id, rows by number, CSR."""
 
@@ -159,9 +177,9 @@ class Generation:
         self._ids = _Ids(self.ids)
         self.out_ptr, self.in_ptr, self.in_rows = arr["out_ptr"], arr["in_ptr"], arr["in_rows"]
         m = self.edges.num_rows
-        self.src = self.edges.column("src").to_numpy() if m else np.zeros(0, np.int32)
-        self.dst = self.edges.column("dst").to_numpy() if m else np.zeros(0, np.int32)
-        self.kind = self.edges.column("kind").to_numpy() if m else np.zeros(0, np.int16)
+        self.src = _numbers(self.edges.column("src"), np.int32) if m else np.zeros(0, np.int32)
+        self.dst = _numbers(self.edges.column("dst"), np.int32) if m else np.zeros(0, np.int32)
+        self.kind = _numbers(self.edges.column("kind"), np.int16) if m else np.zeros(0, np.int16)
 
     # --- ids and rows ---------------------------------------------------------------
 
@@ -190,7 +208,7 @@ class Generation:
         """The nodes at these numbers as the store shows them (id, properties, kind)."""
         if not len(rows):
             return []
-        t = self.nodes.take(np.asarray(rows, dtype=np.int64)).select(["id", "kind", "props"])
+        t = self.nodes.take(_indices(rows)).select(["id", "kind", "props"])
         d = t.to_pydict()
         props = json.loads("[" + ",".join(d["props"]) + "]")
         out = []
