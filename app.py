@@ -25,6 +25,7 @@ PAGES = (
     ("shared_credentials.py", "Shared credentials", "shared-credentials"),
     ("orphans.py", "Orphaned paths", "orphaned-paths"),
     ("exposure.py", "Exposure", "exposure"),
+    ("changes.py", "Changes", "changes"),
     ("data.py", "Data", "data"),
 )
 

@@ -1,7 +1,8 @@
 """Canary test: plant 100 unique secret values across every input format that carries
 values, run every command and export, then search the store folder, standard output and
 error, and every written report byte-for-byte (and the loaded graph, in case a compressed
-Parquet page would hide a value from a byte search): zero hits.
+Parquet page would hide a value from a byte search), and every explorer page as rendered
+by Streamlit's AppTest on the same store (:func:`explorer_pages`): zero hits.
 
 Data-driven over the ingester registry: ``CANARY_CASES`` maps an ingester name to builders
 that write an input carrying the given secret values. An ingester added later either adds
@@ -422,7 +423,47 @@ def plant_and_run(tmp_path: Path, cases: dict[str, tuple], values: list[str]) ->
             "refused": refused}
 
 
-def test_no_secret_value_leaks_anywhere(tmp_path):
+#: Node ids the explorer pages are pointed at (a planted secret, the canary workflow/system).
+PICKS = {"blast_radius": {"Compromised node": "secret:canary:csv:0"},
+         "inbound": {"Target": "system:canary:sys"},
+         "path_finder": {"From": "workflow:canary:wf", "To": "system:canary:sys"}}
+
+
+def _proto_bytes(node) -> list[bytes]:
+    """Every element under an AppTest tree node, serialised (strings stay verbatim)."""
+    out = []
+    proto = getattr(node, "proto", None)
+    if proto is not None and hasattr(proto, "SerializeToString"):
+        out.append(proto.SerializeToString())
+    for child in (getattr(node, "children", None) or {}).values():
+        out += _proto_bytes(child)
+    return out
+
+
+def explorer_pages(store: Path, monkeypatch) -> dict[str, bytes]:
+    """Each explorer view on ``store`` rendered by AppTest (the real app script), with the
+    node pickers of :data:`PICKS` set: the page's whole element tree as bytes, by view."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("NHIGRAPH_STORE", str(store))
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    root = Path(__file__).resolve().parent.parent
+    app = root / "app.py"
+    views = sorted(p.stem for p in (root / "explorer" / "views").glob("*.py")
+                   if p.stem != "__init__")
+    pages: dict[str, bytes] = {}
+    for view in views:
+        at = AppTest.from_file(str(app), default_timeout=120).run()
+        at.switch_page(f"explorer/views/{view}.py").run()
+        for label, node in PICKS.get(view, {}).items():
+            (box,) = [b for b in at.selectbox if b.label == label]
+            box.set_value(node).run()
+        assert not at.exception, (view, [e.value for e in at.exception])
+        pages[view] = b"".join(_proto_bytes(at._tree))
+    return pages
+
+
+def test_no_secret_value_leaks_anywhere(tmp_path, monkeypatch):
     values = canaries(200)
     ran = plant_and_run(tmp_path, canary_cases(), values)
     g, secrets, streams, blobs = ran["graph"], ran["secrets"], ran["streams"], ran["blobs"]
@@ -438,3 +479,13 @@ def test_no_secret_value_leaks_anywhere(tmp_path):
     assert hits == []
     # The search is not vacuous: non-secret ids of the same inputs are found.
     assert any(b"secret:canary:csv:0" in b for b in streams + blobs)
+
+    pages = explorer_pages(tmp_path / "store", monkeypatch)
+    assert len(pages) >= 8
+    assert [(v, x) for v in values for view, x in pages.items() if v.encode() in x] == []
+    # Not vacuous: each page shows the canary estate, and the picked walks ran.
+    assert all(b"canary" in x for x in pages.values()), [v for v, x in pages.items()
+                                                         if b"canary" not in x]
+    shown = {"blast_radius": b"Reachable", "inbound": b"Can reach it",
+             "path_finder": b"Shortest path length (hops)"}
+    assert [v for v, word in shown.items() if word not in pages[v]] == []
