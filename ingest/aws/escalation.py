@@ -169,9 +169,11 @@ class _Hit:
 
 def build_escalation(principals: list[Principal], policies: dict,
                      effective: dict[str, list[Statement]], db: ActionDB, report,
-                     batch: Batch) -> None:
-    """``CAN_ESCALATE_TO`` edges (see the module docstring) for every user and role."""
+                     batch: Batch, versions: dict | None = None) -> None:
+    """``CAN_ESCALATE_TO`` edges (see the module docstring) for every user and role.
+    ``versions``: managed policy ARN -> its non-default versions (``AuthzFile.versions``)."""
     idx = _Index(principals, policies)
+    idx.broader = broader_versions(policies, versions or {}, db, report)
     cache: dict[tuple, _Perms] = {}
     boundary_missing: set[str] = set()
 
@@ -265,7 +267,9 @@ def _method_targets(m: Method, p: Principal, mine, bound, idx, hubs_used, uses):
         for arn in idx.own(p, m.name):
             key = _allowed(mine, bound, m.key, arn, service)
             if key is not None:
-                yield hub_id(p.account, "admin"), _Hit(m, [key, *uses], note=arn)
+                note = arn if m.name != "SetDefaultPolicyVersion" else \
+                    f"{arn} (version {idx.broader[arn]} grants more)"
+                yield hub_id(p.account, "admin"), _Hit(m, [key, *uses], note=note)
                 hubs_used.add((p.account, "admin"))
                 return
         return
@@ -321,6 +325,8 @@ class _Index:
         self.by_kind: dict[tuple[str, str], list[Principal]] = {}
         self.by_service: dict[tuple[str, str], list[Principal]] = {}
         self.groups = {(p.account, p.name): p for p in principals if p.kind == "group"}
+        #: policy ARN -> the id of a non-default version granting more than the default
+        self.broader: dict[str, str] = {}
         for p in principals:
             self.by_kind.setdefault((p.account, p.kind), []).append(p)
             if p.kind == "role" and p.trust is not None:
@@ -338,11 +344,56 @@ class _Index:
         if method in ("AttachGroupPolicy", "PutGroupPolicy"):
             return [g.arn for g in groups]
         # CreatePolicyVersion / SetDefaultPolicyVersion: customer-managed policies attached
-        # to it or its groups (AWS-managed policies cannot be versioned by customers).
+        # to it or its groups (AWS-managed policies cannot be versioned by customers);
+        # SetDefaultPolicyVersion only those with a version granting more than the default.
         out = []
         for holder in (p, *groups):
             out += [a for a in holder.managed if ":aws:policy/" not in a and a not in out]
+        if method == "SetDefaultPolicyVersion":
+            out = [a for a in out if a in self.broader]
         return out
+
+
+def broader_versions(policies: dict, versions: dict, db: ActionDB, report) -> dict[str, str]:
+    """Policy ARN -> the first non-default version that grants more than the default: an
+    Allow no single unconditional Allow of the default covers (its actions and resources),
+    or a Deny of the default the version lacks."""
+    out = {}
+    for arn, older in sorted(versions.items()):
+        if arn not in policies:
+            continue
+        default = policies[arn][1]
+        for vid, stmts in older:
+            if _grants_more(stmts, default, db, report):
+                out[arn] = vid
+                break
+    return out
+
+
+def _grants_more(version: list[Statement], default: list[Statement], db, report) -> bool:
+    allows = [d for d in default if d.effect == "Allow" and d.condition is None]
+    for s in version:
+        if s.effect != "Allow":
+            continue
+        if not any(_covers(d, s, db, report) for d in allows):
+            return True
+    kept = {_shape(s) for s in version if s.effect == "Deny"}
+    return any(_shape(d) not in kept for d in default if d.effect == "Deny")
+
+
+def _covers(d: Statement, s: Statement, db, report) -> bool:
+    if not (action_set(s, db, report) - action_set(d, db, report)).is_empty():
+        return False
+    if d.not_resources is not None or s.not_resources is not None:
+        return d.not_resources is not None and s.not_resources is not None and \
+            set(d.not_resources) <= set(s.not_resources) and \
+            d.resources == s.resources
+    return all(any(arn_matches(p, r) for p in d.resources) for r in s.resources)
+
+
+def _shape(s: Statement) -> str:
+    return json.dumps([s.actions, s.not_actions, s.resources, s.not_resources, s.condition],
+                      sort_keys=True)
 
 
 def _write_targets(idx: _Index, hubs_used: set[tuple[str, str]], batch: Batch) -> None:
