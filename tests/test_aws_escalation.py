@@ -339,3 +339,53 @@ def test_set_default_version_that_drops_a_deny_grants_more(tmp_path):
     got = _set_default(tmp_path, older=[doc(allow(["s3:*"], "arn:aws:s3:::data/*"))],
                        default=default)
     assert set(got) == {(iid("role/attacker"), hub_id(ACCT, "admin"))}
+
+
+def _ec2_roles():
+    """web and batch are in instance profiles, bare (also trusting EC2) is in none."""
+    out = []
+    for name, profiles in (("web", ["web-profile"]), ("batch", ["batch-profile"]),
+                           ("bare", [])):
+        r = role(name, trust_doc=trust("ec2.amazonaws.com"))
+        r["InstanceProfileList"] = [{"InstanceProfileName": n, "Path": "/",
+                                     "Arn": arn(f"instance-profile/{n}"),
+                                     "InstanceProfileId": "AIPA" + n.upper()[:8],
+                                     "Roles": []} for n in profiles]
+        out.append(r)
+    return out
+
+
+@pytest.mark.parametrize("action", ["ec2:RunInstances", "ec2:AssociateIamInstanceProfile",
+                                    "ec2:ReplaceIamInstanceProfileAssociation"])
+def test_ec2_methods_reach_only_roles_in_an_instance_profile(tmp_path, action):
+    attacker = role("attacker", [doc(allow([action, "iam:PassRole"]))])
+    b = run(tmp_path, export(roles=[attacker, *_ec2_roles()]))
+    got = escalations(b, iid("role/attacker"))
+    assert set(got) == {(iid("role/attacker"), iid("role/web")),
+                        (iid("role/attacker"), iid("role/batch"))}
+    assert all(e["conditional"] is False for e in got.values())
+    nodes = {n.id: n.props for n in b.nodes}
+    assert nodes[iid("role/web")]["instance_profiles"] == [arn("instance-profile/web-profile")]
+    assert "instance_profiles" not in nodes[iid("role/bare")]
+
+
+def test_ec2_instance_profile_methods_under_deny_and_passrole_constraint(tmp_path):
+    attacker = role("attacker", [doc(
+        allow(["ec2:AssociateIamInstanceProfile", "ec2:RunInstances"]),
+        allow(["iam:PassRole"], arn("role/batch")),
+        {"Effect": "Deny", "Action": "ec2:RunInstances", "Resource": "*"})])
+    got = escalations(run(tmp_path, export(roles=[attacker, *_ec2_roles()])),
+                      iid("role/attacker"))
+    # PassRole only on batch; RunInstances denied, so only the association method is left.
+    assert set(got) == {(iid("role/attacker"), iid("role/batch"))}
+    assert got[(iid("role/attacker"), iid("role/batch"))]["methods"] == [
+        "PassRole+EC2 AssociateIamInstanceProfile"]
+
+
+def test_ec2_denied_passrole_leaves_no_instance_profile_escalation(tmp_path):
+    attacker = role("attacker", [doc(
+        allow(["ec2:ReplaceIamInstanceProfileAssociation", "iam:PassRole"]),
+        {"Effect": "Deny", "Action": "iam:PassRole", "Resource": arn("role/web")})])
+    got = escalations(run(tmp_path, export(roles=[attacker, *_ec2_roles()])),
+                      iid("role/attacker"))
+    assert set(got) == {(iid("role/attacker"), iid("role/batch"))}

@@ -38,6 +38,8 @@ class Principal:
     managed: list[str] = field(default_factory=list)  # policy ARNs
     group_names: list[str] = field(default_factory=list)
     trust: Any = None
+    #: roles: ARNs of the instance profiles holding it (None: the export does not say)
+    instance_profiles: list[str] | None = None
 
     @property
     def id(self) -> str:
@@ -165,6 +167,12 @@ def _principal(raw: Any, kind: str, name_key: str, inline_key: str, where: str,
             p.managed.append(pol["PolicyArn"])
     p.group_names = [str(g) for g in raw.get("GroupList") or []]
     p.trust = raw.get("AssumeRolePolicyDocument")
+    if kind == "role" and isinstance(raw.get("InstanceProfileList"), list):
+        p.instance_profiles = sorted(
+            str(ip.get("Arn") or ip.get("InstanceProfileName")) for ip in raw["InstanceProfileList"]
+            if isinstance(ip, dict) and (ip.get("Arn") or ip.get("InstanceProfileName")))
+        if p.instance_profiles:
+            p.props["instance_profiles"] = p.instance_profiles
     return p
 
 

@@ -32,6 +32,7 @@ from .arns import arn_matches
 from .authz import SOURCE, Principal, system_node
 from .escalation_methods import METHODS, Method
 from .policy import Statement, action_set, decode_document, resource_matches
+from .versions import broader_versions
 
 #: A grant covering every candidate of an account goes through a hub above this many.
 HUB_MIN = 8
@@ -276,6 +277,10 @@ def _method_targets(m: Method, p: Principal, mine, bound, idx, hubs_used, uses):
     if m.reaches == "passrole":
         candidates = idx.by_service.get((p.account, service), [])
         what = f"roles-trusting:{service}"
+        if m.instance_profile:
+            candidates = [t for t in candidates if t.instance_profiles is None
+                          or t.instance_profiles]
+            what = f"profiled-roles-trusting:{service}"
     else:
         if m.reaches == "group" and p.kind != "user":
             return  # only a user can be added to a group
@@ -297,6 +302,7 @@ def _targets(m, p, candidates, uses, key_action, mine, bound, idx, hubs_used, wh
             yield t.id, _Hit(m, uses)
         return
     everything = f"arn:aws:iam::{p.account}:{'role' if 'role' in what else m.reaches}/*"
+
     if len(candidates) >= HUB_MIN and mine.covers_all(key_action, everything) and \
             (bound is None or bound.covers_all(key_action, everything)):
         u = _allowed(mine, bound, key_action, candidates[0].arn, m.service)
@@ -354,48 +360,6 @@ class _Index:
         return out
 
 
-def broader_versions(policies: dict, versions: dict, db: ActionDB, report) -> dict[str, str]:
-    """Policy ARN -> the first non-default version that grants more than the default: an
-    Allow no single unconditional Allow of the default covers (its actions and resources),
-    or a Deny of the default the version lacks."""
-    out = {}
-    for arn, older in sorted(versions.items()):
-        if arn not in policies:
-            continue
-        default = policies[arn][1]
-        for vid, stmts in older:
-            if _grants_more(stmts, default, db, report):
-                out[arn] = vid
-                break
-    return out
-
-
-def _grants_more(version: list[Statement], default: list[Statement], db, report) -> bool:
-    allows = [d for d in default if d.effect == "Allow" and d.condition is None]
-    for s in version:
-        if s.effect != "Allow":
-            continue
-        if not any(_covers(d, s, db, report) for d in allows):
-            return True
-    kept = {_shape(s) for s in version if s.effect == "Deny"}
-    return any(_shape(d) not in kept for d in default if d.effect == "Deny")
-
-
-def _covers(d: Statement, s: Statement, db, report) -> bool:
-    if not (action_set(s, db, report) - action_set(d, db, report)).is_empty():
-        return False
-    if d.not_resources is not None or s.not_resources is not None:
-        return d.not_resources is not None and s.not_resources is not None and \
-            set(d.not_resources) <= set(s.not_resources) and \
-            d.resources == s.resources
-    return all(any(arn_matches(p, r) for p in d.resources) for r in s.resources)
-
-
-def _shape(s: Statement) -> str:
-    return json.dumps([s.actions, s.not_actions, s.resources, s.not_resources, s.condition],
-                      sort_keys=True)
-
-
 def _write_targets(idx: _Index, hubs_used: set[tuple[str, str]], batch: Batch) -> None:
     for acct, what in sorted(hubs_used):
         hid = hub_id(acct, what)
@@ -413,6 +377,11 @@ def _write_targets(idx: _Index, hubs_used: set[tuple[str, str]], batch: Batch) -
             svc = what.split(":", 1)[1]
             members = idx.by_service.get((acct, svc), [])
             label = f"every role of account {acct} that {svc} can assume"
+        elif what.startswith("profiled-roles-trusting:"):
+            svc = what.split(":", 1)[1]
+            members = [t for t in idx.by_service.get((acct, svc), [])
+                       if t.instance_profiles is None or t.instance_profiles]
+            label = f"every role of account {acct} in an instance profile that {svc} can assume"
         else:
             kind = what[:-1]
             members = idx.by_kind.get((acct, kind), [])
