@@ -76,3 +76,38 @@ def test_no_last_used_anywhere_is_never_used():
              "CreateDate": "2026-02-01T00:00:00Z", "AccessKeyLastUsed": {"Region": "N/A"}}]
     (k,) = _read(row, keys).values()
     assert k["never_used"] is True and "last_used_at" not in k
+
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from cli import cli
+    r = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return r.exit_code, r.stdout, r.stderr
+
+
+def test_unused_credentials_command_on_the_aws_fixtures(tmp_path):
+    import json
+    from pathlib import Path
+
+    store = str(tmp_path / "store")
+    data = str(Path(__file__).parent / "data" / "aws")
+    assert _cli("ingest", "aws-iam", data, "--store", store)[0] == 0
+    base = ("unused-credentials", "--store", store, "--as-of", "2026-12-01T00:00:00Z",
+            "--format", "json")
+
+    def recent(days, *more):
+        code, out, err = _cli(*base, "--days", str(days), *more)
+        assert code == 0, err
+        return {r["node"]: "not_run_recently" in r["reasons"]
+                for r in json.loads(out)["unused_credentials"]}
+
+    # alice key 1 last used 2026-11-20 (11 days before), bob's key never; alice key 2 is
+    # inactive, so not a valid credential; no workflow uses an access key.
+    assert recent(5) == {"secret:aws:AKIAFIXTUREALICE0001": True,
+                         "secret:aws:AKIAFIXTUREBOB000001": True}
+    assert recent(30) == {"secret:aws:AKIAFIXTUREALICE0001": False,
+                          "secret:aws:AKIAFIXTUREBOB000001": True}
+    assert recent(30, "--platform", "n8n") == {}
+    code, _, err = _cli("unused-credentials", "--store", store, "--as-of", "soon")
+    assert code == 2 and "--as-of" in err and err.count("\n") == 1
