@@ -1,5 +1,6 @@
 """The analysis commands: ``stats``, ``blast-radius``, ``blast-radius-all``, ``inbound``,
-``path``, ``shared-credentials``, ``orphans``, ``entry-points`` and ``search``. Each opens the configured store, runs one
+``path``, ``shared-credentials``, ``orphans``, ``entry-points``, ``unused-credentials`` and
+``search``. Each opens the configured store, runs one
 analysis of :mod:`queries` and prints its result with :func:`cli.plumbing.emit`.
 """
 
@@ -187,5 +188,25 @@ def search_cmd(text, kind, limit, fmt, output, store_config):
          "Matches")
 
 
+@click.command("unused-credentials")
+@click.option("--days", type=click.IntRange(min=0), default=90, show_default=True,
+              help="Not used in this many days counts as not run recently.")
+@click.option("--platform", default=None, metavar="SOURCE",
+              help="Only secrets of this source, e.g. n8n or aws.")
+@click.option("--as-of", default=None, metavar="ISO-DATE",
+              help="Judge ages as of this time (default: now).")
+@output_options
+@store_options
+def unused_credentials_cmd(days, platform, as_of, fmt, output, store_config):
+    """Valid secrets no workflow uses, no active workflow uses, or not used recently."""
+    from graph.records import normalise_datetime
+    from queries.unused_credentials import unused_credentials
+
+    when = normalise_datetime(as_of, "--as-of") if as_of else None
+    result = unused_credentials(open_configured(store_config), days=days, as_of=when,
+                                platform=platform)
+    emit(result, fmt, output, f"Unused credentials ({days} days)")
+
+
 COMMANDS = (stats, search_cmd, blast_radius_cmd, blast_radius_all_cmd, inbound_cmd, path_cmd,
-            shared_credentials_cmd, orphans_cmd, entry_points_cmd)
+            shared_credentials_cmd, orphans_cmd, entry_points_cmd, unused_credentials_cmd)

@@ -75,11 +75,15 @@ def user(name, policies=(), groups=(), managed=(), boundary=None):
     return out
 
 
-def managed_policy(policy_arn, document):
+def managed_policy(policy_arn, document, older=()):
+    """A managed policy whose default is ``document``; ``older``: documents of its
+    non-default versions v1, v2... (the default is the version after them)."""
+    vid = f"v{len(older) + 1}"
     return {"PolicyName": policy_arn.rsplit("/", 1)[-1], "Arn": policy_arn, "Path": "/",
-            "DefaultVersionId": "v1", "AttachmentCount": 1, "IsAttachable": True,
-            "PolicyVersionList": [{"Document": document, "VersionId": "v1",
-                                   "IsDefaultVersion": True}]}
+            "DefaultVersionId": vid, "AttachmentCount": 1, "IsAttachable": True,
+            "PolicyVersionList": [{"Document": d, "VersionId": f"v{i + 1}",
+                                   "IsDefaultVersion": False} for i, d in enumerate(older)]
+            + [{"Document": document, "VersionId": vid, "IsDefaultVersion": True}]}
 
 
 def export(users=(), groups=(), roles=(), policies=()):
@@ -118,7 +122,8 @@ def _setup(m, key_resource="*", extra=(), boundary=None):
         key_res = key_resource
     policy = doc(*by_resource, allow([m.key], key_res), *extra)
     bpol = [managed_policy(boundary, doc(allow(["s3:GetObject"])))] if boundary else []
-    team = managed_policy(MANAGED, doc(allow(["s3:ListBucket"])))
+    # An older version granting more, so SetDefaultPolicyVersion has something to restore.
+    team = managed_policy(MANAGED, doc(allow(["s3:ListBucket"])), older=[doc(allow(["*"]))])
     target_role = role("target", trust_doc=trust(service))
     if m.name in USER_KIND:
         attacker = user("attacker", [policy], groups=["ops"], boundary=boundary)
@@ -292,3 +297,95 @@ def test_read_only_policies_give_read_on_the_account(tmp_path, document):
     b = run(tmp_path, data)
     got = {(e.src, e.dst): e.props["access"] for e in b.edges if e.kind == "CAN_ACCESS"}
     assert got == {(iid("role/auditor"), f"system:aws:{ACCT}"): "read"}
+
+
+def _set_default(tmp_path, older, default=None):
+    """The attacker role holds iam:SetDefaultPolicyVersion on team-policy, attached to it,
+    whose default version allows s3:GetObject on bucket data (or ``default``)."""
+    default = default or doc(allow(["s3:GetObject"], "arn:aws:s3:::data/*"))
+    attacker = role("attacker", [doc(allow(["iam:SetDefaultPolicyVersion"], MANAGED))],
+                    managed=[MANAGED])
+    data = export(roles=[attacker], policies=[managed_policy(MANAGED, default, older)])
+    b = run(tmp_path, data)
+    assert b.skipped == []
+    return escalations(b, iid("role/attacker"))
+
+
+def test_set_default_version_escalates_to_an_older_admin_version(tmp_path):
+    got = _set_default(tmp_path, older=[doc(allow(["s3:GetObject"], "arn:aws:s3:::data/*")),
+                                        doc(allow(["*"]))])
+    edge = got[(iid("role/attacker"), hub_id(ACCT, "admin"))]
+    assert set(got) == {(iid("role/attacker"), hub_id(ACCT, "admin"))}
+    assert edge["methods"] == ["SetDefaultPolicyVersion"]
+    # v1 is the same as the default; v2 (allow *) is the one that grants more.
+    assert f"on {MANAGED} (version v2 grants more)" in edge["reason"]
+
+
+@pytest.mark.parametrize("older", [
+    [],  # no other version
+    [doc(allow(["s3:GetObject"], "arn:aws:s3:::data/reports/*"))],  # narrower resource
+    [doc(allow(["s3:GetObject"], "arn:aws:s3:::data/*"),  # same, and a Deny on top
+         {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/x"})],
+    [doc(allow(["s3:GetObject"], "arn:aws:s3:::data/*",  # same under a condition
+               Condition={"Bool": {"aws:SecureTransport": "true"}}))],
+], ids=["none", "narrower", "same-plus-deny", "conditional"])
+def test_set_default_version_without_a_broader_version_is_no_escalation(tmp_path, older):
+    assert _set_default(tmp_path, older=older) == {}
+
+
+def test_set_default_version_that_drops_a_deny_grants_more(tmp_path):
+    default = doc(allow(["s3:*"], "arn:aws:s3:::data/*"),
+                  {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"})
+    got = _set_default(tmp_path, older=[doc(allow(["s3:*"], "arn:aws:s3:::data/*"))],
+                       default=default)
+    assert set(got) == {(iid("role/attacker"), hub_id(ACCT, "admin"))}
+
+
+def _ec2_roles():
+    """web and batch are in instance profiles, bare (also trusting EC2) is in none."""
+    out = []
+    for name, profiles in (("web", ["web-profile"]), ("batch", ["batch-profile"]),
+                           ("bare", [])):
+        r = role(name, trust_doc=trust("ec2.amazonaws.com"))
+        r["InstanceProfileList"] = [{"InstanceProfileName": n, "Path": "/",
+                                     "Arn": arn(f"instance-profile/{n}"),
+                                     "InstanceProfileId": "AIPA" + n.upper()[:8],
+                                     "Roles": []} for n in profiles]
+        out.append(r)
+    return out
+
+
+@pytest.mark.parametrize("action", ["ec2:RunInstances", "ec2:AssociateIamInstanceProfile",
+                                    "ec2:ReplaceIamInstanceProfileAssociation"])
+def test_ec2_methods_reach_only_roles_in_an_instance_profile(tmp_path, action):
+    attacker = role("attacker", [doc(allow([action, "iam:PassRole"]))])
+    b = run(tmp_path, export(roles=[attacker, *_ec2_roles()]))
+    got = escalations(b, iid("role/attacker"))
+    assert set(got) == {(iid("role/attacker"), iid("role/web")),
+                        (iid("role/attacker"), iid("role/batch"))}
+    assert all(e["conditional"] is False for e in got.values())
+    nodes = {n.id: n.props for n in b.nodes}
+    assert nodes[iid("role/web")]["instance_profiles"] == [arn("instance-profile/web-profile")]
+    assert "instance_profiles" not in nodes[iid("role/bare")]
+
+
+def test_ec2_instance_profile_methods_under_deny_and_passrole_constraint(tmp_path):
+    attacker = role("attacker", [doc(
+        allow(["ec2:AssociateIamInstanceProfile", "ec2:RunInstances"]),
+        allow(["iam:PassRole"], arn("role/batch")),
+        {"Effect": "Deny", "Action": "ec2:RunInstances", "Resource": "*"})])
+    got = escalations(run(tmp_path, export(roles=[attacker, *_ec2_roles()])),
+                      iid("role/attacker"))
+    # PassRole only on batch; RunInstances denied, so only the association method is left.
+    assert set(got) == {(iid("role/attacker"), iid("role/batch"))}
+    assert got[(iid("role/attacker"), iid("role/batch"))]["methods"] == [
+        "PassRole+EC2 AssociateIamInstanceProfile"]
+
+
+def test_ec2_denied_passrole_leaves_no_instance_profile_escalation(tmp_path):
+    attacker = role("attacker", [doc(
+        allow(["ec2:ReplaceIamInstanceProfileAssociation", "iam:PassRole"]),
+        {"Effect": "Deny", "Action": "iam:PassRole", "Resource": arn("role/web")})])
+    got = escalations(run(tmp_path, export(roles=[attacker, *_ec2_roles()])),
+                      iid("role/attacker"))
+    assert set(got) == {(iid("role/attacker"), iid("role/batch"))}

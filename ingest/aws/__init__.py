@@ -91,14 +91,17 @@ def parse(path, **options) -> Batch:
         except _SHAPE_ERRORS as exc:  # a value of a type the export never has
             report(f"{p}: unexpected shape ({type(exc).__name__}); file skipped")
     policies: dict = {}
+    versions: dict = {}
     principals = []
     for f in files:
         policies.update(f.policies)
+        versions.update(f.versions)
         principals.extend(f.principals)
     effective = authz.build_access(principals, policies, db, report, batch)
     trust.build_trust(principals, effective, db, report, batch,
                       eks_clusters=options.get("eks_clusters"))
-    escalation.build_escalation(principals, policies, effective, db, report, batch)
+    escalation.build_escalation(principals, policies, effective, db, report, batch,
+                                versions=versions)
     for p, text in reports:
         try:
             credreport.read(text, str(p), keys, report, batch)

@@ -38,6 +38,8 @@ class Principal:
     managed: list[str] = field(default_factory=list)  # policy ARNs
     group_names: list[str] = field(default_factory=list)
     trust: Any = None
+    #: roles: ARNs of the instance profiles holding it (None: the export does not say)
+    instance_profiles: list[str] | None = None
 
     @property
     def id(self) -> str:
@@ -49,6 +51,8 @@ class AuthzFile:
     principals: list[Principal] = field(default_factory=list)
     #: managed policy ARN -> (name, statements of the default version)
     policies: dict[str, tuple[str, list[Statement]]] = field(default_factory=dict)
+    #: managed policy ARN -> [(version id, statements)] of its non-default versions
+    versions: dict[str, list[tuple[str, list[Statement]]]] = field(default_factory=dict)
 
 
 def is_authorization_details(doc: Any) -> bool:
@@ -68,6 +72,9 @@ def read(doc: dict, name: str, report) -> AuthzFile:
             report(str(exc))
             continue
         out.policies[arn] = (pname, stmts)
+        older = _other_versions(pol, pname, where, report)
+        if older:
+            out.versions[arn] = older
     for list_key, kind, name_key, inline_key in _KINDS:
         items = doc.get(list_key) or []
         if not isinstance(items, list):
@@ -96,6 +103,24 @@ def _managed_policy(pol: Any, where: str, report=None) -> tuple[str, str, list[S
         raise InputError(f"policy {pname} has no default version document; ignored", where)
     return arn, pname, statements(chosen.get("Document"), pname,
                                   f"{where} ({pname} {chosen.get('VersionId', '')})", report)
+
+
+def _other_versions(pol: dict, pname: str, where: str,
+                    report) -> list[tuple[str, list[Statement]]]:
+    """The non-default versions of a managed policy (``iam:SetDefaultPolicyVersion`` can
+    make one of them the default); one that cannot be read is reported and left out."""
+    out = []
+    for v in pol.get("PolicyVersionList") or []:
+        if not isinstance(v, dict) or v.get("IsDefaultVersion") is True or \
+                v.get("VersionId") == pol.get("DefaultVersionId") or v.get("Document") is None:
+            continue
+        vid = str(v.get("VersionId") or "?")
+        try:
+            out.append((vid, statements(v["Document"], f"{pname} {vid}",
+                                        f"{where} ({pname} {vid})", report)))
+        except InputError as exc:
+            report(f"{exc}; version left out")
+    return out
 
 
 def _principal(raw: Any, kind: str, name_key: str, inline_key: str, where: str,
@@ -142,6 +167,12 @@ def _principal(raw: Any, kind: str, name_key: str, inline_key: str, where: str,
             p.managed.append(pol["PolicyArn"])
     p.group_names = [str(g) for g in raw.get("GroupList") or []]
     p.trust = raw.get("AssumeRolePolicyDocument")
+    if kind == "role" and isinstance(raw.get("InstanceProfileList"), list):
+        p.instance_profiles = sorted(
+            str(ip.get("Arn") or ip.get("InstanceProfileName")) for ip in raw["InstanceProfileList"]
+            if isinstance(ip, dict) and (ip.get("Arn") or ip.get("InstanceProfileName")))
+        if p.instance_profiles:
+            p.props["instance_profiles"] = p.instance_profiles
     return p
 
 

@@ -6,7 +6,10 @@ The report has no access key ids, only "key 1" and "key 2" with their state. Ids
 ``aws iam list-access-keys`` output (``{"AccessKeyMetadata": [...]}``, one or several
 users' lists) given in the same run, matched by user and creation time (the report's
 ``access_key_N_last_rotated`` is the key's creation time), else by order (key 1 is the
-older); a report may also carry extra ``access_key_N_id`` columns. A key whose id is not
+older; two keys created in the same second are told apart by status, then order); a
+report may also carry extra ``access_key_N_id`` columns. ``last_used_at`` comes from the
+report, else from ``AccessKeyLastUsed`` (``get-access-key-last-used``, which the collector
+adds to each key's metadata). A key whose id is not
 known gets ``secret:aws:<user arn>:access_key_<N>`` (docs/ids.md).
 
 A user with a console password and an active access key is marked
@@ -105,13 +108,18 @@ def _row(row, where, by_user, batch, report) -> None:
     metas = sorted(by_user.get(user, []), key=lambda m: str(m.get("CreateDate", "")))
     any_active = False
     used_times = [last_login] if last_login else []
+    taken: set[str] = set()
     for n in (1, 2):
         rotated = _when(_value(row, f"access_key_{n}_last_rotated"), where)
         if rotated is None:
             continue  # no such key
         active = (_value(row, f"access_key_{n}_active") or "").lower() == "true"
         any_active = any_active or active
-        key_id = _value(row, f"access_key_{n}_id") or _match(metas, rotated, n, where)
+        meta = _match(metas, rotated, n, where, taken, active)
+        key_id = _value(row, f"access_key_{n}_id") or (
+            str(meta["AccessKeyId"]) if meta else None)
+        if key_id:
+            taken.add(key_id)
         sid = f"secret:aws:{key_id}" if key_id else f"secret:aws:{arn}:access_key_{n}"
         sprops: dict[str, Any] = {
             "name": f"{user} key {n}", "secret_type": "access_key", "store": "aws_iam",
@@ -119,13 +127,16 @@ def _row(row, where, by_user, batch, report) -> None:
             "last_rotated_at": rotated, "key_slot": n, "source": SOURCE}
         if key_id:
             sprops["access_key_id"] = key_id
-        used = _when(_value(row, f"access_key_{n}_last_used_date"), where)
+        last = (meta or {}).get("AccessKeyLastUsed") or {}
+        used = _when(_value(row, f"access_key_{n}_last_used_date"), where) or \
+            _when(str(last.get("LastUsedDate") or ""), where)
         if used:
             sprops["last_used_at"] = used
             used_times.append(used)
         else:
             sprops["never_used"] = True
-        svc = _value(row, f"access_key_{n}_last_used_service")
+        svc = _value(row, f"access_key_{n}_last_used_service") or \
+            _value({"s": str(last.get("ServiceName") or "")}, "s")
         if svc:
             sprops["last_used_service"] = svc
         batch.nodes.append(Node(sid, "Secret", sprops, where))
@@ -139,11 +150,17 @@ def _row(row, where, by_user, batch, report) -> None:
     batch.nodes.append(Node(uid, "Identity", props, where))
 
 
-def _match(metas: list[dict], rotated: str, n: int, where: str) -> str | None:
-    for m in metas:
-        if _when(str(m.get("CreateDate", "")), where) == rotated and m.get("AccessKeyId"):
-            return str(m["AccessKeyId"])
+def _match(metas: list[dict], rotated: str, n: int, where: str, taken: set[str],
+           active: bool) -> dict | None:
+    """The ``list-access-keys`` row of report slot ``n``: a key not yet taken that was
+    created at ``rotated`` (two keys made in the same second are told apart by their
+    status, then by order), else, when no row has a creation time, the n-th key."""
+    same = [m for m in metas if m.get("AccessKeyId") and str(m["AccessKeyId"]) not in taken
+            and _when(str(m.get("CreateDate", "")), where) == rotated]
+    if same:
+        return sorted(same, key=lambda m: (str(m.get("Status", "")).lower() == "active")
+                      != active)[0]
     if len(metas) >= n and metas[n - 1].get("AccessKeyId") and \
             not any(_when(str(m.get("CreateDate", "")), where) for m in metas):
-        return str(metas[n - 1]["AccessKeyId"])
+        return metas[n - 1]
     return None

@@ -32,6 +32,7 @@ from .arns import arn_matches
 from .authz import SOURCE, Principal, system_node
 from .escalation_methods import METHODS, Method
 from .policy import Statement, action_set, decode_document, resource_matches
+from .versions import broader_versions
 
 #: A grant covering every candidate of an account goes through a hub above this many.
 HUB_MIN = 8
@@ -169,9 +170,11 @@ class _Hit:
 
 def build_escalation(principals: list[Principal], policies: dict,
                      effective: dict[str, list[Statement]], db: ActionDB, report,
-                     batch: Batch) -> None:
-    """``CAN_ESCALATE_TO`` edges (see the module docstring) for every user and role."""
+                     batch: Batch, versions: dict | None = None) -> None:
+    """``CAN_ESCALATE_TO`` edges (see the module docstring) for every user and role.
+    ``versions``: managed policy ARN -> its non-default versions (``AuthzFile.versions``)."""
     idx = _Index(principals, policies)
+    idx.broader = broader_versions(policies, versions or {}, db, report)
     cache: dict[tuple, _Perms] = {}
     boundary_missing: set[str] = set()
 
@@ -265,13 +268,19 @@ def _method_targets(m: Method, p: Principal, mine, bound, idx, hubs_used, uses):
         for arn in idx.own(p, m.name):
             key = _allowed(mine, bound, m.key, arn, service)
             if key is not None:
-                yield hub_id(p.account, "admin"), _Hit(m, [key, *uses], note=arn)
+                note = arn if m.name != "SetDefaultPolicyVersion" else \
+                    f"{arn} (version {idx.broader[arn]} grants more)"
+                yield hub_id(p.account, "admin"), _Hit(m, [key, *uses], note=note)
                 hubs_used.add((p.account, "admin"))
                 return
         return
     if m.reaches == "passrole":
         candidates = idx.by_service.get((p.account, service), [])
         what = f"roles-trusting:{service}"
+        if m.instance_profile:
+            candidates = [t for t in candidates if t.instance_profiles is None
+                          or t.instance_profiles]
+            what = f"profiled-roles-trusting:{service}"
     else:
         if m.reaches == "group" and p.kind != "user":
             return  # only a user can be added to a group
@@ -293,6 +302,7 @@ def _targets(m, p, candidates, uses, key_action, mine, bound, idx, hubs_used, wh
             yield t.id, _Hit(m, uses)
         return
     everything = f"arn:aws:iam::{p.account}:{'role' if 'role' in what else m.reaches}/*"
+
     if len(candidates) >= HUB_MIN and mine.covers_all(key_action, everything) and \
             (bound is None or bound.covers_all(key_action, everything)):
         u = _allowed(mine, bound, key_action, candidates[0].arn, m.service)
@@ -321,6 +331,8 @@ class _Index:
         self.by_kind: dict[tuple[str, str], list[Principal]] = {}
         self.by_service: dict[tuple[str, str], list[Principal]] = {}
         self.groups = {(p.account, p.name): p for p in principals if p.kind == "group"}
+        #: policy ARN -> the id of a non-default version granting more than the default
+        self.broader: dict[str, str] = {}
         for p in principals:
             self.by_kind.setdefault((p.account, p.kind), []).append(p)
             if p.kind == "role" and p.trust is not None:
@@ -338,10 +350,13 @@ class _Index:
         if method in ("AttachGroupPolicy", "PutGroupPolicy"):
             return [g.arn for g in groups]
         # CreatePolicyVersion / SetDefaultPolicyVersion: customer-managed policies attached
-        # to it or its groups (AWS-managed policies cannot be versioned by customers).
+        # to it or its groups (AWS-managed policies cannot be versioned by customers);
+        # SetDefaultPolicyVersion only those with a version granting more than the default.
         out = []
         for holder in (p, *groups):
             out += [a for a in holder.managed if ":aws:policy/" not in a and a not in out]
+        if method == "SetDefaultPolicyVersion":
+            out = [a for a in out if a in self.broader]
         return out
 
 
@@ -362,6 +377,11 @@ def _write_targets(idx: _Index, hubs_used: set[tuple[str, str]], batch: Batch) -
             svc = what.split(":", 1)[1]
             members = idx.by_service.get((acct, svc), [])
             label = f"every role of account {acct} that {svc} can assume"
+        elif what.startswith("profiled-roles-trusting:"):
+            svc = what.split(":", 1)[1]
+            members = [t for t in idx.by_service.get((acct, svc), [])
+                       if t.instance_profiles is None or t.instance_profiles]
+            label = f"every role of account {acct} in an instance profile that {svc} can assume"
         else:
             kind = what[:-1]
             members = idx.by_kind.get((acct, kind), [])

@@ -13,6 +13,9 @@ What a method reaches (``reaches``):
 - ``passrole``: every role of the principal's account that ``iam:PassRole``'s resource
   allows and whose trust policy lets ``service`` assume it (the service runs the
   principal's code as that role);
+- (``instance_profile``) EC2 methods reach only roles in an instance profile when the
+  export lists them (``RoleDetailList[].InstanceProfileList``): an instance runs as a role
+  through its profile;
 - ``existing``: every role of the account whose trust lets ``service`` assume it, *if* a
   resource of that service already runs as it (the export lists no functions, instances or
   endpoints): kept, marked conditional, and said so in the reason;
@@ -43,11 +46,14 @@ class Method:
     service: str | None = None  # passrole / existing: the service principal
     reference: str = RHINO
     description: str = ""
+    #: EC2: the role must be in an instance profile (when the export lists them)
+    instance_profile: bool = False
 
 
-def _pass(name, service, actions, any_of=(), description="", reference=RHINO) -> Method:
+def _pass(name, service, actions, any_of=(), description="", reference=RHINO,
+          instance_profile=False) -> Method:
     return Method(name, ("iam:PassRole", *actions), "passrole", "iam:PassRole", any_of,
-                  service, reference, description)
+                  service, reference, description, instance_profile)
 
 
 def _existing(name, service, actions, description, reference=RHINO) -> Method:
@@ -96,7 +102,15 @@ METHODS: tuple[Method, ...] = (
           description="create a function running as the role, triggered by an event source"),
     _pass("PassRole+EC2 RunInstances", "ec2.amazonaws.com", ("ec2:RunInstances",),
           description="start an instance with the role's instance profile and read its "
-                      "credentials from the metadata service"),
+                      "credentials from the metadata service", instance_profile=True),
+    _pass("PassRole+EC2 AssociateIamInstanceProfile", "ec2.amazonaws.com",
+          ("ec2:AssociateIamInstanceProfile",), instance_profile=True,
+          description="attach the role's instance profile to an instance you control and "
+                      "read its credentials from the metadata service", reference=PMAPPER),
+    _pass("PassRole+EC2 ReplaceIamInstanceProfileAssociation", "ec2.amazonaws.com",
+          ("ec2:ReplaceIamInstanceProfileAssociation",), instance_profile=True,
+          description="swap the role's instance profile onto an instance you control and "
+                      "read its credentials from the metadata service", reference=PMAPPER),
     _pass("PassRole+Glue CreateDevEndpoint", "glue.amazonaws.com", ("glue:CreateDevEndpoint",),
           description="create a dev endpoint running as the role and log in to it"),
     _pass("PassRole+Glue CreateJob", "glue.amazonaws.com", ("glue:CreateJob",),
