@@ -21,6 +21,7 @@ RUNS = {
     "stats": [], "search": ["deploy"], "blast-radius": ["wf"], "blast-radius-all": [],
     "inbound": ["bucket"], "path": ["wf", "bucket"], "shared-credentials": [], "orphans": [],
     "entry-points": [], "explain": ["wf", *AS_OF], "findings": AS_OF,
+    "unused-credentials": AS_OF,
 }
 #: Commands whose json output has no schema yet (export, history and plan commands).
 PENDING = {"export", "snapshots", "diff", "what-if", "cut"}
