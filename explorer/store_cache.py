@@ -163,3 +163,11 @@ def blast_ranking(token: str) -> tuple[list[dict], int]:
                     "crown_jewels": len(s["crown_jewels"]), "reachable": s["reachable"]})
     out.sort(key=lambda r: (-r["crown_jewels"], -r["targets"], -r["admin_targets"], r["id"]))
     return out, len(subjects)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def search(token: str, text: str) -> list[tuple[float, str, str, str]]:
+    """Ranked (score, id, name, kind) matches for the sidebar search box."""
+    from queries.search import search as q
+
+    return q(get_store(), text)

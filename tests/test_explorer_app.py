@@ -361,3 +361,25 @@ def test_exposure(app):
     at.text_input(key="exposure-search").set_value("")
     at.checkbox(key="exposure-outside").check().run()
     assert len(at.dataframe[0].value) == 5
+
+
+def test_sidebar_search_opens_the_picked_node(app):
+    at = app
+    at.sidebar.text_input(key="node-search").set_value("stripe live").run()
+    stripe = "secret:n8n:acme-prod:cred-stripe-live"
+    hits = [b.label for b in at.sidebar.button]
+    assert hits[:3] == ["Stripe live secret key \u00b7 Secret", "Stripe key \\(copied\\) \u00b7 Secret",
+                        "Stripe \u00b7 System"]
+    at.button(key=f"node-search-hit-{stripe}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["node"] == stripe
+    assert at.title[0].value == "Blast radius"
+    assert metrics(at)["Reachable"] == "2" and metrics(at)["Crown jewels"] == "1"
+    # a resource opens on Inbound, found despite the typo
+    at.sidebar.text_input(key="node-search").set_value("biling-db").run()
+    billing = "resource:aws:arn:aws:rds:us-east-1:111122223333:db:billing"
+    at.button(key=f"node-search-hit-{billing}").click().run()
+    assert at.query_params["target"] == billing
+    assert at.title[0].value.startswith("Inbound")
+    at.sidebar.text_input(key="node-search").set_value("zzzzqqqq").run()
+    assert "No matching node." in captions(at)
