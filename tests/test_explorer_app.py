@@ -383,3 +383,27 @@ def test_sidebar_search_opens_the_picked_node(app):
     assert at.title[0].value.startswith("Inbound")
     at.sidebar.text_input(key="node-search").set_value("zzzzqqqq").run()
     assert "No matching node." in captions(at)
+
+
+def test_pasted_url_lands_on_the_view_and_node(sample_dir, monkeypatch):
+    monkeypatch.setenv("NHIGRAPH_STORE", str(sample_dir))
+    billing = "resource:aws:arn:aws:rds:us-east-1:111122223333:db:billing"
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["view"] = "inbound"
+    at.query_params["target"] = billing
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value.startswith("Inbound")
+    assert at.selectbox(key="inbound-node").value == billing
+    assert "view" not in at.query_params and at.query_params["target"] == billing
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["view"] = "blast-radius"
+    at.query_params["node"] = "secret:n8n:acme-prod:cred-stripe-live"
+    at.run()
+    assert metrics(at)["Reachable"] == "2" and metrics(at)["Crown jewels"] == "1"
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["view"] = "no-such-view"
+    at.run()
+    assert at.warning[0].value == ("No view no\\-such\\-view; views: blast-radius, data, exposure, "
+                                   "inbound, orphaned-paths, overview, path-finder, "
+                                   "shared-credentials")
