@@ -171,3 +171,14 @@ def search(token: str, text: str) -> list[tuple[float, str, str, str]]:
     from queries.search import search as q
 
     return q(get_store(), text)
+
+
+def widest_source() -> str | None:
+    """The workflow or secret the Overview ranks first (most crown jewels, then targets, then
+    admin targets reached): the Blast radius page opens on it. None on a store too large to
+    list or with no workflow or secret."""
+    token = store_token()
+    if catalogue(token) is None:
+        return None
+    ranked, _ = blast_ranking(token)
+    return ranked[0]["id"] if ranked else None

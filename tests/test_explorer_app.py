@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = "workflow:github:acme/infra:.github/workflows/deploy.yml"
 BILLING_DB = "resource:aws:arn:aws:rds:us-east-1:111122223333:db:billing"
 PII = "resource:aws:arn:aws:s3:::acme-customer-pii"
+INVOICE_SYNC = "workflow:n8n:acme-prod:invoice-sync"
 
 
 def load_sample(path) -> EmbeddedStore:
@@ -83,7 +84,10 @@ def test_overview(app):
 
 def test_blast_radius(app):
     at = page(app, "blast_radius")
-    assert not at.get("iframe")  # nothing drawn before a node is chosen
+    # opens on the Overview's first-ranked source: Invoice sync, 3 crown jewels
+    assert at.selectbox(key="blast-node").value == INVOICE_SYNC
+    assert at.query_params["node"] == INVOICE_SYNC
+    assert metrics(at)["Crown jewels"] == "3"
     at.selectbox(key="blast-node").set_value(DEPLOY).run()
     assert metrics(at) == {"Reachable": "14", "Systems": "1", "Resources": "8",
                            "With admin": "9", "Crown jewels": "2", "Max hops": "6"}
@@ -276,7 +280,7 @@ def test_large_store_takes_a_typed_node_and_bounds_the_graph(tmp_path, monkeypat
     monkeypatch.setenv("NHIGRAPH_STORE", str(tmp_path / "store"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     page(at, "blast_radius")
-    assert len(at.selectbox) == 1 and len(at.text_input) == 1  # unknown-as; node box
+    assert len(at.selectbox) == 1 and len(at.main.text_input) == 1  # unknown-as; node box
     at.text_input(key="blast-node").set_value("nope").run()
     assert at.error[0].value.replace("\\", "") == "no node with id or name 'nope'"
     at.text_input(key="blast-node").set_value("deploy").run()
