@@ -12,6 +12,8 @@ from pathlib import Path
 import streamlit as st
 
 from explorer import store_cache
+from explorer.links import follow_view_param
+from explorer.search_box import sidebar_search
 from explorer.widgets import text
 
 VIEWS = Path(__file__).parent / "explorer" / "views"
@@ -35,6 +37,8 @@ def main() -> None:
     pages = [st.Page(VIEWS / f, title=t, url_path=u, default=(u == "overview"))
              for f, t, u in PAGES]
     page = st.navigation(pages)
+    follow_view_param({u: p for (_, _, u), p in zip(PAGES, pages, strict=True)}, page)
+    sidebar_search({f: p for (f, _, _), p in zip(PAGES, pages, strict=True)})
     cfg = store_cache.store_config()
     st.sidebar.caption(f"nhigraph \u00b7 {cfg['backend']} store\n\n{text(cfg['location'])}")
     page.run()

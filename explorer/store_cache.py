@@ -163,3 +163,22 @@ def blast_ranking(token: str) -> tuple[list[dict], int]:
                     "crown_jewels": len(s["crown_jewels"]), "reachable": s["reachable"]})
     out.sort(key=lambda r: (-r["crown_jewels"], -r["targets"], -r["admin_targets"], r["id"]))
     return out, len(subjects)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def search(token: str, text: str) -> list[tuple[float, str, str, str]]:
+    """Ranked (score, id, name, kind) matches for the sidebar search box."""
+    from queries.search import ranked
+
+    return ranked(get_store(), text)
+
+
+def widest_source() -> str | None:
+    """The workflow or secret the Overview ranks first (most crown jewels, then targets, then
+    admin targets reached): the Blast radius page opens on it. None on a store too large to
+    list or with no workflow or secret."""
+    token = store_token()
+    if catalogue(token) is None:
+        return None
+    ranked, _ = blast_ranking(token)
+    return ranked[0]["id"] if ranked else None

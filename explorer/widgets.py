@@ -54,7 +54,7 @@ def _label(row: tuple[str, str, str]) -> str:
 
 
 def pick_node(label: str, key: str, kinds_first: tuple[str, ...] = (),
-              param: str | None = None) -> str | None:
+              param: str | None = None, default: str | None = None) -> str | None:
     """A searchable select over every node's name and id (type to filter). The choice is
     mirrored in the URL query parameter ``param`` so a view can be linked to.
 
@@ -69,8 +69,8 @@ def pick_node(label: str, key: str, kinds_first: tuple[str, ...] = (),
     rows = sorted(nodes, key=lambda r: (order.get(r[1], len(order)), r[2].lower(), r[0]))
     ids = [r[0] for r in rows]
     labels = dict(zip(ids, map(_label, rows), strict=True))
-    if key not in st.session_state and wanted in labels:
-        st.session_state[key] = wanted
+    if key not in st.session_state and (wanted in labels or default in labels):
+        st.session_state[key] = wanted if wanted in labels else default
     choice = st.selectbox(label, ids, index=None, key=key, format_func=labels.__getitem__,
                           placeholder="Type a name or id to search...")
     if param:
@@ -148,12 +148,14 @@ def depth_control(key: str) -> int | None:
 
 
 def node_depth_unknown(label: str, key: str, kinds_first: tuple[str, ...], param: str,
-                       hint: str) -> tuple[str | None, int | None, str]:
+                       hint: str, default: str | None = None
+                       ) -> tuple[str | None, int | None, str]:
     """The node picker with the hop bound and the unknown-access ranking beside it; shows
     ``hint`` while no node is chosen."""
     top = st.columns([3, 1, 1])
     with top[0]:
-        node = pick_node(label, f"{key}-node", kinds_first=kinds_first, param=param)
+        node = pick_node(label, f"{key}-node", kinds_first=kinds_first, param=param,
+                         default=default)
     with top[1]:
         depth = depth_control(f"{key}-depth")
     with top[2]:
@@ -173,12 +175,13 @@ def run_or_show_error(fn, *args):
 
 
 def picked_walk(walk, label: str, key: str, kinds_first: tuple[str, ...], param: str,
-                hint: str):
+                hint: str, default: str | None = None):
     """The node picked with :func:`node_depth_unknown` and the result of the cached
     ``walk`` (``store_cache.blast_radius`` or ``store_cache.inbound``) from it, as
     ``(node, result)``. While no node is picked, or on a user's error, the page says why
     and stops there (as :func:`open_store_or_stop` does)."""
-    node, depth, unknown_as = node_depth_unknown(label, key, kinds_first, param, hint)
+    node, depth, unknown_as = node_depth_unknown(label, key, kinds_first, param, hint,
+                                                 default)
     result = run_or_show_error(walk, store_cache.store_token(), node, depth, unknown_as) \
         if node else None
     if result is None:

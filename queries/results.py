@@ -60,6 +60,26 @@ class Result:
         cols, records = self.records(readable)
         return pd.DataFrame.from_records(records, columns=cols)
 
+    def to_networkx(self):
+        """A ``networkx.DiGraph`` of the nodes and hops along the rows' paths (``path`` and
+        ``access_path``), for further analysis in a notebook. Each node has ``name``; a row's
+        own node (``id``) also has the row's scalar columns (``kind``, ``access``,
+        ``distance``...). Edges carry no kind: the rows name nodes, not relationships."""
+        import networkx as nx
+
+        g = nx.DiGraph()
+        for row in self.rows:
+            for key in ("path", "access_path"):
+                hops = row.get(key)
+                if isinstance(hops, list) and hops:
+                    nx.add_path(g, hops)
+            if isinstance(row.get("id"), str):
+                g.add_node(row["id"], **{k: v for k, v in row.items()
+                                         if k != "id" and not isinstance(v, list | dict)})
+        for nid in g.nodes:
+            g.nodes[nid].setdefault("name", self.names.get(nid, nid))
+        return g
+
     def __len__(self) -> int:
         return len(self.rows)
 

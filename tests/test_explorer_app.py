@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = "workflow:github:acme/infra:.github/workflows/deploy.yml"
 BILLING_DB = "resource:aws:arn:aws:rds:us-east-1:111122223333:db:billing"
 PII = "resource:aws:arn:aws:s3:::acme-customer-pii"
+INVOICE_SYNC = "workflow:n8n:acme-prod:invoice-sync"
 
 
 def load_sample(path) -> EmbeddedStore:
@@ -83,7 +84,10 @@ def test_overview(app):
 
 def test_blast_radius(app):
     at = page(app, "blast_radius")
-    assert not at.get("iframe")  # nothing drawn before a node is chosen
+    # opens on the Overview's first-ranked source: Invoice sync, 3 crown jewels
+    assert at.selectbox(key="blast-node").value == INVOICE_SYNC
+    assert at.query_params["node"] == INVOICE_SYNC
+    assert metrics(at)["Crown jewels"] == "3"
     at.selectbox(key="blast-node").set_value(DEPLOY).run()
     assert metrics(at) == {"Reachable": "14", "Systems": "1", "Resources": "8",
                            "With admin": "9", "Crown jewels": "2", "Max hops": "6"}
@@ -276,7 +280,7 @@ def test_large_store_takes_a_typed_node_and_bounds_the_graph(tmp_path, monkeypat
     monkeypatch.setenv("NHIGRAPH_STORE", str(tmp_path / "store"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     page(at, "blast_radius")
-    assert len(at.selectbox) == 1 and len(at.text_input) == 1  # unknown-as; node box
+    assert len(at.selectbox) == 1 and len(at.main.text_input) == 1  # unknown-as; node box
     at.text_input(key="blast-node").set_value("nope").run()
     assert at.error[0].value.replace("\\", "") == "no node with id or name 'nope'"
     at.text_input(key="blast-node").set_value("deploy").run()
@@ -361,3 +365,49 @@ def test_exposure(app):
     at.text_input(key="exposure-search").set_value("")
     at.checkbox(key="exposure-outside").check().run()
     assert len(at.dataframe[0].value) == 5
+
+
+def test_sidebar_search_opens_the_picked_node(app):
+    at = app
+    at.sidebar.text_input(key="node-search").set_value("stripe live").run()
+    stripe = "secret:n8n:acme-prod:cred-stripe-live"
+    hits = [b.label for b in at.sidebar.button]
+    assert hits[:3] == ["Stripe live secret key \u00b7 Secret", "Stripe key \\(copied\\) \u00b7 Secret",
+                        "Stripe \u00b7 System"]
+    at.button(key=f"node-search-hit-{stripe}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["node"] == stripe
+    assert at.title[0].value == "Blast radius"
+    assert metrics(at)["Reachable"] == "2" and metrics(at)["Crown jewels"] == "1"
+    # a resource opens on Inbound, found despite the typo
+    at.sidebar.text_input(key="node-search").set_value("biling-db").run()
+    billing = "resource:aws:arn:aws:rds:us-east-1:111122223333:db:billing"
+    at.button(key=f"node-search-hit-{billing}").click().run()
+    assert at.query_params["target"] == billing
+    assert at.title[0].value.startswith("Inbound")
+    at.sidebar.text_input(key="node-search").set_value("zzzzqqqq").run()
+    assert "No matching node." in captions(at)
+
+
+def test_pasted_url_lands_on_the_view_and_node(sample_dir, monkeypatch):
+    monkeypatch.setenv("NHIGRAPH_STORE", str(sample_dir))
+    billing = "resource:aws:arn:aws:rds:us-east-1:111122223333:db:billing"
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["view"] = "inbound"
+    at.query_params["target"] = billing
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value.startswith("Inbound")
+    assert at.selectbox(key="inbound-node").value == billing
+    assert "view" not in at.query_params and at.query_params["target"] == billing
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["view"] = "blast-radius"
+    at.query_params["node"] = "secret:n8n:acme-prod:cred-stripe-live"
+    at.run()
+    assert metrics(at)["Reachable"] == "2" and metrics(at)["Crown jewels"] == "1"
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["view"] = "no-such-view"
+    at.run()
+    assert at.warning[0].value == ("No view no\\-such\\-view; views: blast-radius, changes, "
+                                   "data, exposure, inbound, orphaned-paths, overview, path-finder, "
+                                   "shared-credentials")

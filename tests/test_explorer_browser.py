@@ -392,3 +392,23 @@ def test_markup_in_names_is_shown_as_text(xss_app, watched):
         no_markup_ran(w)
     assert w.page.get_by_text(MD_LINK, exact=False).count() >= 1  # crown jewels caption
     w.shot("xss-inbound")
+
+
+def test_sidebar_search_and_pasted_url(sample_app, watched):
+    # a pasted link lands on the view and node it names
+    stripe = "secret:n8n:acme-prod:cred-stripe-live"
+    watched.open(f"{sample_app}/?view=blast-radius&node={stripe}")
+    watched.graph(3)  # the key and the 2 nodes it reaches
+    assert "Reachable 2" in watched.metrics()
+    assert "/blast-radius" in watched.page.url and "view=" not in watched.page.url
+    # the sidebar search opens a resource on Inbound, typo and all
+    box = watched.page.get_by_test_id("stSidebar").get_by_label("Search nodes")
+    box.fill("biling-db")
+    box.press("Enter")
+    watched.settle()
+    watched.page.get_by_test_id("stSidebar").get_by_role("button").filter(
+        has_text="billing-db").first.click()
+    watched.settle()
+    watched.page.get_by_role("heading", name="Inbound").first.wait_for()
+    assert "target=resource" in watched.page.url and "/inbound" in watched.page.url
+    watched.shot("sidebar-search")

@@ -20,7 +20,8 @@ def render() -> None:
     st.caption("If this node is compromised, what can an attacker reach, with what access, "
                "along which path?")
     store = widgets.open_store_or_stop()
-    node, result = widgets.picked_walk(store_cache.blast_radius, *PICKER)
+    node, result = widgets.picked_walk(store_cache.blast_radius, *PICKER,
+                                       default=store_cache.widest_source())
     s = result.summary
     widgets.metrics((("Reachable", s["reachable"]), ("Systems", s["systems"]),
                      ("Resources", s["resources"]), ("With admin", s["admin_targets"]),
