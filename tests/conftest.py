@@ -9,11 +9,6 @@ import pytest
 # Fingerprints must not depend on a key file in the user's home.
 os.environ.setdefault("NHIGRAPH_FINGERPRINT_KEY", "nhigraph-test-key")
 os.environ.pop("NEO4J_URI", None)
-# Neo4j snapshots default to ./.nhigraph-snapshots: keep test runs out of the checkout.
-if "NHIGRAPH_SNAPSHOTS" not in os.environ:
-    import tempfile
-
-    os.environ["NHIGRAPH_SNAPSHOTS"] = tempfile.mkdtemp(prefix="nhigraph-test-snapshots-")
 
 
 @pytest.fixture
