@@ -44,25 +44,41 @@ def stats(fmt, store_config):
         click.echo(terminal_safe(f"source: {s}"))
 
 
-def _walk_command(name: str, analysis: str, header: str, title: str, doc: str):
-    """A command NODE [--depth] [--unknown-as] that prints one walk from or to NODE."""
-    @click.command(name, help=doc)
-    @click.argument("node", shell_complete=complete_node)
-    @walk_options
-    @output_options
-    @store_options
-    def command(node, depth, unknown_as, fmt, output, store_config):
+def _walk_command(name: str, analysis: str, header: str, title: str, doc: str,
+                  paths: bool = False):
+    """A command NODE [--depth] [--unknown-as] that prints one walk from or to NODE; with
+    ``paths``, also --paths (the walk as chains grouped by system) and --ids."""
+    def command(node, depth, unknown_as, fmt, output, store_config, show_paths=False,
+                ids=False):
         import queries
 
-        result = getattr(queries, analysis)(open_configured(store_config), node, depth=depth,
-                                            unknown_as=unknown_as)
+        store = open_configured(store_config)
+        result = getattr(queries, analysis)(store, node, depth=depth, unknown_as=unknown_as)
+        if show_paths and fmt == "table":
+            from cli.chains import radius_tree
+
+            text = radius_tree(store, result, ids=ids)
+            if output:
+                write_output(output, text)
+            else:
+                click.echo(text, nl=False)
+            return
         emit(result, fmt, output, title.format(result.header[header]))
-    return command
+    if paths:
+        command = click.option("--ids", is_flag=True, help="Ids instead of names.")(command)
+        command = click.option("--paths", "show_paths", is_flag=True,
+                               help="Each path to a system or resource, one hop per line, "
+                                    "grouped by the system reached.")(command)
+    for deco in (store_options, output_options, walk_options,
+                 click.argument("node", shell_complete=complete_node)):
+        command = deco(command)
+    return click.command(name, help=doc)(command)
 
 
 blast_radius_cmd = _walk_command(
     "blast-radius", "blast_radius", "source", "Blast radius of {}",
-    "What an attacker holding NODE can reach, with what access, along which path.")
+    "What an attacker holding NODE can reach, with what access, along which path.",
+    paths=True)
 inbound_cmd = _walk_command(
     "inbound", "inbound", "target", "Who can reach {}",
     "Who (workflows, secrets, identities...) can reach NODE.")
@@ -116,17 +132,15 @@ def path_cmd(src, dst, limit, ids, fmt, output, store_config):
 def path_chains(rows: list[dict], names: dict[str, str]) -> str:
     """Each path as a chain of names, one hop per line with its edge kind, access and
     reason (``--ids`` or ``--format`` give the rows instead)."""
-    def label(nid: str) -> str:
-        return f"{names.get(nid, nid)} ({nid})" if names.get(nid, nid) != nid else nid
+    from cli.chains import hop_line, labeller
 
+    label = labeller(names)
     lines = []
     for row in rows:
         lines.append(f"path {row['rank']} ({row['length']} hops):")
         lines.append(f"  {label(row['path'][0])}")
-        for hop in row["hops"]:
-            extra = " ".join(str(x) for x in (hop.get("access"), hop.get("reason")) if x)
-            lines.append(f"    --{hop['kind']}{' [' + extra + ']' if extra else ''}--> "
-                         f"{label(hop['to'])}")
+        lines += [hop_line(h["kind"], h.get("access"), h.get("reason"), label(h["to"]))
+                  for h in row["hops"]]
     return terminal_safe("\n".join(lines) + "\n")
 
 
