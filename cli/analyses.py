@@ -9,6 +9,7 @@ import dataclasses
 
 import click
 
+from cli.names import ids_option
 from cli.plumbing import (
     complete_node,
     emit,
@@ -47,7 +48,8 @@ def stats(fmt, store_config):
 def _walk_command(name: str, analysis: str, header: str, title: str, doc: str,
                   paths: bool = False):
     """A command NODE [--depth] [--unknown-as] that prints one walk from or to NODE; with
-    ``paths``, also --paths (the walk as chains grouped by system) and --ids."""
+    ``paths``, also --paths (the walk as chains grouped by system). Names in the table,
+    ids with --ids."""
     def command(node, depth, unknown_as, fmt, output, store_config, show_paths=False,
                 ids=False):
         import queries
@@ -63,9 +65,9 @@ def _walk_command(name: str, analysis: str, header: str, title: str, doc: str,
             else:
                 click.echo(text, nl=False)
             return
-        emit(result, fmt, output, title.format(result.header[header]))
+        emit_named(result, fmt, output, store, ids, title, result.header[header])
+    command = ids_option(command)
     if paths:
-        command = click.option("--ids", is_flag=True, help="Ids instead of names.")(command)
         command = click.option("--paths", "show_paths", is_flag=True,
                                help="Each path to a system or resource, one hop per line, "
                                     "grouped by the system reached.")(command)
@@ -129,6 +131,17 @@ def path_cmd(src, dst, limit, ids, fmt, output, store_config):
     emit(result, fmt, output, f"Paths {result.header['source']} -> {result.header['target']}")
 
 
+def emit_named(result, fmt, output, store, ids: bool, title: str, node: str | None = None):
+    """:func:`emit`, with names in place of ids in a table (and the title's node as
+    ``name (id)``) unless ``ids``; JSON and CSV unchanged."""
+    from cli.names import node_name, with_names
+
+    if fmt == "table" and not ids:
+        result = with_names(result, store)
+        node = node_name(store, node) if node else node
+    emit(result, fmt, output, title.format(node) if node else title)
+
+
 def path_chains(rows: list[dict], names: dict[str, str]) -> str:
     """Each path as a chain of names, one hop per line with its edge kind, access and
     reason (``--ids`` or ``--format`` give the rows instead)."""
@@ -148,12 +161,14 @@ def path_chains(rows: list[dict], names: dict[str, str]) -> str:
 @click.option("--min-workflows", type=click.IntRange(min=2), default=2, show_default=True)
 @output_options
 @store_options
-def shared_credentials_cmd(min_workflows, fmt, output, store_config):
+@ids_option
+def shared_credentials_cmd(min_workflows, ids, fmt, output, store_config):
     """Clusters of workflows sharing secrets or identities."""
     from queries import shared_credentials
 
-    result = shared_credentials(open_configured(store_config), min_workflows=min_workflows)
-    emit(result, fmt, output, "Shared-credential clusters")
+    store = open_configured(store_config)
+    result = shared_credentials(store, min_workflows=min_workflows)
+    emit_named(result, fmt, output, store, ids, "Shared-credential clusters")
 
 
 @click.command("orphans")
@@ -163,13 +178,15 @@ def shared_credentials_cmd(min_workflows, fmt, output, store_config):
               help="Only these reasons (repeatable).")
 @output_options
 @store_options
-def orphans_cmd(reasons, fmt, output, store_config):
+@ids_option
+def orphans_cmd(reasons, ids, fmt, output, store_config):
     """Access paths with no accountable owner or that outlived their workflow."""
     from queries import orphaned_paths
     from queries.orphans import REASONS
 
-    result = orphaned_paths(open_configured(store_config), reasons=reasons or REASONS)
-    emit(result, fmt, output, "Orphaned paths")
+    store = open_configured(store_config)
+    result = orphaned_paths(store, reasons=reasons or REASONS)
+    emit_named(result, fmt, output, store, ids, "Orphaned paths")
 
 
 @click.command("entry-points")
@@ -178,13 +195,15 @@ def orphans_cmd(reasons, fmt, output, store_config):
 @unknown_as
 @output_options
 @store_options
-def entry_points_cmd(actor, unknown_as, fmt, output, store_config):
+@ids_option
+def entry_points_cmd(actor, unknown_as, ids, fmt, output, store_config):
     """Who can start each workflow from outside, and the blast radius behind it."""
     from queries import entry_points
 
-    result = entry_points(open_configured(store_config), actor=actor, unknown_as=unknown_as)
-    emit(result, fmt, output, "Entry points" + (f" of {result.header['actor']}"
-                                                if actor else ""))
+    store = open_configured(store_config)
+    result = entry_points(store, actor=actor, unknown_as=unknown_as)
+    emit_named(result, fmt, output, store, ids, "Entry points" + (" of {}" if actor else ""),
+               result.header.get("actor"))
 
 
 @click.command("search")

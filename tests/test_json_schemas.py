@@ -65,7 +65,9 @@ def test_change_kinds_are_the_drift_kinds():
 
 
 @pytest.mark.parametrize("command", sorted(RUNS))
-def test_output_validates(command, tmp_path):
+def test_output_validates(command, tmp_path, monkeypatch):
+    # conftest points every store at one shared snapshot folder; this store keeps its own
+    monkeypatch.setenv("NHIGRAPH_SNAPSHOTS", str(tmp_path / "snapshots"))
     path = tmp_path / "s"
     store = graphs.fresh(graphs.CHAIN, path)
     runner, written = CliRunner(), tmp_path / "export.json"

@@ -85,3 +85,32 @@ def test_no_dict_or_list_repr_on_the_sample_estate(tmp_path):
         assert "{'" not in r.output and "['" not in r.output, words
     tree = run("blast-radius", DEPLOY, "--paths", "--store", store).output
     assert "--CAN_ACCESS" in tree and "[System]" in tree
+
+
+def _table(*args):
+    r = run(*args)
+    assert r.exit_code == 0, r.output
+    return r.output.splitlines()
+
+
+def test_tables_show_names_and_ids_on_request(chain):
+    lines = _table("blast-radius", "wf", "--store", chain)
+    assert lines[0] == "Blast radius of deploy (wf)"
+    assert lines[1].split()[:2] == ["kind", "name"]  # the id column gives way to the name
+    assert lines[3].split()[:3] == ["Resource", "pii", "admin"]
+    lines = _table("blast-radius", "wf", "--ids", "--store", chain)
+    assert lines[0] == "Blast radius of wf"
+    assert lines[3].split()[:3] == ["bucket", "Resource", "pii"]
+    lines = _table("inbound", "bucket", "--store", chain)
+    assert lines[0] == "Who can reach pii (bucket)"
+    assert _table("inbound", "bucket", "--ids", "--store", chain)[0] == "Who can reach bucket"
+
+
+def test_orphans_reaches_named_and_csv_keeps_ids(chain):
+    named = "\n".join(_table("orphans", "--store", chain))
+    ids = "\n".join(_table("orphans", "--ids", "--store", chain))
+    # deploy-role has no owner and reaches the account and the bucket
+    assert "aws-prod, pii" in named and "acct, bucket" not in named
+    assert "acct, bucket" in ids
+    csv_text = run("orphans", "--format", "csv", "--store", chain).output
+    assert "acct, bucket" in csv_text and "deploy-role" in csv_text
