@@ -12,7 +12,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _QUIET: ContextVar[bool] = ContextVar("nhigraph_quiet", default=False)
 
@@ -46,7 +49,7 @@ def show_progress(stream: Any = None) -> bool:
         return False
 
 
-def console(stderr: bool = True, file: Any = None):
+def console(stderr: bool = True, file: Any = None) -> Console:
     """A rich Console on stderr (or ``file``) that draws colour only on a terminal and never
     under ``NO_COLOR``; rich's own defaults also strip styles when not on a terminal."""
     from rich.console import Console
