@@ -19,7 +19,10 @@ from cli.plumbing import ErrorGroup
 
 @click.group(cls=ErrorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nhigraph")
-def cli():
+@click.option("-q", "--quiet", is_flag=True,
+              help="Only results and errors: no notes, progress or 'wrote FILE' lines "
+                   "(before or after the command).")
+def cli(quiet):
     """nhigraph: access paths of non-human identities in workflow platforms.
 
     \b
@@ -30,6 +33,7 @@ def cli():
       NHIGRAPH_STORE   embedded store folder (default ./.nhigraph)
       NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE   a Neo4j store
       COLUMNS          table width;  NHIGRAPH_DEBUG=1  tracebacks on bugs
+      NO_COLOR         no colour (output that is not a terminal never has any)
     """
 
 

@@ -10,6 +10,7 @@ import dataclasses
 
 import click
 
+from cli.names import ids_option
 from cli.plumbing import (
     complete_node,
     emit,
@@ -45,25 +46,42 @@ def stats(fmt, store_config):
         click.echo(terminal_safe(f"source: {s}"))
 
 
-def _walk_command(name: str, analysis: str, header: str, title: str, doc: str):
-    """A command NODE [--depth] [--unknown-as] that prints one walk from or to NODE."""
-    @click.command(name, help=doc)
-    @click.argument("node", shell_complete=complete_node)
-    @walk_options
-    @output_options
-    @store_options
-    def command(node, depth, unknown_as, fmt, output, store_config):
+def _walk_command(name: str, analysis: str, header: str, title: str, doc: str,
+                  paths: bool = False):
+    """A command NODE [--depth] [--unknown-as] that prints one walk from or to NODE; with
+    ``paths``, also --paths (the walk as chains grouped by system). Names in the table,
+    ids with --ids."""
+    def command(node, depth, unknown_as, fmt, output, store_config, show_paths=False,
+                ids=False):
         import queries
 
-        result = getattr(queries, analysis)(open_configured(store_config), node, depth=depth,
-                                            unknown_as=unknown_as)
-        emit(result, fmt, output, title.format(result.header[header]))
-    return command
+        store = open_configured(store_config)
+        result = getattr(queries, analysis)(store, node, depth=depth, unknown_as=unknown_as)
+        if show_paths and fmt == "table":
+            from cli.chains import radius_tree
+
+            text = radius_tree(store, result, ids=ids)
+            if output:
+                write_output(output, text)
+            else:
+                click.echo(text, nl=False)
+            return
+        emit_named(result, fmt, output, store, ids, title, result.header[header])
+    command = ids_option(command)
+    if paths:
+        command = click.option("--paths", "show_paths", is_flag=True,
+                               help="Each path to a system or resource, one hop per line, "
+                                    "grouped by the system reached.")(command)
+    for deco in (store_options, output_options, walk_options,
+                 click.argument("node", shell_complete=complete_node)):
+        command = deco(command)
+    return click.command(name, help=doc)(command)
 
 
 blast_radius_cmd = _walk_command(
     "blast-radius", "blast_radius", "source", "Blast radius of {}",
-    "What an attacker holding NODE can reach, with what access, along which path.")
+    "What an attacker holding NODE can reach, with what access, along which path.",
+    paths=True)
 inbound_cmd = _walk_command(
     "inbound", "inbound", "target", "Who can reach {}",
     "Who (workflows, secrets, identities...) can reach NODE.")
@@ -114,20 +132,29 @@ def path_cmd(src, dst, limit, ids, fmt, output, store_config):
     emit(result, fmt, output, f"Paths {result.header['source']} -> {result.header['target']}")
 
 
+def emit_named(result, fmt, output, store, ids: bool, title: str, node: str | None = None):
+    """:func:`emit`, with names in place of ids in a table (and the title's node as
+    ``name (id)``) unless ``ids``; JSON and CSV unchanged."""
+    from cli.names import node_name, with_names
+
+    if fmt == "table" and not ids:
+        result = with_names(result, store)
+        node = node_name(store, node) if node else node
+    emit(result, fmt, output, title.format(node) if node else title)
+
+
 def path_chains(rows: list[dict], names: dict[str, str]) -> str:
     """Each path as a chain of names, one hop per line with its edge kind, access and
     reason (``--ids`` or ``--format`` give the rows instead)."""
-    def label(nid: str) -> str:
-        return f"{names.get(nid, nid)} ({nid})" if names.get(nid, nid) != nid else nid
+    from cli.chains import hop_line, labeller
 
+    label = labeller(names)
     lines = []
     for row in rows:
         lines.append(f"path {row['rank']} ({row['length']} hops):")
         lines.append(f"  {label(row['path'][0])}")
-        for hop in row["hops"]:
-            extra = " ".join(str(x) for x in (hop.get("access"), hop.get("reason")) if x)
-            lines.append(f"    --{hop['kind']}{' [' + extra + ']' if extra else ''}--> "
-                         f"{label(hop['to'])}")
+        lines += [hop_line(h["kind"], h.get("access"), h.get("reason"), label(h["to"]))
+                  for h in row["hops"]]
     return terminal_safe("\n".join(lines) + "\n")
 
 
@@ -135,12 +162,14 @@ def path_chains(rows: list[dict], names: dict[str, str]) -> str:
 @click.option("--min-workflows", type=click.IntRange(min=2), default=2, show_default=True)
 @output_options
 @store_options
-def shared_credentials_cmd(min_workflows, fmt, output, store_config):
+@ids_option
+def shared_credentials_cmd(min_workflows, ids, fmt, output, store_config):
     """Clusters of workflows sharing secrets or identities."""
     from queries import shared_credentials
 
-    result = shared_credentials(open_configured(store_config), min_workflows=min_workflows)
-    emit(result, fmt, output, "Shared-credential clusters")
+    store = open_configured(store_config)
+    result = shared_credentials(store, min_workflows=min_workflows)
+    emit_named(result, fmt, output, store, ids, "Shared-credential clusters")
 
 
 @click.command("orphans")
@@ -150,13 +179,15 @@ def shared_credentials_cmd(min_workflows, fmt, output, store_config):
               help="Only these reasons (repeatable).")
 @output_options
 @store_options
-def orphans_cmd(reasons, fmt, output, store_config):
+@ids_option
+def orphans_cmd(reasons, ids, fmt, output, store_config):
     """Access paths with no accountable owner or that outlived their workflow."""
     from queries import orphaned_paths
     from queries.orphans import REASONS
 
-    result = orphaned_paths(open_configured(store_config), reasons=reasons or REASONS)
-    emit(result, fmt, output, "Orphaned paths")
+    store = open_configured(store_config)
+    result = orphaned_paths(store, reasons=reasons or REASONS)
+    emit_named(result, fmt, output, store, ids, "Orphaned paths")
 
 
 @click.command("entry-points")
@@ -165,13 +196,15 @@ def orphans_cmd(reasons, fmt, output, store_config):
 @unknown_as
 @output_options
 @store_options
-def entry_points_cmd(actor, unknown_as, fmt, output, store_config):
+@ids_option
+def entry_points_cmd(actor, unknown_as, ids, fmt, output, store_config):
     """Who can start each workflow from outside, and the blast radius behind it."""
     from queries import entry_points
 
-    result = entry_points(open_configured(store_config), actor=actor, unknown_as=unknown_as)
-    emit(result, fmt, output, "Entry points" + (f" of {result.header['actor']}"
-                                                if actor else ""))
+    store = open_configured(store_config)
+    result = entry_points(store, actor=actor, unknown_as=unknown_as)
+    emit_named(result, fmt, output, store, ids, "Entry points" + (" of {}" if actor else ""),
+               result.header.get("actor"))
 
 
 @click.command("search")

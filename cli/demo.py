@@ -8,6 +8,7 @@ import click
 
 from cli.plumbing import open_configured, report_write, store_options
 from graph.errors import InputError
+from graph.terminal import show_progress
 
 
 @click.command()
@@ -83,8 +84,9 @@ def generate_cmd(n_nodes, seed, out_dir, shape):
     """Write a synthetic enterprise estate (CSV inventory folder) for scale tests."""
     from ingest.synthetic_estate import generate
 
-    def progress(done, total):
-        click.echo(f"generated {done}/{total} nodes", err=True)
+    def progress(done, total):  # a count on a terminal only, as progress bars are
+        if show_progress():
+            click.echo(f"generated {done}/{total} nodes", err=True)
 
     out = generate(n_nodes, seed, out_dir, progress=progress, shape=shape)
     nodes = sum(v for k, v in out.items() if k not in ("edges", "owned"))

@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from cli.plumbing import ErrorGroup, as_of, open_configured, store_options, unknown_as
+from cli.plumbing import ErrorGroup, as_of, note, open_configured, store_options, unknown_as
 
 DIFF_FORMATS = click.Choice(["table", "json", "csv", "markdown", "html"])
 
@@ -60,7 +60,7 @@ def snapshot_export(file, store_config):
     from graph.snapshot import write_snapshot
 
     meta = write_snapshot(open_configured(store_config), file)
-    click.echo(f"wrote {file}: {meta['nodes']} nodes, {meta['edges']} edges", err=True)
+    note(f"wrote {file}: {meta['nodes']} nodes, {meta['edges']} edges")
 
 
 @click.command("diff")
@@ -99,9 +99,7 @@ def diff_cmd(from_, to, fail_on, as_of_time, unknown_as, fmt, output, store_conf
 
 def emit_change(result, fmt: str, output: str | None, title: str) -> None:
     """A delta (drift or what-if) in any of the diff formats."""
-    from pathlib import Path
-
-    from cli.plumbing import emit
+    from cli.plumbing import emit, write_output
 
     if fmt not in ("markdown", "html"):
         emit(result, fmt, output, title)
@@ -110,8 +108,8 @@ def emit_change(result, fmt: str, output: str | None, title: str) -> None:
 
     text = (changes_markdown if fmt == "markdown" else changes_html)(result, title)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+        write_output(output, text)
+        note(f"wrote {output}")
     else:
         click.echo(text, nl=False)
 

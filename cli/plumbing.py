@@ -17,6 +17,7 @@ from graph import NhiGraphError, open_store
 from graph.errors import InputError
 from graph.redact import scrub
 from graph.safe_output import frame_csv, terminal_safe
+from graph.terminal import quiet, quieted
 
 FORMATS = click.Choice(["table", "json", "csv"])
 
@@ -45,15 +46,34 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return [*rest[:cut], *front, *rest[cut:]]
 
 
+QUIET_WORDS = ("-q", "--quiet")
+
+
+def take_quiet(args: list[str]) -> tuple[bool, list[str]]:
+    """``-q``/``--quiet`` anywhere before a ``--`` taken out of ``args`` (no command has a
+    ``-q`` of its own): ``(given, the other words)``."""
+    cut = args.index("--") if "--" in args else len(args)
+    rest = [w for w in args[:cut] if w not in QUIET_WORDS]
+    return len(rest) < cut, [*rest, *args[cut:]]
+
+
 class ErrorGroup(click.Group):
     """Turns the project's own errors into one line and exit 2; bugs into exit 1."""
 
     def parse_args(self, ctx, args):
         if ctx.parent is None:
+            given, args = take_quiet(list(args))
+            ctx.meta["nhigraph.quiet"] = given or ctx.meta.get("nhigraph.quiet", False)
             args = hoist_global_options(args)
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
+        if ctx.parent is None:  # --quiet holds for this invocation only
+            with quieted(bool(ctx.meta.get("nhigraph.quiet"))):
+                return self._invoke(ctx)
+        return self._invoke(ctx)
+
+    def _invoke(self, ctx):
         # Remember the words given, to name the input if a parser gives up on it.
         words = [*getattr(ctx, "_protected_args", []), *ctx.args]
         try:
@@ -174,7 +194,7 @@ def emit(result, fmt: str, output: str | None, title: str = "") -> None:
         text = table(result, title)
     if output:
         write_output(output, text)
-        click.echo(f"wrote {terminal_safe(output)}", err=True)
+        note(f"wrote {output}")
     else:
         click.echo(text, nl=False)
 
@@ -279,8 +299,16 @@ def _term_width() -> int:
 
 
 def say(prefix: str, line) -> None:
-    """One short line on standard error, whatever the input held."""
-    click.echo(f"{prefix}: {one_line(line, 500)}", err=True)
+    """One short note on standard error, whatever the input held (none under --quiet)."""
+    if not quiet():
+        click.echo(f"{prefix}: {one_line(line, 500)}", err=True)
+
+
+def note(line: str) -> None:
+    """A line for the person at the terminal, not a result (``wrote FILE`` and the like):
+    on standard error, control characters escaped, none under --quiet."""
+    if not quiet():
+        click.echo(terminal_safe(line), err=True)
 
 
 def report_write(source: str, result) -> None:

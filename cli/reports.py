@@ -14,11 +14,11 @@ from cli.plumbing import (
     as_of,
     depth_option,
     emit,
+    note,
     open_configured,
     store_options,
     unknown_as,
 )
-from graph.safe_output import terminal_safe
 
 SEVERITY_CHOICE = click.Choice(["critical", "high", "medium", "low", "info"])
 
@@ -66,8 +66,7 @@ def findings_cmd(fail_on, min_severity, rules, rotation_days, as_of_time, baseli
         all_rows = findings(store, as_of=result.header["as_of"], rotation_days=rotation_days,
                             unknown_as=unknown_as, rules=rules or None,
                             min_severity=min_severity).rows if baseline else result.rows
-        click.echo(f"wrote {write_baseline}: {write(write_baseline, all_rows, known)} "
-                   "finding(s)", err=True)
+        note(f"wrote {write_baseline}: {write(write_baseline, all_rows, known)} finding(s)")
     if fmt == "sarif":
         _emit_sarif(store, result.rows, output)
     elif fmt == "table":  # nodes and remediation are in the JSON/CSV; a terminal needs less
@@ -93,7 +92,7 @@ def _emit_sarif(store, rows, output) -> None:
     text = sarif_text(rows, store.get_nodes({n for f in rows for n in f["nodes"]}), ver)
     if output:
         Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+        note(f"wrote {output}")
     else:
         click.echo(text, nl=False)
 
@@ -109,7 +108,7 @@ def export_cmd(fmt, output, store_config):
     from reports.export import export
 
     for path in export(open_configured(store_config), fmt, output):
-        click.echo(terminal_safe(f"wrote {path}"), err=True)
+        note(f"wrote {path}")
 
 
 @click.group(cls=ErrorGroup)
@@ -154,7 +153,7 @@ def _write(build, *args, output, rotation_days, as_of_time, unknown_as, store_co
 
     data = build(open_configured(store_config), *args, as_of=as_of(as_of_time),
                  rotation_days=rotation_days, unknown_as=unknown_as, **kwargs)
-    click.echo(terminal_safe(f"wrote {write_report(data, output)}"), err=True)
+    note(f"wrote {write_report(data, output)}")
 
 
 COMMANDS = (findings_cmd, report, export_cmd)

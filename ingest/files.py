@@ -16,6 +16,7 @@ from typing import Any
 
 from graph.errors import InputError
 from graph.records import normalise_datetime
+from graph.terminal import console, show_progress
 
 from .yaml_loader import YamlError, load_text
 
@@ -69,13 +70,12 @@ def collect_some(paths, suffixes: tuple[str, ...]) -> list[Path]:
 
 def progress(files: list[Path], label: str) -> Iterator[Path]:
     """Iterate over ``files`` with a progress bar on stderr when there are many."""
-    if len(files) < PROGRESS_FROM or not sys.stderr.isatty():
+    if len(files) < PROGRESS_FROM or not show_progress(sys.stderr):
         yield from files
         return
-    from rich.console import Console
     from rich.progress import track
 
-    yield from track(files, description=label, transient=True, console=Console(stderr=True))
+    yield from track(files, description=label, transient=True, console=console())
 
 
 def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:

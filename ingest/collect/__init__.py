@@ -16,6 +16,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+from graph.terminal import console, quiet, show_progress
+
 
 class Progress:
     """Counts collector steps: a bar on a terminal (stderr), else one summary line at the end.
@@ -27,17 +29,16 @@ class Progress:
                  tty: bool | None = None):
         self.label = label
         self.count = 0
-        self.echo = echo or (lambda line: print(line, file=sys.stderr))
-        self.tty = sys.stderr.isatty() if tty is None else tty
+        self.echo = echo or (lambda line: None if quiet() else print(line, file=sys.stderr))
+        self.tty = show_progress(sys.stderr) if tty is None else tty
         self._progress = None
         if self.tty:
-            from rich.console import Console
             from rich.progress import Progress as Bar
             from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
             self._progress = Bar(SpinnerColumn(), TextColumn("{task.description}"),
                                  TextColumn("{task.completed} calls"), TimeElapsedColumn(),
-                                 transient=True, console=Console(stderr=True))
+                                 transient=True, console=console())
             self._progress.start()
             self._task = self._progress.add_task(label, total=None)
 
