@@ -243,3 +243,16 @@ def test_mcp_and_n8n_join_through_one_token(tmp_path):
                any(w.startswith("workflow:n8n:") for w in r["workflows"]) for r in rows)
     assert not any(shared.encode() in p.read_bytes()
                    for p in (tmp_path / "store").rglob("*") if p.is_file())
+
+
+def test_bare_env_args_env_file_and_predefined_variables(tmp_path):
+    (tmp_path / "mcp.json").write_text(json.dumps({"servers": {"db": {
+        "type": "stdio", "command": "npx", "envFile": "${workspaceFolder}/.env",
+        "args": ["envmcp", "my-db-server", "$DATABASE_URL", "${workspaceFolder}/data"]}}}))
+    nodes, edges = graph_of(parse(tmp_path, machine="m"))
+    assert {i for k, i in nodes if k == "Secret"} == {
+        "secret:mcp:m:env:DATABASE_URL", "secret:mcp:m:env-file:${workspaceFolder}/.env"}
+    assert {(x, k, y) for x, k, y in edges if k == "REFERENCES"} == {
+        ("connector:mcp:m:mcp.json:db", "REFERENCES", "secret:mcp:m:env:DATABASE_URL"),
+        ("connector:mcp:m:mcp.json:db", "REFERENCES",
+         "secret:mcp:m:env-file:${workspaceFolder}/.env")}

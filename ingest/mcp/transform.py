@@ -23,10 +23,13 @@ from urllib.parse import urlsplit
 from graph.fingerprint import fingerprint
 
 from ..secret_detect import is_expression, is_placeholder, is_secret, is_text, secret_part
-from ..services import host_service, secret_name_service, secret_name_type, system_id
+from ..services import host_service, secret_name_service, secret_name_type
 from ..workflow_records import RecordBuilder
 
-_REF = re.compile(r"\$\{(?:(input|env):)?([A-Za-z_][\w.-]*)(?::-[^}]*)?\}")
+_REF = re.compile(r"\$\{(?:(input|env):)?([A-Za-z_][\w.-]*)(?::-[^}]*)?\}|"
+                  r"\$([A-Z_][A-Z0-9_]*)\b")
+#: VS Code's predefined variables: paths, never secrets.
+_PREDEFINED = {"workspaceFolder", "workspaceFolderBasename", "userHome", "pathSeparator", "cwd"}
 #: Key names under which a literal is a credential even with no known format.
 _SECRET_NAME = re.compile(r"(?i)token|secret|passw|api[-_]?key|apikey|auth|_pat$|^pat$|"
                           r"credential|private[-_]?key|access[-_]?key")
@@ -169,10 +172,15 @@ class McpBuilder(RecordBuilder):
         systems = self._systems(props, service, cfg, where)
         for system in systems:
             self.edge(c, "TARGETS", system, f"MCP server {name!r} calls it", where)
+        if isinstance(cfg.get("envFile"), str) and cfg["envFile"]:
+            self._reference(c, rel, "file", cfg["envFile"], declared, systems,
+                            f"{where}.envFile")
         seen: set[str] = set()
         for field, key, value in literals(cfg):
-            for kind, ref in _REF.findall(value):
-                self._reference(c, rel, kind, ref, declared, systems, f"{where}.{field}")
+            for kind, ref, bare in _REF.findall(value):
+                if (ref or bare) not in _PREDEFINED:
+                    self._reference(c, rel, kind or "env", ref or bare, declared, systems,
+                                    f"{where}.{field}")
             if _REF.search(value):
                 continue
             self._literal(c, rel, name, field, key, value, systems, seen, where)
@@ -204,6 +212,10 @@ class McpBuilder(RecordBuilder):
             props = {"name": str((spec or {}).get("description") or ref),
                      "secret_type": secret_name_type(ref.replace("-", "_")),
                      "store": "client-prompt", "scope": "configuration"}
+        elif kind == "file":
+            sid = f"secret:mcp:{self.machine}:env-file:{ref}"
+            props = {"name": f"variables in {ref}", "secret_type": "secret", "store": "file",
+                     "scope": "machine"}
         else:
             sid = f"secret:mcp:{self.machine}:env:{ref}"
             props = {"name": ref, "secret_type": secret_name_type(ref), "store": "env",
