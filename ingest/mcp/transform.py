@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from graph.fingerprint import fingerprint
 
-from ..secret_detect import is_expression, is_placeholder, is_secret, is_text, secret_part
+from ..secret_detect import SECRET_NAME, is_placeholder, named_secret, secret_part
 from ..services import host_service, secret_name_service, secret_name_type
 from ..workflow_records import RecordBuilder
 
@@ -30,9 +30,6 @@ _REF = re.compile(r"\$\{(?:(input|env):)?([A-Za-z_][\w.-]*)(?::-[^}]*)?\}|"
                   r"\$([A-Z_][A-Z0-9_]*)\b")
 #: VS Code's predefined variables: paths, never secrets.
 _PREDEFINED = {"workspaceFolder", "workspaceFolderBasename", "userHome", "pathSeparator", "cwd"}
-#: Key names under which a literal is a credential even with no known format.
-_SECRET_NAME = re.compile(r"(?i)token|secret|passw|api[-_]?key|apikey|auth|_pat$|^pat$|"
-                          r"credential|private[-_]?key|access[-_]?key")
 _PACKAGE = re.compile(r"^@?[a-z0-9][a-z0-9._-]*(?:/[a-z0-9._-]+)?(?:@[\w.^~<>=-]+)?$")
 _LAUNCHERS = {"npx": "npm", "bunx": "npm", "pnpm": "npm", "uvx": "pypi", "uv": "pypi",
               "pipx": "pypi", "docker": "docker", "podman": "docker"}
@@ -45,20 +42,6 @@ _PKG_SERVICES = {"github": "github", "gitlab": "gitlab", "slack": "slack", "noti
                  "gdrive": "google", "openai": "openai", "aws": "aws", "cloudflare": "cloudflare",
                  "datadog": "datadog", "hubspot": "hubspot", "salesforce": "salesforce"}
 _PATH = re.compile(r"^(?:[/~.]|[A-Za-z]:[\\/]|\$\{)")
-MIN_NAMED_SECRET = 8
-
-
-def named_secret(value: str, key: str) -> str | None:
-    """The detector for a literal under ``key``: the library's, else ``key-name`` for a
-    credential-named key holding a literal that is no placeholder, text or expression."""
-    found = is_secret(value, key)
-    if found:
-        return found
-    part = secret_part(value)
-    if _SECRET_NAME.search(key) and len(part) >= MIN_NAMED_SECRET and \
-            not (is_placeholder(part) or is_text(part) or is_expression(part)):
-        return "key-name"
-    return None
 
 
 def what_runs(cfg: dict) -> dict:
@@ -235,7 +218,7 @@ class McpBuilder(RecordBuilder):
         parts = urlsplit(value) if "://" in value else None
         if parts and parts.password and not is_placeholder(parts.password):
             value, detector, key = parts.password, "url-password", "password"
-        elif not _SECRET_NAME.search(key) and (_PACKAGE.match(value) or _PATH.match(value)):
+        elif not SECRET_NAME.search(key) and (_PACKAGE.match(value) or _PATH.match(value)):
             return  # a package, image or path (``-y @scope/server``), not a credential
         else:
             detector = named_secret(value, key)
