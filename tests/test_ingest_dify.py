@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from graph.fingerprint import fingerprint
 from graph.records import validate
 from ingest.dify import parse
 from ingest.pipeline import ingest
+from tests.planting import graph_of, plant
 
 DATA = Path(__file__).parent / "data" / "dify"
 
@@ -25,23 +25,14 @@ def token(i: int) -> str:
 
 
 def planted(tmp_path: Path) -> tuple[Path, list[str]]:
-    dst = tmp_path / "acme"
-    shutil.copytree(DATA, dst)
-    values: list[str] = []
-    for f in sorted(dst.glob("*.yml")):
-        text = f.read_text()
-        while "CANARY_VALUE" in text:
-            values.append(token(len(values)))
-            text = text.replace("CANARY_VALUE", values[-1], 1)
-        f.write_text(text)
-    return dst, values
+    return tmp_path / "acme", plant(DATA, tmp_path / "acme", token)
 
 
 def test_agent_chat_app_exact():
     batch = parse(DATA / "support-agent.yml", workspace="acme")
     w, a = "workflow:dify:acme:support-agent.yml", "agent:dify:acme:support-agent.yml"
     c = "connector:dify:acme:support-agent.yml:"
-    nodes = {(n.kind, n.id) for n in batch.nodes}
+    nodes, edges = graph_of(batch)
     assert nodes == {
         ("Workspace", "workspace:dify:acme"), ("Workflow", w), ("Agent", a),
         ("Actor", "actor:dify:acme:app-users"),
@@ -50,7 +41,7 @@ def test_agent_chat_app_exact():
         ("Secret", "secret:dify:acme:tool-provider:github"),
         ("System", "system:saas:openai"), ("System", "system:saas:github"),
     }
-    assert {(e.src, e.kind, e.dst) for e in batch.edges} == {
+    assert edges == {
         ("workspace:dify:acme", "CONTAINS", w),
         ("actor:dify:acme:app-users", "CAN_TRIGGER", w),
         (w, "USES", a), (w, "USES", c + "model"), (w, "USES", c + "tool:0"),

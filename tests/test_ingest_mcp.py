@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from ingest.mcp import parse
 from ingest.mcp.read import strip_jsonc
 from ingest.pipeline import ingest
 from queries import blast_radius, shared_credentials
+from tests.planting import graph_of, plant
 
 DATA = Path(__file__).parent / "data" / "mcp"
 
@@ -31,21 +31,7 @@ def token(i: int) -> str:
 
 def planted(tmp_path: Path, sub: str) -> tuple[Path, list[str]]:
     """The fixture ``sub`` copied with each CANARY_VALUE replaced by its own token."""
-    dst = tmp_path / sub
-    shutil.copytree(DATA / sub, dst)
-    values: list[str] = []
-    for f in sorted(p for p in dst.rglob("*.json")):
-        text = f.read_text()
-        while "CANARY_VALUE" in text:
-            values.append(token(len(values)))
-            text = text.replace("CANARY_VALUE", values[-1], 1)
-        f.write_text(text)
-    return dst, values
-
-
-def graph_of(batch):
-    return ({(n.kind, n.id) for n in batch.nodes},
-            {(e.src, e.kind, e.dst) for e in batch.edges})
+    return tmp_path / sub, plant(DATA / sub, tmp_path / sub, token)
 
 
 def test_claude_desktop_exact(tmp_path):
