@@ -161,3 +161,28 @@ def _high_entropy(part: str) -> bool:
         return _HEX.calculate_shannon_entropy(bare) > _HEX.entropy_limit
     return set(part) <= set(_B64.charset) and \
         _B64.calculate_shannon_entropy(part) > entropy_limit(len(part))
+
+
+#: Key names under which a literal is a credential even with no known format.
+SECRET_NAME = re.compile(r"(?i)token|secret|passw|api[-_]?key|apikey|auth|_pat$|^pat$|"
+                         r"credential|private[-_]?key|access[-_]?key")
+MIN_NAMED_SECRET = 8
+
+
+def named_secret(value: str, key: str) -> str | None:
+    """The detector for a literal found under ``key`` (an env variable, a header): the
+    library's (:func:`is_secret`), else ``key-name`` when the key names a credential and
+    the literal is at least :data:`MIN_NAMED_SECRET` characters and no placeholder, text or
+    expression (MCP configs, Dify HTTP nodes).
+
+    >>> named_secret("s3cr3t-Vault-9x", "API_KEY"), named_secret("Desktop", "PATH")
+    ('key-name', None)
+    """
+    found = is_secret(value, key)
+    if found:
+        return found
+    part = secret_part(value)
+    if SECRET_NAME.search(key) and len(part) >= MIN_NAMED_SECRET and \
+            not (is_placeholder(part) or is_text(part) or is_expression(part)):
+        return "key-name"
+    return None

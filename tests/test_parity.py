@@ -25,12 +25,28 @@ from tests import graphs
 from tests.generated import estate
 
 AS_OF = "2026-06-01T00:00:00Z"  # expiry is judged against a fixed time on both stores
-GRAPHS = ["chain", "sharing", "orphans", "same_value", "entry", "sample", "generated"]
+GRAPHS = ["chain", "sharing", "orphans", "same_value", "entry", "sample", "generated", "ai"]
+#: The AI-platform fixtures, ingested as a user would (their literal CANARY_VALUE markers
+#: are one value, so the Dify and MCP copies are stitched into one shared credential).
+AI_FIXTURES = (("mcp", "mcp", {"machine": "laptop"}), ("dify", "dify", {"workspace": "acme"}),
+               ("n8n", "n8n/acme-test", {}))
 
 
 def _load(store, name: str) -> None:
     if name in graphs.ALL:
         graphs.load(store, graphs.ALL[name])
+    elif name == "ai":
+        from pathlib import Path
+
+        from graph.stitch import stitch
+        from ingest.pipeline import guarded_parse
+        from ingest.registry import get
+
+        data = Path(__file__).parent / "data"
+        for kind, sub, options in AI_FIXTURES:  # as `ingest` does, leaving no snapshot
+            batch = guarded_parse(get(kind), [data / sub], options)
+            stitch(batch, store)
+            store.write(batch, source=kind)
     elif name == "generated":
         graphs.load(store, estate(3000, seed=11), source="generated")
     else:  # every source, as `nhigraph demo` loads them
