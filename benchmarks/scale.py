@@ -178,6 +178,50 @@ def phase_query(store_dir: str, seed: int, skip: str) -> None:
          cpu_s=round(br_cpu * len(ids), 1))
 
 
+#: The installed console script beside this Python (what a user runs), else its entry point.
+_NHIGRAPH = ([str(Path(sys.executable).with_name("nhigraph"))]
+             if Path(sys.executable).with_name("nhigraph").exists()
+             else [sys.executable, "-c", "from cli import main; main()"])
+
+
+def _as_user(step: str, args: list[str], runs: int = 3) -> None:
+    """``nhigraph ARGS`` as a separate process, as a user runs it: median wall, CPU and peak
+    RSS of ``runs`` runs (``wait4``), with the exit code."""
+    walls, cpus, rss, code = [], [], [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        proc = subprocess.Popen([*_NHIGRAPH, *args], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, ru = os.wait4(proc.pid, 0)
+        walls.append(time.perf_counter() - t)
+        cpus.append(ru.ru_utime + ru.ru_stime)
+        rss.append(ru.ru_maxrss / 1024)
+        code = os.waitstatus_to_exitcode(status)
+    print(json.dumps({"step": step, "seconds": statistics.median(walls),
+                      "cpu_s": round(statistics.median(cpus), 2),
+                      "rss_mb": round(statistics.median(rss)), "load": os.getloadavg()[0],
+                      "exit": code, "runs": runs}), flush=True)
+
+
+def phase_cli(store_dir: str, folder: str) -> None:
+    """The commands of the issue's table as a user runs them (each its own process)."""
+    # the node is picked in a child: Linux keeps ru_maxrss across exec, so this process must
+    # stay small for its children's peak RSS to be their own
+    node = subprocess.run(
+        [sys.executable, "-c", "import sys; from graph.embedded import EmbeddedStore; "
+         "print(next(iter(EmbeddedStore(sys.argv[1], create=False).nodes('Workflow')))['id'])",
+         store_dir], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    fresh = str(Path(store_dir).with_name(Path(store_dir).name + "-cli"))
+    shutil.rmtree(fresh, ignore_errors=True)
+    _as_user("cli.ingest inventory (snapshot included)",
+             ["ingest", "inventory", folder, "--store", fresh], runs=1)
+    _as_user("cli.stats", ["stats", "--store", store_dir])
+    _as_user("cli.blast-radius NODE", ["blast-radius", node, "--store", store_dir])
+    _as_user("cli.blast-radius unknown (exit 2)",
+             ["blast-radius", "no-such-node", "--store", store_dir])
+    shutil.rmtree(fresh, ignore_errors=True)
+
+
 # --- orchestration -------------------------------------------------------------------
 
 def run_phase(args: list[str], timeout: float) -> tuple[list[dict], str | None]:
@@ -226,6 +270,8 @@ def main() -> None:
             phase_generate(int(rest[0]), int(rest[1]), rest[2])
         elif name == "ingest":
             phase_ingest(rest[0], rest[1])
+        elif name == "cli":
+            phase_cli(rest[0], rest[1])
         else:
             phase_query(rest[0], int(rest[1]), rest[2] if len(rest) > 2 else "")
         return
@@ -239,7 +285,8 @@ def main() -> None:
         rows: list[dict] = []
         for args in (["generate", str(n), str(a.seed), str(folder)],
                      ["ingest", str(folder), str(store)],
-                     ["query", str(store), str(a.seed), a.skip]):
+                     ["query", str(store), str(a.seed), a.skip],
+                     ["cli", str(store), str(folder)]):
             steps, problem = run_phase(args, a.timeout)
             rows.extend(steps)
             if problem:

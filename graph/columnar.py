@@ -26,13 +26,9 @@ from typing import Any
 import numpy as np
 
 from .errors import StoreError
+from .genfiles import ARRAYS, generation_files  # noqa: F401  (re-exported)
 
-ARRAYS = ("out_ptr", "in_ptr", "in_rows")
 NODE_COLUMNS = ("id", "kind", "name", "arn", "props", "seen_by")
-
-
-def generation_files(gen: int) -> list[str]:
-    return [f"nodes-{gen}.arrow", f"edges-{gen}.arrow", *(f"{a}-{gen}.npy" for a in ARRAYS)]
 
 
 def _fsynced(tmp: Path, final: Path) -> None:

@@ -29,9 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from . import columnar, traversal
+from . import genfiles, traversal
 from .errors import StoreError
 from .gc_pause import gc_paused
 from .merge import merge_batch
@@ -41,6 +39,8 @@ from .store import Store
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from . import columnar
 
 SCHEMA_VERSION = 2
 MANIFEST = "manifest.json"
@@ -147,23 +147,36 @@ class EmbeddedStore(Store):
         self.manifest = manifest
         self._gen, self._graph = None, None
         if manifest.get("generation"):
-            try:  # a missing or broken generation is an error at open (cheap: the files
-                self.generation()  # are mapped, not read) unless a writer just replaced it
-            except StoreError as exc:
+            try:  # a missing or broken generation is an error at open (cheap: each file's
+                genfiles.check_files(self.dir, manifest["generation"])  # ends are read,
+            except StoreError as exc:  # no numpy/pyarrow) unless a writer just replaced it
                 raise _GenerationGone(manifest["generation"], str(exc)) from None
 
     def generation(self) -> columnar.Generation:
-        """The committed generation, memory-mapped (opened on first use)."""
-        if self._gen is None:
+        """The committed generation, memory-mapped on first use. A writer may have committed
+        a newer one and removed this one since the manifest was read: then the newer one."""
+        for attempt in range(LOAD_RETRIES):
+            if self._gen is not None:
+                break
             gen = self.manifest.get("generation", 0)
             if not gen:
                 self._save_empty()
-            self._gen = columnar.Generation(self.dir, self.manifest["generation"],
-                                            self.manifest.get("edge_kinds", []))
+            from . import columnar  # NumPy and pyarrow: only once a read needs the tables
+
+            try:
+                self._gen = columnar.Generation(self.dir, self.manifest["generation"],
+                                                self.manifest.get("edge_kinds", []))
+            except StoreError:
+                if attempt == LOAD_RETRIES - 1 or self._generation_on_disk() == gen:
+                    raise
+                self._load()
+        assert self._gen is not None
         return self._gen
 
     def _save_empty(self) -> None:
         import networkx as nx
+
+        from . import columnar
 
         self.manifest = {**self.manifest, **columnar.save(self.dir, 0, nx.MultiDiGraph())}
 
@@ -184,6 +197,8 @@ class EmbeddedStore(Store):
     def _save(self, manifest: dict[str, Any]) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         gen = manifest["generation"]
+        from . import columnar
+
         manifest.update(columnar.save(self.dir, gen, self.graph))
         mtmp = self.dir / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
         with open(mtmp, "w") as mf:
@@ -292,6 +307,8 @@ class EmbeddedStore(Store):
         code = names.index(kind) if kind in names else None
         if kind is not None and code is None:
             return
+        import numpy as np
+
         rows = (range(len(gen.kind)) if code is None
                 else np.flatnonzero(gen.kind == code).tolist())
         for start in range(0, len(rows), 50_000):

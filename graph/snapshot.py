@@ -12,7 +12,11 @@ are dropped all the same). :func:`open_snapshot` gives a :class:`~graph.memory.M
 A :class:`Shelf` is the folder of one store's snapshots: ``<store>/snapshots/`` for the
 embedded store, ``$NHIGRAPH_SNAPSHOTS`` (default ``./.nhigraph-snapshots``) for Neo4j. Each
 file is written beside its final name and renamed (atomic), with a small ``.meta.json``
-so listing reads no graph; automatic snapshots beyond ``NHIGRAPH_SNAPSHOT_KEEP`` (default
+so listing reads no graph. A shelf snapshot of the embedded store is instead a folder
+``<name>.nhisnap/`` of hard links to the committed generation's files plus a copy of the
+manifest (a copy where links are not possible): those files are immutable (a write makes
+new ones and renames), so linking costs no serialisation and the folder opens as a
+read-only embedded store. Automatic snapshots beyond ``NHIGRAPH_SNAPSHOT_KEEP`` (default
 20, 0 turns them off) are removed oldest first, saved ones are kept.
 """
 
@@ -22,12 +26,13 @@ import gzip
 import json
 import os
 import re
+import shutil
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, StoreError
 from .memory import MemoryStore
 from .model import SECRET_FIELD_NAMES
 from .store import Store
@@ -35,6 +40,7 @@ from .store import Store
 FORMAT = "nhigraph-snapshot"
 VERSION = 1
 SUFFIX = ".nhisnap.json.gz"
+LINKED = ".nhisnap"
 DEFAULT_KEEP = 20
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
@@ -107,8 +113,48 @@ def read_snapshot(path: str | os.PathLike) -> dict[str, Any]:
     return data
 
 
-def open_snapshot(path: str | os.PathLike) -> MemoryStore:
-    """A snapshot file as an in-memory store."""
+def link_snapshot(store: Store, folder: Path) -> bool:
+    """Hard-link (or copy) the embedded ``store``'s committed generation into ``folder`` with
+    a copy of its manifest; False when ``store`` has no generation files to share."""
+    from .genfiles import generation_files
+
+    manifest = getattr(store, "manifest", None)
+    src = getattr(store, "dir", None)
+    if store.backend != "embedded" or not isinstance(manifest, dict) \
+            or not manifest.get("generation") or src is None:
+        return False
+    tmp = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.tmp")
+    tmp.mkdir(parents=True)
+    try:
+        for name in generation_files(manifest["generation"]):
+            try:
+                os.link(src / name, tmp / name)
+            except FileNotFoundError:
+                return False  # a writer replaced the generation meanwhile
+            except OSError:  # another file system, or links not allowed: copy
+                shutil.copyfile(src / name, tmp / name)
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+        old = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.old")
+        if folder.exists():  # saved again under its name: the new one replaces it
+            os.replace(folder, old)
+        os.replace(tmp, folder)
+        shutil.rmtree(old, ignore_errors=True)
+        return True
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def open_snapshot(path: str | os.PathLike) -> Store:
+    """A snapshot file as an in-memory store, or a linked snapshot folder as a read-only
+    embedded store."""
+    if Path(path).is_dir():
+        from .embedded import EmbeddedStore
+
+        try:
+            return EmbeddedStore(path, create=False)
+        except StoreError as exc:
+            raise InputError(f"not a readable nhigraph snapshot ({exc})", str(path)) from None
     data = read_snapshot(path)
     nodes = [n for n in data["nodes"] if isinstance(n, dict) and "id" in n]
     edges = data["edges"]
@@ -146,12 +192,26 @@ class Shelf:
                 from None
 
     def path(self, name: str) -> Path:
-        return self.dir / f"{name}{SUFFIX}"
+        """The snapshot's folder of linked files, or else its file."""
+        linked = self.dir / f"{name}{LINKED}"
+        return linked if linked.is_dir() else self.dir / f"{name}{SUFFIX}"
 
     def save(self, name: str, kind: str = "saved", of: Store | None = None) -> dict[str, Any]:
-        """Save the store's graph (or ``of``'s, e.g. an in-memory copy) as ``name``."""
+        """Save the store's graph (or ``of``'s, e.g. an in-memory copy) as ``name``: links
+        to the embedded store's files where it can, a snapshot file otherwise."""
         check_name(name)
-        meta = write_snapshot(of or self.store, self.path(name), name, kind)
+        folder = self.dir / f"{name}{LINKED}"
+        if of is None and link_snapshot(self.store, folder):
+            runs, counts = self.store.runs(), self.store.counts()
+            meta = {"name": name, "kind": kind, "created_at": _now(),
+                    "last_run": runs[-1]["run_id"] if runs else None,
+                    "nodes": sum(counts["nodes"].values()),
+                    "edges": sum(counts["edges"].values()), "file": str(folder)}
+        else:
+            meta = write_snapshot(of or self.store, self.dir / f"{name}{SUFFIX}", name, kind)
+            shutil.rmtree(folder, ignore_errors=True)  # an earlier linked one of this name
+        if meta["file"] == str(folder):
+            (self.dir / f"{name}{SUFFIX}").unlink(missing_ok=True)
         mpath = self.dir / f"{name}.meta.json"
         tmp = mpath.with_name(f".{mpath.name}.{uuid.uuid4().hex}.tmp")
         tmp.write_text(json.dumps(meta, sort_keys=True))
@@ -172,7 +232,8 @@ class Shelf:
         return meta
 
     def delete(self, name: str) -> None:
-        for p in (self.path(name), self.dir / f"{name}.meta.json"):
+        shutil.rmtree(self.dir / f"{name}{LINKED}", ignore_errors=True)
+        for p in (self.dir / f"{name}{SUFFIX}", self.dir / f"{name}.meta.json"):
             try:
                 p.unlink()
             except FileNotFoundError:
@@ -216,7 +277,7 @@ class Shelf:
                 raise InputError(f"no snapshots yet in {self.dir} (every ingest leaves one; "
                                  "or `nhigraph snapshot save NAME`)")
             return meta["name"], open_snapshot(self.path(meta["name"]))
-        if os.path.isfile(spec):
+        if os.path.isfile(spec) or (spec.endswith(LINKED) and os.path.isdir(spec)):
             return spec, open_snapshot(spec)
         if self.find(spec) is not None:
             return spec, open_snapshot(self.path(spec))
