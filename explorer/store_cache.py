@@ -163,3 +163,14 @@ def blast_ranking(token: str) -> tuple[list[dict], int]:
                     "crown_jewels": len(s["crown_jewels"]), "reachable": s["reachable"]})
     out.sort(key=lambda r: (-r["crown_jewels"], -r["targets"], -r["admin_targets"], r["id"]))
     return out, len(subjects)
+
+
+@st.cache_data(show_spinner="Working out what would change...", max_entries=16)
+def what_if(token: str, revoke: tuple, rotate: tuple, split: tuple, remove_grant: tuple,
+            retire: tuple, unknown_as: str):
+    """:func:`queries.what_if.what_if` of this plan on a copy of the store."""
+    from queries.what_if import Plan
+    from queries.what_if import what_if as q
+
+    plan = Plan(list(revoke), list(rotate), list(split), list(remove_grant), list(retire))
+    return q(get_store(), plan, unknown_as=unknown_as)
