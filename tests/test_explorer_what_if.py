@@ -4,16 +4,12 @@ break" worked out by hand from sample_estate/n8n_instances.py and the planted dr
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
-import sample_estate
 from graph.embedded import EmbeddedStore
 from sample_estate.quarters import D1_SECRET
+from tests.test_explorer_app import app, page, sample_dir  # noqa: F401 (fixtures)
 
-ROOT = Path(__file__).resolve().parent.parent
 SLACK_BOT = "secret:n8n:acme-prod:cred-slack-bot"
 # The prod n8n workflows with a Slack node (all on the one prod Slack bot credential).
 SLACK_FLOWS = ["churn-risk-digest", "daily-standup-digest", "deal-won-celebration",
@@ -22,21 +18,9 @@ SLACK_FLOWS = ["churn-risk-digest", "daily-standup-digest", "deal-won-celebratio
                "support-ticket-triage", "vendor-payments-sync"]
 
 
-@pytest.fixture(scope="module")
-def estate_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("explorer-what-if") / "store"
-    sample_estate.load(EmbeddedStore(path))
-    return path
-
-
 @pytest.fixture
-def what_if(estate_dir, monkeypatch):
-    monkeypatch.setenv("NHIGRAPH_STORE", str(estate_dir))
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("explorer/views/what_if.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def what_if(app):  # noqa: F811
+    return page(app, "what_if")
 
 
 def metrics(at) -> dict[str, tuple[str, str]]:
@@ -60,7 +44,7 @@ def test_opens_on_revoking_the_most_shared_secret(what_if):
     assert "Invoice sync" in set(breaks["workflow"])
 
 
-def test_revoking_the_pasted_stripe_key(what_if, estate_dir):
+def test_revoking_the_pasted_stripe_key(what_if, sample_dir):  # noqa: F811
     at = what_if
     at.multiselect(key="whatif-revoke").set_value([D1_SECRET]).run()
     assert not at.exception
@@ -80,7 +64,7 @@ def test_revoking_the_pasted_stripe_key(what_if, estate_dir):
         "connector:n8n:acme-dev:invoice-sync-dev:stripe_copy", D1_SECRET,
         "workflow:n8n:acme-dev:invoice-sync-dev", "workspace:n8n:acme-dev"]
     # Never applied: the store still holds the key, not revoked.
-    node = EmbeddedStore(estate_dir).get_node(D1_SECRET)
+    node = EmbeddedStore(sample_dir).get_node(D1_SECRET)
     assert node is not None and node.get("status") != "revoked"
 
 
