@@ -28,6 +28,7 @@ PAGES = (
     ("orphans.py", "Orphaned paths", "orphaned-paths"),
     ("exposure.py", "Exposure", "exposure"),
     ("changes.py", "Changes", "changes"),
+    ("what_if.py", "What if", "what-if"),
     ("data.py", "Data", "data"),
 )
 

@@ -112,7 +112,12 @@ def json_loads(text: str) -> Any:
 
 
 def load_json(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
-    text = read_text(path, max_bytes)
+    return parse_json_text(read_text(path, max_bytes))
+
+
+def parse_json_text(text: str) -> Any:
+    """:func:`json_loads` of a file's text; malformed JSON is a :class:`Skip` naming the
+    line and column."""
     try:
         return json_loads(text)
     except json.JSONDecodeError as exc:
@@ -120,16 +125,18 @@ def load_json(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
 
 
 def load_yaml(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, notes: list[str] | None = None,
-              on_merge=None) -> Any:
+              on_merge=None, lines: dict | None = None) -> Any:
     """One YAML document through the project's loader (:mod:`ingest.yaml_loader`):
-    duplicate keys are notes naming the file and line, an unreadable file a :class:`Skip`."""
-    return parse_yaml_text(read_text(path, max_bytes), str(path), notes, on_merge=on_merge)
+    duplicate keys are notes naming the file and line, an unreadable file a :class:`Skip`;
+    ``lines={}`` gets the line of each key path."""
+    return parse_yaml_text(read_text(path, max_bytes), str(path), notes, on_merge=on_merge,
+                           lines=lines)
 
 
 def parse_yaml_text(text: str, where: str = "", notes: list[str] | None = None,
-                    on_merge=None) -> Any:
+                    on_merge=None, lines: dict | None = None) -> Any:
     try:
-        return load_text(text, where, notes, on_merge=on_merge)
+        return load_text(text, where, notes, on_merge=on_merge, lines=lines)
     except YamlError as exc:
         raise Skip(str(exc)) from None
 

@@ -9,6 +9,9 @@ file, or anchors nested in flow mappings, gives one clear error instead of exhau
 memory in whatever walks the result), and a key repeated in one mapping is a note naming
 file and line (the later value is used, as PyYAML does; GitHub itself rejects such a
 workflow, "'env' is already defined"). The C parser is used when PyYAML has it.
+Callers that want to point at a line (SARIF locations) pass ``lines={}`` to
+:func:`load_text`: it is filled with the line of each key path, from the composed nodes
+(no cost for the callers that do not ask).
 """
 
 from __future__ import annotations
@@ -99,8 +102,33 @@ def _mapping_notes(n: yaml.MappingNode, where: str, notes: list[str] | None,
         seen.setdefault(k.value, line)
 
 
+def key_lines(node: yaml.Node, max_depth: int = 4) -> dict[tuple, int]:
+    """1-based line of each key path down to ``max_depth`` levels: a mapping value by its
+    key's line (``("jobs", "build")``), a sequence item by its first line
+    (``("jobs", "build", "steps", 0)``). Merge keys and non-scalar keys are skipped."""
+    out: dict[tuple, int] = {}
+    stack: list[tuple[yaml.Node, tuple]] = [(node, ())]
+    while stack:
+        n, path = stack.pop()
+        if len(path) >= max_depth:
+            continue
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                    sub = (*path, k.value)
+                    out.setdefault(sub, k.start_mark.line + 1)
+                    stack.append((v, sub))
+        elif isinstance(n, yaml.SequenceNode):
+            for i, v in enumerate(n.value):
+                sub = (*path, i)
+                out.setdefault(sub, v.start_mark.line + 1)
+                stack.append((v, sub))
+    return out
+
+
 def _load(text: str, where: str, notes: list[str] | None, dates: bool, many: bool,
-          on_merge: Callable[[int], None] | None) -> list[Any]:
+          on_merge: Callable[[int], None] | None,
+          lines: dict[tuple, int] | None = None) -> list[Any]:
     loader = (_BASE if dates else _TextDates)(text)
     try:
         docs = []
@@ -109,6 +137,8 @@ def _load(text: str, where: str, notes: list[str] | None, dates: bool, many: boo
             if node is None:
                 continue
             _check(node, where, notes, on_merge)
+            if lines is not None and not docs:
+                lines.update(key_lines(node))
             docs.append(loader.construct_document(node))
             if not many and loader.check_node():
                 raise YamlError("expected a single document, found more")
@@ -143,11 +173,13 @@ def _exact_error(text: str) -> yaml.YAMLError | None:
 
 
 def load_text(text: str, where: str = "", notes: list[str] | None = None, *,
-              dates: bool = True, on_merge: Callable[[int], None] | None = None) -> Any:
+              dates: bool = True, on_merge: Callable[[int], None] | None = None,
+              lines: dict[tuple, int] | None = None) -> Any:
     """One YAML document (None for an empty one). Duplicate keys go to ``notes``;
     ``on_merge(line)`` is called for each merge key; :class:`YamlError` when it is not
-    YAML or too large expanded. ``dates=False`` keeps timestamps as text."""
-    docs = _load(text, where, notes, dates, False, on_merge)
+    YAML or too large expanded. ``dates=False`` keeps timestamps as text. A ``lines``
+    dict is filled with :func:`key_lines` of the document."""
+    docs = _load(text, where, notes, dates, False, on_merge, lines)
     return docs[0] if docs else None
 
 

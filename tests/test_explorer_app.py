@@ -410,4 +410,4 @@ def test_pasted_url_lands_on_the_view_and_node(sample_dir, monkeypatch):
     at.run()
     assert at.warning[0].value == ("No view no\\-such\\-view; views: blast-radius, changes, "
                                    "data, exposure, inbound, orphaned-paths, overview, path-finder, "
-                                   "shared-credentials")
+                                   "shared-credentials, what-if")

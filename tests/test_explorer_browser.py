@@ -317,6 +317,18 @@ def test_exposure(sample_app, watched):
     watched.shot("exposure")
 
 
+def test_what_if(sample_app, watched):
+    watched.open(f"{sample_app}/what-if")
+    watched.page.get_by_text("What would break", exact=True).wait_for()
+    watched.page.locator("[role=grid]").nth(1).wait_for(state="attached")
+    metrics = watched.metrics()
+    # Opens on revoking the prod Slack bot token: 12 workflows lose Slack, no jewel path.
+    assert any(m.startswith("Workflows that would break 12") for m in metrics), metrics
+    assert any(m.startswith("Crown-jewel paths 128") for m in metrics), metrics
+    assert watched.table_rows(0) == 12
+    watched.shot("what-if")
+
+
 def test_data(sample_app, watched):
     watched.open(f"{sample_app}/data")
     watched.page.get_by_test_id("stFileUploader").wait_for()  # the last element

@@ -120,3 +120,43 @@ def test_findings_cli_baseline_and_sarif(tmp_path):
     r = CliRunner().invoke(cli, ["findings", "--store", store, "--format", "sarif"])
     assert r.exit_code == 0
     jsonschema.Draft7Validator(SCHEMA).validate(json.loads(r.output))
+
+
+def test_sarif_start_lines_of_jobs_steps_and_n8n_nodes(tmp_path):
+    """tests/data/sarif/lines: lines counted by hand. release.yml: job ``build`` on line 8,
+    ``publish`` on 13, its second step (``- name: Upload``, an unpinned third-party action
+    given a secret) on 19; crm-sync.json: the community node's ``"id"`` key on line 21
+    (after its credentials block, so the first ``"id"`` of the node is not the one)."""
+    store = EmbeddedStore(tmp_path / "s")
+    store.write(github.parse(DATA / "sarif" / "lines", repo="acme/lines"), source="gh")
+    store.write(n8n.parse(DATA / "sarif" / "lines-n8n", instance="lines",
+                          environment="prod"), source="n8n")
+    job = "connector:github:acme/lines:.github/workflows/release.yml"
+    assert {n: store.get_node(n).get("line") for n in (f"{job}:build", f"{job}:publish",
+                                                       f"{job}:publish:step:1")} == {
+        f"{job}:build": 8, f"{job}:publish": 13, f"{job}:publish:step:1": 19}
+    rows = findings(store, as_of=AS_OF).rows
+    log = to_sarif(rows, store.get_nodes({n for f in rows for n in f["nodes"]}))
+    jsonschema.Draft7Validator(SCHEMA).validate(log)
+    located = sorted((r["ruleId"], loc["physicalLocation"]["artifactLocation"]["uri"],
+                      loc["physicalLocation"]["region"]["startLine"])
+                     for r in log["runs"][0]["results"] for loc in r["locations"]
+                     if "region" in loc.get("physicalLocation", {}))
+    assert located == [("third-party-credential", ".github/workflows/release.yml", 19),
+                       ("third-party-credential", "crm-sync.json", 21),
+                       ("third-party-unpinned", ".github/workflows/release.yml", 19)]
+
+
+def test_n8n_node_lines_in_an_array_export(tmp_path):
+    """Two workflows of one array file with the same node id (an exported copy): each node
+    gets the line of its own ``"id"`` key, in file order."""
+    node = {"id": "same", "name": "CRM", "type": "n8n-nodes-acme-crm.acmeCrm",
+            "credentials": {"acmeCrmApi": {"id": "c1", "name": "CRM"}}}
+    doc = [{"id": f"wf{i}", "name": f"flow {i}", "nodes": [node]} for i in (1, 2)]
+    text = json.dumps(doc, indent=1)
+    (tmp_path / "all.json").write_text(text)
+    lines = [i for i, line in enumerate(text.splitlines(), 1) if '"id": "same"' in line]
+    assert len(lines) == 2
+    batch = n8n.parse(tmp_path, instance="arr")
+    got = {n.id: n.props.get("line") for n in batch.nodes if n.kind == "Connector"}
+    assert got == {"connector:n8n:arr:wf1:same": lines[0], "connector:n8n:arr:wf2:same": lines[1]}

@@ -138,3 +138,15 @@ def test_kubernetes_and_inventory_read_through_the_same_loader(tmp_path):
     bomb.write_text(laughs(9))
     with pytest.raises(Exception, match="aliases expand to more than"):
         inventory.parse(bomb)
+
+
+def test_key_lines_only_when_asked():
+    from ingest.yaml_loader import load_text
+
+    text = "a: 1\nb:\n  # note\n  c: [x, y]\n  d:\n    - e: 1\n    -\n      f: 2\n"
+    lines: dict = {}
+    assert load_text(text, lines=lines) == {"a": 1, "b": {"c": ["x", "y"],
+                                                          "d": [{"e": 1}, {"f": 2}]}}
+    assert lines == {("a",): 1, ("b",): 2, ("b", "c"): 4, ("b", "c", 0): 4,
+                     ("b", "c", 1): 4, ("b", "d"): 5, ("b", "d", 0): 6, ("b", "d", 0, "e"): 6,
+                     ("b", "d", 1): 8, ("b", "d", 1, "f"): 8}

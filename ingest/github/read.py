@@ -46,8 +46,9 @@ def remote(checkout: Path) -> str | None:
 
 
 def read_workflows(roots: list[Path], checkout: Path, max_bytes: int,
-                   batch: Batch) -> list[tuple[Path, str, dict, dict[str, dict]]]:
-    """(file, path in the repository, document, jobs) of every readable workflow file."""
+                   batch: Batch) -> list[tuple[Path, str, dict, dict[str, dict], dict]]:
+    """(file, path in the repository, document, jobs, line of each key path) of every
+    readable workflow file."""
     files: list[Path] = []
     for root in roots:
         wf_dir = root / ".github" / "workflows"
@@ -57,14 +58,15 @@ def read_workflows(roots: list[Path], checkout: Path, max_bytes: int,
         def merge_key(line: int, f: Path = f) -> None:
             batch.notes.append(f"{f}: line {line}: merge key '<<': GitHub Actions does not "
                                "support merge keys (GitHub rejects the file); read merged")
+        lines: dict[tuple, int] = {}
         try:
-            doc = load_yaml(f, max_bytes, batch.notes, on_merge=merge_key)
+            doc = load_yaml(f, max_bytes, batch.notes, on_merge=merge_key, lines=lines)
             jobs = _jobs(doc, f, batch.notes)
         except Skip as exc:
             batch.skipped.append(f"{f}: {exc}")
             continue
         batch.files_read += 1
-        out.append((f, _wf_path(f, checkout), doc, jobs))
+        out.append((f, _wf_path(f, checkout), doc, jobs, lines))
     return out
 
 

@@ -27,15 +27,15 @@ _SHA = re.compile(r"^[0-9a-f]{40}$")
 
 
 def transform(repo: str, env: str | None, tenant: str | None, lists: tuple,
-              workflows: list[tuple[Path, str, dict, dict[str, dict]]], batch: Batch,
+              workflows: list[tuple[Path, str, dict, dict[str, dict], dict]], batch: Batch,
               environments: Any = None) -> None:
     """Append the records of one repository to ``batch`` (``environments``: the
     ``gh api repos/OWNER/REPO/environments`` document, for the gates, when given)."""
     b = GitHubRecords(repo, env, tenant, batch)
     b.workspace()
     b.secret_lists(*lists)
-    for f, wf_path, doc, jobs in workflows:
-        _workflow(b, f, wf_path, doc, jobs)
+    for f, wf_path, doc, jobs, lines in workflows:
+        _workflow(b, f, wf_path, doc, jobs, lines)
         add_entry_points(b, doc.get("on", doc.get(True)), f"workflow:github:{repo}:{wf_path}",
                          wf_path, str(f))
     b.finish()
@@ -57,7 +57,14 @@ def _job_environment(job: dict) -> str | None:
     return str(env) if isinstance(env, (str, int)) and str(env).strip() else None
 
 
-def _workflow(b: GitHubRecords, f: Path, wf_path: str, doc: dict, jobs: dict) -> None:
+def _located(b: GitHubRecords, node: str, wf_path: str, line: int | None) -> None:
+    """The file and line a job or step was read from (SARIF points there)."""
+    b.set_props(node, path=wf_path, **({"line": line} if line else {}))
+
+
+def _workflow(b: GitHubRecords, f: Path, wf_path: str, doc: dict, jobs: dict,
+              lines: dict | None = None) -> None:
+    lines = lines or {}
     where = f"{f}"
     on = doc.get("on", doc.get(True))  # PyYAML reads the bare key `on` as True
     envs = {job_id: _job_environment(job) for job_id, job in jobs.items()}
@@ -72,6 +79,7 @@ def _workflow(b: GitHubRecords, f: Path, wf_path: str, doc: dict, jobs: dict) ->
         job_env = envs[job_id]
         perms = job.get("permissions", top_perms)
         c = b.job(w, wf_path, job_id, job, job_env, where=jw)
+        _located(b, c, wf_path, lines.get(("jobs", job_id)))
         b.grant_token(c, token, perms, job_id, jw)
         refs = secret_refs(strings(job)) | wf_env_refs
         for name in sorted(refs):
@@ -99,6 +107,7 @@ def _workflow(b: GitHubRecords, f: Path, wf_path: str, doc: dict, jobs: dict) ->
             sid = step.get("id") or str(i)
             sc = b.step(w, wf_path, job_id, sid, step, action, third, pinned, version,
                         job_env, sw)
+            _located(b, sc, wf_path, lines.get(("jobs", job_id, "steps", i)))
             if owner in ACTION_SERVICES:
                 b.targets(sc, ACTION_SERVICES[owner], sw)
             for name in sorted(received):

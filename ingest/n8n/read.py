@@ -5,17 +5,19 @@ Collects the ``.json`` files under the paths given (and the credentials export n
 documents (:class:`~ingest.n8n.transform.Found`, with the file and array index they came
 from) and credential exports. A file that is not an n8n export, or a workflow that cannot
 be read at all, is a skip with its reason; nothing is emitted for it. A node that is not an
-n8n node is left out with a note; the rest of its workflow is kept.
+n8n node is left out with a note; the rest of its workflow is kept. The line of each node
+(its ``"id"`` key, found by one scan of the text) goes with the workflow, for SARIF.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from graph.records import Batch
 
-from ..files import Skip, collect, load_json, progress, relative
+from ..files import Skip, collect, parse_json_text, progress, read_text, relative
 from .credentials import is_credential_export
 from .transform import Found, is_node
 
@@ -30,7 +32,8 @@ def read_exports(roots: list, credentials: str | None, max_bytes: int,
     files = [f for f in collect(roots, (".json",)) if f not in extra]
     for f in progress(files + extra, "n8n files"):
         try:
-            doc = load_json(f, max_bytes)
+            text = read_text(f, max_bytes)
+            doc = parse_json_text(text)
         except Skip as exc:
             batch.skipped.append(f"{f}: {exc}")
             continue
@@ -45,6 +48,7 @@ def read_exports(roots: list, credentials: str | None, max_bytes: int,
             batch.skipped.append(f"{f}: {exc}")
             continue
         before = len(found)
+        id_lines = _id_lines(text) if items else {}
         for i, wf in items:
             where = f"{f}{'' if i is None else f'[{i}]'}"
             problem = workflow_problem(wf)
@@ -52,10 +56,37 @@ def read_exports(roots: list, credentials: str | None, max_bytes: int,
                 batch.skipped.append(f"{where}: {problem}")
                 continue
             _note_bad_nodes(wf["nodes"], where, batch.notes)
-            found.append(Found(wf, f, rel, i))
+            found.append(Found(wf, f, rel, i, _node_lines(wf["nodes"], id_lines)))
         if len(found) > before:
             batch.files_read += 1
     return found, cred_docs
+
+
+_ID_KEY = re.compile(r'"id"\s*:\s*"([^"\\]*)"')
+
+
+def _id_lines(text: str) -> dict[str, list[int]]:
+    """Each string value of an ``"id"`` key in the text, with the 1-based lines it is on
+    (in order)."""
+    out: dict[str, list[int]] = {}
+    line, pos = 1, 0
+    for m in _ID_KEY.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        out.setdefault(m.group(1), []).append(line)
+    return out
+
+
+def _node_lines(nodes: list, id_lines: dict[str, list[int]]) -> dict[str, int]:
+    """Node id -> line of the node's ``"id"`` key. Occurrences are used up in file order
+    (workflows of an array, then nodes), so a node id repeated in a second workflow of
+    the same file gets its own line."""
+    out: dict[str, int] = {}
+    for n in nodes:
+        nid = n.get("id") if isinstance(n, dict) else None
+        if isinstance(nid, str) and id_lines.get(nid) and nid not in out:
+            out[nid] = id_lines[nid].pop(0)
+    return out
 
 
 def default_instance(p: Path) -> str:

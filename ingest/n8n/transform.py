@@ -10,6 +10,7 @@ so a test can hand it fixture dicts. Ids and identity decisions are described in
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -41,12 +42,14 @@ _EMAIL = re.compile(r"<([^<>@\s]+@[^<>\s]+)>")
 
 @dataclass
 class Found:
-    """One workflow read from a file (``index`` within a JSON array, else None)."""
+    """One workflow read from a file (``index`` within a JSON array, else None; ``lines``:
+    node id -> line in the file, when read from one)."""
 
     doc: dict
     file: Path
     rel: str
     index: int | None
+    lines: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def transform(found: list[Found], cred_docs: list[tuple[Path, Any]], inst: str,
@@ -169,7 +172,8 @@ class N8nRecords(RecordBuilder):
         self.contains(parent, w, "workflow in the instance", where)
         for j, n in enumerate(doc["nodes"]):
             if is_node(n):
-                self.n8n_node(w, wid, props["name"], n, f"{where}: nodes[{j}]", known)
+                loc = {"source": props["source"], "line": item.lines.get(text(n.get("id")) or "")}
+                self.n8n_node(w, wid, props["name"], n, f"{where}: nodes[{j}]", known, loc)
         add_entry_points(self, w, wid, doc, where, known)
 
     def project(self, project: dict, where: str) -> str:
@@ -193,7 +197,7 @@ class N8nRecords(RecordBuilder):
         self.edge(oid, "OWNS", w, "owner of the personal n8n project", where)
 
     def n8n_node(self, w: str, wid: str, wname: str, n: dict, where: str,
-                 known: set[str]) -> None:
+                 known: set[str], loc: dict | None = None) -> None:
         short, service = n8n_node_service(n["type"])
         label = text(n.get("name")) or short
         params = n.get("parameters") if isinstance(n.get("parameters"), dict) else {}
@@ -217,6 +221,7 @@ class N8nRecords(RecordBuilder):
         if unset:
             props["credentials_unset"] = unset
         props.update(self.envprops())
+        props.update({k: v for k, v in (loc or {}).items() if v})
         self.connector(c, props, w, f"node {label!r} ({short})", where)
         systems = []
         for ctype, cid, name in refs:
