@@ -16,6 +16,7 @@ from graph.model import TARGET_KINDS
 from graph.store import Store
 
 from .blast_radius import blast_radius
+from .blast_summary import BlastSummaries
 from .credential_use import credential_use, workflow_context
 from .orphans import orphaned_paths
 from .path import shortest_paths
@@ -196,6 +197,15 @@ class Context:
             self._blast[nid] = blast_radius(self.store, nid, unknown_as=self.unknown_as,
                                             as_of=self.as_of)
         return self._blast[nid]
+
+    @cached_property
+    def blast_summaries(self) -> BlastSummaries:
+        """Every node's blast score, crown jewels, admin targets and reach, from one
+        condensation of the graph (what the scorer needs, without a walk per node)."""
+        return BlastSummaries(self.store, self.as_of, self.unknown_as)
+
+    def blast_summary(self, nid: str) -> dict:
+        return self.blast_summaries.summary(nid)
 
     def targets(self, nid: str) -> list[dict]:
         """Resource, system and vault rows of ``nid``'s blast radius."""

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from graph.model import TARGET_KINDS
 
+from .blast_summary import ACCESS_WEIGHT, CROWN_WEIGHT
 from .context import STATIC_TYPES, Context
 from .entry_points import OUTSIDE_ACTORS
 from .results import Result
 from .traverse import now_iso
 
-ACCESS_WEIGHT = {"read": 1, "write": 2, "admin": 3}
-CROWN_WEIGHT = 3
 EXPOSURE_WEIGHTS = {"embedded": 1.0, "static": 0.5, "long_lived": 0.5, "shared": 0.5,
                     "third_party": 0.5, "entry_point": 1.0}
 SCORED_KINDS = ("Workflow", "Secret", "Identity")
@@ -141,8 +140,8 @@ class Scorer:
             return self._cache[nid]
         ctx = self.ctx
         node = ctx.node(nid)
-        br = ctx.blast(nid)
-        blast = blast_score(br.rows, ctx.unknown_as)
+        br = ctx.blast_summary(nid)
+        blast = br["blast"]
         factors = sorted(self.exposure.factors(nid))
         exposure = 1 + sum(EXPOSURE_WEIGHTS[f] for f in factors)
         row = {
@@ -153,12 +152,20 @@ class Scorer:
             "blast": blast,
             "exposure": exposure,
             "factors": factors,
-            "crown_jewels": br.summary["crown_jewels"],
-            "admin_targets": br.summary["admin_targets"],
-            "reachable": br.summary["reachable"],
+            "crown_jewels": br["crown_jewels"],
+            "admin_targets": br["admin_targets"],
+            "reachable": br["reachable"],
         }
         self._cache[nid] = row
         return row
+
+
+def scorer_for(ctx: Context) -> Scorer:
+    """The one scorer of ``ctx`` (the findings rules and the risk scores share it)."""
+    found = ctx.__dict__.get("_scorer")
+    if found is None:
+        found = ctx.__dict__["_scorer"] = Scorer(ctx)
+    return found
 
 
 def risk_scores(store, kinds=SCORED_KINDS, as_of: str | None = None, rotation_days: int = 90,
@@ -174,7 +181,7 @@ def risk_scores(store, kinds=SCORED_KINDS, as_of: str | None = None, rotation_da
     """
     ctx = Context(store, rotation_days=rotation_days, unknown_as=unknown_as,
                   as_of=as_of or now_iso())
-    scorer = Scorer(ctx)
+    scorer = scorer_for(ctx)
     rows = [scorer.score(n["id"]) for kind in kinds for n in store.nodes(kind)]
     rows.sort(key=lambda r: (-r["risk"], r["id"]))
     if limit is not None:

@@ -19,7 +19,7 @@ import pkgutil
 
 from ..context import Context
 from ..results import Result
-from ..risk import SCORED_KINDS, Scorer
+from ..risk import SCORED_KINDS, scorer_for
 from ..traverse import now_iso
 from .base import NIST_TITLES, OWASP_TITLES, SEVERITIES, Rule, severity_rank
 
@@ -91,7 +91,7 @@ def findings(store, as_of: str | None = None, rotation_days: int = 90,
     selected = list(RULES) if rules is None else [_rule(r) for r in rules]
     ctx = Context(store, rotation_days=rotation_days, unknown_as=unknown_as,
                   as_of=as_of or now_iso())
-    scorer = Scorer(ctx)
+    scorer = scorer_for(ctx)
     rows = []
     for rule in selected:
         for f in rule.check(rule, ctx):
