@@ -242,3 +242,19 @@ def test_bare_env_args_env_file_and_predefined_variables(tmp_path):
         ("connector:mcp:m:mcp.json:db", "REFERENCES", "secret:mcp:m:env:DATABASE_URL"),
         ("connector:mcp:m:mcp.json:db", "REFERENCES",
          "secret:mcp:m:env-file:${workspaceFolder}/.env")}
+
+
+def test_a_url_urllib_refuses_keeps_the_server_without_a_system(tmp_path):
+    """Found by `make fuzz`: "https://mcp.not]on.com" made urlsplit raise (an invalid IPv6
+    host) and the whole file was lost; a bad port did the same. The server stays, with no
+    system, and the rest of the file is read."""
+    (tmp_path / "mcp_config.json").write_text(json.dumps({"mcpServers": {
+        "notion": {"serverUrl": "https://mcp.not]on.com/mcp"},
+        "db": {"command": "pg", "args": ["postgres://u@db.internal:notaport/x"]},
+        "gitlab": {"serverUrl": "https://gitlab.example/mcp"}}}))
+    nodes, edges = graph_of(parse(tmp_path / "mcp_config.json", machine="m"))
+    connectors = {i for k, i in nodes if k == "Connector"}
+    assert connectors == {f"connector:mcp:m:mcp_config.json:{s}" for s in ("notion", "db",
+                                                                         "gitlab")}
+    targets = {(s, d) for s, k, d in edges if k == "TARGETS"}
+    assert targets == {("connector:mcp:m:mcp_config.json:gitlab", "system:http:gitlab.example")}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from graph.fingerprint import fingerprint
 
@@ -26,6 +26,16 @@ from ..actors import ANYONE, actor, can_trigger
 from ..secret_detect import is_placeholder, is_secret, named_secret, secret_part
 from ..services import host_service
 from ..workflow_records import RecordBuilder
+
+
+def _split(url: str) -> SplitResult | None:
+    """``urlsplit`` that gives None for a URL it refuses ("https://a]b", a bad port)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return None
+    return parts
 
 _ENV_REF = re.compile(r"\{\{#env\.([\w-]+)#\}\}")
 _EXPR = re.compile(r"\{\{#[^#]*#\}\}")
@@ -223,7 +233,8 @@ class DifyBuilder(RecordBuilder):
 
     def http(self, nid: str, data: dict, label: str, where: str) -> None:
         url = text(data.get("url")) or ""
-        host = None if _EXPR.match(url) else urlsplit(url).hostname
+        parts = None if _EXPR.match(url) else _split(url)
+        host = parts.hostname if parts else None
         c = self.connector(f"connector:dify:{self.ws_name}:{self.rel}:{nid}",
                            {"name": label, "service": "http", "node_type": "http-request",
                             "third_party": False, **self.envprops()},
