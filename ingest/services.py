@@ -11,6 +11,7 @@ their access key id instead).
 from __future__ import annotations
 
 import re
+from urllib.parse import SplitResult, urlsplit
 
 #: n8n node type (the part after the package, e.g. ``slack`` of ``n8n-nodes-base.slack``)
 #: -> service. Trigger variants (``slackTrigger``) are looked up without ``Trigger``.
@@ -193,3 +194,13 @@ AIRFLOW_CONN_TYPES: dict[str, tuple[str, str | None]] = {
     "elasticsearch": ("host", "elasticsearch"), "kafka": ("host", "kafka"),
     "http": ("http", None), "https": ("http", None), "smtp": ("host", "smtp"),
 }
+
+
+def split_url(url: str) -> SplitResult | None:
+    """``urlsplit`` that gives None for a URL it refuses ("https://a]b", a bad port)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return None
+    return parts

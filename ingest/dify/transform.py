@@ -18,24 +18,13 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
 
 from graph.fingerprint import fingerprint
 
 from ..actors import ANYONE, actor, can_trigger
 from ..secret_detect import is_placeholder, is_secret, named_secret, secret_part
-from ..services import host_service
+from ..services import host_service, split_url
 from ..workflow_records import RecordBuilder
-
-
-def _split(url: str) -> SplitResult | None:
-    """``urlsplit`` that gives None for a URL it refuses ("https://a]b", a bad port)."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port that is not a number
-    except ValueError:
-        return None
-    return parts
 
 _ENV_REF = re.compile(r"\{\{#env\.([\w-]+)#\}\}")
 _EXPR = re.compile(r"\{\{#[^#]*#\}\}")
@@ -233,7 +222,7 @@ class DifyBuilder(RecordBuilder):
 
     def http(self, nid: str, data: dict, label: str, where: str) -> None:
         url = text(data.get("url")) or ""
-        parts = None if _EXPR.match(url) else _split(url)
+        parts = None if _EXPR.match(url) else split_url(url)
         host = parts.hostname if parts else None
         c = self.connector(f"connector:dify:{self.ws_name}:{self.rel}:{nid}",
                            {"name": label, "service": "http", "node_type": "http-request",

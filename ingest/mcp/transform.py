@@ -18,23 +18,12 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
 
 from graph.fingerprint import fingerprint
 
 from ..secret_detect import SECRET_NAME, is_placeholder, named_secret, secret_part
-from ..services import host_service, secret_name_service, secret_name_type
+from ..services import host_service, secret_name_service, secret_name_type, split_url
 from ..workflow_records import RecordBuilder
-
-
-def _split(url: str) -> SplitResult | None:
-    """``urlsplit`` that gives None for a URL it refuses ("https://a]b", a bad port)."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port that is not a number
-    except ValueError:
-        return None
-    return parts
 
 _REF = re.compile(r"\$\{(?:(input|env):)?([A-Za-z_][\w.-]*)(?::-[^}]*)?\}|"
                   r"\$([A-Z_][A-Z0-9_]*)\b")
@@ -181,7 +170,7 @@ class McpBuilder(RecordBuilder):
 
     def _systems(self, props: dict, service: str | None, cfg: dict, where: str) -> list[str]:
         out = []
-        parts = _split(props["url"]) if props.get("url") else None
+        parts = split_url(props["url"]) if props.get("url") else None
         host = parts.hostname if parts else None
         if host:
             known = host_service(host)
@@ -190,7 +179,7 @@ class McpBuilder(RecordBuilder):
         elif service:
             out.append(self.saas_system(service, where))
         for _, _, value in literals(cfg):
-            parts = _split(value) if "://" in value else None
+            parts = split_url(value) if "://" in value else None
             kind = _DB_SCHEMES.get(parts.scheme.lower()) if parts else None
             if parts and kind and parts.hostname:
                 out.append(self.host_system(kind, parts.hostname, where))
@@ -226,7 +215,7 @@ class McpBuilder(RecordBuilder):
 
     def _literal(self, c: str, rel: str, name: str, field: str, key: str, value: str,
                  systems: list[str], seen: set[str], where: str) -> None:
-        parts = _split(value) if "://" in value else None
+        parts = split_url(value) if "://" in value else None
         if parts and parts.password and not is_placeholder(parts.password):
             value, detector, key = parts.password, "url-password", "password"
         elif not SECRET_NAME.search(key) and (_PACKAGE.match(value) or _PATH.match(value)):
