@@ -27,9 +27,21 @@ link() {
   ln -sfn "$DEST" "$LINK"
 }
 
-if [ -x "$DEST/node_modules/.bin/n8n" ] && cmp -s "$SRC" "$STAMP"; then
+installed() { [ -x "$DEST/node_modules/.bin/n8n" ] && cmp -s "$SRC" "$STAMP"; }
+if installed; then
   link
   exit 0
+fi
+# Two clones installing at once on one machine (parallel checkouts, a CI run beside a
+# session) would run npm into the same folder: the second waits for the first, then reuses it.
+mkdir -p "$(dirname "$DEST")"
+exec 9>"$DEST.lock"
+if command -v flock >/dev/null 2>&1; then
+  flock 9
+  if installed; then
+    link
+    exit 0
+  fi
 fi
 if ! command -v npm >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1; then
