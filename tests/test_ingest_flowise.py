@@ -75,7 +75,7 @@ def test_notes_and_skips():
         "but none is chosen",
         "export_all.json: flows[0]: nodes[4] is not a Flowise node (no data.name); left out",
         f"{BARE}.json: nodes[3]: node 'serpAPI_0' needs a credential (serpApi) but none is "
-        "chosen",
+        "in this canvas export (Flowise's Export drops credential ids)",
         f"{BARE}.json: nodes[4] is not a Flowise node (no data.name); left out"])
     text = json.dumps([n.props for n in b.nodes] + [e.props for e in b.edges])
     assert "CANARY_VALUE" not in text  # a pasted input value is never kept

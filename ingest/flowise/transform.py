@@ -8,10 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph.fingerprint import fingerprint
+
 from ..actors import ANYONE, actor, can_trigger
+from ..files import json_loads
+from ..mcp.transform import literals, service_of, what_runs
+from ..secret_detect import named_secret, secret_part
+from ..services import host_service, split_url
 from ..workflow_records import RecordBuilder
 
 CRED_KEYS = ("credential", "FLOWISE_CREDENTIAL_ID")
+#: Agent categories: chatflow agents, agentflow v1 multi-agent (supervisor/worker) and
+#: sequential-agent nodes; agentflow v2 agents are ``agentAgentflow`` in "Agent Flows".
+AGENT_CATEGORIES = frozenset({"Agents", "Multi Agents"})
+AGENT_NAMES = frozenset({"agentAgentflow", "toolAgent", "openAIToolAgent",
+                         "conversationalAgent", "seqAgent", "seqToolNode", "worker",
+                         "supervisor"})
 
 
 def _text(value: Any) -> str:
@@ -34,8 +46,29 @@ def credential_ids(value: Any) -> list[str]:
 
 
 def is_agent(data: dict) -> bool:
-    return data.get("category") == "Agents" or _text(data.get("name")) in (
-        "agentAgentflow", "toolAgent", "openAIToolAgent", "conversationalAgent")
+    return data.get("category") in AGENT_CATEGORIES or _text(data.get("name")) in AGENT_NAMES
+
+
+def mcp_configs(value: Any, path: str = "inputs") -> list[tuple[str, dict]]:
+    """(where, parsed config) of every Custom MCP ``mcpServerConfig`` in a node's inputs
+    (a chatflow ``customMCP`` node, or an agentflow v2 ``agentTools`` entry); a config that
+    is no JSON object is left out (Flowise shows it as code, it may be a placeholder)."""
+    out: list[tuple[str, dict]] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "mcpServerConfig" and isinstance(v, str):
+                try:
+                    cfg = json_loads(v)
+                except ValueError:
+                    continue
+                if isinstance(cfg, dict):
+                    out.append((f"{path}.{k}", cfg))
+            else:
+                out += mcp_configs(v, f"{path}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += mcp_configs(v, f"{path}[{i}]")
+    return out
 
 
 class FlowiseBuilder(RecordBuilder):
@@ -63,7 +96,9 @@ class FlowiseBuilder(RecordBuilder):
                 continue
             nid = _text(data.get("id")) or _text(n.get("id")) or f"node{j}"
             nodes[nid] = data
-            self.credentials(wid, fid, nid, data, f"{where}: nodes[{j}]")
+            self.credentials(wid, fid, nid, data, f"{where}: nodes[{j}]",
+                             canvas="flowData" not in saved)
+            self.mcp_tools(wid, fid, nid, data, f"{where}: nodes[{j}]")
         edges = [e for e in graph.get("edges") or [] if isinstance(e, dict)]
         for nid, data in nodes.items():
             if is_agent(data):
@@ -78,7 +113,8 @@ class FlowiseBuilder(RecordBuilder):
                                **self.envprops()}, wid, f"node {nid!r}", where)
         return c
 
-    def credentials(self, wid: str, fid: str, nid: str, data: dict, where: str) -> None:
+    def credentials(self, wid: str, fid: str, nid: str, data: dict, where: str,
+                    canvas: bool = False) -> None:
         ids = credential_ids({k: v for k, v in data.items() if k != "id"})
         for cred in ids:
             c = self.connector_of(wid, fid, nid, data, where)
@@ -93,8 +129,43 @@ class FlowiseBuilder(RecordBuilder):
                  and p.get("type") == "credential"]
         if slots and not ids:
             names = ", ".join(str(x) for s in slots for x in s.get("credentialNames") or [])
+            # Flowise's own "Export" drops chosen credential ids (and password inputs), so
+            # in a canvas export an empty slot may have had one; a saved flow's is empty.
+            why = "none is in this canvas export (Flowise's Export drops credential ids)" \
+                if canvas else "none is chosen"
             self.batch.notes.append(f"{where}: node {nid!r} needs a credential ({names or '?'})"
-                                    " but none is chosen")
+                                    f" but {why}")
+
+    def mcp_tools(self, wid: str, fid: str, nid: str, data: dict, where: str) -> None:
+        """A Custom MCP tool's server config: a token pasted into its ``env``, ``headers`` or
+        ``args`` is an embedded Secret (fingerprint only) the node EMBEDS, with CAN_ACCESS to
+        the system the server reaches (its URL's host, else its package's service)."""
+        for field, cfg in mcp_configs(data.get("inputs")):
+            props = what_runs(cfg)
+            keys = [k.split(".", 1)[-1] for k, _, _ in literals(cfg) if not k.startswith("args")]
+            parts = split_url(props["url"]) if props.get("url") else None
+            host = parts.hostname if parts else None
+            service = host_service(host) if host else service_of(props, keys)
+            system = (self.saas_system(service, where) if service else
+                      self.host_system("http", host, where) if host else None)
+            c = self.connector_of(wid, fid, nid, data, where)
+            if system and self.first(("targets", c, system)):
+                self.edge(c, "TARGETS", system, f"its MCP server ({field}) calls it", where)
+            for sub, key, value in literals(cfg):
+                if sub.startswith("args"):
+                    continue  # packages and paths; a token is taken from env and headers
+                detector = named_secret(value, key) if "${" not in value and \
+                    "{{" not in value and "$vars." not in value else None
+                if not detector:
+                    continue
+                sid = self.node(f"secret:flowise:{self.inst}:{fid}:embedded:{nid}:{sub}",
+                                "Secret", {"name": f"{sub} of the MCP server in {nid!r}",
+                                           "secret_type": "token", "store": "embedded",
+                                           "fingerprint": fingerprint(secret_part(value)),
+                                           "detector": detector, **self.envprops()}, where)
+                self.edge(c, "EMBEDS", sid, f"hard-coded in {field} {sub}", where)
+                if system:
+                    self.can_access(sid, system, f"{sub} of the node's MCP server", where)
 
     def agent(self, wid: str, fid: str, nid: str, data: dict, nodes: dict, edges: list[dict],
               where: str) -> None:

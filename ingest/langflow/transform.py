@@ -12,7 +12,7 @@ from typing import Any
 from graph.fingerprint import fingerprint
 
 from ..actors import ANYONE, actor, can_trigger
-from ..secret_detect import is_secret
+from ..secret_detect import is_secret, named_secret
 from ..workflow_records import RecordBuilder
 
 _FIELD = re.compile(r"fieldName[^A-Za-z0-9_]+([A-Za-z0-9_]+)")
@@ -87,9 +87,14 @@ class LangflowBuilder(RecordBuilder):
     def component(self, wid: str, fid: str, nid: str, ctype: str, data: dict, tmpl: dict,
                   where: str) -> None:
         for key, field in tmpl.items():
-            if not isinstance(field, dict) or not _text(field.get("value")):
+            if not isinstance(field, dict):
                 continue
-            value = _text(field["value"])
+            value = _text(field.get("value"))
+            if not value:
+                if field.get("load_from_db") is True:
+                    self.batch.notes.append(f"{where}: {key} of component {nid!r} loads a "
+                                            "global variable but none is chosen")
+                continue
             if field.get("load_from_db") is True:
                 c = self.ensure_connector(wid, fid, nid, ctype, data, where)
                 sid = self.once(f"secret:langflow:{self.inst}:variable:{value}", "Secret",
@@ -100,7 +105,10 @@ class LangflowBuilder(RecordBuilder):
                 self.edge(c, "AUTHENTICATES_WITH", sid, f"{key} loads global variable "
                           f"{value!r}", where)
             elif field.get("password") is True or key.endswith(("api_key", "token")):
-                detector = is_secret(value, key)
+                # a literal typed into a secret input (SecretStrInput, password: true) is a
+                # secret even when it looks tame; elsewhere the detector decides
+                detector = is_secret(value, key) or (named_secret(value, "password")
+                                                     if field.get("password") is True else None)
                 if not detector:
                     continue
                 c = self.ensure_connector(wid, fid, nid, ctype, data, where)
