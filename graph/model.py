@@ -157,6 +157,11 @@ NODE_KINDS: dict[str, NodeKind] = {
                 Prop("platform", "str", "n8n, github, airflow, ..."),
                 Prop("trigger", "str", "How it starts: schedule, webhook, push, manual, ..."),
                 Prop("path", "str", "File path inside its repository, where it has one."),
+                Prop("client", "str", "MCP: the client that reads the configuration "
+                     "(claude-desktop, cursor, vscode, windsurf, ...)."),
+                Prop("mode", "str", "Dify: the app's mode (workflow, advanced-chat, "
+                     "agent-chat, chat, completion)."),
+                Prop("dsl_version", "str", "Dify: the DSL version the export was written in."),
             ),
         ),
         NodeKind(
@@ -171,6 +176,24 @@ NODE_KINDS: dict[str, NodeKind] = {
                      "Credential types the node needs with none set (an empty reference)."),
                 Prop("inherits_secrets_to", "str",
                      "Reusable workflow a GitHub job passes every secret to (secrets: inherit)."),
+                Prop("platform", "str", "The workflow platform it belongs to (langflow, "
+                     "flowise, ...)."),
+                Prop("node_type", "str", "The platform's node or component type (Langflow "
+                     "component, Flowise node name, Dify node kind, mcp-server:<transport>)."),
+                Prop("tool_mode", "bool", "Langflow: the component is in tool mode (an agent "
+                     "may call it)."),
+                Prop("transport", "str", "MCP: how the client talks to the server (stdio, "
+                     "http, sse, streamable-http)."),
+                Prop("command", "str", "MCP: the program a local server runs (npx, uvx, "
+                     "docker, ...)."),
+                Prop("package", "str", "MCP: the package the command starts "
+                     "(@modelcontextprotocol/server-github)."),
+                Prop("registry", "str", "MCP: where the package comes from (npm, pypi, "
+                     "docker)."),
+                Prop("model", "str", "Dify: the model a model node or agent uses."),
+                Prop("provider_type", "str", "Dify: a tool's provider type (builtin, api, "
+                     "workflow, mcp)."),
+                Prop("tool_name", "str", "Dify: the tool's name at its provider."),
             ),
         ),
         NodeKind(
