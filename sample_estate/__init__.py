@@ -35,6 +35,16 @@ def sources() -> list[dict]:
                      # `gh secret list --env production` and `gh api .../environments`
                      "env_secrets": [f"production={GH / 'production-secrets.json'}"],
                      "environments": str(GH / "environments.json")}},
+        # AI platforms (README "AI platforms"): one Slack bot token in four places.
+        {"kind": "langflow", "path": str(HERE / "langflow" / "acme-ops"),
+         "source": "sample:acme-freight:langflow-acme-ops",
+         "options": {"instance": "acme-ops", "environment": "prod", "saas_tenant": "acme"}},
+        {"kind": "flowise", "path": str(HERE / "flowise" / "acme-support"),
+         "source": "sample:acme-freight:flowise-acme-support",
+         "options": {"instance": "acme-support", "environment": "prod", "saas_tenant": "acme"}},
+        {"kind": "mcp", "path": str(HERE / "mcp" / "dave-laptop"),
+         "source": "sample:acme-freight:mcp-dave-laptop",
+         "options": {"machine": "dave-laptop", "saas_tenant": "acme"}},
     ]
 
 

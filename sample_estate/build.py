@@ -25,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+from .ai_platforms import ai_platforms
 from .ci_and_airflow import airflow_deployment, github_repositories
 from .company import company
 from .inventory_records import edges, nodes
@@ -37,6 +38,7 @@ def build() -> dict:
     n8n_instances(e)
     github_repositories(e)
     airflow_deployment(e)
+    ai_platforms(e)
     return {"nhigraph_inventory": 1, "source": "acme-freight sample estate",
             "nodes": nodes, "edges": edges}
 

@@ -64,8 +64,8 @@ def test_overview(app):
     assert not app.exception
     assert app.title[0].value == "Overview"
     assert metrics(app) | {} == {
-        "Nodes": "254", "Edges": "495", "Workflows": "48", "Secrets": "41",
-        "Identities": "20", "Systems + resources": "34",
+        "Nodes": "276", "Edges": "543", "Workflows": "51", "Secrets": "47",
+        "Identities": "20", "Systems + resources": "35",
         **{k: v for k, v in metrics(app).items() if k in
            ("Critical", "High", "Medium", "Low", "Info")}}
     top = {df.value["kind"].iloc[0]: df.value for df in app.dataframe
@@ -156,10 +156,11 @@ def test_path_finder(app):
 def test_shared_credentials(app):
     at = page(app, "shared_credentials")
     frame = at.dataframe[0].value
-    assert frame["size"].tolist() == [30, 2, 5]
+    # cluster 1 gains the Langflow flow, the Flowise bot and the Cursor config (P13)
+    assert frame["size"].tolist() == [33, 2, 5]
     assert frame["mixed_environments"].tolist() == [True, True, False]
     assert at.subheader[0].value == "Cluster #1"
-    assert len(drawn(at)["nodes"]) == 120
+    assert len(drawn(at)["nodes"]) == 129  # + a workflow, connector and secret per AI platform
     at.selectbox(key="shared-pick").set_value(2).run()
     assert at.subheader[0].value == "Cluster #2"
     creds = at.dataframe[1].value
@@ -196,12 +197,14 @@ def test_orphaned_paths(app):
 
 def test_data_view(app):
     at = page(app, "data")
-    assert metrics(at) == {"Nodes": "254", "Edges": "495", "Ingest runs": "4"}
+    assert metrics(at) == {"Nodes": "276", "Edges": "543", "Ingest runs": "7"}
     sources = next(df.value for df in at.dataframe if "source" in df.value.columns
                    and len(df.value.columns) == 1)
     assert sources["source"].tolist() == [
-        "sample:acme-freight:aws", "sample:acme-freight:github-shipping-api",
-        "sample:acme-freight:inventory", "sample:acme-freight:n8n-acme-ops"]
+        "sample:acme-freight:aws", "sample:acme-freight:flowise-acme-support",
+        "sample:acme-freight:github-shipping-api", "sample:acme-freight:inventory",
+        "sample:acme-freight:langflow-acme-ops", "sample:acme-freight:mcp-dave-laptop",
+        "sample:acme-freight:n8n-acme-ops"]
     assert len(at.file_uploader) == 1
 
 
@@ -229,13 +232,14 @@ def test_upload_ingests_into_the_store(tmp_path, monkeypatch):
     at.run()
     assert not at.exception and not at.error
     assert "extra.yaml: 2 nodes (2 new), 2 edges (2 new)" in at.success[0].value.replace("\\", "")
-    assert metrics(at)["Nodes"] == "256" and metrics(at)["Ingest runs"] == "5"
+    assert metrics(at)["Nodes"] == "278" and metrics(at)["Ingest runs"] == "8"
     store = EmbeddedStore(path, create=False)
     assert store.get_node("workflow:test:up:1")["name"] == "uploaded flow"
     assert {r["source"] for r in store.runs()} == {
         "sample:acme-freight:aws", "sample:acme-freight:github-shipping-api",
         "sample:acme-freight:inventory", "sample:acme-freight:n8n-acme-ops",
-        "upload:extra.yaml"}
+        "sample:acme-freight:langflow-acme-ops", "sample:acme-freight:flowise-acme-support",
+        "sample:acme-freight:mcp-dave-laptop", "upload:extra.yaml"}
 
 
 @pytest.mark.parametrize("name,content,message", [
@@ -260,7 +264,7 @@ def test_bad_upload_is_one_error_and_changes_nothing(tmp_path, monkeypatch, name
     assert message in text and "\n" not in text
     assert "nhigraph-upload-" not in text  # names the uploaded file, not a temp path
     assert {f.name: f.read_bytes() for f in path.iterdir() if f.name != ".lock" and f.is_file()} == before
-    assert metrics(at)["Nodes"] == "254"
+    assert metrics(at)["Nodes"] == "276"
 
 
 def test_large_store_takes_a_typed_node_and_bounds_the_graph(tmp_path, monkeypatch):
@@ -347,7 +351,8 @@ def test_store_config_reads_the_cli_environment(monkeypatch):
 
 def test_exposure(app):
     at = page(app, "exposure")
-    assert metrics(at) == {"Entry points": "7", "Outside actors": "5", "Unauthenticated": "5",
+    # the n8n/GitHub seven, the public Flowise bot (E5) and the keyed Langflow flow
+    assert metrics(at) == {"Entry points": "9", "Outside actors": "6", "Unauthenticated": "6",
                            "Reach crown jewels": "1", "Gated": "1"}
     frame = at.dataframe[0].value
     assert frame["workflow"].tolist()[:2] == ["Customer support chat", "Carrier delay tickets"]
@@ -364,7 +369,7 @@ def test_exposure(app):
                for c in captions(at))  # Markdown-escaped text
     at.text_input(key="exposure-search").set_value("")
     at.checkbox(key="exposure-outside").check().run()
-    assert len(at.dataframe[0].value) == 5
+    assert len(at.dataframe[0].value) == 6
 
 
 def test_sidebar_search_opens_the_picked_node(app):

@@ -244,7 +244,7 @@ def test_overview(sample_app, watched):
     tables = 3 if findings_available() else 2  # findings, top workflows, top secrets
     page.locator("[role=grid]").nth(tables - 1).wait_for(state="attached")
     metrics = watched.metrics()
-    assert "Nodes 254" in metrics and "Workflows 48" in metrics
+    assert "Nodes 276" in metrics and "Workflows 51" in metrics
     assert page.locator("[data-testid=stVegaLiteChart], .vega-embed").count() >= 3
     rows = [watched.table_rows(i) for i in range(page.locator("[role=grid]").count())]
     assert rows[-2:] == [10, 10]  # top workflows, top secrets
@@ -279,7 +279,7 @@ def test_path_finder(sample_app, watched):
 
 def test_shared_credentials_click_a_row(sample_app, watched):
     watched.open(f"{sample_app}/shared-credentials")
-    watched.graph(120, timeout=60000)  # cluster #1 drawn by default
+    watched.graph(129, timeout=60000)  # cluster #1 drawn by default
     assert watched.table_rows() == 3
     canvas = watched.page.get_by_test_id("stDataFrame").first.locator("canvas").first
     box = canvas.bounding_box()
@@ -312,8 +312,8 @@ def test_exposure(sample_app, watched):
     # Rank 1: anyone -> Customer support chat -> its agent, model and Salesforce tool, their
     # two credentials, OpenAI, Salesforce and its three objects: 12 nodes.
     watched.graph(12)
-    assert watched.table_rows() == 7
-    assert "Entry points 7" in watched.metrics()
+    assert watched.table_rows() == 9
+    assert "Entry points 9" in watched.metrics()
     watched.shot("exposure")
 
 
@@ -333,7 +333,7 @@ def test_data(sample_app, watched):
     watched.open(f"{sample_app}/data")
     watched.page.get_by_test_id("stFileUploader").wait_for()  # the last element
     assert watched.page.get_by_test_id("stFileUploader").count() == 1
-    assert watched.metrics() == ["Nodes 254", "Edges 495", "Ingest runs 4"]
+    assert watched.metrics() == ["Nodes 276", "Edges 543", "Ingest runs 7"]
     watched.shot("data")
 
 

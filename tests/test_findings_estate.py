@@ -148,7 +148,9 @@ def test_cli_findings_json_csv_and_fail_on(estate_dir):
     assert low.exit_code == 0
     csv = run("findings", "--format", "csv", "--rule", "secret-embedded", *store).output
     assert csv.splitlines()[0] == "severity,risk,rule,owasp,title,detail,nodes"
-    assert len(csv.splitlines()) == 2
+    # acme-prod's hard-coded ShipBridge token (P8) and the Slack token pasted into the
+    # Langflow flow, the Flowise agent and the Cursor MCP config (P13)
+    assert len(csv.splitlines()) == 5
     bad = CliRunner().invoke(cli, ["findings", "--rule", "nope", *store])
     assert bad.exit_code == 2 and "unknown rule 'nope'" in bad.output
     bad = CliRunner().invoke(cli, ["findings", "--as-of", "yesterday", *store[:2]])

@@ -159,6 +159,7 @@ def test_reports_say_who_the_node_is_exposed_to(estate):
         "no outside actor"
     est = estate_report(estate, as_of=AS_OF)
     (entries,) = [t for t in est["tables"] if t["name"] == "Exposed to: entry points"]
-    assert len(entries["rows"]) == 7 and entries["rows"][0]["workflow_name"] == \
+    # 7 n8n/GitHub entry points, the public Flowise bot (outside) and the keyed Langflow flow
+    assert len(entries["rows"]) == 9 and entries["rows"][0]["workflow_name"] == \
         "Customer support chat"
-    assert dict(est["summary"])["Entry points (outside actors)"] == "7 (5)"
+    assert dict(est["summary"])["Entry points (outside actors)"] == "9 (6)"

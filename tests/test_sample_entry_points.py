@@ -15,6 +15,8 @@ PR = "workflow:github:acme/shipping-api:.github/workflows/pr-preview.yml"
 REPO = "acme/shipping-api"
 GATE = "environment production: required reviewers (platform)"
 AGENT = "agent:n8n:acme-ops:ops-customer-chat:9a1f3c20-5e77-4c1b-a0d4-000000000012"
+BOT = "workflow:flowise:acme-support:7b1e2c9d-0f3a-4d5e-b6a7-acme5upp0rt1"
+HANDOVER = "workflow:langflow:acme-ops:5d0c7e2a-9b41-4f6e-8a13-acme0ps0hand"
 EXPOSURE = ("unauthenticated-trigger", "untrusted-trigger-with-secrets", "agent-tools-exposed",
             "trigger-reaches-crown-jewel")
 
@@ -37,8 +39,12 @@ def found(estate):
 
 def test_every_entry_point_of_the_estate(rows):
     """Hand-checked: three n8n webhooks/chats open to anyone, pr-preview.yml for any GitHub
-    user, ci.yml (pull_request: writers, and forks behind the gate), deploy.yml (writers)."""
+    user, ci.yml (pull_request: writers, and forks behind the gate), deploy.yml (writers);
+    the public Flowise support bot (E5) for anyone, the Langflow handover agent for holders
+    of a Langflow API key."""
     assert {(a, w, r["authentication"], r["gate"]) for (a, w), r in rows.items()} == {
+        ("actor:anyone", BOT, "none", None),
+        ("actor:langflow:acme-ops:api-key-holders", HANDOVER, "header", None),
         ("actor:anyone", OPS + "ops-customer-chat", "none", None),
         ("actor:anyone", OPS + "ops-carrier-delay", "none", None),
         ("actor:anyone", OPS + "ops-label-reprint", "none", None),
@@ -106,5 +112,6 @@ def test_blast_radius_of_anyone_is_every_public_entry_point(estate):
     r = blast_radius(estate, "anyone", as_of=AS_OF)
     assert r.header["source"] == "actor:anyone"
     wfs = {row["id"] for row in r.rows if row["kind"] == "Workflow" and row["distance"] == 1}
-    assert wfs == {OPS + "ops-customer-chat", OPS + "ops-carrier-delay", OPS + "ops-label-reprint"}
+    assert wfs == {OPS + "ops-customer-chat", OPS + "ops-carrier-delay", OPS + "ops-label-reprint",
+                   BOT}
     assert "system:saas:salesforce:acme" in r.summary["crown_jewels"]

@@ -48,8 +48,10 @@ def test_shipbridge_credential_is_the_token_hard_coded_in_acme_prod(estate):
     reached = {r["id"] for r in blast_radius(estate, "workflow:n8n:acme-ops:ops-carrier-delay").rows}
     assert {"system:saas:shipbridge:acme", "system:saas:jira:acme", "system:saas:slack:acme",
             "system:http:api.shipbridge.example"} <= reached
-    # no new hard-coded secret: the estate's only embedded one stays acme-prod's
-    assert [n["id"] for n in estate.nodes("Secret") if n.get("store") == "embedded"] == [
+    # no new hard-coded secret on the n8n side: its only embedded one stays acme-prod's (the
+    # AI platforms' pasted Slack token, P13, is asserted in test_sample_ai_platforms.py)
+    assert [n["id"] for n in estate.nodes("Secret") if n.get("store") == "embedded"
+            and n["id"].startswith("secret:n8n:")] == [
         "secret:n8n:acme-prod:embedded:shipment-status-webhook:http"]
 
 
