@@ -320,11 +320,12 @@ FORMATS = ("table", "json", "csv")
 
 
 def fixture_cases(name: str, data: Path = DATA) -> tuple:
-    """Builders from the files under ``data/<name>/`` that hold :data:`MARKER`: each writes
-    the file with every marker replaced by one of the given values in turn."""
-    folder = data / name
-    templates = sorted(p for p in folder.rglob("*") if p.is_file()
-                       and MARKER.encode() in p.read_bytes()) if folder.is_dir() else []
+    """Builders from the files under ``data/<name>/`` and ``data/<name>_shapes/`` (fixtures
+    in a platform's published shapes) that hold :data:`MARKER`: each writes the file with
+    every marker replaced by one of the given values in turn."""
+    templates = sorted(p for folder in (data / name, data / f"{name}_shapes")
+                       if folder.is_dir() for p in folder.rglob("*")
+                       if p.is_file() and MARKER.encode() in p.read_bytes())
 
     def builder(template: Path):
         def build(into: Path, values: list[str]) -> Path:
@@ -464,8 +465,11 @@ def explorer_pages(store: Path, monkeypatch) -> dict[str, bytes]:
 
 
 def test_no_secret_value_leaks_anywhere(tmp_path, monkeypatch):
-    values = canaries(200)
-    ran = plant_and_run(tmp_path, canary_cases(), values)
+    cases = canary_cases()
+    # ten values per builder, whatever the number of builders (the inventory's builders
+    # plant one secret per value)
+    values = canaries(10 * sum(len(b) for b in cases.values()))
+    ran = plant_and_run(tmp_path, cases, values)
     g, secrets, streams, blobs = ran["graph"], ran["secrets"], ran["streams"], ran["blobs"]
     assert ran["refused"] == len(REFUSED)  # only the deliberately bad inputs
     assert len(secrets) >= 60

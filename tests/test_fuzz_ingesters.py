@@ -44,9 +44,10 @@ SEED_DIRS = {"github-actions": "github", "aws-iam": "aws", "kubernetes": "k8s"}
 
 
 def seeds(fmt: str, data: Path = DATA) -> list[Path]:
-    folder = data / SEED_DIRS.get(fmt, fmt)
-    return sorted(p for p in folder.iterdir() if not p.name.startswith(".")) \
-        if folder.is_dir() else []
+    """The fixtures under ``data/<fmt>/`` and ``data/<fmt>_shapes/`` (published shapes)."""
+    name = SEED_DIRS.get(fmt, fmt)
+    return sorted(p for folder in (data / name, data / f"{name}_shapes") if folder.is_dir()
+                  for p in folder.iterdir() if not p.name.startswith("."))
 
 
 def files_of(seed: Path) -> list[Path]:

@@ -82,3 +82,26 @@ def test_canvas_export_slot_note():
         "is in this canvas export (Flowise's Export drops credential ids)",
         f"{V1}.json: nodes[5] is not a Flowise node (no data.name); left out"]
     assert b.skipped == []
+
+
+def test_two_custom_mcp_tools_on_one_agent_keep_apart(tmp_path):
+    def cfg(token):
+        return json.dumps({"command": "npx", "args": ["-y", "@modelcontextprotocol/server-slack"],
+                           "env": {"SLACK_BOT_TOKEN": token}})
+    tools = [{"agentSelectedTool": "customMCP",
+              "agentSelectedToolConfig": {"mcpServerConfig": cfg(t)}}
+             for t in ("xoxb-demo-one-9Qv2Lm7Tx4Rz", "xoxb-demo-two-7Hk3Pq8Wy1Zs")]
+    node = {"id": "agentAgentflow_0", "data": {"id": "agentAgentflow_0", "name": "agentAgentflow",
+                                               "category": "Agent Flows",
+                                               "inputs": {"agentTools": tools}}}
+    (tmp_path / "two.json").write_text(json.dumps({"nodes": [node], "edges": []}))
+    b = flowise.parse(tmp_path, instance="t")
+    validate(b)
+    base = "secret:flowise:t:two:embedded:agentAgentflow_0:"
+    by = {n.id: n for n in b.nodes if n.kind == "Secret"}
+    assert set(by) == {base + "mcp0.env.SLACK_BOT_TOKEN", base + "mcp1.env.SLACK_BOT_TOKEN"}
+    assert by[base + "mcp1.env.SLACK_BOT_TOKEN"].props["fingerprint"] == \
+        fingerprint("xoxb-demo-two-7Hk3Pq8Wy1Zs")
+    # both servers are Slack: one TARGETS edge from the agent's connector
+    assert [(e.src, e.dst) for e in b.edges if e.kind == "TARGETS"] == [
+        ("connector:flowise:t:two:agentAgentflow_0", "system:saas:slack")]

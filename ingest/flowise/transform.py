@@ -137,10 +137,13 @@ class FlowiseBuilder(RecordBuilder):
                                     f" but {why}")
 
     def mcp_tools(self, wid: str, fid: str, nid: str, data: dict, where: str) -> None:
-        """A Custom MCP tool's server config: a token pasted into its ``env``, ``headers`` or
-        ``args`` is an embedded Secret (fingerprint only) the node EMBEDS, with CAN_ACCESS to
-        the system the server reaches (its URL's host, else its package's service)."""
-        for field, cfg in mcp_configs(data.get("inputs")):
+        """A Custom MCP tool's server config: a token pasted into its ``env`` or ``headers``
+        is an embedded Secret (fingerprint only) the node EMBEDS, with CAN_ACCESS to the
+        system the server reaches (its URL's host, else its package's service). Secret ids
+        end in the variable (``env.SLACK_BOT_TOKEN``), prefixed ``mcp<i>.`` when the node
+        holds several configs (a v2 agent with several Custom MCP tools)."""
+        configs = mcp_configs(data.get("inputs"))
+        for i, (field, cfg) in enumerate(configs):
             props = what_runs(cfg)
             keys = [k.split(".", 1)[-1] for k, _, _ in literals(cfg) if not k.startswith("args")]
             parts = split_url(props["url"]) if props.get("url") else None
@@ -158,7 +161,8 @@ class FlowiseBuilder(RecordBuilder):
                     "{{" not in value and "$vars." not in value else None
                 if not detector:
                     continue
-                sid = self.node(f"secret:flowise:{self.inst}:{fid}:embedded:{nid}:{sub}",
+                tail = sub if len(configs) == 1 else f"mcp{i}.{sub}"
+                sid = self.node(f"secret:flowise:{self.inst}:{fid}:embedded:{nid}:{tail}",
                                 "Secret", {"name": f"{sub} of the MCP server in {nid!r}",
                                            "secret_type": "token", "store": "embedded",
                                            "fingerprint": fingerprint(secret_part(value)),
