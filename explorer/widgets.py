@@ -134,21 +134,21 @@ def downloads(result, stem: str, key: str, report=None) -> None:
     The report is built only when its button is clicked (Streamlit runs the function then),
     so drawing the page never pays for it."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", stem)[:80] or "result"
-    cols = st.columns([1, 1, 1, 1, 2] if report else [1, 1, 4])
-    cols[0].download_button("Download CSV", result.to_frame().to_csv(index=False),
-                            file_name=f"{safe}.csv", mime="text/csv", key=f"{key}-csv")
-    cols[1].download_button("Download JSON", result.to_json(), file_name=f"{safe}.json",
-                            mime="application/json", key=f"{key}-json")
+    row = st.container(horizontal=True)  # buttons as wide as their labels, wrapped
+    row.download_button("Download CSV", result.to_frame().to_csv(index=False),
+                        file_name=f"{safe}.csv", mime="text/csv", key=f"{key}-csv")
+    row.download_button("Download JSON", result.to_json(), file_name=f"{safe}.json",
+                        mime="application/json", key=f"{key}-json")
     if report is None:
         return
     from reports.render import render_html, render_markdown
 
-    cols[2].download_button("Download report (HTML)", lambda: render_html(report()),
-                            file_name=f"{safe}.html", mime="text/html",
-                            key=f"{key}-report-html")
-    cols[3].download_button("Download report (Markdown)", lambda: render_markdown(report()),
-                            file_name=f"{safe}.md", mime="text/markdown",
-                            key=f"{key}-report-md")
+    row.download_button("Download report (HTML)", lambda: render_html(report()),
+                        file_name=f"{safe}.html", mime="text/html", key=f"{key}-report-html",
+                        help="One self-contained file, nothing fetched: summary, graph, the "
+                             "findings involving it, access paths and tables.")
+    row.download_button("Download report (Markdown)", lambda: render_markdown(report()),
+                        file_name=f"{safe}.md", mime="text/markdown", key=f"{key}-report-md")
 
 
 def default_note(chosen, default, name: str | None = None) -> None:

@@ -35,15 +35,22 @@ from tests.test_explorer_app import (
     ROOT,
     captions,
     drawn,
+    load_sample,
     metrics,
     page,
 )
-from tests.test_explorer_app import sample_dir  # noqa: F401 - the module's store fixture
 
 CONTACT = "resource:salesforce:acme:Contact"
 SALESFORCE = "system:saas:salesforce:acme"
 ANYONE = "actor:anyone"
 CANARY = "CANARYdefaultsx7f3a9c21b04e58d6aa10"
+
+
+@pytest.fixture(scope="module")
+def sample_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("explorer-defaults") / "store"
+    load_sample(path)
+    return path
 
 
 @pytest.fixture
