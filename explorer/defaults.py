@@ -11,7 +11,8 @@ Every default comes from analyses :mod:`explorer.store_cache` already keeps per 
 version (the blast ranking, the findings, the inbound walks), so a rerun recomputes none
 of them. On a store too large to list its nodes (the pickers become type-in boxes) no
 default is chosen, as for the Blast radius page. A URL's ``?node=``/``?target=``/``?from=``
-always wins: :func:`explorer.widgets.pick_node` prefers it.
+always wins: :func:`explorer.widgets.pick_node` prefers it, and :func:`for_page` does not
+even work the default out then.
 """
 
 from __future__ import annotations
@@ -42,6 +43,26 @@ class PathDefault(NamedTuple):
     src: str
     dst: str
     reason: str
+
+
+def for_page(picker_keys: tuple[str, ...], params: tuple[str, ...], compute):
+    """``compute()`` (one of the functions below) for a page whose node pickers have the
+    widget keys ``picker_keys`` and URL parameters ``params``; None, without computing
+    anything, when the page was entered from a URL naming any of ``params``.
+
+    Entering a page (its pickers not yet in the session) decides: a link that names a node
+    never pays for a default, and later reruns of that visit (whose URL the pickers have
+    since filled in) keep to that. The value is kept per store version."""
+    name = picker_keys[0] + "-default"
+    memo = st.session_state.get(name)
+    if memo is None or any(k not in st.session_state for k in picker_keys):
+        memo = {"linked": any(p in st.query_params for p in params), "token": None,
+                "value": None}
+    token = store_cache.store_token()
+    if not memo["linked"] and memo["token"] != token:
+        memo = {**memo, "token": token, "value": compute()}
+    st.session_state[name] = memo
+    return None if memo["linked"] else memo["value"]
 
 
 def _listable(token: str) -> bool:

@@ -117,6 +117,12 @@ def test_blast_radius_url_node_wins(sample_dir, monkeypatch):
     assert at.selectbox(key="blast-node").value == DEPLOY
     assert metrics(at)["Reachable"] == "14"
     assert not [c for c in captions(at) if c.startswith("Opened on ")]
+    # The default was not even worked out, and a rerun (URL now filled in) keeps to that.
+    assert at.session_state["blast-node-default"] == {"linked": True, "token": None,
+                                                      "value": None}
+    at.number_input(key="blast-depth").set_value(1).run()
+    assert at.session_state["blast-node-default"]["value"] is None
+    assert at.selectbox(key="blast-node").value == DEPLOY
 
 
 def test_inbound_opens_on_the_most_reached_crown_jewel(sample_dir, monkeypatch, reports):

@@ -20,7 +20,7 @@ def render() -> None:
     st.caption("If this node is compromised, what can an attacker reach, with what access, "
                "along which path?")
     store = widgets.open_store_or_stop()
-    default = defaults.blast_radius()
+    default = defaults.for_page(("blast-node",), ("node",), defaults.blast_radius)
     node, result = widgets.picked_walk(store_cache.blast_radius, *PICKER,
                                        default=default.node if default else None)
     widgets.default_note(node, default, result.header["source_name"])

@@ -27,7 +27,7 @@ def render() -> None:
     if jewels:
         st.caption("Crown jewels in this store: "
                    + ", ".join(widgets.text(n.get("name") or n["id"]) for n in jewels))
-    default = defaults.inbound()
+    default = defaults.for_page(("inbound-node",), ("target",), defaults.inbound)
     node, result = widgets.picked_walk(store_cache.inbound, *PICKER,
                                        default=default.node if default else None)
     widgets.default_note(node, default, result.header["target_name"])

@@ -45,12 +45,8 @@ def render() -> None:
     st.caption("How does access flow from one node to another? The shortest access paths, "
                "each hop with the grant or reason behind it.")
     store = open_store_or_stop()
-    # A link naming either end opens on what it names; only an empty URL gets the default
-    # (later reruns find the pickers already set, so the default no longer applies).
-    default = defaults.path()
-    if "path-src" not in st.session_state and ("from" in st.query_params
-                                               or "to" in st.query_params):
-        default = None
+    # A link naming either end opens on what it names; only an empty URL gets the default.
+    default = defaults.for_page(("path-src", "path-dst"), ("from", "to"), defaults.path)
     left, right, lim = st.columns([3, 3, 1])
     with left:
         src = pick_node("From", "path-src", kinds_first=("Workflow", "Secret", "Identity"),
