@@ -289,6 +289,22 @@ def test_inbound_opens_on_its_default_and_downloads_the_report(sample_app, watch
     watched.shot("inbound-default")
 
 
+def test_a_link_wins_then_the_default_returns(sample_app, watched):
+    # Entered from a link: that node, no default. Back through the sidebar (no node in the
+    # URL): the page's default, the widest blast radius, and the line saying so.
+    watched.open(f"{sample_app}/blast-radius?node={quote(DEPLOY, safe=':/@')}")
+    watched.graph(15)
+    assert watched.page.get_by_text("Opened on").count() == 0
+    nav = watched.page.get_by_test_id("stSidebarNav")
+    nav.get_by_text("Inbound / crown jewels").click()
+    watched.page.get_by_role("heading", name="Inbound").first.wait_for()
+    watched.settle()
+    nav.get_by_text("Blast radius").click()
+    watched.page.get_by_text("Opened on Invoice sync: widest blast radius").wait_for(
+        timeout=60000)
+    assert "node=workflow:n8n:acme-prod:invoice-sync" in unquote(watched.page.url)
+
+
 def test_path_finder(sample_app, watched):
     watched.open(f"{sample_app}/path-finder")
     watched.pick("From", DEPLOY)
