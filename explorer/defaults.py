@@ -98,10 +98,21 @@ def _busiest_jewel(token: str) -> tuple[str, str, int] | None:
     return best
 
 
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+
+
+def worst_first(rows: list[dict]) -> list[dict]:
+    """Findings by severity, then risk (highest first), otherwise in the order given: the
+    order the Overview lists them in, whose first row is "the worst finding"."""
+    order = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    return sorted(rows, key=lambda r: (order.get(str(r.get("severity")), len(order)),
+                                       -(r.get("risk") or 0)))
+
+
 def _worst_findings(token: str) -> list[dict]:
     if not store_cache.findings_available():
         return []
-    return store_cache.findings(token).rows
+    return worst_first(store_cache.findings(token).rows)
 
 
 def _finding_words(f: dict) -> str:

@@ -243,3 +243,25 @@ def test_report_download_holds_names_never_a_secret_value(tmp_path, monkeypatch,
             body = reports[f"{stem}.{ext}"]()
             assert "Nightly payout" in body and "payout key" in body and "Bank API" in body
             assert CANARY not in body and CANARY[:16] not in body
+
+
+def test_overview_selects_the_worst_finding_and_opens_its_evidence(sample_dir, monkeypatch):
+    monkeypatch.setenv("NHIGRAPH_STORE", str(sample_dir))
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    assert not at.exception
+    assert at.session_state["findings-pick"] == 0
+    shown = [c.replace("\\", "") for c in captions(at)]
+    assert "Selected: the worst finding (highest severity, then risk); click a row for " \
+           "another." in shown
+    # agent-tools-exposed, critical, risk 54: the same finding the Path finder opens on.
+    assert any(m.value.replace("\\", "").startswith("**CRITICAL** Outside input steers an AI "
+                                                    "agent") for m in at.markdown)
+    assert ("Evidence: anyone on the internet \u2192 Customer support chat \u2192 Customer "
+            "support chat / Support agent \u2192 Customer support chat / Look up customer "
+            "\u2192 Salesforce support \u2192 Salesforce") in shown
+    at.button(key="findings-open").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Path finder"
+    assert (at.selectbox(key="path-src").value, at.selectbox(key="path-dst").value) == (
+        ANYONE, SALESFORCE)
