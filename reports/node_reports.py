@@ -124,7 +124,12 @@ def cluster_report(store, number: int, min_workflows: int = 2, as_of: str | None
     found = findings(store, as_of=as_of, rotation_days=rotation_days, unknown_as=unknown_as)
     creds = row["secrets"] + row["identities"]
     related = _involving(found, set(creds))
-    ids = set(row["workflows"]) | set(creds) | set(row["reaches"])
+    # The jobs and connectors between each workflow and the credentials it uses, so the
+    # drawing joins them: one shortest access path per (workflow, credential) pair.
+    between = {n for c in row["credentials"] for w in c["workflows"]
+               for r in shortest_paths(store, w, c["id"], limit=1, as_of=as_of).rows
+               for n in r["path"][1:-1]} - set(row["workflows"]) - set(creds)
+    ids = set(row["workflows"]) | set(creds) | set(row["reaches"]) | between
     names = _names(store, ids | set(row["workspaces"])
                    | {n for f in related for p in f["paths"] for n in p})
     nodes = store.get_nodes(row["workflows"])
@@ -142,8 +147,8 @@ def cluster_report(store, number: int, min_workflows: int = 2, as_of: str | None
                   nodes.get(w, {}).get("environment", "unknown"), "id": w}
                  for w in row["workflows"]]
     reaches = [{"name": names.get(x, x), "id": x} for x in row["reaches"]]
-    columns = {**{w: 0 for w in row["workflows"]}, **{c: 1 for c in creds},
-               **{x: 2 for x in row["reaches"]}}
+    columns = {**{w: 0 for w in row["workflows"]}, **{b: 1 for b in between},
+               **{c: 2 for c in creds}, **{x: 3 for x in row["reaches"]}}
     return _base(
         "shared-credential-cluster", f"Shared-credential cluster {number}: "
         f"{row['size']} workflows", store, found, summary,

@@ -126,3 +126,17 @@ def test_unknown_node_is_one_error(store):
     with pytest.raises(NhiGraphError) as err:
         inbound_report(store, "nope", as_of=AS_OF)
     assert "nope" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_cluster_graph_joins_workflows_through_their_connectors():
+    # wf2 reaches the key through a connector (a CI job, an n8n node): the drawing keeps it,
+    # so both workflows are joined to the key they share (5 nodes, 4 access edges).
+    s = fresh(([("wf1", "Workflow", {"environment": "prod"}),
+                ("wf2", "Workflow", {"environment": "prod"}), ("conn", "Connector"),
+                ("key", "Secret"), ("sys", "System")],
+               [("wf1", "REFERENCES", "key"), ("wf2", "USES", "conn"),
+                ("conn", "AUTHENTICATES_WITH", "key"),
+                ("key", "CAN_ACCESS", "sys", {"access": "read"})]))
+    data = cluster_report(s, 1, as_of=AS_OF)
+    assert summary(data)["Workflows sharing"] == 2
+    assert (data["graph"]["nodes"], data["graph"]["edges"]) == (5, 4)
