@@ -173,17 +173,6 @@ def search(token: str, text: str) -> list[tuple[float, str, str, str]]:
     return ranked(get_store(), text)
 
 
-def widest_source() -> str | None:
-    """The workflow or secret the Overview ranks first (most crown jewels, then targets, then
-    admin targets reached): the Blast radius page opens on it. None on a store too large to
-    list or with no workflow or secret."""
-    token = store_token()
-    if catalogue(token) is None:
-        return None
-    ranked, _ = blast_ranking(token)
-    return ranked[0]["id"] if ranked else None
-
-
 @st.cache_data(show_spinner="Working out what would change...", max_entries=16)
 def what_if(token: str, revoke: tuple, rotate: tuple, split: tuple, remove_grant: tuple,
             retire: tuple, unknown_as: str):

@@ -111,13 +111,13 @@ def table(frame, key: str | None = None, on_select=None):
                         on_select=on_select, selection_mode="single-row")
 
 
-def picker_table(frame, keys: list, prefix: str) -> None:
+def picker_table(frame, keys: list, prefix: str, default=None) -> None:
     """The table of ``frame`` whose clicked row ``i`` picks ``keys[i]`` into the session
-    value ``<prefix>-pick`` (a select box with that key then shows it), the first key
-    while the pick is not among ``keys``."""
+    value ``<prefix>-pick`` (a select box with that key then shows it); while the pick is
+    not among ``keys``, ``default`` when it is among them, else the first key."""
     pick, table_key = f"{prefix}-pick", f"{prefix}-table"
     if st.session_state.get(pick) not in keys:
-        st.session_state[pick] = keys[0]
+        st.session_state[pick] = default if default in keys else keys[0]
 
     def picked_row():
         sel = st.session_state[table_key].selection.rows
@@ -127,14 +127,37 @@ def picker_table(frame, keys: list, prefix: str) -> None:
     table(frame, key=table_key, on_select=picked_row)
 
 
-def downloads(result, stem: str, key: str) -> None:
-    """CSV (ids, as the CLI writes them) and JSON downloads of a result."""
+def downloads(result, stem: str, key: str, report=None) -> None:
+    """CSV (ids, as the CLI writes them) and JSON downloads of a result; with ``report`` (a
+    function of no arguments returning a report dict, see :mod:`reports`) also "Download
+    report" as self-contained HTML and as Markdown, the report the CLI writes for the view.
+    The report is built only when its button is clicked (Streamlit runs the function then),
+    so drawing the page never pays for it."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", stem)[:80] or "result"
-    a, b, _ = st.columns([1, 1, 4])
-    a.download_button("Download CSV", result.to_frame().to_csv(index=False),
-                      file_name=f"{safe}.csv", mime="text/csv", key=f"{key}-csv")
-    b.download_button("Download JSON", result.to_json(), file_name=f"{safe}.json",
-                      mime="application/json", key=f"{key}-json")
+    row = st.container(horizontal=True)  # buttons as wide as their labels, wrapped
+    row.download_button("Download CSV", result.to_frame().to_csv(index=False),
+                        file_name=f"{safe}.csv", mime="text/csv", key=f"{key}-csv")
+    row.download_button("Download JSON", result.to_json(), file_name=f"{safe}.json",
+                        mime="application/json", key=f"{key}-json")
+    if report is None:
+        return
+    from reports.render import render_html, render_markdown
+
+    row.download_button("Download report (HTML)", lambda: render_html(report()),
+                        file_name=f"{safe}.html", mime="text/html", key=f"{key}-report-html",
+                        help="One self-contained file, nothing fetched: summary, graph, the "
+                             "findings involving it, access paths and tables.")
+    row.download_button("Download report (Markdown)", lambda: render_markdown(report()),
+                        file_name=f"{safe}.md", mime="text/markdown", key=f"{key}-report-md")
+
+
+def default_note(chosen, default, name: str | None = None) -> None:
+    """Say why the page opened on ``chosen`` when it is the page's ``default`` (a
+    :class:`explorer.defaults.Default`), so nobody wonders who picked it."""
+    if default is None or chosen != default.node:
+        return
+    st.caption(f"Opened on {text(name or chosen)}: {text(default.reason)}. Pick another "
+               "node above, or link one with the URL.")
 
 
 def unknown_as_control(key: str) -> str:

@@ -14,5 +14,7 @@ Example::
 """
 
 from .assemble import blast_radius_report, estate_report, write_report
+from .node_reports import cluster_report, inbound_report, paths_report
 
-__all__ = ["blast_radius_report", "estate_report", "write_report"]
+__all__ = ["blast_radius_report", "cluster_report", "estate_report", "inbound_report",
+           "paths_report", "write_report"]

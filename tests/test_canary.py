@@ -443,9 +443,20 @@ def _proto_bytes(node) -> list[bytes]:
 
 def explorer_pages(store: Path, monkeypatch) -> dict[str, bytes]:
     """Each explorer view on ``store`` rendered by AppTest (the real app script), with the
-    node pickers of :data:`PICKS` set: the page's whole element tree as bytes, by view."""
+    node pickers of :data:`PICKS` set: the page's whole element tree as bytes, by view,
+    followed by every file its download buttons would give when clicked (the reports are
+    built on click: the functions Streamlit registers for them are caught and run)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.testing.v1 import AppTest
 
+    deferred: dict[str, object] = {}
+    real = MediaFileManager.add_deferred
+
+    def catch(self, fn, mimetype, coordinates, file_name=None, **kw):
+        deferred[file_name] = fn
+        return real(self, fn, mimetype, coordinates, file_name=file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", catch)
     monkeypatch.setenv("NHIGRAPH_STORE", str(store))
     monkeypatch.delenv("NEO4J_URI", raising=False)
     root = Path(__file__).resolve().parent.parent
@@ -454,13 +465,17 @@ def explorer_pages(store: Path, monkeypatch) -> dict[str, bytes]:
                    if p.stem != "__init__")
     pages: dict[str, bytes] = {}
     for view in views:
+        deferred.clear()
         at = AppTest.from_file(str(app), default_timeout=120).run()
         at.switch_page(f"explorer/views/{view}.py").run()
         for label, node in PICKS.get(view, {}).items():
             (box,) = [b for b in at.selectbox if b.label == label]
             box.set_value(node).run()
         assert not at.exception, (view, [e.value for e in at.exception])
-        pages[view] = b"".join(_proto_bytes(at._tree))
+        files = [str(fn()).encode() for _, fn in sorted(deferred.items())]
+        pages[view] = b"".join(_proto_bytes(at._tree) + files)
+        if view in PICKS:  # not vacuous: the node views offer their report
+            assert sum(f.startswith(b"<!DOCTYPE html>") for f in files) >= 1, view
     return pages
 
 

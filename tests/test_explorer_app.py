@@ -103,7 +103,8 @@ def test_blast_radius(app):
     at.toggle(key="blast-only-targets").set_value(True).run()
     assert set(at.dataframe[0].value["kind"]) == {"System", "Resource"}
     assert len(at.dataframe[0].value) == 9
-    assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download JSON"]
+    assert [b.label for b in at.get("download_button")] == [
+        "Download CSV", "Download JSON", "Download report (HTML)", "Download report (Markdown)"]
     at.number_input(key="blast-depth").set_value(2).run()
     assert metrics(at)["Reachable"] == "2"  # job deploy, gha-deploy
 

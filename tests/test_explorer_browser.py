@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
@@ -266,6 +266,43 @@ def test_inbound(sample_app, watched):
     watched.graph(23)
     assert watched.table_rows() == 22
     watched.shot("inbound")
+
+
+def test_inbound_opens_on_its_default_and_downloads_the_report(sample_app, watched, tmp_path):
+    # No node in the URL: the crown jewel the most nodes reach (27 sources), said so.
+    watched.open(f"{sample_app}/inbound")
+    watched.graph(28)  # sf-Contact and the 27 nodes that reach it
+    assert watched.table_rows() == 27
+    assert "target=resource:salesforce:acme:Contact" in unquote(watched.page.url)
+    watched.page.get_by_text("Opened on sf-Contact: the crown jewel the most nodes can "
+                             "reach: 27 can reach it").wait_for()
+    button = watched.page.get_by_role("button", name="Download report (HTML)")
+    assert watched.page.get_by_role("button", name="Download report (Markdown)").count() == 1
+    with watched.page.expect_download(timeout=60000) as got:
+        button.click()
+    saved = tmp_path / got.value.suggested_filename
+    got.value.save_as(saved)
+    assert saved.name == "inbound-sf-Contact.html"
+    html = saved.read_text(encoding="utf-8")
+    assert "<title>Who can reach sf-Contact</title>" in html
+    assert "Customer support chat" in html and "<svg" in html
+    watched.shot("inbound-default")
+
+
+def test_a_link_wins_then_the_default_returns(sample_app, watched):
+    # Entered from a link: that node, no default. Back through the sidebar (no node in the
+    # URL): the page's default, the widest blast radius, and the line saying so.
+    watched.open(f"{sample_app}/blast-radius?node={quote(DEPLOY, safe=':/@')}")
+    watched.graph(15)
+    assert watched.page.get_by_text("Opened on").count() == 0
+    nav = watched.page.get_by_test_id("stSidebarNav")
+    nav.get_by_text("Inbound / crown jewels").click()
+    watched.page.get_by_role("heading", name="Inbound").first.wait_for()
+    watched.settle()
+    nav.get_by_text("Blast radius").click()
+    watched.page.get_by_text("Opened on Invoice sync: widest blast radius").wait_for(
+        timeout=60000)
+    assert "node=workflow:n8n:acme-prod:invoice-sync" in unquote(watched.page.url)
 
 
 def test_path_finder(sample_app, watched):

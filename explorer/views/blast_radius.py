@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import store_cache, widgets
+from explorer import defaults, store_cache, widgets
 from explorer.subgraph import blast_radius_drawing
 
 TABLE_COLUMNS = ["name", "kind", "access", "distance", "crown_jewel", "environment", "grant",
@@ -20,8 +20,10 @@ def render() -> None:
     st.caption("If this node is compromised, what can an attacker reach, with what access, "
                "along which path?")
     store = widgets.open_store_or_stop()
+    default = defaults.for_page(("blast-node",), ("node",), defaults.blast_radius)
     node, result = widgets.picked_walk(store_cache.blast_radius, *PICKER,
-                                       default=store_cache.widest_source())
+                                       default=default.node if default else None)
+    widgets.default_note(node, default, result.header["source_name"])
     s = result.summary
     widgets.metrics((("Reachable", s["reachable"]), ("Systems", s["systems"]),
                      ("Resources", s["resources"]), ("With admin", s["admin_targets"]),
@@ -43,7 +45,16 @@ def render() -> None:
     if only_targets:
         frame = frame[frame["kind"].isin(["System", "Resource", "Vault"])]
     widgets.table(frame, key="blast-table")
-    widgets.downloads(result, f"blast-radius-{result.header['source_name'] or node}", "blast")
+    unknown_as = st.session_state.get("blast-unknown", "write")
+
+    def report():
+        from reports import blast_radius_report
+
+        return blast_radius_report(store, node, depth=result.header["depth"],
+                                   unknown_as=unknown_as)
+
+    widgets.downloads(result, f"blast-radius-{result.header['source_name'] or node}", "blast",
+                      report=report)
 
 
 if __name__ == "__main__":

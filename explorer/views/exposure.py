@@ -8,12 +8,24 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import store_cache
+from explorer import defaults, store_cache
 from explorer.subgraph import exposure_drawing
-from explorer.widgets import downloads, metrics, open_store_or_stop, picker_table, show_graph, text
+from explorer.widgets import (
+    default_note,
+    downloads,
+    metrics,
+    open_store_or_stop,
+    picker_table,
+    show_graph,
+    text,
+)
 
 COLUMNS = ["rank", "actor", "workflow", "trigger", "authentication", "gate", "crown jewels",
            "admin", "systems", "secrets", "gated"]
+
+#: Why entry point #1 opens first (the order of :func:`queries.entry_points.entry_points`).
+RANKED_FIRST = ("ranked first: an ungated outside actor reaching the most crown jewels, then "
+                "admin targets, systems and secrets")
 
 
 def exposure_frame(rows: list[dict], names: dict[str, str]) -> pd.DataFrame:
@@ -61,6 +73,9 @@ def render() -> None:
                                               f"{by_rank[k]['workflow_name']}")
     row = by_rank[rank]
     st.subheader("What it reaches")
+    if rank == 1:
+        default_note(rank, defaults.Default(1, RANKED_FIRST),
+                     f"{row['actor_name']} \u2192 {row['workflow_name']}")
     st.caption(f"{text(row['actor_name'])} starts {text(row['workflow_name'])} via "
                f"{text(row['trigger'])} (authentication {row['authentication']})"
                + (f"; gated: {text(row['gate'])}" if row["gate"] else "") + ". "
@@ -70,7 +85,13 @@ def render() -> None:
     br = store_cache.blast_radius(token, row["workflow"], None, "write")
     show_graph(exposure_drawing(store, row["actor"], br), direction="out",
                title=f"{row['actor_name']} through {row['workflow_name']}")
-    downloads(result, "entry-points", "exposure")
+
+    def report():  # the blast radius drawn above, as the CLI's report writes it
+        from reports import blast_radius_report
+
+        return blast_radius_report(store, row["workflow"])
+
+    downloads(result, "entry-points", "exposure", report=report)
 
 
 if __name__ == "__main__":

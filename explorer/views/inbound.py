@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import store_cache, widgets
+from explorer import defaults, store_cache, widgets
 from explorer.subgraph import inbound_drawing
 
 TABLE_COLUMNS = ["name", "kind", "access", "distance", "environment", "path", "id"]
@@ -27,7 +27,10 @@ def render() -> None:
     if jewels:
         st.caption("Crown jewels in this store: "
                    + ", ".join(widgets.text(n.get("name") or n["id"]) for n in jewels))
-    node, result = widgets.picked_walk(store_cache.inbound, *PICKER)
+    default = defaults.for_page(("inbound-node",), ("target",), defaults.inbound)
+    node, result = widgets.picked_walk(store_cache.inbound, *PICKER,
+                                       default=default.node if default else None)
+    widgets.default_note(node, default, result.header["target_name"])
     s = result.summary
     widgets.metrics((("Can reach it", s["sources"]), ("Workflows", s["workflows"]),
                      ("Workspaces", s["workspaces"]),
@@ -39,9 +42,20 @@ def render() -> None:
     frame = result.to_frame(readable=True)
     frame = frame[[c for c in TABLE_COLUMNS if c in frame.columns]]
     kinds = sorted(frame["kind"].dropna().unique()) if not frame.empty else []
+    if st.session_state.get("inbound-kinds-of") != node:  # a new target lists all its kinds
+        st.session_state["inbound-kinds-of"] = node
+        st.session_state.pop("inbound-kinds", None)
     chosen = st.multiselect("Kinds", kinds, default=kinds, key="inbound-kinds")
     widgets.table(frame[frame["kind"].isin(chosen)], key="inbound-table")
-    widgets.downloads(result, f"inbound-{result.header['target_name'] or node}", "inbound")
+    unknown_as = st.session_state.get("inbound-unknown", "write")
+
+    def report():
+        from reports import inbound_report
+
+        return inbound_report(store, node, depth=result.header["depth"], unknown_as=unknown_as)
+
+    widgets.downloads(result, f"inbound-{result.header['target_name'] or node}", "inbound",
+                      report=report)
 
 
 if __name__ == "__main__":

@@ -62,7 +62,13 @@ def render() -> None:
     br = store_cache.blast_radius(token, row["node"], None, "write")
     show_graph(blast_radius_drawing(store, br), direction="out",
                title=f"What {row['name']} still opens")
-    downloads(result, "orphaned-paths", "orphans")
+
+    def report():  # the blast radius drawn above, as the CLI's report writes it
+        from reports import blast_radius_report
+
+        return blast_radius_report(store, row["node"])
+
+    downloads(result, "orphaned-paths", "orphans", report=report)
 
 
 if __name__ == "__main__":

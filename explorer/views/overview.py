@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import store_cache
-from explorer.widgets import open_store_or_stop, table, text
+from explorer import defaults, store_cache
+from explorer.widgets import open_store_or_stop, picker_table, table, text
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+SEVERITIES = defaults.SEVERITY_ORDER
 TOP = 10
 
 
@@ -103,14 +103,41 @@ def _findings(token: str) -> None:
     for col, sev in zip(cols, SEVERITIES, strict=True):
         col.metric(sev.capitalize(), counts.get(sev, 0))
     cols = ["severity", "risk", "owasp", "title", "rule", "nodes"]
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    rows = sorted(result.rows, key=lambda r: (order.get(str(r.get("severity")), len(order)),
-                                              -(r.get("risk") or 0)))
+    rows = defaults.worst_first(result.rows)
     frame = pd.DataFrame([{
         "severity": r.get("severity"), "risk": r.get("risk"), "owasp": r.get("owasp"),
         "title": r.get("title"), "rule": r.get("rule"), "nodes": len(r.get("nodes") or []),
     } for r in rows], columns=cols)
-    table(frame, key="findings")
+    if not rows:
+        table(frame, key="findings")
+        return
+    picker_table(frame, list(range(len(rows))), "findings")  # the worst is picked first
+    _finding_detail(rows, st.session_state["findings-pick"])
+
+
+def _finding_detail(rows: list[dict], index: int) -> None:
+    """The picked finding: what, why, its evidence as names, and a button to open the first
+    evidence path in Path finder."""
+    f = rows[index]
+    if index == 0:
+        st.caption("Selected: the worst finding (highest severity, then risk); click a row "
+                   "for another.")
+    st.markdown(f"**{text(str(f.get('severity', '')).upper())}** {text(f.get('title', ''))} "
+                f"· {text(f.get('rule', ''))} · risk {text(f.get('risk'))}")
+    if f.get("detail"):
+        st.caption(text(f["detail"]))
+    paths = [p for p in f.get("paths") or [] if len(p) > 1]
+    if not paths:
+        return
+    ids = {n for p in paths for n in p}
+    names = {i: str(n.get("name") or i) for i, n in store_cache.get_store().get_nodes(ids).items()}
+    for p in paths[:3]:
+        st.caption("Evidence: " + text(" → ".join(names.get(n, n) for n in p)))
+    if st.button("Open its evidence in Path finder", key="findings-open"):
+        for picker in ("path-src", "path-dst"):  # the link's ends win over an old choice
+            st.session_state.pop(picker, None)
+        st.switch_page("explorer/views/path_finder.py",
+                       query_params={"from": paths[0][0], "to": paths[0][-1]})
 
 
 if __name__ == "__main__":

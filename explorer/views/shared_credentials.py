@@ -6,9 +6,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import store_cache
+from explorer import defaults, store_cache
 from explorer.subgraph import cluster_drawing
-from explorer.widgets import downloads, open_store_or_stop, picker_table, show_graph, table, text
+from explorer.widgets import (
+    default_note,
+    downloads,
+    open_store_or_stop,
+    picker_table,
+    show_graph,
+    table,
+    text,
+)
 
 COLUMNS = ["cluster", "size", "mixed_environments", "environments", "workspaces", "secrets",
            "identities", "reaches"]
@@ -44,6 +52,23 @@ def clusters_frame(rows: list[dict], names: dict[str, str]) -> pd.DataFrame:
     } for r in rows], columns=COLUMNS)
 
 
+def opening_cluster(rows: list[dict], node: str | None,
+                    names: dict[str, str]) -> defaults.Default | None:
+    """The cluster the page opens on: the one holding the URL's ``?node=`` (a workflow,
+    secret, identity or workspace of it), else the biggest."""
+    if node:
+        for r in rows:
+            if node in r["workflows"] + r["secrets"] + r["identities"] + r["workspaces"]:
+                return defaults.Default(r["cluster"], f"it holds {names.get(node, node)}, "
+                                                      "named in the link")
+    number = defaults.biggest_cluster(rows)
+    if number is None:
+        return None
+    size = next(r["size"] for r in rows if r["cluster"] == number)
+    return defaults.Default(number, f"the biggest cluster, {size} workflows share its "
+                                    "credentials")
+
+
 def render() -> None:
     st.title("Shared credentials")
     st.caption("Which secrets and identities are reused across workflows, workspaces or "
@@ -68,12 +93,15 @@ def render() -> None:
         st.info("No cluster matches.")
         return
     numbers = [r["cluster"] for r in rows]
-    picker_table(clusters_frame(rows, names), numbers, "shared")
+    default = opening_cluster(result.rows, st.query_params.get("node"), names)
+    picker_table(clusters_frame(rows, names), numbers, "shared",
+                 default=default.node if default else None)
     by_number = {r["cluster"]: r for r in rows}
     number = st.selectbox("Cluster to draw (or click a row)", numbers, key="shared-pick",
                           format_func=lambda n: f"#{n}: {by_number[n]['size']} workflows")
     row = by_number[number]
     st.subheader(f"Cluster #{number}")
+    default_note(number, default, f"cluster #{number}")
     if row["mixed_environments"]:
         mixing = ", ".join(text(names.get(c, c)) for c in row["mixing_credentials"])
         st.warning(f"Mixes production and non-production through: {mixing}",
@@ -86,7 +114,12 @@ def render() -> None:
         "mixed_environments": c["mixed_environments"], "id": c["id"],
     } for c in row["credentials"]])
     table(creds, key="shared-creds")
-    downloads(result, "shared-credentials", "shared")
+    def report():
+        from reports import cluster_report
+
+        return cluster_report(store, number, min_workflows=min_wf)
+
+    downloads(result, f"shared-credential-cluster-{number}", "shared", report=report)
 
 
 if __name__ == "__main__":
