@@ -12,7 +12,7 @@ Expected defaults, worked out with the CLI on the sample estate (``nhigraph demo
   evidence runs from actor:anyone to system:saas:salesforce:acme, and ``path`` finds one
   4-hop path: anyone -> Customer support chat -> its Salesforce connector -> Salesforce
   support -> Salesforce.
-- Shared credentials: cluster #1, 30 workflows, is the biggest of 30, 2 and 5.
+- Shared credentials: cluster #1, 33 workflows, is the biggest of 33, 2 and 5.
 
 The report downloads are deferred (built when clicked): the test catches the function
 Streamlit registers for each button and runs it, as a click does.
@@ -186,7 +186,7 @@ def test_shared_credentials_opens_on_the_biggest_cluster(sample_dir, monkeypatch
     at = opened(sample_dir, monkeypatch, "shared_credentials")
     assert at.selectbox(key="shared-pick").value == 1
     assert at.subheader[0].value == "Cluster #1"
-    assert why(at) == ("Opened on cluster #1: the biggest cluster, 30 workflows share its "
+    assert why(at) == ("Opened on cluster #1: the biggest cluster, 33 workflows share its "
                        "credentials. Pick another node above, or link one with the URL.")
     at.selectbox(key="shared-pick").set_value(2).run()
     assert labels(at) == REPORT_BUTTONS
