@@ -24,6 +24,7 @@ from . import neo4j_cypher as cy
 from . import traversal
 from .errors import StoreError
 from .model import ACCESS_EDGES, NODE_KINDS
+from .neo4j_aggregate import AggregateReads
 from .neo4j_cypher import READ_CHUNK
 from .neo4j_cypher import chunks as _chunks
 from .neo4j_cypher import kind_of as _kind_of
@@ -61,7 +62,7 @@ def _public_edge(rec: dict) -> Edge:
                 {k: v for k, v in rec["props"].items() if k not in cy.INTERNAL})
 
 
-class Neo4jStore(BatchedLoader, Store):
+class Neo4jStore(AggregateReads, BatchedLoader, Store):
     backend = "neo4j"
 
     def __init__(self, uri: str, user: str = "neo4j", password: str = "",

@@ -140,6 +140,25 @@ def test_shared_credentials(pair):
         assert result["summary"]["clusters"], "a graph with sharing must give clusters"
 
 
+def test_credential_users(pair):
+    """The Neo4j store's in-database aggregation gives every credential's workflows exactly
+    as the Python rules do (graph/credential_use.py, inverted), at every threshold."""
+    from graph.credential_use import credential_use
+
+    emb, neo, name = pair
+    workflows = sorted(n["id"] for n in emb.nodes("Workflow"))
+    expected: dict[str, set[str]] = {}
+    for wf, used in credential_use(emb, workflows)[0].items():
+        for c in used:
+            expected.setdefault(c, set()).add(wf)
+    assert neo.credential_users(1) == emb.credential_users(1) == expected
+    for m in (2, 3):
+        want = {c: ws for c, ws in expected.items() if len(ws) >= m}
+        assert neo.credential_users(m) == want
+    if name in ("sharing", "same_value", "generated"):
+        assert any(len(ws) >= 2 for ws in expected.values())
+
+
 def test_orphaned_paths(pair):
     emb, neo, name = pair
     result = _same(orphaned_paths, emb, neo)
