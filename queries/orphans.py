@@ -136,7 +136,16 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS) -> Result:
                 names = ", ".join(owner_nodes[o].get("name", o) for o in gone)
                 candidates.append((i, "departed_owner", f"owner {names} has left", [i]))
 
-    uses, cred_nodes = credential_use(store, workflows)
+    # Credential use only of the workflows two reasons look at: the retired ones, and
+    # clones with their originals (one workflow's use does not depend on the others').
+    wf_set = set(workflows)
+    clone_of: dict[str, list[str]] = defaultdict(list)
+    for e in store.edges("CLONED_FROM"):
+        if e.src in wf_set:
+            clone_of[e.src].append(e.dst)
+    looked_at = {w for w in workflows if retired(subjects[w])}
+    looked_at.update(w for w, origs in clone_of.items() for w in [w, *origs])
+    uses, cred_nodes = credential_use(store, sorted(looked_at))
     for w in workflows:
         n = subjects[w]
         if retired(n):
@@ -155,9 +164,6 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS) -> Result:
             candidates.append((i, "unused_but_valid", "valid, but no active workflow uses it",
                                [i]))
 
-    clone_of: dict[str, list[str]] = defaultdict(list)
-    for e in store.expand(workflows, "out", ("CLONED_FROM",)):
-        clone_of[e.src].append(e.dst)
     for w, originals in sorted(clone_of.items()):
         for orig in sorted(originals):
             common = sorted(c for c in uses.get(w, set()) & uses.get(orig, set())
