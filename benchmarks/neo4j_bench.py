@@ -219,13 +219,24 @@ def run_cli(args: list[str], env: dict, out: Path | None = None,
             "rc": proc.returncode, "error": err[-1] if err and proc.returncode else ""}
 
 
-def result_rows(path: Path) -> int:
-    """Rows of a ``--format json`` result: the length of its one top-level list."""
+def result_size(path: Path) -> tuple[int, int]:
+    """(rows, ids) of a ``--format json`` result: the length of its one top-level list, and
+    the rows plus every entry of a list inside a row (a cluster's credentials and
+    workflows, an orphan's reach): what the answer holds, to compare the records with."""
     import json
 
     data = json.loads(path.read_text())
     lists = [v for v in data.values() if isinstance(v, list)] if isinstance(data, dict) else []
-    return len(lists[0]) if lists else 0
+    rows = lists[0] if lists else []
+
+    def entries(value) -> int:
+        if isinstance(value, list):
+            return len(value) + sum(entries(v) for v in value if isinstance(v, (list, dict)))
+        if isinstance(value, dict):
+            return sum(entries(v) for v in value.values())
+        return 0
+
+    return len(rows), len(rows) + sum(entries(r) for r in rows)
 
 
 def transfer(stats: Path) -> tuple[int, int]:
@@ -265,7 +276,8 @@ def analyses(n_nodes: int, work: Path, heap: str, only: list[str],
                   f"{r['rss_mb']:6.0f} MB, load {r['load']:.1f}"
                   + (f"  FAILED: {r['error']}" if r["rc"] else ""))
         print(f"{'analysis':20s} {'store':8s} {'wall s':>8s} {'CPU s':>7s} {'RSS MB':>7s} "
-              f"{'load':>5s} {'rows':>7s} {'queries':>8s} {'records':>9s} {'rec/row':>8s}")
+              f"{'load':>5s} {'rows':>7s} {'ids':>8s} {'queries':>8s} {'records':>9s} "
+              f"{'rec/id':>8s}")
         for name, args in ANALYSES.items():
             if only and name not in only:
                 continue
@@ -276,11 +288,11 @@ def analyses(n_nodes: int, work: Path, heap: str, only: list[str],
                 out.unlink(missing_ok=True)
                 r = run_cli([*where, *args, "--format", "json"], dict(
                     e, NHIGRAPH_NEO4J_STATS=str(stats)), out, timeout)
-                rows = result_rows(out) if r["rc"] == 0 and out.exists() else 0
+                rows, ids = result_size(out) if r["rc"] == 0 and out.exists() else (0, 0)
                 q, rec = transfer(stats)
-                ratio = f"{rec / max(rows, 1):8.1f}" if label == "bolt" else f"{'':8s}"
+                ratio = f"{rec / max(ids, 1):8.1f}" if label == "bolt" else f"{'':8s}"
                 print(f"{name:20s} {label:8s} {r['wall']:8.1f} {r['cpu']:7.1f} "
-                      f"{r['rss_mb']:7.0f} {r['load']:5.1f} {rows:7d} "
+                      f"{r['rss_mb']:7.0f} {r['load']:5.1f} {rows:7d} {ids:8d} "
                       f"{q if label == 'bolt' else '':>8} {rec if label == 'bolt' else '':>9} "
                       f"{ratio}" + (f"  FAILED rc={r['rc']}: {r['error']}" if r["rc"] else ""),
                       flush=True)
