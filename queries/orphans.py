@@ -28,7 +28,7 @@ from graph.model import (
 
 from .credential_use import credential_use
 from .results import Result
-from .traverse import is_valid_credential, reach, targets_of
+from .traverse import is_valid_credential, targets_of
 
 REASONS = ("no_owner", "departed_owner", "retired_but_valid", "unused_but_valid",
            "cloned_inherited")
@@ -156,7 +156,7 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS) -> Result:
                                    "still valid", live))
 
     active = [w for w in workflows if not retired(subjects[w])]
-    in_use = reach(store, active, "out", ACCESS_EDGES, as_of=as_of, keep_edges=False).dist
+    in_use = store.reached(active, "out", ACCESS_EDGES, as_of=as_of)
     for i in ids:
         n = subjects[i]
         if n["kind"] in ("Secret", "Identity") and i not in in_use and not dead(n) \

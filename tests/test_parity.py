@@ -159,6 +159,25 @@ def test_credential_users(pair):
         assert any(len(ws) >= 2 for ws in expected.values())
 
 
+def test_reached(pair):
+    """The Neo4j store's id-only walk (validity decided in the database) meets the same
+    nodes as the embedded store's walk, both ways, from single nodes and from every
+    workflow at once (what orphaned paths asks)."""
+    from graph.model import ACCESS_EDGES
+
+    emb, neo, name = pair
+    ids = sorted(n["id"] for n in emb.nodes())
+    workflows = sorted(n["id"] for n in emb.nodes("Workflow"))
+    starts = [[i] for i in _sample(ids, 12)] + [workflows, ["no-such-node"]]
+    for direction in ("out", "in"):
+        for s in starts:
+            want = set(emb.reach(s, direction, ACCESS_EDGES, as_of=AS_OF).dist)
+            assert neo.reached(s, direction, ACCESS_EDGES, AS_OF) == want, (direction, s[:3])
+            assert emb.reached(s, direction, ACCESS_EDGES, AS_OF) == want
+    if name in ("chain", "generated"):
+        assert len(emb.reached(workflows, "out", ACCESS_EDGES, AS_OF)) > len(workflows)
+
+
 def test_orphaned_paths(pair):
     emb, neo, name = pair
     result = _same(orphaned_paths, emb, neo)
