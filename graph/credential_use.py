@@ -18,13 +18,17 @@ these rules by default (the Neo4j store aggregates in the database instead, see
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .store import Store
 
 DIRECT = ("USES", "REFERENCES", "EMBEDS", "CAN_ASSUME")
 VIA_CONNECTOR = ("AUTHENTICATES_WITH", "REFERENCES", "EMBEDS", "CAN_ASSUME")
 VIA_SECRET = ("SAME_VALUE_AS", "AUTHENTICATES_AS")
 
 
-def credential_use(store, workflows: list[str]) -> tuple[dict[str, set[str]], dict[str, dict]]:
+def credential_use(store: Store, workflows: list[str]) -> tuple[dict[str, set[str]], dict[str, dict]]:
     """Map each workflow id to the secret and identity ids it uses; also return those
     credential nodes."""
     uses: dict[str, set[str]] = defaultdict(set)
@@ -57,7 +61,7 @@ def credential_use(store, workflows: list[str]) -> tuple[dict[str, set[str]], di
     return dict(uses), cred_nodes
 
 
-def same_value_sets(store, secrets: list[str]) -> dict[str, set[str]]:
+def same_value_sets(store: Store, secrets: list[str]) -> dict[str, set[str]]:
     """Each secret's other stored copies (its ``SAME_VALUE_AS`` component, itself left
     out), by one joint expansion per hop for all the secrets."""
     adj: dict[str, set[str]] = defaultdict(set)
@@ -86,7 +90,7 @@ def same_value_sets(store, secrets: list[str]) -> dict[str, set[str]]:
     return {s: set(comp[s] - {s}) for s in secrets if s in comp}
 
 
-def credential_users(store, min_workflows: int = 1) -> dict[str, set[str]]:
+def credential_users(store: Store, min_workflows: int = 1) -> dict[str, set[str]]:
     """Credential id -> the workflows that use it (:func:`credential_use` over every
     workflow, inverted), for the credentials at least ``min_workflows`` workflows use: the
     default of ``Store.credential_users``, over the store's own ``expand``."""

@@ -84,7 +84,7 @@ class AggregateReads:
                 direct[rec["id"]] = set(rec["workflows"])
         # A secret's copies are used by every workflow that uses it (not transitively:
         # by the workflows using it directly, as in graph/credential_use.py).
-        for s, copies in same_value_sets(self, with_copies).items():
+        for s, copies in same_value_sets(self, with_copies).items():  # type: ignore[arg-type]
             for o in copies:
                 users.setdefault(o, set()).update(direct[s])
         return {c: ws for c, ws in users.items() if len(ws) >= min_workflows}
@@ -97,7 +97,7 @@ class AggregateReads:
         params = {"invalid": sorted(INVALID_CREDENTIAL_STATUSES), "as_of": as_of or now_iso()}
         starts = sorted({s for s in sources if isinstance(s, str)})
         seen = set(starts)
-        dead = set()
+        dead: set[str] = set()
         for chunk in chunks(starts, READ_CHUNK):
             dead.update(r["id"] for r in self._read(LIVE_OF, ids=chunk, **params)
                         if not r["live"])
