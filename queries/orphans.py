@@ -112,14 +112,25 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS) -> Result:
     ids = sorted(subjects)
     workflows = [i for i in ids if subjects[i]["kind"] == "Workflow"]
 
-    accountable = accountable_owners(store, ids, subjects)
-    owner_nodes = store.get_nodes({o for os_ in accountable.values() for o in os_})
-
     def dead(n: dict) -> bool:
         return not is_valid_credential(n, as_of)
 
     def retired(n: dict) -> bool:
         return n["kind"] == "Workflow" and n.get("status") in DORMANT_WORKFLOW_STATUSES
+
+    wf_set = set(workflows)
+    clone_of: dict[str, list[str]] = defaultdict(list)
+    for e in store.edges("CLONED_FROM"):
+        if e.src in wf_set:
+            clone_of[e.src].append(e.dst)
+    # Owners only of the nodes a row can be about: the live subjects, the retired
+    # workflows and the clones (one node's owners do not depend on the others').
+    judged = {i for i in ids if not (dead(subjects[i]) or retired(subjects[i])
+                                     or subjects[i].get("identity_type") in NOT_SUBJECTS)}
+    judged.update(w for w in workflows if retired(subjects[w]))
+    judged.update(clone_of)
+    accountable = accountable_owners(store, sorted(judged), subjects)
+    owner_nodes = store.get_nodes({o for os_ in accountable.values() for o in os_})
 
     candidates: list[tuple[str, str, str, list[str]]] = []  # node, reason, detail, starts
     for i in ids:
@@ -138,11 +149,6 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS) -> Result:
 
     # Credential use only of the workflows two reasons look at: the retired ones, and
     # clones with their originals (one workflow's use does not depend on the others').
-    wf_set = set(workflows)
-    clone_of: dict[str, list[str]] = defaultdict(list)
-    for e in store.edges("CLONED_FROM"):
-        if e.src in wf_set:
-            clone_of[e.src].append(e.dst)
     looked_at = {w for w in workflows if retired(subjects[w])}
     looked_at.update(w for w, origs in clone_of.items() for w in [w, *origs])
     uses, cred_nodes = credential_use(store, sorted(looked_at))
