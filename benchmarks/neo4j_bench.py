@@ -2,7 +2,11 @@
 
 1. Loading: rows/s of the store's batched ``UNWIND $rows`` upserts at several batch sizes,
    and of the same statements one row per transaction, on the same generated data.
-2. Blast radius on a generated estate of at least 100k nodes: latency on the embedded
+2. Every analysis (shared credentials, orphans, findings, all blast radii) on a generated
+   estate, each as a separate ``nhigraph`` process on the embedded store and on Bolt: wall,
+   CPU, peak RSS, result rows, and the queries and records the Neo4j store received
+   (``NHIGRAPH_NEO4J_STATS``), with the load average beside each figure.
+3. Blast radius on a generated estate of at least 100k nodes: latency on the embedded
    store and on the Bolt server (hop-by-hop, one query per hop), and what one unbounded
    variable-length Cypher match costs as the bound grows, for comparison.
 
@@ -11,14 +15,17 @@ loopback ports (see tests/neo4j_server.py). Timings on a shared machine vary; co
 ratios within one run.
 
     .venv/bin/python benchmarks/neo4j_bench.py [--big 100000] [--load 10000]
-        [--settings default,durable] [--skip load|big]
+        [--settings default,durable] [--skip load|big|cli] [--cli 100000,1000000]
+        [--only orphans,...] [--work DIR] [--heap 4g]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +43,7 @@ from tests.graphs import batch  # noqa: E402
 from tests.neo4j_server import DATABASE, USER, BoltServer  # noqa: E402
 
 AS_OF = "2026-06-01T00:00:00Z"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _rust_codec() -> bool:
@@ -175,6 +183,123 @@ SETTINGS = {
 }
 
 
+# --- analyses as a user runs them: each a separate CLI process --------------------------
+
+#: The analyses of issue 17, each run as ``nhigraph <args> --format json``.
+ANALYSES = {
+    "shared-credentials": ["shared-credentials"],
+    "orphans": ["orphans"],
+    "findings": ["findings"],
+    "blast-radius-all": ["blast-radius-all"],
+}
+
+
+def run_cli(args: list[str], env: dict, out: Path | None = None,
+            timeout: float | None = None) -> dict:
+    """One ``nhigraph`` process: wall, CPU (user + sys) and peak RSS of the process, the
+    1-minute load average when it ended, and its exit code."""
+    cmd = [sys.executable, "-c", "from cli import main; main()", *args] + (["-o", str(out)] if out else [])
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if deadline is not None and time.monotonic() > deadline:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.05)
+    wall = time.perf_counter() - t
+    err = proc.stderr.read().decode(errors="replace").strip().splitlines() if proc.stderr else []
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+            "rss_mb": usage.ru_maxrss / 1024, "load": os.getloadavg()[0],
+            "rc": proc.returncode, "error": err[-1] if err and proc.returncode else ""}
+
+
+def result_size(path: Path) -> tuple[int, int]:
+    """(rows, ids) of a ``--format json`` result: the length of its one top-level list, and
+    the rows plus every entry of a list inside a row (a cluster's credentials and
+    workflows, an orphan's reach): what the answer holds, to compare the records with."""
+    import json
+
+    data = json.loads(path.read_text())
+    lists = [v for v in data.values() if isinstance(v, list)] if isinstance(data, dict) else []
+    rows = lists[0] if lists else []
+
+    def entries(value) -> int:
+        if isinstance(value, list):
+            return len(value) + sum(entries(v) for v in value if isinstance(v, (list, dict)))
+        if isinstance(value, dict):
+            return sum(entries(v) for v in value.values())
+        return 0
+
+    return len(rows), len(rows) + sum(entries(r) for r in rows)
+
+
+def transfer(stats: Path) -> tuple[int, int]:
+    """(queries, records) the Neo4j store of one process reported (NHIGRAPH_NEO4J_STATS)."""
+    import json
+
+    lines = [json.loads(x) for x in stats.read_text().splitlines() if x.strip()] \
+        if stats.exists() else []
+    return sum(x["queries"] for x in lines), sum(x["records"] for x in lines)
+
+
+def analyses(n_nodes: int, work: Path, heap: str, only: list[str],
+             timeout: float) -> None:
+    """Generate an estate, ingest it into an embedded store and into the Bolt server with
+    the CLI, then run every analysis on both, each as its own process, and print time,
+    CPU, peak RSS, result rows and (on Bolt) queries and records received."""
+    work.mkdir(parents=True, exist_ok=True)
+    estate_dir = work / f"estate-{n_nodes}"
+    env = dict(os.environ, NHIGRAPH_SNAPSHOT_KEEP="0")
+    env.setdefault("PYTHONPATH", str(ROOT))  # another checkout to compare: PYTHONPATH=...
+    env.pop("NEO4J_URI", None)
+    if not (estate_dir / "edges.csv").exists():
+        r = run_cli(["generate", "--nodes", str(n_nodes), "-o", str(estate_dir)], env)
+        print(f"generate {n_nodes}: {r['wall']:.1f} s")
+    server = BoltServer(tempfile.mkdtemp(prefix="nhigraph-bench-", dir=work), heap=heap).start()
+    try:
+        emb_dir = work / f"store-{n_nodes}"
+        shutil.rmtree(emb_dir, ignore_errors=True)
+        emb = ["--store", str(emb_dir)]
+        neo = ["--neo4j", server.uri, "--neo4j-user", USER, "--neo4j-database", DATABASE]
+        neo_env = dict(env, NEO4J_PASSWORD=server.password)
+        print(f"\n== analyses on the {n_nodes}-node estate, each a separate CLI process "
+              f"(ArcadeDB heap {heap}); load average beside each figure")
+        for label, where, e in (("embedded", emb, env), ("bolt", neo, neo_env)):
+            r = run_cli([*where, "ingest", "inventory", str(estate_dir)], e)
+            print(f"ingest inventory, {label:8s}: {r['wall']:7.1f} s wall, {r['cpu']:6.1f} s CPU, "
+                  f"{r['rss_mb']:6.0f} MB, load {r['load']:.1f}"
+                  + (f"  FAILED: {r['error']}" if r["rc"] else ""))
+        print(f"{'analysis':20s} {'store':8s} {'wall s':>8s} {'CPU s':>7s} {'RSS MB':>7s} "
+              f"{'load':>5s} {'rows':>7s} {'ids':>8s} {'queries':>8s} {'records':>9s} "
+              f"{'rec/id':>8s}")
+        for name, args in ANALYSES.items():
+            if only and name not in only:
+                continue
+            for label, where, e in (("embedded", emb, env), ("bolt", neo, neo_env)):
+                out = work / f"{name}-{label}-{n_nodes}.json"
+                stats = work / f"{name}-{label}-{n_nodes}.stats"
+                stats.unlink(missing_ok=True)
+                out.unlink(missing_ok=True)
+                r = run_cli([*where, *args, "--format", "json"], dict(
+                    e, NHIGRAPH_NEO4J_STATS=str(stats)), out, timeout)
+                rows, ids = result_size(out) if r["rc"] == 0 and out.exists() else (0, 0)
+                q, rec = transfer(stats)
+                ratio = f"{rec / max(ids, 1):8.1f}" if label == "bolt" else f"{'':8s}"
+                print(f"{name:20s} {label:8s} {r['wall']:8.1f} {r['cpu']:7.1f} "
+                      f"{r['rss_mb']:7.0f} {r['load']:5.1f} {rows:7d} {ids:8d} "
+                      f"{q if label == 'bolt' else '':>8} {rec if label == 'bolt' else '':>9} "
+                      f"{ratio}" + (f"  FAILED rc={r['rc']}: {r['error']}" if r["rc"] else ""),
+                      flush=True)
+    finally:
+        server.stop()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--big", type=int, default=100_000, help="nodes of the blast-radius graph")
@@ -185,8 +310,15 @@ def main() -> None:
                     help="server settings to measure loading under: "
                          + ", ".join(SETTINGS))
     ap.add_argument("--starts", type=int, default=10, help="blast-radius start nodes")
-    ap.add_argument("--skip", choices=["load", "big"], action="append", default=[],
+    ap.add_argument("--skip", choices=["load", "big", "cli"], action="append", default=[],
                     help="leave out a part")
+    ap.add_argument("--cli", default="100000",
+                    help="estate sizes (comma-separated) for the analyses run as CLI processes")
+    ap.add_argument("--only", default="", help="analyses to run, comma-separated: "
+                    + ", ".join(ANALYSES))
+    ap.add_argument("--work", default=None, help="folder for estates, stores and results")
+    ap.add_argument("--heap", default="4g", help="ArcadeDB heap for the CLI part")
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds per analysis")
     args = ap.parse_args()
 
     from tests.neo4j_server import arcadedb_version
@@ -202,6 +334,10 @@ def main() -> None:
         for r in results:
             print(f"{r['label']}: {r['batched']:.0f} vs {r['per_row']:.0f} rows/s = "
                   f"{r['ratio']:.1f}x wall clock, {r['cpu_ratio']:.1f}x CPU")
+    if "cli" not in args.skip:
+        work = Path(args.work or tempfile.mkdtemp(prefix="nhigraph-bench-cli-"))
+        for n in (int(x) for x in args.cli.split(",") if x):
+            analyses(n, work, args.heap, [x for x in args.only.split(",") if x], args.timeout)
     if "big" in args.skip:
         return
     server = BoltServer(tempfile.mkdtemp(prefix="nhigraph-bench-"), heap="3g").start()

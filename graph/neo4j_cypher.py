@@ -113,9 +113,32 @@ def expand(direction: str, types: str) -> str:
             "RETURN b.id AS src, type(r) AS kind, a.id AS dst, properties(r) AS props")
 
 
-def edges_of(kind: str | None) -> str:
+#: Source nodes per page of an edge listing (``edges``): the edges of at most this many
+#: nodes travel in one result.
+EDGE_PAGE = 5000
+
+
+def edge_sources(kind: str | None) -> list[str]:
+    """Labels whose nodes can be the source of ``kind`` edges (the model's pairs), so a
+    listing of one kind pages only over those nodes; every node for all kinds."""
+    if kind is None:
+        return [NODE_LABEL]
+    return sorted({label(a) for a, _ in EDGE_KINDS[kind].pairs})
+
+
+def id_range_end(lab: str) -> str:
+    """The last id of the next page of ``lab`` nodes after ``$after`` (one record)."""
+    return (f"MATCH (n:{lab}) WHERE n.id > $after WITH n.id AS id ORDER BY id LIMIT $page "
+            "RETURN max(id) AS last, count(*) AS n")
+
+
+def edges_in_range(lab: str, kind: str | None) -> str:
+    """Edges (of ``kind``, or all) out of the ``lab`` nodes with ids in ``($after, $last]``:
+    one page of a listing, so a large estate never travels in one result."""
     types = f":{rel_types([kind])}" if kind else ""
-    return (f"MATCH (a:{NODE_LABEL})-[r{types}]->(b:{NODE_LABEL}) "
+    extra = "" if lab == NODE_LABEL else f" AND a:{NODE_LABEL}"
+    return (f"MATCH (a:{lab}) WHERE a.id > $after AND a.id <= $last{extra} "
+            f"MATCH (a)-[r{types}]->(b:{NODE_LABEL}) "
             "RETURN a.id AS src, type(r) AS kind, b.id AS dst, properties(r) AS props")
 
 

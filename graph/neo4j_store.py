@@ -24,6 +24,7 @@ from . import neo4j_cypher as cy
 from . import traversal
 from .errors import StoreError
 from .model import ACCESS_EDGES, NODE_KINDS
+from .neo4j_aggregate import AggregateReads
 from .neo4j_cypher import READ_CHUNK
 from .neo4j_cypher import chunks as _chunks
 from .neo4j_cypher import kind_of as _kind_of
@@ -61,7 +62,7 @@ def _public_edge(rec: dict) -> Edge:
                 {k: v for k, v in rec["props"].items() if k not in cy.INTERNAL})
 
 
-class Neo4jStore(BatchedLoader, Store):
+class Neo4jStore(AggregateReads, BatchedLoader, Store):
     backend = "neo4j"
 
     def __init__(self, uri: str, user: str = "neo4j", password: str = "",
@@ -84,6 +85,15 @@ class Neo4jStore(BatchedLoader, Store):
                              f"not {raw!r}")
         self._schema_done = False
         self._writing = False
+        #: Queries run and records received by this store (reads and writes), what an
+        #: analysis pulls across the wire; see ``_report_transfer``.
+        self.queries = 0
+        self.records = 0
+        stats = os.environ.get("NHIGRAPH_NEO4J_STATS")
+        if stats:
+            import atexit
+
+            atexit.register(self._report_transfer, stats)
         self._check_uri(uri)
         try:
             self.driver = neo4j.GraphDatabase.driver(
@@ -174,10 +184,26 @@ class Neo4jStore(BatchedLoader, Store):
             raise self._error(exc) from None
 
     def _read(self, query: str, **params: Any) -> list[dict]:
-        return self._run(False, lambda tx: tx.run(query, params).data())
+        return self._count(self._run(False, lambda tx: tx.run(query, params).data()))
 
     def _write(self, query: str, **params: Any) -> list[dict]:
-        return self._run(True, lambda tx: tx.run(query, params).data())
+        return self._count(self._run(True, lambda tx: tx.run(query, params).data()))
+
+    def _count(self, records: list[dict]) -> list[dict]:
+        self.queries += 1
+        self.records += len(records)
+        return records
+
+    def _report_transfer(self, path: str) -> None:
+        """Append this process's query and record counts to ``path`` (one JSON line), for
+        benchmarks/neo4j_bench.py: ``NHIGRAPH_NEO4J_STATS=FILE nhigraph ...``."""
+        import json
+
+        try:
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"queries": self.queries, "records": self.records}) + "\n")
+        except OSError:
+            pass  # a figure for a benchmark; never the reason a command fails
 
     # --- reads -------------------------------------------------------------------------
 
@@ -229,9 +255,21 @@ class Neo4jStore(BatchedLoader, Store):
         return out
 
     def edges(self, kind: str | None = None) -> Iterator[Edge]:
+        """Every edge (of ``kind``), streamed one id range of source nodes at a time."""
         if kind is not None and not cy.rel_types([kind]):
-            return iter(())
-        return iter([_public_edge(r) for r in self._read(cy.edges_of(kind))])
+            return
+        for lab in cy.edge_sources(kind):
+            end, query, after = cy.id_range_end(lab), cy.edges_in_range(lab, kind), ""
+            while True:
+                page = self._read(end, after=after, page=cy.EDGE_PAGE)
+                if not page or not page[0]["n"]:
+                    break
+                last = page[0]["last"]
+                for rec in self._read(query, after=after, last=last):
+                    yield _public_edge(rec)
+                if page[0]["n"] < cy.EDGE_PAGE:
+                    break
+                after = last
 
     def counts(self) -> dict[str, dict[str, int]]:
         nodes: dict[str, int] = defaultdict(int)

@@ -5,6 +5,8 @@ unchanged on the embedded store and on Neo4j. The reads are small on purpose: fe
 (``get_node``, ``get_nodes``, ``nodes``), match nodes by a property (``find_nodes``),
 expand a frontier one hop along chosen edge kinds (``expand``), list edges (``edges``),
 and say what is there (``counts``, ``runs``, ``is_empty``, ``sources``, ``foreign_data``).
+Aggregate reads (``credential_users``, ``reached``) return only an analysis' result rows: the Neo4j
+store selects and aggregates them in Cypher, the others use the defaults given here.
 A Neo4j store answers each with one Cypher query, so an analysis never pulls the whole
 graph across.
 
@@ -99,6 +101,24 @@ class Store(Protocol):
         number, and each component's set of reachable node numbers (a node on a cycle
         reaches itself)."""
         ...
+
+    # --- aggregate reads: an analysis' candidates, selected where the data lives -------
+    # Defaults over the store's own reads (what the embedded and in-memory stores use);
+    # the Neo4j store matches and aggregates in the database (graph/neo4j_aggregate.py).
+
+    def credential_users(self, min_workflows: int = 1) -> dict[str, set[str]]:
+        """Credential id -> the workflows using it (the rules of
+        :mod:`graph.credential_use`), for the credentials at least ``min_workflows``
+        workflows use."""
+        from .credential_use import credential_users
+
+        return credential_users(self, min_workflows)
+
+    def reached(self, sources: Iterable[str], direction: str = "out",
+                kinds: Iterable[str] = ACCESS_EDGES, as_of: str | None = None) -> set[str]:
+        """The ids ``reach`` meets (``set(reach(...).dist)``, the sources included),
+        without the paths."""
+        return set(self.reach(sources, direction, kinds, as_of=as_of, keep_edges=False).dist)
 
     def write(self, batch: Batch, source: str, replace: bool = False) -> WriteResult: ...
 

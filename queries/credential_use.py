@@ -1,87 +1,21 @@
-"""Which credentials each workflow holds directly.
-
-A workflow *uses* a secret it references or embeds, or that one of its connectors
-authenticates with (or references, or embeds); it uses an identity one of those secrets
-authenticates as, or that it (or a connector) assumes directly, as with OIDC federation.
-A secret stored twice (``SAME_VALUE_AS``) is used wherever any copy is: a same-value set is
-a star (:mod:`graph.stitch`), so its copies are gathered by expanding ``SAME_VALUE_AS``
-until nothing new is met (two hops for a star), for all secrets at once. Role chains
-beyond the first identity are blast radius, not use, so one admin role at the end of many
-chains does not merge every workflow into one cluster.
-
-Computed in batched hops from all workflows at once: a few store calls, whatever the
-number of workflows.
-"""
+"""Which credentials each workflow holds directly (the rules live in
+:mod:`graph.credential_use`, so a store can use them too), and each workflow's context."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-DIRECT = ("USES", "REFERENCES", "EMBEDS", "CAN_ASSUME")
-VIA_CONNECTOR = ("AUTHENTICATES_WITH", "REFERENCES", "EMBEDS", "CAN_ASSUME")
-VIA_SECRET = ("SAME_VALUE_AS", "AUTHENTICATES_AS")
+from graph.credential_use import (
+    DIRECT,
+    VIA_CONNECTOR,
+    VIA_SECRET,
+    credential_use,
+    credential_users,
+    same_value_sets,
+)
 
-
-def credential_use(store, workflows: list[str]) -> tuple[dict[str, set[str]], dict[str, dict]]:
-    """Map each workflow id to the secret and identity ids it uses; also return those
-    credential nodes."""
-    uses: dict[str, set[str]] = defaultdict(set)
-    via: dict[str, set[str]] = defaultdict(set)  # connector -> workflows using it
-    for e in store.expand(workflows, "out", DIRECT):
-        if e.kind == "USES":
-            via[e.dst].add(e.src)
-        else:
-            uses[e.src].add(e.dst)
-    connectors = sorted(via)
-    nodes = store.get_nodes(connectors)
-    for e in store.expand(connectors, "out", VIA_CONNECTOR):
-        if nodes.get(e.src, {}).get("kind") != "Connector":
-            continue  # a sub-workflow called with USES is not a connector
-        for wf in via[e.src]:
-            uses[wf].add(e.dst)
-    creds = sorted({c for cs in uses.values() for c in cs})
-    cred_nodes = store.get_nodes(creds)
-    secrets = [c for c in creds if cred_nodes.get(c, {}).get("kind") == "Secret"]
-    extra: dict[str, set[str]] = defaultdict(set)
-    for e in store.expand(secrets, "out", ("AUTHENTICATES_AS",)):
-        extra[e.src].add(e.dst)
-    for s, copies in same_value_sets(store, secrets).items():
-        extra[s].update(copies)
-    if extra:
-        cred_nodes.update(store.get_nodes({d for ds in extra.values() for d in ds}))
-    for cs in uses.values():
-        for c in list(cs):
-            cs.update(extra.get(c, ()))
-    return dict(uses), cred_nodes
-
-
-def same_value_sets(store, secrets: list[str]) -> dict[str, set[str]]:
-    """Each secret's other stored copies (its ``SAME_VALUE_AS`` component, itself left
-    out), by one joint expansion per hop for all the secrets."""
-    adj: dict[str, set[str]] = defaultdict(set)
-    frontier, seen = sorted(set(secrets)), set(secrets)
-    while frontier:
-        nxt = set()
-        for e in store.expand(frontier, "out", ("SAME_VALUE_AS",)):
-            adj[e.src].add(e.dst)
-            adj[e.dst].add(e.src)
-            if e.dst not in seen:
-                nxt.add(e.dst)
-        seen |= nxt
-        frontier = sorted(nxt)
-    comp: dict[str, frozenset[str]] = {}
-    for s in sorted(adj):
-        if s in comp:
-            continue
-        members, stack = {s}, [s]
-        while stack:
-            for o in adj[stack.pop()]:
-                if o not in members:
-                    members.add(o)
-                    stack.append(o)
-        group = frozenset(members)
-        comp.update(dict.fromkeys(group, group))
-    return {s: set(comp[s] - {s}) for s in secrets if s in comp}
+__all__ = ["DIRECT", "VIA_CONNECTOR", "VIA_SECRET", "credential_use", "credential_users",
+           "same_value_sets", "workflow_context"]
 
 
 def workflow_context(store, workflows: list[str]) -> tuple[dict[str, dict], dict[str, list[str]]]:

@@ -28,7 +28,7 @@ from graph.model import (
 
 from .credential_use import credential_use
 from .results import Result
-from .traverse import is_valid_credential, reach, targets_of
+from .traverse import is_valid_credential, targets_of
 
 REASONS = ("no_owner", "departed_owner", "retired_but_valid", "unused_but_valid",
            "cloned_inherited")
@@ -112,14 +112,25 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS) -> Result:
     ids = sorted(subjects)
     workflows = [i for i in ids if subjects[i]["kind"] == "Workflow"]
 
-    accountable = accountable_owners(store, ids, subjects)
-    owner_nodes = store.get_nodes({o for os_ in accountable.values() for o in os_})
-
     def dead(n: dict) -> bool:
         return not is_valid_credential(n, as_of)
 
     def retired(n: dict) -> bool:
         return n["kind"] == "Workflow" and n.get("status") in DORMANT_WORKFLOW_STATUSES
+
+    wf_set = set(workflows)
+    clone_of: dict[str, list[str]] = defaultdict(list)
+    for e in store.edges("CLONED_FROM"):
+        if e.src in wf_set:
+            clone_of[e.src].append(e.dst)
+    # Owners only of the nodes a row can be about: the live subjects, the retired
+    # workflows and the clones (one node's owners do not depend on the others').
+    judged = {i for i in ids if not (dead(subjects[i]) or retired(subjects[i])
+                                     or subjects[i].get("identity_type") in NOT_SUBJECTS)}
+    judged.update(w for w in workflows if retired(subjects[w]))
+    judged.update(clone_of)
+    accountable = accountable_owners(store, sorted(judged), subjects)
+    owner_nodes = store.get_nodes({o for os_ in accountable.values() for o in os_})
 
     candidates: list[tuple[str, str, str, list[str]]] = []  # node, reason, detail, starts
     for i in ids:
@@ -136,7 +147,11 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS) -> Result:
                 names = ", ".join(owner_nodes[o].get("name", o) for o in gone)
                 candidates.append((i, "departed_owner", f"owner {names} has left", [i]))
 
-    uses, cred_nodes = credential_use(store, workflows)
+    # Credential use only of the workflows two reasons look at: the retired ones, and
+    # clones with their originals (one workflow's use does not depend on the others').
+    looked_at = {w for w in workflows if retired(subjects[w])}
+    looked_at.update(w for w, origs in clone_of.items() for w in [w, *origs])
+    uses, cred_nodes = credential_use(store, sorted(looked_at))
     for w in workflows:
         n = subjects[w]
         if retired(n):
@@ -147,7 +162,7 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS) -> Result:
                                    "still valid", live))
 
     active = [w for w in workflows if not retired(subjects[w])]
-    in_use = reach(store, active, "out", ACCESS_EDGES, as_of=as_of, keep_edges=False).dist
+    in_use = store.reached(active, "out", ACCESS_EDGES, as_of=as_of)
     for i in ids:
         n = subjects[i]
         if n["kind"] in ("Secret", "Identity") and i not in in_use and not dead(n) \
@@ -155,9 +170,6 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS) -> Result:
             candidates.append((i, "unused_but_valid", "valid, but no active workflow uses it",
                                [i]))
 
-    clone_of: dict[str, list[str]] = defaultdict(list)
-    for e in store.expand(workflows, "out", ("CLONED_FROM",)):
-        clone_of[e.src].append(e.dst)
     for w, originals in sorted(clone_of.items()):
         for orig in sorted(originals):
             common = sorted(c for c in uses.get(w, set()) & uses.get(orig, set())

@@ -9,7 +9,7 @@ credentials open downstream.
 
 from __future__ import annotations
 
-from .credential_use import credential_use, workflow_context
+from .credential_use import workflow_context
 from .results import Result
 from .traverse import targets_of
 
@@ -38,13 +38,11 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None) 
     """
     if min_workflows < 2:
         raise ValueError("min-workflows must be at least 2")
-    workflows = sorted(n["id"] for n in store.nodes("Workflow"))
-    uses, cred_nodes = credential_use(store, workflows)
-    users: dict[str, set[str]] = {}
-    for wf, used in uses.items():
-        for c in used:
-            users.setdefault(c, set()).add(wf)
-    shared = {c for c, ws in users.items() if len(ws) >= min_workflows}
+    # Only the shared credentials and their workflows travel (on Neo4j the selection and
+    # the aggregation run in the database).
+    users = store.credential_users(min_workflows)
+    shared = set(users)
+    cred_nodes = store.get_nodes(shared)
     import networkx as nx  # only this analysis needs it: loaded when it runs
 
     b = nx.Graph()

@@ -140,6 +140,44 @@ def test_shared_credentials(pair):
         assert result["summary"]["clusters"], "a graph with sharing must give clusters"
 
 
+def test_credential_users(pair):
+    """The Neo4j store's in-database aggregation gives every credential's workflows exactly
+    as the Python rules do (graph/credential_use.py, inverted), at every threshold."""
+    from graph.credential_use import credential_use
+
+    emb, neo, name = pair
+    workflows = sorted(n["id"] for n in emb.nodes("Workflow"))
+    expected: dict[str, set[str]] = {}
+    for wf, used in credential_use(emb, workflows)[0].items():
+        for c in used:
+            expected.setdefault(c, set()).add(wf)
+    assert neo.credential_users(1) == emb.credential_users(1) == expected
+    for m in (2, 3):
+        want = {c: ws for c, ws in expected.items() if len(ws) >= m}
+        assert neo.credential_users(m) == want
+    if name in ("sharing", "same_value", "generated"):
+        assert any(len(ws) >= 2 for ws in expected.values())
+
+
+def test_reached(pair):
+    """The Neo4j store's id-only walk (validity decided in the database) meets the same
+    nodes as the embedded store's walk, both ways, from single nodes and from every
+    workflow at once (what orphaned paths asks)."""
+    from graph.model import ACCESS_EDGES
+
+    emb, neo, name = pair
+    ids = sorted(n["id"] for n in emb.nodes())
+    workflows = sorted(n["id"] for n in emb.nodes("Workflow"))
+    starts = [[i] for i in _sample(ids, 12)] + [workflows, ["no-such-node"]]
+    for direction in ("out", "in"):
+        for s in starts:
+            want = set(emb.reach(s, direction, ACCESS_EDGES, as_of=AS_OF).dist)
+            assert neo.reached(s, direction, ACCESS_EDGES, AS_OF) == want, (direction, s[:3])
+            assert emb.reached(s, direction, ACCESS_EDGES, AS_OF) == want
+    if name in ("chain", "generated"):
+        assert len(emb.reached(workflows, "out", ACCESS_EDGES, AS_OF)) > len(workflows)
+
+
 def test_orphaned_paths(pair):
     emb, neo, name = pair
     result = _same(orphaned_paths, emb, neo)

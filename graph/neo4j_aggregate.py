@@ -1,0 +1,118 @@
+"""Analyses' candidate selection and aggregation run in the database (Neo4j store).
+
+An analysis that needs a few rows out of a whole-graph question asks the store for those
+rows; the Neo4j store answers with one Cypher query that matches and aggregates in the
+database and returns only the result rows, instead of paging whole node kinds across
+the wire. The embedded store answers the same methods with the default implementations
+in :class:`graph.store.Store` (the same rules over its own ``expand``); the parity tests
+(tests/test_parity.py) hold the two to the same answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .credential_use import DIRECT, VIA_CONNECTOR, same_value_sets
+from .model import ACCESS_EDGES, INVALID_CREDENTIAL_STATUSES
+from .neo4j_cypher import NODE_LABEL, READ_CHUNK, chunks, rel_types
+from .traversal import CREDENTIAL_KINDS, now_iso
+
+if TYPE_CHECKING:
+    from .records import Edge
+
+#: Credential -> the workflows using it (the rules of graph/credential_use.py): a
+#: workflow's direct credentials (REFERENCES, EMBEDS, CAN_ASSUME, and what a Connector it
+#: USES holds), plus the identity each such secret AUTHENTICATES_AS; aggregated per
+#: credential in the database. Rows: the credentials at least ``$min`` workflows use, and
+#: every used secret with a SAME_VALUE_AS copy (its copies are used wherever it is, which
+#: the store adds after the query: a same-value set is a star, walked by expand).
+CREDENTIAL_USERS = f"""
+MATCH (w:Workflow)-[r:{rel_types(DIRECT)}]->(x:{NODE_LABEL})
+WHERE w:{NODE_LABEL}
+OPTIONAL MATCH (x)-[:{rel_types(VIA_CONNECTOR)}]->(y:{NODE_LABEL})
+  WHERE type(r) = 'USES' AND x:Connector
+WITH w, CASE WHEN type(r) = 'USES' THEN y ELSE x END AS c
+WHERE c IS NOT NULL
+WITH DISTINCT w, c
+OPTIONAL MATCH (c)-[:AUTHENTICATES_AS]->(i:{NODE_LABEL}) WHERE c:Secret
+WITH w, c, collect(DISTINCT i) AS via
+UNWIND [c] + via AS u
+WITH u, collect(DISTINCT w.id) AS ws
+WITH u, ws, u:Secret AND size([(u)-[:SAME_VALUE_AS]->(o) | o.id]) > 0 AS copies
+WHERE size(ws) >= $min OR copies
+RETURN u.id AS id, ws AS workflows, copies
+"""
+
+
+#: Whether node ``{v}`` is expanded by a walk (graph.traversal.is_valid_credential): not a
+#: credential, or one whose status is not invalid and that has not expired by ``$as_of``.
+LIVE = ("CASE WHEN NOT (" + " OR ".join(f"{{v}}:{k}" for k in sorted(CREDENTIAL_KINDS))
+        + ") THEN true WHEN {v}.status IN $invalid THEN false "
+        "WHEN {v}.expires_at IS NOT NULL AND {v}.expires_at <> '' "
+        "AND {v}.expires_at < $as_of THEN false ELSE true END")
+
+LIVE_OF = (f"UNWIND $ids AS i MATCH (n:{NODE_LABEL} {{id: i}}) "
+           f"RETURN n.id AS id, {LIVE.format(v='n')} AS live")
+
+
+def reached_hop(direction: str, types: str) -> str:
+    """The distinct nodes one hop from ``$ids``, each with whether a walk expands it."""
+    arrow = f"-[:{types}]->" if direction == "out" else f"<-[:{types}]-"
+    return (f"UNWIND $ids AS i MATCH (a:{NODE_LABEL} {{id: i}}) "
+            f"MATCH (a){arrow}(b:{NODE_LABEL}) WITH DISTINCT b "
+            f"RETURN b.id AS id, {LIVE.format(v='b')} AS live")
+
+
+class AggregateReads:
+    """The Neo4j store's answers to the aggregate reads of :class:`graph.store.Store`."""
+
+    if TYPE_CHECKING:  # provided by Neo4jStore
+        def _read(self, query: str, **params: Any) -> list[dict]: ...
+
+        def expand(self, ids: Iterable[str], direction: str,
+                   kinds: Iterable[str]) -> list[Edge]: ...
+
+    def credential_users(self, min_workflows: int = 1) -> dict[str, set[str]]:
+        users: dict[str, set[str]] = {}
+        direct: dict[str, set[str]] = {}
+        with_copies = []
+        for rec in self._read(CREDENTIAL_USERS, min=max(1, min_workflows)):
+            users[rec["id"]] = set(rec["workflows"])
+            if rec["copies"]:
+                with_copies.append(rec["id"])
+                direct[rec["id"]] = set(rec["workflows"])
+        # A secret's copies are used by every workflow that uses it (not transitively:
+        # by the workflows using it directly, as in graph/credential_use.py).
+        for s, copies in same_value_sets(self, with_copies).items():  # type: ignore[arg-type]
+            for o in copies:
+                users.setdefault(o, set()).update(direct[s])
+        return {c: ws for c, ws in users.items() if len(ws) >= min_workflows}
+
+    def reached(self, sources: Iterable[str], direction: str = "out",
+                kinds: Iterable[str] = ACCESS_EDGES, as_of: str | None = None) -> set[str]:
+        """The walk of ``reach`` hop by hop, but each hop returns only the distinct nodes
+        it meets and whether each is expanded (decided in the database): one record per
+        node met, not one per edge plus one per node."""
+        params = {"invalid": sorted(INVALID_CREDENTIAL_STATUSES), "as_of": as_of or now_iso()}
+        starts = sorted({s for s in sources if isinstance(s, str)})
+        seen = set(starts)
+        dead: set[str] = set()
+        for chunk in chunks(starts, READ_CHUNK):
+            dead.update(r["id"] for r in self._read(LIVE_OF, ids=chunk, **params)
+                        if not r["live"])
+        frontier = [s for s in starts if s not in dead]  # a missing id expands to nothing
+        types = rel_types(kinds)
+        if not types:
+            return seen
+        query = reached_hop("out" if direction == "out" else "in", types)
+        while frontier:
+            nxt = []
+            for chunk in chunks(frontier, READ_CHUNK):
+                for r in self._read(query, ids=chunk, **params):
+                    if r["id"] not in seen:
+                        seen.add(r["id"])
+                        if r["live"]:
+                            nxt.append(r["id"])
+            frontier = sorted(nxt)
+        return seen
