@@ -1,11 +1,8 @@
 """``nhigraph explain NODE``: one screen about one node (see :mod:`queries.explain`, which
-assembles it); this module only renders it as text or JSON, and with ``--open`` prints the
-explorer link for the node (``?node=``) and opens it in a browser when on a terminal."""
+assembles it); this module only renders it as text or JSON, and with ``--open`` starts the
+explorer on the node when on a terminal, or prints its link when not (:mod:`cli.launch`)."""
 
 from __future__ import annotations
-
-import sys
-from urllib.parse import quote
 
 import click
 
@@ -18,8 +15,6 @@ from cli.plumbing import (
     write_output,
 )
 from graph.safe_output import terminal_safe
-
-EXPLORER = "http://localhost:8501"
 
 
 def _counts(d: dict) -> str:
@@ -52,7 +47,8 @@ def render(e) -> str:
 @click.argument("node", shell_complete=complete_node)
 @click.option("--as-of", "as_of_text", default=None, help="Judge ages and expiry at this time.")
 @click.option("--open", "open_it", is_flag=True,
-              help="Open the explorer on this node (prints the link when not on a terminal).")
+              help="Start the explorer on this node (only print its link when not on a "
+              "terminal).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None)
 @unknown_as
@@ -69,12 +65,9 @@ def explain_cmd(node, as_of_text, open_it, fmt, output, unknown_as, store_config
     else:
         click.echo(text, nl=False)
     if open_it:
-        url = f"{EXPLORER}/?node={quote(e.node['id'], safe='')}"
-        click.echo(f"explorer: {url}", err=True)
-        if sys.stdout.isatty():
-            import webbrowser
+        from cli.launch import open_explorer
 
-            webbrowser.open(url)
+        open_explorer(e.node, store_config)
 
 
 COMMANDS = (explain_cmd,)

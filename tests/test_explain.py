@@ -47,7 +47,7 @@ def test_cli_explain_text_json_and_open(tmp_path):
     js = runner.invoke(cli, ["--format", "json", "explain", "wf", "--store", str(path),
                              "--as-of", AS_OF, "--open"])
     assert js.exit_code == 0, js.output
-    assert "explorer: http://localhost:8501/?node=wf" in js.output
+    assert "explorer: http://127.0.0.1:8501/?view=blast-radius&node=wf" in js.output
     data = json.loads(js.output[:js.output.rindex("}") + 1])
     assert data["reaches"]["nodes"] == 7
     bad = runner.invoke(cli, ["explain", "nope-nope", "--store", str(path)])
