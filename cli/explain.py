@@ -21,6 +21,14 @@ def _counts(d: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in d.items()) or "none"
 
 
+def _targets(targets: list[dict], most: int = 6) -> str:
+    """A finding's targets by name, crown jewels first and marked, at most ``most``."""
+    ordered = sorted(targets, key=lambda t: not t["crown_jewel"])
+    names = [t["name"] + (" (crown jewel)" if t["crown_jewel"] else "") for t in ordered[:most]]
+    more = len(targets) - most
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
 def render(e) -> str:
     """An :class:`~queries.explain.Explanation` as lines of plain text."""
     n = e.node
@@ -37,7 +45,10 @@ def render(e) -> str:
     lines += [f"  {p['actor']} -> {p['workflow']} ({p.get('trigger') or '?'}; gate: "
               f"{p.get('gate') or 'none'})" for p in e.entry_points[:10]]
     lines.append(f"findings: {len(e.findings)}")
-    lines += [f"  [{f['severity']}] {f['rule']} {f['owasp']}: {f['title']}" for f in e.findings]
+    for f in e.findings:
+        lines.append(f"  [{f['severity']}] {f['rule']} {f['owasp']}: {f['title']}")
+        if f["targets"]:
+            lines.append("    -> " + _targets(f["targets"]))
     if e.risk:
         lines.append("risk: " + ", ".join(f"{k} {v}" for k, v in e.risk.items()))
     return terminal_safe("\n".join(lines) + "\n")

@@ -65,7 +65,6 @@ def shortest_paths(store, src: str, dst: str, limit: int = 5, max_depth: int | N
                       "access": e.props.get("access"),
                       "reason": e.props.get("reason") or e.props.get("grant")} for e in hops],
         })
-    on = store.get_nodes(sorted({source, target} | {n for r in rows for n in r["path"]}))
     return Result(rows=rows, rows_key="paths", header={"source": source, "target": target},
                   summary={"paths": len(rows), "length": rows[0]["length"] if rows else None},
-                  columns=COLUMNS, names={nid: n.get("name", nid) for nid, n in on.items()})
+                  columns=COLUMNS)

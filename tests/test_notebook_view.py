@@ -60,7 +60,8 @@ def test_a_path_shows_each_hop_kind_access_and_reason_never_a_dict():
                                   "CAN_ACCESS (admin): AdministratorAccess",
                                   "CAN_ASSUME: trust allows deploy-role", "USES"]
     assert "USES, AUTHENTICATES_WITH, AUTHENTICATES_AS, CAN_ASSUME, CAN_ACCESS (admin)" in html
-    assert "deploy -&gt; deploy job -&gt; deploy key -&gt; deploy-role -&gt; admin-role" in html
+    # a path result carries no names (the CLI looks them up): ids, as the rows have them
+    assert "wf -&gt; conn -&gt; key -&gt; deploy-role -&gt; admin-role -&gt; acct" in html
     assert "{&#39;from" not in html and "{'from" not in html
 
 
