@@ -5,11 +5,12 @@ average, and the suggestion line itself (so two trees can be checked to suggest 
 
     python benchmarks/suggestions.py --store DIR            # a store to reuse
     python benchmarks/suggestions.py --nodes 100000         # generate + ingest one first
-    python benchmarks/suggestions.py --store DIR --root OLD_CHECKOUT   # the code of another tree
+    python benchmarks/suggestions.py --store DIR --root OLD_CHECKOUT --root .   # before/after
 
-``--root`` runs the command from another checkout of the project (``python -c "from cli
-import main; main()"`` with that folder first on the path), so before and after are measured
-in one run on the same loaded machine: compare CPU seconds as ratios.
+``--root`` runs the command from that checkout of the project (``python -c "from cli import
+main; main()"`` with that folder first on the path); several are interleaved text by text, so
+before and after are measured in one run on the same loaded machine: compare CPU seconds as
+ratios. The first line is a node that exists: the command's cost without suggestions.
 """
 
 from __future__ import annotations
@@ -57,11 +58,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", help="an existing embedded store")
     ap.add_argument("--nodes", type=int, default=100_000, help="generate this many nodes")
-    ap.add_argument("--root", default=str(ROOT), help="the checkout whose code runs")
+    ap.add_argument("--root", action="append", default=None,
+                    help="a checkout whose code runs (repeat to interleave several)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("texts", nargs="*", default=list(TEXTS))
     a = ap.parse_args()
-    root = Path(a.root).resolve()
+    roots = [Path(r).resolve() for r in (a.root or [str(ROOT)])]
     tmp = None
     store = a.store
     if store is None:
@@ -72,9 +74,16 @@ def main() -> None:
         subprocess.run(nhigraph(ROOT, ["ingest", "inventory", inv, "--store", store]),
                        cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     try:
-        for text in a.texts:
-            out = measure(root, ["blast-radius", text, "--store", store], a.runs)
-            print(json.dumps({"text": text, "root": str(root), **out}), flush=True)
+        # a node that exists: what the command costs without any suggestion (the baseline)
+        known = subprocess.run(
+            [sys.executable, "-c", "import sys; from graph.embedded import EmbeddedStore; "
+             "print(next(iter(EmbeddedStore(sys.argv[1], create=False).nodes()))['id'])",
+             store], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        for text in [known, *a.texts]:
+            for root in roots:  # interleaved, so the machine's load weighs on each alike
+                out = measure(root, ["blast-radius", text, "--store", store], a.runs)
+                print(json.dumps({"text": text, "known": text == known, "root": str(root),
+                                  **out}), flush=True)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
