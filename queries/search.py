@@ -42,15 +42,20 @@ def score(text: str, value: str) -> float:
     return round(70.0 * best, 2)
 
 
+#: The separators of :data:`_SEPARATORS` that are not whitespace, as spaces: ``\s`` matches
+#: exactly what ``str.isspace`` calls whitespace, so translate + split + join folds alike.
+_TO_SPACE = str.maketrans({c: " " for c in "-_:/."})
+
+
 def _fold_all(values: list[str]) -> list[str]:
-    """:func:`_fold` of every value, in one regex pass over them joined by NUL (a character
-    the separators do not include, kept by casefold)."""
+    """:func:`_fold` of every value, casefolded and translated in one pass over them joined
+    by NUL (not a separator, kept by casefold); twice as fast as the regex on each."""
     if not values:
         return []
-    joined = _SEPARATORS.sub(" ", "\x00".join(values).casefold()).split("\x00")
+    joined = "\x00".join(values).casefold().translate(_TO_SPACE).split("\x00")
     if len(joined) != len(values):  # a value holding NUL itself: one at a time
         return [_fold(v) for v in values]
-    return [v.strip() for v in joined]
+    return [" ".join(v.split()) for v in joined]
 
 
 def upper_bounds(text: str, folded: list[str], cutoff: float = 0.0):

@@ -109,7 +109,7 @@ def test_the_bounds_never_undercut_a_score():
 
     values = ["deploy", "deploy-role", "Invoice sync (dev)", "STRASSE", "straße", "a\x00b",
               "arn:aws:iam::111122223333:role/gha-deploy", "x", "", "---", "cred-stripe-live-copy",
-              "salesforce node 12", "s3 node 1 2 3 4 5 6"]
+              "salesforce node 12", "s3 node 1 2 3 4 5 6", "a\u2003b\x1c-c\u00a0", "\tx\n"]
     assert _fold_all(values) == [_fold(v) for v in values]  # NUL in a value included
     for text in ("deploy", "dploy rol", "invoce", "strasse", "ab", "s3 nod 12", "gha deplyo",
                  "stripe live", "q"):
