@@ -1,11 +1,8 @@
 """``nhigraph explain NODE``: one screen about one node (see :mod:`queries.explain`, which
-assembles it); this module only renders it as text or JSON, and with ``--open`` prints the
-explorer link for the node (``?node=``) and opens it in a browser when on a terminal."""
+assembles it); this module only renders it as text or JSON, and with ``--open`` starts the
+explorer on the node when on a terminal, or prints its link when not (:mod:`cli.launch`)."""
 
 from __future__ import annotations
-
-import sys
-from urllib.parse import quote
 
 import click
 
@@ -19,11 +16,17 @@ from cli.plumbing import (
 )
 from graph.safe_output import terminal_safe
 
-EXPLORER = "http://localhost:8501"
-
 
 def _counts(d: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in d.items()) or "none"
+
+
+def _targets(targets: list[dict], most: int = 6) -> str:
+    """A finding's targets by name, crown jewels first and marked, at most ``most``."""
+    ordered = sorted(targets, key=lambda t: not t["crown_jewel"])
+    names = [t["name"] + (" (crown jewel)" if t["crown_jewel"] else "") for t in ordered[:most]]
+    more = len(targets) - most
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
 
 
 def render(e) -> str:
@@ -42,7 +45,10 @@ def render(e) -> str:
     lines += [f"  {p['actor']} -> {p['workflow']} ({p.get('trigger') or '?'}; gate: "
               f"{p.get('gate') or 'none'})" for p in e.entry_points[:10]]
     lines.append(f"findings: {len(e.findings)}")
-    lines += [f"  [{f['severity']}] {f['rule']} {f['owasp']}: {f['title']}" for f in e.findings]
+    for f in e.findings:
+        lines.append(f"  [{f['severity']}] {f['rule']} {f['owasp']}: {f['title']}")
+        if f["targets"]:
+            lines.append("    -> " + _targets(f["targets"]))
     if e.risk:
         lines.append("risk: " + ", ".join(f"{k} {v}" for k, v in e.risk.items()))
     return terminal_safe("\n".join(lines) + "\n")
@@ -52,7 +58,8 @@ def render(e) -> str:
 @click.argument("node", shell_complete=complete_node)
 @click.option("--as-of", "as_of_text", default=None, help="Judge ages and expiry at this time.")
 @click.option("--open", "open_it", is_flag=True,
-              help="Open the explorer on this node (prints the link when not on a terminal).")
+              help="Start the explorer on this node (only print its link when not on a "
+              "terminal).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None)
 @unknown_as
@@ -69,12 +76,9 @@ def explain_cmd(node, as_of_text, open_it, fmt, output, unknown_as, store_config
     else:
         click.echo(text, nl=False)
     if open_it:
-        url = f"{EXPLORER}/?node={quote(e.node['id'], safe='')}"
-        click.echo(f"explorer: {url}", err=True)
-        if sys.stdout.isatty():
-            import webbrowser
+        from cli.launch import open_explorer
 
-            webbrowser.open(url)
+        open_explorer(e.node, store_config)
 
 
 COMMANDS = (explain_cmd,)

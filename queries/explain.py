@@ -63,12 +63,39 @@ def explain(store, text: str, as_of: str | None = None, unknown_as: str = "write
     eps = [{"actor": r["actor"], "workflow": r["workflow"], "trigger": r.get("trigger"),
             "gate": r.get("gate")}
            for r in entry_points(store, unknown_as=unknown_as).rows if r["workflow"] in fronts]
-    found = [{"rule": f["rule"], "severity": f["severity"], "title": f["title"],
-              "owasp": f["owasp"]}
-             for f in findings(store, as_of=as_of, unknown_as=unknown_as).rows
-             if nid in (f.get("nodes") or [])]
+    mine = [f for f in findings(store, as_of=as_of, unknown_as=unknown_as).rows
+            if nid in (f.get("nodes") or [])]
+    found = _with_targets(store, nid, mine)
     risk: dict[str, Any] = {}
     if node.get("kind") in ("Workflow", "Secret", "Identity"):
         scored = Scorer(Context(store, unknown_as=unknown_as, as_of=as_of or now_iso())).score(nid)
         risk = {k: scored[k] for k in ("risk", "blast", "exposure") if k in scored}
     return Explanation(facts, owners, reaches, reached_by, sorted(eps, key=str), found, risk)
+
+
+def finding_targets(node_id: str, finding: dict) -> list[str]:
+    """What a finding is about beyond the node explained: the ends of its evidence paths
+    (what is reached: a system, a resource, a credential), in path order, else its other
+    nodes (a finding with no path, such as a departed owner's)."""
+    ends = [p[-1] for p in finding.get("paths") or [] if p]
+    if not ends:
+        ends = list(finding.get("nodes") or [])
+    return [t for t in dict.fromkeys(ends) if t != node_id]
+
+
+def _with_targets(store, node_id: str, rows: list[dict]) -> list[dict]:
+    """Each finding of ``node_id`` with its id, detail and targets (id, name, kind, crown
+    jewel), looked up in one store call."""
+    wanted = {f["id"]: finding_targets(node_id, f) for f in rows}
+    nodes = store.get_nodes(sorted({t for ts in wanted.values() for t in ts}))
+    out = []
+    for f in rows:
+        targets = []
+        for t in wanted[f["id"]]:
+            n = nodes.get(t, {})
+            targets.append({"id": t, "name": n.get("name", t), "kind": n.get("kind", ""),
+                            "crown_jewel": bool(n.get("crown_jewel"))})
+        out.append({"id": f["id"], "rule": f["rule"], "severity": f["severity"],
+                    "title": f["title"], "owasp": f["owasp"], "detail": f.get("detail", ""),
+                    "targets": targets})
+    return out

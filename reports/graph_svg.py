@@ -19,7 +19,8 @@ KIND_COLUMN = {"Owner": 0, "Workspace": 1, "Vault": 1, "Workflow": 2, "Connector
                "Secret": 4, "Identity": 5, "System": 6, "Resource": 7}
 KIND_COLOUR = {"Workspace": "#8e7cc3", "Workflow": "#4a86e8", "Connector": "#6fa8dc",
                "Secret": "#e69138", "Identity": "#f1c232", "Resource": "#cc4125",
-               "System": "#a61c00", "Vault": "#6aa84f", "Owner": "#999999"}
+               "System": "#a61c00", "Vault": "#6aa84f", "Owner": "#999999",
+               "Actor": "#e15759", "Agent": "#ff9da7"}
 COL_W, ROW_H, MARGIN, LABEL_MAX = 200, 30, 24, 26
 
 
@@ -102,6 +103,9 @@ _SVG = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
 SCRIPT = """
 (function () {
   document.querySelectorAll('svg.nhi-graph').forEach(function (svg) {
+    // Every notebook output carries this script: bind each drawing once.
+    if (svg.getAttribute('data-bound')) return;
+    svg.setAttribute('data-bound', '1');
     var vb = svg.viewBox.baseVal, drag = null;
     svg.addEventListener('wheel', function (ev) {
       ev.preventDefault();

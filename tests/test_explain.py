@@ -6,7 +6,9 @@ its crown jewel is the bucket; Alice owns it; its risk is 12.0 (see queries/risk
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import jsonschema
 from click.testing import CliRunner
 
 from cli import cli
@@ -47,7 +49,7 @@ def test_cli_explain_text_json_and_open(tmp_path):
     js = runner.invoke(cli, ["--format", "json", "explain", "wf", "--store", str(path),
                              "--as-of", AS_OF, "--open"])
     assert js.exit_code == 0, js.output
-    assert "explorer: http://localhost:8501/?node=wf" in js.output
+    assert "explorer: http://127.0.0.1:8501/?view=blast-radius&node=wf" in js.output
     data = json.loads(js.output[:js.output.rindex("}") + 1])
     assert data["reaches"]["nodes"] == 7
     bad = runner.invoke(cli, ["explain", "nope-nope", "--store", str(path)])
@@ -60,3 +62,39 @@ def test_explain_parity(tmp_path, neo4j_store):
     for name in ("wf", "bucket", "key"):
         assert explain(emb, name, as_of=AS_OF).to_dict() == \
             explain(neo4j_store, name, as_of=AS_OF).to_dict()
+
+
+def test_each_finding_names_its_target(tmp_path):
+    """admin-role's findings (worked out by hand): admin-grant, evidence admin-role -> acct,
+    targets aws-prod; no-owner, evidence admin-role -> acct -> bucket, targets the crown jewel
+    pii (the end of the path, what the unowned role reaches)."""
+    path = tmp_path / "s"
+    e = explain(graphs.fresh(graphs.CHAIN, path), "admin-role", as_of=AS_OF)
+    assert [(f["rule"], f["targets"]) for f in e.findings] == [
+        ("admin-grant", [{"id": "acct", "name": "aws-prod", "kind": "System",
+                          "crown_jewel": False}]),
+        ("no-owner", [{"id": "bucket", "name": "pii", "kind": "Resource", "crown_jewel": True}]),
+    ]
+    assert e.findings[0]["id"].startswith("admin-grant:")
+    assert "AdministratorAccess on aws-prod" in e.findings[0]["detail"]
+    out = CliRunner().invoke(cli, ["explain", "admin-role", "--store", str(path),
+                                   "--as-of", AS_OF])
+    lines = out.output.splitlines()
+    i = lines.index("  [high] admin-grant NHI5:2025: Admin or wildcard permissions held by a "
+                    "non-human identity")
+    assert lines[i + 1] == "    -> aws-prod"
+    assert lines[i + 3] == "    -> pii (crown jewel)"
+    js = CliRunner().invoke(cli, ["explain", "admin-role", "--store", str(path), "--as-of",
+                                  AS_OF, "--format", "json"])
+    schema = json.loads((Path(__file__).parent.parent / "docs/schemas/explain.v1.json")
+                        .read_text())
+    jsonschema.validate(json.loads(js.output), schema)
+    assert json.loads(js.output)["findings"][1]["targets"][0]["name"] == "pii"
+
+
+def test_a_finding_without_paths_targets_its_other_nodes():
+    from queries.explain import finding_targets
+
+    assert finding_targets("wf", {"nodes": ["wf", "bob"], "paths": []}) == ["bob"]
+    assert finding_targets("a", {"nodes": ["a"], "paths": [["a", "b"], ["a", "c", "b"],
+                                                           ["x", "a"]]}) == ["b"]

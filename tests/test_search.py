@@ -70,3 +70,49 @@ def test_search_parity(tmp_path, neo4j_store):
     assert isinstance(emb, EmbeddedStore)
     for text, kind in (("deploy", None), ("key", "Secret"), ("aws", None), ("zzz", None)):
         assert search(emb, text, kind=kind).rows == search(neo4j_store, text, kind=kind).rows
+
+
+def _every_score(store, text, kind=None):
+    """The ranking by scoring every node with difflib, as it was before the rapidfuzz bounds."""
+    hits = []
+    for node in store.nodes(kind):
+        best, key = 0.0, ""
+        for k in ("name", "id", "arn"):
+            if isinstance(node.get(k), str) and score(text, node[k]) > best:
+                best, key = score(text, node[k]), k
+        if best >= 40.0:
+            hits.append({"id": node["id"], "kind": node.get("kind", ""),
+                         "name": node.get("name") or "", "score": round(best, 1),
+                         "matched": key})
+    return sorted(hits, key=lambda h: (-h["score"], h["name"], h["id"]))
+
+
+def test_bounded_ranking_is_the_full_ranking(tmp_path):
+    """On the sample estate, misspelt, partial and absent names: the pruned ranking gives
+    exactly the rows (scores, ties by name then id) that scoring every node gives."""
+    import sample_estate
+
+    store = sample_estate.load(EmbeddedStore(tmp_path / "s"))
+    texts = ("Invoce sync", "invoice", "biling-db", "stripe live", "deplyo", "salesforse",
+             "gha deploy", "KEY", "s", "zzzz-nothing", "acme prod cred", "Slak bot (prod)")
+    for text in texts:
+        for kind in (None, "Secret"):
+            full = _every_score(store, text, kind)
+            assert search(store, text, kind=kind, limit=5).rows == full[:5], (text, kind)
+            assert search(store, text, kind=kind, limit=1000).rows == full, (text, kind)
+    assert [h["name"] for h in search(store, "Invoce sync", limit=2).rows] == \
+        ["Invoice sync", "Invoice sync (dev)"]
+
+
+def test_the_bounds_never_undercut_a_score():
+    from queries.search import _fold, _fold_all, upper_bounds
+
+    values = ["deploy", "deploy-role", "Invoice sync (dev)", "STRASSE", "straße", "a\x00b",
+              "arn:aws:iam::111122223333:role/gha-deploy", "x", "", "---", "cred-stripe-live-copy",
+              "salesforce node 12", "s3 node 1 2 3 4 5 6", "a\u2003b\x1c-c\u00a0", "\tx\n"]
+    assert _fold_all(values) == [_fold(v) for v in values]  # NUL in a value included
+    for text in ("deploy", "dploy rol", "invoce", "strasse", "ab", "s3 nod 12", "gha deplyo",
+                 "stripe live", "q"):
+        bounds = upper_bounds(text, _fold_all(values))
+        for v, b in zip(values, bounds, strict=True):
+            assert b >= score(text, v), (text, v)
