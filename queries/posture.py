@@ -18,10 +18,10 @@ from graph.store import Store
 from graph.traversal import Reach, is_valid_credential
 
 from .access import access_path, forward_levels
+from .context import Context
 from .estate import blast_radius_summaries
 from .findings import findings
 from .inbound import inbound
-from .orphans import orphaned_paths
 from .shared_credentials import shared_credentials
 from .traverse import now_iso, reach
 
@@ -79,10 +79,10 @@ def posture(store: Store, as_of: str | None = None, unknown_as: str = "write",
                 p.sharing[d["id"]] = set(d["workflows"])
             if d["mixed_environments"]:
                 p.mixing.add(d["id"])
-    p.orphans = {(o["node"], o["reason"]): o
-                 for o in orphaned_paths(store, as_of=as_of).rows}
+    ctx = Context(store, as_of=as_of, unknown_as=unknown_as)  # one set of reads for both
+    p.orphans = {(o["node"], o["reason"]): o for o in ctx.orphans.rows}
     if with_findings:
-        rows = findings(store, as_of=as_of, unknown_as=unknown_as).rows
+        rows = findings(store, as_of=as_of, unknown_as=unknown_as, ctx=ctx).rows
         p.findings = {f["id"]: f for f in rows}
         p.risk = round(sum(f["risk"] for f in rows), 2)
     return p
