@@ -12,6 +12,7 @@ graphs. :func:`queries.drift.compare` turns two postures into a delta.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from graph.model import TARGET_KINDS
 from graph.store import Store
@@ -22,7 +23,6 @@ from .context import Context
 from .estate import blast_radius_summaries
 from .findings import findings
 from .inbound import inbound
-from .shared_credentials import shared_credentials
 from .traverse import now_iso, reach
 
 #: Node kinds whose paths to a crown jewel are reported (a system containing the jewel is
@@ -64,6 +64,7 @@ def posture(store: Store, as_of: str | None = None, unknown_as: str = "write",
     from graph.model import ACCESS_EDGES
 
     as_of = as_of or now_iso()
+    store = cast(Store, _SharedReach(store))
     p = Posture(store, as_of, unknown_as, nodes={n["id"]: n for n in store.nodes()})
     access = set(ACCESS_EDGES)
     p.access_edges = {e.key for e in store.edges() if e.kind in access}
@@ -73,19 +74,38 @@ def posture(store: Store, as_of: str | None = None, unknown_as: str = "write",
                 p.jewel_paths[(row["id"], jewel)] = {"access": row["access"],
                                                      "path": row["path"]}
     p.radii = {r["id"]: r for r in blast_radius_summaries(store, as_of=as_of).rows}
-    for c in shared_credentials(store, as_of=as_of).rows:
+    ctx = Context(store, as_of=as_of, unknown_as=unknown_as)  # one set of reads for all
+    for c in ctx.shared.rows:
         for d in c["credentials"]:
             if len(d["workflows"]) > 1:
                 p.sharing[d["id"]] = set(d["workflows"])
             if d["mixed_environments"]:
                 p.mixing.add(d["id"])
-    ctx = Context(store, as_of=as_of, unknown_as=unknown_as)  # one set of reads for both
     p.orphans = {(o["node"], o["reason"]): o for o in ctx.orphans.rows}
     if with_findings:
         rows = findings(store, as_of=as_of, unknown_as=unknown_as, ctx=ctx).rows
         p.findings = {f["id"]: f for f in rows}
         p.risk = round(sum(f["risk"] for f in rows), 2)
     return p
+
+
+class _SharedReach:
+    """``store``, with each ``reachable_sets`` (one condensation of the whole graph) computed
+    once: the blast-radius figures and the risk scorer of one posture ask for the same one.
+    Everything else goes to ``store``."""
+
+    def __init__(self, store: Store):
+        self._store = store
+        self._sets: dict[tuple, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def reachable_sets(self, kinds, stop):
+        key = (tuple(sorted(kinds)), frozenset(stop))
+        if key not in self._sets:
+            self._sets[key] = self._store.reachable_sets(kinds, stop)
+        return self._sets[key]
 
 
 def strongest_path(p: Posture, source: str, jewel: str) -> list[str] | None:
