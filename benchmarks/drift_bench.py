@@ -48,6 +48,8 @@ def main() -> None:
     ap.add_argument("--nodes", type=int, default=100_000)
     ap.add_argument("--work", default="/tmp/nhigraph-drift-bench")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--steps", default="diff,cut",
+                    help="comma-separated: diff, cut (setup and snapshots always run)")
     a = ap.parse_args()
     os.environ.setdefault("NHIGRAPH_FINGERPRINT_KEY", "bench")
     from graph.embedded import EmbeddedStore
@@ -85,12 +87,15 @@ def main() -> None:
                       grant="planted")
     write_snapshot(copy, work / "b.nhisnap.json.gz", "this-quarter")
     env = {**os.environ, "NHIGRAPH_STORE": str(store_dir), "NHIGRAPH_SNAPSHOT_KEEP": "0"}
-    if os.environ.get("SKIP_DIFF") != "1":
+    steps = set(a.steps.split(",")) - {""}
+    if "diff" in steps and os.environ.get("SKIP_DIFF") != "1":
         timed("diff two snapshots", ["diff", "--from", str(snap_a), "--to",
                                      str(work / "b.nhisnap.json.gz"), "--format", "json",
                                      "-o", str(work / "diff.json")], env)
         changes = json.loads((work / "diff.json").read_text())["summary"]
         print(json.dumps({"step": "diff summary", **changes}), flush=True)
+    if "cut" not in steps:
+        return
     spaces = sorted(n["id"] for n in store.nodes("Workspace"))
     timed("cut workspace -> every crown jewel, --no-delta",
           ["cut", spaces[0], "--no-delta", "--format", "json", "-o", str(work / "cut.json")],

@@ -175,10 +175,11 @@ def search(token: str, text: str) -> list[tuple[float, str, str, str]]:
 
 @st.cache_data(show_spinner="Working out what would change...", max_entries=16)
 def what_if(token: str, revoke: tuple, rotate: tuple, split: tuple, remove_grant: tuple,
-            retire: tuple, unknown_as: str):
+            retire: tuple, unknown_as: str, add_mfa: tuple = ()):
     """:func:`queries.what_if.what_if` of this plan on a copy of the store."""
     from queries.what_if import Plan
     from queries.what_if import what_if as q
 
-    plan = Plan(list(revoke), list(rotate), list(split), list(remove_grant), list(retire))
+    plan = Plan(list(revoke), list(rotate), list(split), list(remove_grant), list(retire),
+                add_mfa=list(add_mfa))
     return q(get_store(), plan, unknown_as=unknown_as)

@@ -20,7 +20,7 @@ from .blast_summary import BlastSummaries
 from .credential_use import credential_use, workflow_context
 from .orphans import orphaned_paths
 from .path import shortest_paths
-from .shared_credentials import NON_PROD, workflow_environment
+from .shared_credentials import NON_PROD, shared_credentials, workflow_environment
 from .traverse import is_valid_credential, now_iso
 
 #: Secret stores that mean the value sits in clear text in a definition or config file.
@@ -176,6 +176,12 @@ class Context:
     @cached_property
     def orphans(self):
         return orphaned_paths(self.store, as_of=self.as_of)
+
+    @cached_property
+    def shared(self):
+        """:func:`queries.shared_credentials.shared_credentials` of the store (2 or more
+        workflows), read once for the rules and drift's posture."""
+        return shared_credentials(self.store, as_of=self.as_of)
 
     # --- time --------------------------------------------------------------------------
 

@@ -8,7 +8,9 @@ never to a store: the edits behind :mod:`queries.what_if` and :mod:`queries.cut`
   connector it shares with other workflows), so no two workflows share that credential;
 * ``remove_grant``: remove access edges ``SRC->DST`` (every access kind between them) or
   ``SRC-KIND->DST``;
-* ``retire`` a workflow: the workflow and its edges are removed.
+* ``retire`` a workflow: the workflow and its edges are removed;
+* ``add_mfa`` to a way in (:func:`add_mfa`): only a person signing in with MFA can still use
+  it, so every non-human caller loses it (docs/drift.md says exactly which edges go).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from graph.memory import MemoryStore
 from graph.model import ACCESS_EDGES
 
 from .credential_use import credential_use
+from .entry_points import OUTSIDE_ACTORS
 from .resolve import resolve_node
 
 _EDGE = re.compile(r"^(?P<src>.+?)-(?:(?P<kind>[A-Z_]+)-)?>(?P<dst>.+)$")
@@ -122,3 +125,90 @@ def retire(plan: MemoryStore, name: str) -> str:
                          "not a workflow")
     plan.remove_node(wid)
     return wid
+
+
+#: Actors who are people signing in to the platform: with MFA required they keep the trigger,
+#: behind an MFA sign-in gate. Every other caller (outsiders, API and token callers,
+#: credentials) cannot present MFA and loses it.
+PEOPLE_ACTORS = frozenset({"repo-writers", "platform-users"})
+MFA_GATE = "MFA sign-in required (what-if)"
+
+
+def _aws_kind(node: dict) -> str | None:
+    arn = str(node.get("arn") or node.get("id") or "")
+    kind = node.get("identity_type")
+    if kind == "role" or (kind is None and ":role/" in arn):
+        return "role"
+    if kind == "user" or (kind is None and ":user/" in arn):
+        return "user"
+    return None
+
+
+def add_mfa(plan: MemoryStore, name: str) -> dict:
+    """Require MFA on one way in; returns what was cut, kept and changed.
+
+    * an AWS **role**: its trust gets ``aws:MultiFactorAuthPresent``; every ``CAN_ASSUME``
+      edge into it goes (every principal of this graph reaches the role as a machine: a
+      workflow's access key, a service, a federated CI or Kubernetes identity, an account
+      root standing for its users and roles); console users (``interactive_login``) among
+      the callers are named in ``people`` (a person can still assume it with MFA);
+    * an IAM **user**: its access keys act only after ``sts:GetSessionToken`` with an MFA
+      code, so every ``AUTHENTICATES_AS`` edge from a credential into it goes; the user gets
+      ``mfa_active: true`` (console access stays, for a person with the device);
+    * a **workflow** (an entry point): every ``CAN_TRIGGER`` into it from an outside actor,
+      an API or token caller or a credential goes; people signing in to the platform
+      (``PEOPLE_ACTORS``) keep theirs, with authentication ``platform-user`` and the gate
+      :data:`MFA_GATE`.
+
+    Escalation edges (``CAN_ESCALATE_TO``) stay: whoever may edit IAM may also remove the
+    condition.
+    """
+    nid = resolve_node(plan, name)
+    g = plan.graph
+    node = {"id": nid, **g.nodes[nid]}
+    kind, aws = node.get("kind"), _aws_kind(node)
+    if kind == "Identity" and aws == "role":
+        edge_kind = "CAN_ASSUME"
+    elif kind == "Identity" and aws == "user":
+        edge_kind = "AUTHENTICATES_AS"
+    elif kind == "Workflow":
+        edge_kind = "CAN_TRIGGER"
+    else:
+        raise InputError(f"--add-mfa {name!r}: {nid} is a {kind}"
+                         + (f" ({node.get('identity_type')})" if node.get("identity_type")
+                            else "") + "; MFA can be required on an AWS role, an IAM user or "
+                         "a workflow's triggers")
+    cut: list[list[str]] = []
+    people: list[str] = []
+    for src, _, k in sorted(g.in_edges(nid, keys=True)):
+        if k != edge_kind:
+            continue
+        caller = g.nodes[src]
+        if kind == "Workflow" and caller.get("kind") == "Actor" and \
+                caller.get("actor_type") in PEOPLE_ACTORS:
+            g.edges[src, nid, k].update(authentication="platform-user", gate=MFA_GATE)
+            people.append(src)
+            continue
+        if kind == "Identity" and aws == "role" and caller.get("interactive_login") is True:
+            people.append(src)
+        g.remove_edge(src, nid, k)
+        cut.append([src, k, nid])
+    if aws == "user":
+        plan.set_props(nid, mfa_active=True)
+    return {"change": "add-mfa", "node": nid, "cut": cut, "people": people}
+
+
+def mfa_breaks(plan: MemoryStore, done: list[dict]) -> list[dict]:
+    """One would-break row per caller an ``add-mfa`` change cut off."""
+    rows = []
+    verb = {"CAN_ASSUME": "can no longer assume", "AUTHENTICATES_AS":
+            "can no longer act as", "CAN_TRIGGER": "can no longer trigger"}
+    for d in done:
+        for src, kind, dst in d.get("cut", ()) if d["change"] == "add-mfa" else ():
+            caller = plan.graph.nodes[src] if plan.graph.has_node(src) else {}
+            outside = caller.get("actor_type") in OUTSIDE_ACTORS
+            rows.append({"change": "would-break", "severity": "high", "subject": src,
+                         "target": dst, "path": [src, dst],
+                         "detail": f"{verb[kind]} {dst} without MFA"
+                         + (" (an outside caller)" if outside else "")})
+    return rows

@@ -12,15 +12,18 @@ graphs. :func:`queries.drift.compare` turns two postures into a delta.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, cast
 
+from graph.model import TARGET_KINDS
 from graph.store import Store
+from graph.traversal import Reach, is_valid_credential
 
+from .access import access_path, forward_levels
+from .context import Context
 from .estate import blast_radius_summaries
 from .findings import findings
 from .inbound import inbound
-from .orphans import orphaned_paths
-from .shared_credentials import shared_credentials
-from .traverse import now_iso
+from .traverse import now_iso, reach
 
 #: Node kinds whose paths to a crown jewel are reported (a system containing the jewel is
 #: not "a path to it").
@@ -47,6 +50,8 @@ class Posture:
     #: finding id -> finding row
     findings: dict[str, dict] = field(default_factory=dict)
     risk: float = 0.0
+    #: jewel -> every node that can reach it (filled by :func:`strongest_path`)
+    upstream: dict[str, set[str]] = field(default_factory=dict)
 
 
 def crown_jewels(store: Store) -> list[str]:
@@ -59,6 +64,7 @@ def posture(store: Store, as_of: str | None = None, unknown_as: str = "write",
     from graph.model import ACCESS_EDGES
 
     as_of = as_of or now_iso()
+    store = cast(Store, _SharedReach(store))
     p = Posture(store, as_of, unknown_as, nodes={n["id"]: n for n in store.nodes()})
     access = set(ACCESS_EDGES)
     p.access_edges = {e.key for e in store.edges() if e.kind in access}
@@ -68,29 +74,97 @@ def posture(store: Store, as_of: str | None = None, unknown_as: str = "write",
                 p.jewel_paths[(row["id"], jewel)] = {"access": row["access"],
                                                      "path": row["path"]}
     p.radii = {r["id"]: r for r in blast_radius_summaries(store, as_of=as_of).rows}
-    for c in shared_credentials(store, as_of=as_of).rows:
+    ctx = Context(store, as_of=as_of, unknown_as=unknown_as)  # one set of reads for all
+    for c in ctx.shared.rows:
         for d in c["credentials"]:
             if len(d["workflows"]) > 1:
                 p.sharing[d["id"]] = set(d["workflows"])
             if d["mixed_environments"]:
                 p.mixing.add(d["id"])
-    p.orphans = {(o["node"], o["reason"]): o
-                 for o in orphaned_paths(store, as_of=as_of).rows}
+    p.orphans = {(o["node"], o["reason"]): o for o in ctx.orphans.rows}
     if with_findings:
-        rows = findings(store, as_of=as_of, unknown_as=unknown_as).rows
+        rows = findings(store, as_of=as_of, unknown_as=unknown_as, ctx=ctx).rows
         p.findings = {f["id"]: f for f in rows}
         p.risk = round(sum(f["risk"] for f in rows), 2)
     return p
 
 
-def strongest_path(p: Posture, source: str, jewel: str) -> list[str] | None:
-    """The path by which ``source`` gets its strongest access to ``jewel`` (the blast
-    radius's ``access_path``), read only for the few paths a delta shows."""
-    from .blast_radius import blast_radius
+class _SharedReach:
+    """``store``, with each ``reachable_sets`` (one condensation of the whole graph) computed
+    once: the blast-radius figures and the risk scorer of one posture ask for the same one.
+    Everything else goes to ``store``."""
 
+    def __init__(self, store: Store):
+        self._store = store
+        self._sets: dict[tuple, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def reachable_sets(self, kinds, stop):
+        key = (tuple(sorted(kinds)), frozenset(stop))
+        if key not in self._sets:
+            self._sets[key] = self._store.reachable_sets(kinds, stop)
+        return self._sets[key]
+
+
+def strongest_path(p: Posture, source: str, jewel: str) -> list[str] | None:
+    """The path by which ``source`` gets its strongest access to ``jewel``: the blast
+    radius's ``access_path``, read only for the few paths a delta shows.
+
+    The walk is the blast radius's own (nearest first, candidates sorted), kept to the nodes
+    that can reach ``jewel`` at all (one backward walk per jewel, shared by its sources).
+    Every path from ``source`` to such a node, and every grant on ``jewel`` or a system
+    containing it, lies among them, so distances, first parents, the grants' visit order
+    and therefore the answer are those of the whole walk, at the cost of the part that
+    matters."""
     if p.store is None:
         return None
-    for row in blast_radius(p.store, source, unknown_as=p.unknown_as, as_of=p.as_of).rows:
-        if row["id"] == jewel:
-            return row.get("access_path") or row["path"]
-    return None
+    upstream = p.upstream.get(jewel)
+    if upstream is None:
+        upstream = set(reach(p.store, [jewel], "in", check_validity=False,
+                             keep_edges=False).dist)
+        p.upstream[jewel] = upstream
+    if source not in upstream:
+        return None
+    r = _walk_within(p.store, source, upstream, p.as_of)
+    if jewel not in r.dist:
+        return None
+    if r.nodes.get(jewel, {}).get("kind") not in TARGET_KINDS:
+        return r.path(jewel)
+    _, best = forward_levels(r, p.unknown_as)
+    return access_path(r, best, jewel)
+
+
+def _walk_within(store: Store, source: str, within: set[str], as_of: str | None) -> Reach:
+    """:func:`graph.traversal.walk_in_memory` from ``source`` over access edges, on any
+    store, seeing only nodes in ``within``."""
+    from graph.model import ACCESS_EDGES
+
+    r = Reach("out", [source])
+    r.nodes.update(store.get_nodes([source]))
+    r.dist[source] = 0
+    frontier = [source] if is_valid_credential(r.nodes.get(source, {}), as_of) else []
+    depth = 0
+    while frontier:
+        depth += 1
+        cand = sorted((e for e in store.expand(frontier, "out", ACCESS_EDGES)
+                       if e.dst in within), key=lambda e: (e.src, e.kind, e.dst))
+        new = []
+        for e in cand:
+            r.edges.append(e)
+            if e.dst not in r.dist:
+                r.dist[e.dst] = depth
+                r.parent[e.dst] = e
+                new.append(e.dst)
+        found = store.get_nodes(new)
+        frontier = []
+        for n in new:
+            node = found.get(n, {})
+            if n in found:
+                r.nodes[n] = node
+            if is_valid_credential(node, as_of):
+                frontier.append(n)
+            else:
+                r.dead.add(n)
+    return r

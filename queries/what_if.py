@@ -1,11 +1,14 @@
-"""What if: apply revocations, rotations, splits, grant removals and retirements to an
-in-memory copy of the graph (never to the store) and say what changes and what breaks.
+"""What if: apply revocations, rotations, splits, grant removals, retirements and MFA
+requirements to an in-memory copy of the graph (never to the store) and say what changes
+and what breaks.
 
 The delta is :func:`queries.drift.compare` between the copy before and after the plan
 (:mod:`queries.plan`): crown-jewel paths lost and gained, blast radii, shared clusters,
 orphans, findings and total risk. **What would break** is every remaining workflow that
 loses access to a resource or system it reaches today (a retired workflow is meant to
-lose everything, so it is not listed).
+lose everything, so it is not listed), and, for ``--add-mfa``, every caller whose way in
+was cut (a principal that can no longer assume the role, a key that can no longer act as
+the user, an actor or credential that can no longer trigger the workflow).
 """
 
 from __future__ import annotations
@@ -32,10 +35,12 @@ class Plan:
     retire: list[str] = field(default_factory=list)
     #: exact edges to remove, (src, kind, dst) (what :mod:`queries.cut` proposes)
     remove_edges: list[tuple[str, str, str]] = field(default_factory=list)
+    #: ways in (AWS role, IAM user, workflow) that are to require MFA
+    add_mfa: list[str] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         return not any((self.revoke, self.rotate, self.split, self.remove_grant, self.retire,
-                        self.remove_edges))
+                        self.remove_edges, self.add_mfa))
 
 
 def apply(copy: MemoryStore, plan: Plan, as_of: str) -> list[dict]:
@@ -55,6 +60,8 @@ def apply(copy: MemoryStore, plan: Plan, as_of: str) -> list[dict]:
     for src, kind, dst in plan.remove_edges:
         if copy.remove_edge(src, kind, dst):
             done.append({"change": "remove-edge", "edge": [src, kind, dst]})
+    for name in plan.add_mfa:
+        done.append(edits.add_mfa(copy, name))
     for name in plan.retire:
         done.append({"change": "retire", "node": edits.retire(copy, name)})
     return done
@@ -95,6 +102,9 @@ def what_if(store: Store, plan: Plan, as_of: str | None = None, unknown_as: str 
                           {"store": store.location, "as_of": as_of, "plan": done}, unknown_as)
     retired = {d["node"] for d in done if d["change"] == "retire"}
     breaks = would_break(before, after, as_of, retired)
+    seen = {(b["subject"], b["target"]) for b in breaks}
+    breaks += [b for b in edits.mfa_breaks(after, done) if (b["subject"], b["target"])
+               not in seen]
     result.rows = breaks + result.rows
     result.summary["would_break"] = len({b["subject"] for b in breaks})
     result.summary["changes"] = len(result.rows)

@@ -360,7 +360,7 @@ def test_what_if(sample_app, watched):
     watched.page.locator("[role=grid]").nth(1).wait_for(state="attached")
     metrics = watched.metrics()
     # Opens on revoking the prod Slack bot token: 12 workflows lose Slack, no jewel path.
-    assert any(m.startswith("Workflows that would break 12") for m in metrics), metrics
+    assert any(m.startswith("Callers that would break 12") for m in metrics), metrics
     assert any(m.startswith("Crown-jewel paths 128") for m in metrics), metrics
     assert watched.table_rows(0) == 12
     watched.shot("what-if")

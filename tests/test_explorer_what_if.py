@@ -36,12 +36,12 @@ def test_opens_on_revoking_the_most_shared_secret(what_if):
     # token each lose Slack, and nothing else (their other nodes have their own credentials).
     assert m["Crown-jewel paths"] == ("128", "0")
     assert m["Crown-jewel paths lost"][0] == "0"
-    assert m["Workflows that would break"][0] == "12"
+    assert m["Callers that would break"][0] == "12"
     breaks = at.dataframe[0].value
     assert breaks["subject"].tolist() == [f"workflow:n8n:acme-prod:{w}" for w in SLACK_FLOWS]
     assert set(breaks["target"]) == {"system:saas:slack:acme"}
     assert set(breaks["loses access to"]) == {"Slack"}
-    assert "Invoice sync" in set(breaks["workflow"])
+    assert "Invoice sync" in set(breaks["caller"])
 
 
 def test_revoking_the_pasted_stripe_key(what_if, sample_dir):  # noqa: F811
@@ -53,7 +53,7 @@ def test_revoking_the_pasted_stripe_key(what_if, sample_dir):  # noqa: F811
     # closes exactly those, and breaks the one dev workflow that uses it.
     assert m["Crown-jewel paths"] == ("124", "-4")
     assert m["Crown-jewel paths lost"][0] == "4"
-    assert m["Workflows that would break"][0] == "1"
+    assert m["Callers that would break"][0] == "1"
     breaks = at.dataframe[0].value
     assert breaks[["subject", "target"]].values.tolist() == [
         ["workflow:n8n:acme-dev:invoice-sync-dev", "system:saas:stripe:acme"]]
@@ -76,7 +76,7 @@ def test_a_retired_workflow_is_not_what_breaks(what_if):
         ["workflow:n8n:acme-dev:invoice-sync-dev"]).run()
     assert not at.exception
     m = metrics(at)
-    assert m["Workflows that would break"][0] == "0"
+    assert m["Callers that would break"][0] == "0"
     # Only the workflow's own path to Stripe goes: the key, its connector and the
     # workspace holding the key still reach Stripe.
     assert m["Crown-jewel paths"] == ("127", "-1")
@@ -88,3 +88,27 @@ def test_a_bad_grant_is_one_error_line(what_if):
     at.text_area(key="whatif-grants").set_value("nope->x").run()
     assert not at.exception
     assert len(at.error) == 1 and "nope" in at.error[0].value
+
+
+GHA_DEPLOY = "identity:aws:arn:aws:iam::111122223333:role/gha-deploy"
+INFRA_DEPLOY = "workflow:github:acme/infra:.github/workflows/deploy.yml"
+DEPLOY_JOB = "connector:github:acme/infra:.github/workflows/deploy.yml:deploy"
+
+
+def test_requiring_mfa_on_the_deploy_role(what_if):
+    at = what_if
+    at.multiselect(key="whatif-revoke").set_value([]).run()
+    at.multiselect(key="whatif-mfa").set_value([GHA_DEPLOY]).run()
+    assert not at.exception
+    m = metrics(at)
+    # gha-deploy is trusted only by GitHub OIDC from acme/infra (the repository workspace,
+    # and deploy.yml's deploy job): both trust edges go, and deploy.yml loses all it reached
+    # through the role, among them the two crown jewels billing and customer-pii.
+    assert m["Crown-jewel paths"] == ("124", "-4")
+    assert m["Crown-jewel paths lost"][0] == "4"
+    assert m["Callers that would break"][0] == "3"
+    breaks = at.dataframe[0].value
+    assert sorted(set(breaks["subject"])) == sorted(
+        [DEPLOY_JOB, INFRA_DEPLOY, "workspace:github:acme/infra"])
+    callers = breaks[breaks["target"] == GHA_DEPLOY]["subject"].tolist()
+    assert callers == [DEPLOY_JOB, "workspace:github:acme/infra"]

@@ -40,3 +40,27 @@ def test_planted_drift_is_found(tmp_path):
     _, a = shelf.resolve(NAMES[0])
     _, b = shelf.resolve(NAMES[1])
     assert diff(a, b, as_of=AS_OF).rows == r.rows
+
+
+def test_strongest_path_is_the_blast_radius_access_path(tmp_path):
+    """The delta's path walk (kept to what can reach the jewel) gives, for every source and
+    crown jewel of the sample estate, the blast radius's own strongest-access path, or
+    None when the source does not reach the jewel (on the store and on a memory copy)."""
+    from graph.memory import MemoryStore
+    from queries.blast_radius import blast_radius
+    from queries.posture import PATH_SOURCES, Posture, crown_jewels, strongest_path
+
+    store = sample_estate.load(EmbeddedStore(tmp_path / "s"))
+    jewels = crown_jewels(store)
+    sources = sorted(n["id"] for n in store.nodes() if n["kind"] in PATH_SOURCES)
+    assert len(jewels) >= 5 and len(sources) > 100
+    for s in (store, MemoryStore.copy_of(store)):
+        p = Posture(s, AS_OF, "write")
+        reached = 0
+        for src in sources:
+            rows = {r["id"]: r for r in blast_radius(s, src, as_of=AS_OF).rows}
+            for j in jewels:
+                want = (rows[j].get("access_path") or rows[j]["path"]) if j in rows else None
+                assert strongest_path(p, src, j) == want, (src, j)
+                reached += want is not None
+        assert reached >= 100  # the comparison covered real paths, not just Nones

@@ -1,7 +1,8 @@
 """What if: toggle changes (revoke, rotate or split a secret, remove a grant, retire a
-workflow, as ``nhigraph what-if`` offers them) and see, on an in-memory copy of the graph,
+workflow, require MFA on a role, user or workflow's triggers, as ``nhigraph what-if``
+offers them) and see, on an in-memory copy of the graph,
 the crown-jewel paths before and after, the paths lost, findings and risk, and **what
-would break** (workflows that lose access they have today); the plan and its delta
+would break** (workflows that lose access they have today, and callers an MFA requirement cuts off); the plan and its delta
 download as CSV, JSON or Markdown. The store is never written. The page opens on a plan
 that revokes the most-shared secret, so the numbers move before anything is chosen."""
 
@@ -14,7 +15,8 @@ from explorer import store_cache
 from explorer.widgets import downloads, open_store_or_stop, run_or_show_error, table, text
 
 SECRET_KINDS = ("Secret", "Identity")
-BREAK_COLUMNS = ["workflow", "loses access to", "subject", "target"]
+MFA_KINDS = ("Identity", "Workflow")
+BREAK_COLUMNS = ["caller", "loses access to", "subject", "target"]
 COLUMNS = ["change", "severity", "subject", "target", "rule", "detail"]
 
 
@@ -27,7 +29,7 @@ def default_secret(shared_rows: list[dict]) -> str | None:
 
 def breaks_frame(result, names: dict[str, str]) -> pd.DataFrame:
     """One row per (workflow, target) it would lose, names first, ids after."""
-    rows = [{"workflow": names.get(r["subject"], r["subject"]),
+    rows = [{"caller": names.get(r["subject"], r["subject"]),
              "loses access to": names.get(r["target"], r["target"]),
              "subject": r["subject"], "target": r["target"]}
             for r in result.rows if r["change"] == "would-break"]
@@ -76,16 +78,18 @@ def render() -> None:
     revoke = _pick(a, "Revoke", "whatif-revoke", SECRET_KINDS, (default,) if default else ())
     rotate = _pick(b, "Rotate", "whatif-rotate", SECRET_KINDS)
     split = _pick(c, "Split (one credential per workflow)", "whatif-split", SECRET_KINDS)
-    d, e = st.columns(2)
+    d, f, e = st.columns(3)
     retire = _pick(d, "Retire workflow", "whatif-retire", ("Workflow",))
+    mfa = _pick(f, "Require MFA (AWS role, IAM user, workflow's triggers)", "whatif-mfa",
+                MFA_KINDS)
     grants = e.text_area("Remove grants (SRC->DST or SRC-KIND->DST, one a line)",
                          key="whatif-grants")
     remove = [x.strip() for x in grants.splitlines() if x.strip()]
-    if not any((revoke, rotate, split, retire, remove)):
+    if not any((revoke, rotate, split, retire, remove, mfa)):
         st.info("Choose at least one change above.")
         return
     result = run_or_show_error(store_cache.what_if, token, tuple(revoke), tuple(rotate),
-                               tuple(split), tuple(remove), tuple(retire), "write")
+                               tuple(split), tuple(remove), tuple(retire), "write", tuple(mfa))
     if result is None:
         return
     s, by = result.summary, result.summary["by_change"]
@@ -96,7 +100,7 @@ def render() -> None:
     cols[2].metric("Findings", s["findings"]["after"],
                    s["findings"]["after"] - s["findings"]["before"], delta_color="inverse")
     cols[3].metric("Total risk", s["risk"]["after"], s["risk"]["change"], delta_color="inverse")
-    cols[4].metric("Workflows that would break", s["would_break"])
+    cols[4].metric("Callers that would break", s["would_break"])
     st.caption(f"Plan on {text(store_open.location)}: "
                + "; ".join(text(f"{p['change']} {p.get('node') or '->'.join(p.get('edge', []))}")
                            for p in result.header["plan"]))

@@ -60,7 +60,8 @@ RULES_BY_ID = {r.id: r for r in RULES}
 
 
 def findings(store, as_of: str | None = None, rotation_days: int = 90,
-             unknown_as: str = "write", rules=None, min_severity: str | None = None) -> Result:
+             unknown_as: str = "write", rules=None, min_severity: str | None = None,
+             ctx: Context | None = None) -> Result:
     """Every finding in the graph, highest risk first.
 
     Parameters
@@ -71,6 +72,8 @@ def findings(store, as_of: str | None = None, rotation_days: int = 90,
     unknown_as : how grants of unknown access rank (read, write or admin)
     rules : only these rule ids (default: all, see ``RULES``)
     min_severity : leave out findings below this severity
+    ctx : a :class:`~queries.context.Context` of this store with these settings whose
+        cached reads the caller shares (drift's posture reuses its orphans); default: new
 
     Returns
     -------
@@ -89,8 +92,9 @@ def findings(store, as_of: str | None = None, rotation_days: int = 90,
     if min_severity is not None and min_severity not in SEVERITIES:
         raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}")
     selected = list(RULES) if rules is None else [_rule(r) for r in rules]
-    ctx = Context(store, rotation_days=rotation_days, unknown_as=unknown_as,
-                  as_of=as_of or now_iso())
+    if ctx is None:
+        ctx = Context(store, rotation_days=rotation_days, unknown_as=unknown_as,
+                      as_of=as_of or now_iso())
     scorer = scorer_for(ctx)
     rows = []
     for rule in selected:

@@ -5,7 +5,6 @@ that live too long, cross from production into non-production, or serve many mas
 from __future__ import annotations
 
 from ..context import Context
-from ..shared_credentials import shared_credentials
 from .base import Rule, finding
 
 #: Age (days since rotation) past which a not-rotated secret is high rather than medium.
@@ -66,7 +65,7 @@ def prod_credential_in_non_prod(rule: Rule, ctx: Context) -> list[dict]:
 
 def shared_credential(rule: Rule, ctx: Context) -> list[dict]:
     out = []
-    for c in shared_credentials(ctx.store, as_of=ctx.as_of).rows:
+    for c in ctx.shared.rows:
         creds = c["secrets"] + c["identities"]
         if c["mixed_environments"]:
             severity, why = "high", "mixes production and non-production"
