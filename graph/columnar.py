@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +40,19 @@ def _fsynced(tmp: Path, final: Path) -> None:
 
 
 def save(folder: Path, gen: int, g: Any) -> dict[str, Any]:
-    """Write generation ``gen`` of the NetworkX graph ``g``; return what the manifest
-    records about it (counts by kind, edge kinds, sources)."""
+    """Write generation ``gen`` of the NetworkX graph ``g`` (see :func:`save_rows`)."""
+    return save_rows(folder, gen, g._node,
+                     ((a, b, k, attrs) for a, nbrs in g._succ.items()
+                      for b, keyed in nbrs.items() for k, attrs in keyed.items()))
+
+
+def save_rows(folder: Path, gen: int, node_attrs: Mapping[str, dict],
+              edges: Iterable[tuple[str, str, str, dict]]) -> dict[str, Any]:
+    """Write generation ``gen`` of a graph given as ``{id: attrs}`` (attrs with ``kind`` and
+    ``seen_by``) and ``(src, dst, kind, attrs)`` edges (each key once, ends among the
+    nodes); return what the manifest records about it (counts by kind, edge kinds,
+    sources). The write path's NetworkX graph and a fresh store's batch both come here, so
+    both write the same files for the same graph."""
     import pyarrow as pa
 
     dumps = json.JSONEncoder(sort_keys=True).encode
@@ -54,13 +65,13 @@ def save(folder: Path, gen: int, g: Any) -> dict[str, Any]:
             text = seen_text[key] = json.dumps(list(key))
         return text
 
-    ids = sorted(g._node)
+    ids = sorted(node_attrs)
     number = {n: i for i, n in enumerate(ids)}
     cols: dict[str, list] = {c: [] for c in NODE_COLUMNS}
     node_counts: dict[str, int] = {}
     sources: set[str] = set()
     for nid in ids:
-        attrs = g._node[nid]
+        attrs = node_attrs[nid]
         props = {k: v for k, v in attrs.items() if k not in ("kind", "seen_by")}
         cols["id"].append(nid)
         cols["kind"].append(attrs["kind"])
@@ -72,30 +83,37 @@ def save(folder: Path, gen: int, g: Any) -> dict[str, Any]:
         seen = attrs.get("seen_by", ())
         sources.update(seen)
         cols["seen_by"].append(seen_json(seen))
-    edge_kinds = sorted({k for _, nbrs in g._succ.items() for keyed in nbrs.values()
-                         for k in keyed})
+    src_l: list[int] = []
+    dst_l: list[int] = []
+    kind_l: list[str] = []
+    attrs_l: list[dict] = []
+    for a, b, k, attrs in edges:
+        src_l.append(number[a])
+        dst_l.append(number[b])
+        kind_l.append(k)
+        attrs_l.append(attrs)
+    del number
+    edge_kinds = sorted(set(kind_l))
     kcode = {k: i for i, k in enumerate(edge_kinds)}
-    rows = []
-    for a, nbrs in g._succ.items():
-        ia = number[a]
-        for b, keyed in nbrs.items():
-            ib = number[b]
-            for k, attrs in keyed.items():
-                rows.append((ia, kcode[k], ib, attrs))
-    rows.sort(key=lambda r: (r[0], r[1], r[2]))
-    n, m = len(ids), len(rows)
-    src = np.fromiter((r[0] for r in rows), dtype=np.int32, count=m)
-    kind = np.fromiter((r[1] for r in rows), dtype=np.int16, count=m)
-    dst = np.fromiter((r[2] for r in rows), dtype=np.int32, count=m)
+    n, m = len(ids), len(attrs_l)
+    src = np.array(src_l, dtype=np.int32).reshape(m)
+    dst = np.array(dst_l, dtype=np.int32).reshape(m)
+    kind = np.fromiter((kcode[k] for k in kind_l), dtype=np.int16, count=m)
+    del src_l, dst_l, kind_l
+    order = np.lexsort((dst, kind, src))  # CSR order: by source, kind, destination
+    src, kind, dst = src[order], kind[order], dst[order]
+    rows = [attrs_l[i] for i in order.tolist()]
+    del attrs_l, order
     edge_counts: dict[str, int] = {}
     for k, c in zip(edge_kinds, np.bincount(kind, minlength=len(edge_kinds)).tolist(),
                     strict=True):
         edge_counts[k] = c
-    eprops = [dumps({x: v for x, v in r[3].items() if x != "seen_by"})
-              if len(r[3]) > 1 or "seen_by" not in r[3] else "{}" for r in rows]
-    eseen = [seen_json(r[3].get("seen_by", ())) for r in rows]
+    eprops = [dumps({x: v for x, v in r.items() if x != "seen_by"})
+              if len(r) > 1 or "seen_by" not in r else "{}" for r in rows]
+    eseen = [seen_json(r.get("seen_by", ())) for r in rows]
     for r in rows:
-        sources.update(r[3].get("seen_by", ()))
+        sources.update(r.get("seen_by", ()))
+    del rows
     node_table = pa.table({c: pa.array(v, type=pa.string()) for c, v in cols.items()})
     edge_table = pa.table({"src": src, "kind": kind, "dst": dst,
                            "props": pa.array(eprops, type=pa.string()),

@@ -89,3 +89,23 @@ def merge_batch(g: nx.MultiDiGraph, batch: Batch, source: str, result: WriteResu
             result.edges_removed += g.degree(n)
             g.remove_node(n)
             result.nodes_removed += 1
+
+
+def fresh_rows(batch: Batch, source: str, result: WriteResult,
+               ) -> tuple[dict[str, dict], list[tuple[str, str, str, dict]]]:
+    """What :func:`merge_batch` makes of ``batch`` in an empty graph, as the rows
+    :func:`graph.columnar.save_rows` writes: ``{id: attrs}`` and ``(src, dst, kind, attrs)``
+    edges, without building the NetworkX graph (a fresh store's ingest, or ``replace``).
+    The batch is validated (deduplicated, edge ends among its nodes)."""
+    node_attrs: dict[str, dict] = {}
+    for node in batch.nodes:
+        props = dict(node.props)
+        props.setdefault("name", node.id)
+        props.setdefault("source", source)
+        props["kind"] = node.kind
+        props["seen_by"] = [source]
+        node_attrs[node.id] = props
+    edges = [(e.src, e.dst, e.kind, {**e.props, "seen_by": [source]}) for e in batch.edges]
+    result.nodes_created = result.nodes_written = len(node_attrs)
+    result.edges_created = result.edges_written = len(edges)
+    return node_attrs, edges
