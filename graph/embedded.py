@@ -7,10 +7,12 @@ mapped on the first read that needs them, so ``stats`` costs the manifest and a 
 costs the nodes it reaches. Walks run on the CSR arrays (``walk_csr`` and friends in
 :mod:`graph.traversal`).
 
-A write builds the whole graph as a :class:`networkx.MultiDiGraph` keyed by edge kind
+A write into an empty store (the first ingest, or ``replace``) writes the validated batch's
+rows straight to the columnar files (:func:`graph.merge.fresh_rows`). A write onto a graph
+builds the whole graph as a :class:`networkx.MultiDiGraph` keyed by edge kind
 (``store.graph``, built on demand from the tables; ``seen_by`` lists the sources that wrote
-a node or edge, for stale-data cleanup), merges the batch, writes the next generation's
-files beside the current ones and only then replaces the manifest with ``os.replace``
+a node or edge, for stale-data cleanup) and merges the batch. Either way it writes the next
+generation's files beside the current ones and only then replaces the manifest with ``os.replace``
 (atomic on POSIX and Windows), so a failed, killed or interrupted ingest leaves the last
 good graph. Leftovers of an interrupted write are removed by the next successful one.
 Writers take an exclusive lock on ``.lock``. A store written by an older nhigraph (schema
