@@ -253,10 +253,9 @@ class Generation:
         if len(wanted) < 64:
             found = ((w, self.index(w)) for w in wanted)
             return {w: i for w, i in found if i is not None}
-        import pyarrow as pa
         import pyarrow.compute as pc
 
-        pos = pc.index_in(pa.array(wanted, pa.string()), value_set=self.ids).to_pylist()
+        pos = pc.index_in(_strings(wanted), value_set=self.ids).to_pylist()
         return {w: p for w, p in zip(wanted, pos, strict=True) if p is not None}
 
     def id_of(self, i: int) -> str:
@@ -287,8 +286,10 @@ class Generation:
         col = self.nodes.column(column)
         if case_insensitive:
             col, value = pc.utf8_lower(col), value.lower()
-        return np.flatnonzero(pc.fill_null(pc.equal(col, value), False).to_numpy(
-            zero_copy_only=False)).tolist()
+        # ``is_in`` against a one-text array: a Python scalar in ``equal`` (pa.scalar) and a
+        # boolean ``to_numpy`` both import pandas. Missing values never match.
+        hits = pc.indices_nonzero(pc.is_in(col, value_set=_strings([value])))
+        return _numbers(hits, np.uint64).tolist()
 
     def edge_props(self, row: int) -> dict:
         text = self.edges.column("props")[row].as_py()

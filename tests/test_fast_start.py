@@ -100,3 +100,30 @@ def test_a_whole_store_opens_and_reads_after_the_cheap_check(tmp_path):
     s = EmbeddedStore(_store(tmp_path / "s"))
     assert s.reach(["w"], "out", {"USES", "AUTHENTICATES_WITH"}).dist == {"w": 0, "c": 1, "k": 2}
     assert s.get_node("k")["kind"] == "Secret"
+
+
+READS = """
+import json, sys
+from graph.embedded import EmbeddedStore
+s = EmbeddedStore(sys.argv[1], create=False)
+got = {"secrets": len(list(s.nodes("Secret"))),
+       "many": len(s.get_nodes([f"w{i}" for i in range(100)] + ["nope"])),
+       "named": [n["id"] for n in s.find_nodes("name", "WORKFLOW 7", case_insensitive=True)],
+       "kind": len(s.find_nodes("kind", "Workflow"))}
+got["pandas"] = "pandas" in sys.modules
+print(json.dumps(got))
+"""
+
+
+def test_reads_by_kind_name_and_many_ids_do_not_import_pandas(tmp_path):
+    """Selecting rows (``is_in``/``index_in`` on Arrow arrays built on their buffers) and
+    reading them back must not pull pandas in: ``pa.array``/``pa.scalar`` of Python values
+    and a boolean ``to_numpy`` each import it (~0.5 s of a small command)."""
+    s = EmbeddedStore(tmp_path / "s")
+    s.write(Batch(nodes=[Node(f"w{i}", "Workflow", {"name": f"workflow {i}"})
+                         for i in range(80)] + [Node("k", "Secret")],
+                  edges=[Edge("w1", "REFERENCES", "k")]), source="t")
+    out = subprocess.run([sys.executable, "-c", READS, str(tmp_path / "s")],
+                         capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == {"secrets": 1, "many": 80, "named": ["w7"], "kind": 80,
+                               "pandas": False}
