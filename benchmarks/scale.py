@@ -184,42 +184,75 @@ _NHIGRAPH = ([str(Path(sys.executable).with_name("nhigraph"))]
              else [sys.executable, "-c", "from cli import main; main()"])
 
 
+#: A command still running after this long is stopped and reported as not finished.
+CLI_TIMEOUT = float(os.environ.get("NHIGRAPH_BENCH_CLI_TIMEOUT", "1200"))
+
+
 def _as_user(step: str, args: list[str], runs: int = 3) -> None:
     """``nhigraph ARGS`` as a separate process, as a user runs it: median wall, CPU and peak
-    RSS of ``runs`` runs (``wait4``), with the exit code."""
-    walls, cpus, rss, code = [], [], [], None
+    RSS of ``runs`` runs (``wait4``), with the exit code and the 1-minute load average at
+    its start. A run past ``CLI_TIMEOUT`` is killed and reported as not finished."""
+    walls, cpus, rss, code, loads = [], [], [], None, []
     for _ in range(runs):
+        loads.append(os.getloadavg()[0])
         t = time.perf_counter()
         proc = subprocess.Popen([*_NHIGRAPH, *args], cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, ru = os.wait4(proc.pid, 0)
+        while True:
+            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - t > CLI_TIMEOUT:
+                proc.kill()
+                _, status, ru = os.wait4(proc.pid, 0)
+                print(json.dumps({"step": step, "seconds": None,
+                                  "note": f"not finished in {CLI_TIMEOUT:.0f} s (killed)",
+                                  "cpu_s": round(ru.ru_utime + ru.ru_stime, 2),
+                                  "rss_mb": round(ru.ru_maxrss / 1024),
+                                  "load": loads[-1]}), flush=True)
+                return
+            time.sleep(0.02)
         walls.append(time.perf_counter() - t)
         cpus.append(ru.ru_utime + ru.ru_stime)
         rss.append(ru.ru_maxrss / 1024)
         code = os.waitstatus_to_exitcode(status)
     print(json.dumps({"step": step, "seconds": statistics.median(walls),
                       "cpu_s": round(statistics.median(cpus), 2),
-                      "rss_mb": round(statistics.median(rss)), "load": os.getloadavg()[0],
-                      "exit": code, "runs": runs}), flush=True)
+                      "rss_mb": round(statistics.median(rss)),
+                      "load": statistics.median(loads), "exit": code, "runs": runs}),
+          flush=True)
 
 
-def phase_cli(store_dir: str, folder: str) -> None:
+def phase_cli(store_dir: str, folder: str, small: str) -> None:
     """The commands of the issue's table as a user runs them (each its own process)."""
     # the node is picked in a child: Linux keeps ru_maxrss across exec, so this process must
     # stay small for its children's peak RSS to be their own
-    node = subprocess.run(
-        [sys.executable, "-c", "import sys; from graph.embedded import EmbeddedStore; "
-         "print(next(iter(EmbeddedStore(sys.argv[1], create=False).nodes('Workflow')))['id'])",
-         store_dir], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    def first_workflow(store: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", "import sys; from graph.embedded import EmbeddedStore; "
+             "print(next(iter(EmbeddedStore(sys.argv[1], create=False).nodes('Workflow')))"
+             "['id'])", store], cwd=ROOT, capture_output=True, text=True,
+            check=True).stdout.strip()
+
+    node = first_workflow(store_dir)
     fresh = str(Path(store_dir).with_name(Path(store_dir).name + "-cli"))
     shutil.rmtree(fresh, ignore_errors=True)
     _as_user("cli.ingest inventory (snapshot included)",
              ["ingest", "inventory", folder, "--store", fresh], runs=1)
+    shutil.rmtree(fresh, ignore_errors=True)
     _as_user("cli.stats", ["stats", "--store", store_dir])
     _as_user("cli.blast-radius NODE", ["blast-radius", node, "--store", store_dir])
     _as_user("cli.blast-radius unknown (exit 2)",
-             ["blast-radius", "no-such-node", "--store", store_dir])
-    shutil.rmtree(fresh, ignore_errors=True)
+             ["blast-radius", "no-such-node", "--store", store_dir], runs=1)
+    for name in ("shared-credentials", "orphans", "blast-radius-all", "findings"):
+        _as_user(f"cli.{name}", [name, "--store", store_dir], runs=1)
+    if not Path(small, "manifest.json").exists():
+        subprocess.run([*_NHIGRAPH, "demo", "--store", small], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _as_user("cli.small stats", ["stats", "--store", small])
+    _as_user("cli.small blast-radius NODE",
+             ["blast-radius", first_workflow(small), "--store", small])
+    _as_user("cli.small shared-credentials", ["shared-credentials", "--store", small])
 
 
 # --- orchestration -------------------------------------------------------------------
@@ -271,7 +304,7 @@ def main() -> None:
         elif name == "ingest":
             phase_ingest(rest[0], rest[1])
         elif name == "cli":
-            phase_cli(rest[0], rest[1])
+            phase_cli(rest[0], rest[1], rest[2])
         else:
             phase_query(rest[0], int(rest[1]), rest[2] if len(rest) > 2 else "")
         return
@@ -286,7 +319,7 @@ def main() -> None:
         for args in (["generate", str(n), str(a.seed), str(folder)],
                      ["ingest", str(folder), str(store)],
                      ["query", str(store), str(a.seed), a.skip],
-                     ["cli", str(store), str(folder)]):
+                     ["cli", str(store), str(folder), str(work / "store-small")]):
             steps, problem = run_phase(args, a.timeout)
             rows.extend(steps)
             if problem:
@@ -294,6 +327,7 @@ def main() -> None:
                 break
         results["sizes"][n] = rows
         print_table(n, rows)
+        print_issue_table(n, rows)
     if a.json:
         Path(a.json).write_text(json.dumps(results, indent=1))
 
@@ -314,6 +348,74 @@ def print_table(n: int, rows: list[dict]) -> None:
         load = "" if r.get("load") is None else f"{r['load']:.1f}"
         print(f"| {r['step']} | {sec} | {cpu} | {p50} | {p95} | {r.get('rss_mb', '')} | {load} "
               f"| {detail} |", flush=True)
+
+
+#: The issue's table: (its row, the steps measured for it, target wall s, target MB).
+ISSUE_ROWS = [
+    ("`nhigraph stats`", ["cli.stats"], 0.5, 300),
+    ("`nhigraph blast-radius NODE`", ["cli.blast-radius NODE"], 1.5, 1500),
+    ("the same with an unknown node (exit 2)", ["cli.blast-radius unknown (exit 2)"], 0.5,
+     None),
+    ("`nhigraph ingest inventory`", ["cli.ingest inventory (snapshot included)"], 60, 3000),
+    ("every analysis (shared, orphans, all blast radii, findings)",
+     ["cli.shared-credentials", "cli.orphans", "cli.blast-radius-all", "cli.findings"], 60,
+     None),
+    ("any command on the sample store",
+     ["cli.small stats", "cli.small blast-radius NODE", "cli.small shared-credentials"], 0.3,
+     None),
+]
+
+
+def _fig(rows: dict[str, dict], names: list[str]) -> tuple[str, float | None, float | None]:
+    """The figures of ``names`` (summed wall and CPU, largest RSS) as a table cell."""
+    got = [rows[n] for n in names if n in rows]
+    if len(got) < len(names) or any(r.get("seconds") is None for r in got):
+        notes = [r.get("note", "") for r in got if r.get("note")]
+        return ("not finished " + "; ".join(notes)).strip(), None, None
+    wall = sum(r["seconds"] for r in got)
+    cpu = sum(r["cpu_s"] for r in got)
+    if len(names) > 1 and names[0].startswith("cli.small"):
+        wall, cpu = max(r["seconds"] for r in got), max(r["cpu_s"] for r in got)
+    rss = max(r["rss_mb"] for r in got)
+    load = "-".join(f"{x:.1f}" for x in sorted({round(r["load"], 1) for r in got}))
+    return f"{wall:.2f} s wall, {cpu:.2f} s CPU, {rss} MB (load {load})", wall, rss
+
+
+def _ratio(a: dict | None, b: dict | None, key: str = "seconds") -> str:
+    if not a or not b or not a.get(key) or not b.get(key):
+        return "n/a"
+    return f"{a[key] / b[key]:.3g}x"  # (at 1M ours is a thousandth of the floor's)
+
+
+def print_issue_table(n: int, steps: list[dict]) -> None:
+    """The issue's table for this size: each command's figures, its target, met or not;
+    then the walks against plain networkx and the scipy.sparse.csgraph floor."""
+    rows = {r["step"]: r for r in steps}
+    print(f"\n### The issue's table at {n:,} nodes\n")
+    print("| command | measured (separate process) | target | met? |")
+    print("|---|---|---|---|")
+    for title, names, wall_t, mb_t in ISSUE_ROWS:
+        cell, wall, rss = _fig(rows, names)
+        target = f"<= {wall_t} s" + (f", <= {mb_t} MB" if mb_t else "")
+        if wall is None:
+            verdict = "missed (not finished)"
+        else:
+            over = [f"wall {wall / wall_t:.1f}x target"] if wall > wall_t else []
+            if mb_t and rss is not None and rss > mb_t:
+                over.append(f"RSS {rss / mb_t:.1f}x target")
+            verdict = "met" if not over else "missed: " + ", ".join(over)
+            cpu = float(cell.split(" s CPU")[0].rsplit(" ", 1)[1])
+            if over and cpu <= wall_t and not (mb_t and rss is not None and rss > mb_t):
+                verdict = f"met on CPU ({cpu:.2f} s); wall {wall / wall_t:.1f}x under load"
+        print(f"| {title} | {cell} | {target} | {verdict} |")
+    br, nx_, cs = (rows.get(k) for k in ("blast_radius", "ref.nx_descendants",
+                                          "ref.csgraph_bfs"))
+    allb, allcs = rows.get("blast_radius_summaries (all nodes)"), rows.get(
+        "ref.csgraph_all_nodes_extrapolated")
+    print("\n| in-process ratio (same run) | ours / networkx | ours / csgraph floor |")
+    print("|---|---|---|")
+    print(f"| one blast radius, p50 | {_ratio(br, nx_, 'p50')} | {_ratio(br, cs, 'p50')} |")
+    print(f"| every node's reach (CPU) | n/a | {_ratio(allb, allcs, 'cpu_s')} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,8 @@ from .errors import StoreError
 from .genfiles import ARRAYS, generation_files  # noqa: F401  (re-exported)
 
 NODE_COLUMNS = ("id", "kind", "name", "arn", "props", "seen_by")
+#: Up to this many rows are read by scalar access, without pyarrow.compute.
+FEW_ROWS = 2000
 
 
 def _fsynced(tmp: Path, final: Path) -> None:
@@ -38,8 +40,19 @@ def _fsynced(tmp: Path, final: Path) -> None:
 
 
 def save(folder: Path, gen: int, g: Any) -> dict[str, Any]:
-    """Write generation ``gen`` of the NetworkX graph ``g``; return what the manifest
-    records about it (counts by kind, edge kinds, sources)."""
+    """Write generation ``gen`` of the NetworkX graph ``g`` (see :func:`save_rows`)."""
+    return save_rows(folder, gen, g._node,
+                     ((a, b, k, attrs) for a, nbrs in g._succ.items()
+                      for b, keyed in nbrs.items() for k, attrs in keyed.items()))
+
+
+def save_rows(folder: Path, gen: int, node_attrs: Mapping[str, dict],
+              edges: Iterable[tuple[str, str, str, dict]]) -> dict[str, Any]:
+    """Write generation ``gen`` of a graph given as ``{id: attrs}`` (attrs with ``kind`` and
+    ``seen_by``) and ``(src, dst, kind, attrs)`` edges (each key once, ends among the
+    nodes); return what the manifest records about it (counts by kind, edge kinds,
+    sources). The write path's NetworkX graph and a fresh store's batch both come here, so
+    both write the same files for the same graph."""
     import pyarrow as pa
 
     dumps = json.JSONEncoder(sort_keys=True).encode
@@ -52,13 +65,13 @@ def save(folder: Path, gen: int, g: Any) -> dict[str, Any]:
             text = seen_text[key] = json.dumps(list(key))
         return text
 
-    ids = sorted(g._node)
+    ids = sorted(node_attrs)
     number = {n: i for i, n in enumerate(ids)}
     cols: dict[str, list] = {c: [] for c in NODE_COLUMNS}
     node_counts: dict[str, int] = {}
     sources: set[str] = set()
     for nid in ids:
-        attrs = g._node[nid]
+        attrs = node_attrs[nid]
         props = {k: v for k, v in attrs.items() if k not in ("kind", "seen_by")}
         cols["id"].append(nid)
         cols["kind"].append(attrs["kind"])
@@ -70,34 +83,45 @@ def save(folder: Path, gen: int, g: Any) -> dict[str, Any]:
         seen = attrs.get("seen_by", ())
         sources.update(seen)
         cols["seen_by"].append(seen_json(seen))
-    edge_kinds = sorted({k for _, nbrs in g._succ.items() for keyed in nbrs.values()
-                         for k in keyed})
+    src_l: list[int] = []
+    dst_l: list[int] = []
+    kind_l: list[str] = []
+    props_l: list[str] = []
+    seen_l: list[str] = []
+    for a, b, k, attrs in edges:  # texts made here, so no edge's dict outlives its row
+        src_l.append(number[a])
+        dst_l.append(number[b])
+        kind_l.append(k)
+        props_l.append(dumps({x: v for x, v in attrs.items() if x != "seen_by"})
+                       if len(attrs) > 1 or "seen_by" not in attrs else "{}")
+        seen = attrs.get("seen_by", ())
+        sources.update(seen)
+        seen_l.append(seen_json(seen))
+    del number
+    edge_kinds = sorted(set(kind_l))
     kcode = {k: i for i, k in enumerate(edge_kinds)}
-    rows = []
-    for a, nbrs in g._succ.items():
-        ia = number[a]
-        for b, keyed in nbrs.items():
-            ib = number[b]
-            for k, attrs in keyed.items():
-                rows.append((ia, kcode[k], ib, attrs))
-    rows.sort(key=lambda r: (r[0], r[1], r[2]))
-    n, m = len(ids), len(rows)
-    src = np.fromiter((r[0] for r in rows), dtype=np.int32, count=m)
-    kind = np.fromiter((r[1] for r in rows), dtype=np.int16, count=m)
-    dst = np.fromiter((r[2] for r in rows), dtype=np.int32, count=m)
+    n, m = len(ids), len(props_l)
+    src = np.array(src_l, dtype=np.int32).reshape(m)
+    dst = np.array(dst_l, dtype=np.int32).reshape(m)
+    kind = np.fromiter((kcode[k] for k in kind_l), dtype=np.int16, count=m)
+    del src_l, dst_l, kind_l
+    order = np.lexsort((dst, kind, src))  # CSR order: by source, kind, destination
+    src, kind, dst = src[order], kind[order], dst[order]
+    at = order.tolist()
+    del order
+    eprops = [props_l[i] for i in at]
+    del props_l
+    eseen = [seen_l[i] for i in at]
+    del seen_l, at
     edge_counts: dict[str, int] = {}
     for k, c in zip(edge_kinds, np.bincount(kind, minlength=len(edge_kinds)).tolist(),
                     strict=True):
         edge_counts[k] = c
-    eprops = [dumps({x: v for x, v in r[3].items() if x != "seen_by"})
-              if len(r[3]) > 1 or "seen_by" not in r[3] else "{}" for r in rows]
-    eseen = [seen_json(r[3].get("seen_by", ())) for r in rows]
-    for r in rows:
-        sources.update(r[3].get("seen_by", ()))
-    node_table = pa.table({c: pa.array(v, type=pa.string()) for c, v in cols.items()})
-    edge_table = pa.table({"src": src, "kind": kind, "dst": dst,
-                           "props": pa.array(eprops, type=pa.string()),
-                           "seen_by": pa.array(eseen, type=pa.string())})
+    node_table = pa.table({c: _strings(v) for c, v in cols.items()})
+    del cols
+    edge_table = pa.table({"src": _ints(src), "kind": _ints(kind), "dst": _ints(dst),
+                           "props": _strings(eprops), "seen_by": _strings(eseen)})
+    del eprops, eseen
     in_rows = np.lexsort((src, kind, dst)).astype(np.int32)
     arrays: dict[str, Any] = {
         "out_ptr": np.searchsorted(src, np.arange(n + 1)).astype(np.int64),
@@ -120,6 +144,44 @@ def save(folder: Path, gen: int, g: Any) -> dict[str, Any]:
     return {"counts": {"nodes": dict(sorted(node_counts.items())),
                        "edges": dict(sorted(edge_counts.items()))},
             "edge_kinds": edge_kinds, "sources": sorted(sources)}
+
+
+def _strings(values: Sequence[str | None]) -> Any:
+    """A list of texts (None for missing) as an Arrow string array built on its buffers:
+    ``pa.array`` of a Python list imports pandas (~0.5 s of a small ingest)."""
+    import pyarrow as pa
+
+    texts = ["" if v is None else v for v in values]
+    joined = "".join(texts)
+    data = joined.encode()
+    if len(data) == len(joined):  # ASCII: a text's length is its byte count
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    else:
+        lengths = np.fromiter((len(t.encode()) for t in texts), dtype=np.int64,
+                              count=len(texts))
+    del joined, texts
+    if len(data) >= 2**31:  # past 32-bit offsets: let pyarrow chunk it
+        return pa.array(values, type=pa.string())
+    offsets = np.zeros(len(values) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    missing = [i for i, v in enumerate(values) if v is None]
+    valid = None
+    if missing:
+        bits = np.ones(len(values), dtype=bool)
+        bits[missing] = False
+        valid = pa.py_buffer(np.packbits(bits, bitorder="little"))
+    return pa.Array.from_buffers(pa.string(), len(values),
+                                 [valid, pa.py_buffer(offsets), pa.py_buffer(data)],
+                                 null_count=len(missing))
+
+
+def _ints(values: np.ndarray) -> Any:
+    """A numpy integer array as an Arrow array on the same buffer (no pandas import)."""
+    import pyarrow as pa
+
+    arr = np.ascontiguousarray(values)
+    return pa.Array.from_buffers(pa.from_numpy_dtype(arr.dtype), len(arr),
+                                 [None, pa.py_buffer(arr)])
 
 
 class _Ids:
@@ -191,10 +253,9 @@ class Generation:
         if len(wanted) < 64:
             found = ((w, self.index(w)) for w in wanted)
             return {w: i for w, i in found if i is not None}
-        import pyarrow as pa
         import pyarrow.compute as pc
 
-        pos = pc.index_in(pa.array(wanted, pa.string()), value_set=self.ids).to_pylist()
+        pos = pc.index_in(_strings(wanted), value_set=self.ids).to_pylist()
         return {w: p for w, p in zip(wanted, pos, strict=True) if p is not None}
 
     def id_of(self, i: int) -> str:
@@ -204,11 +265,15 @@ class Generation:
         """The nodes at these numbers as the store shows them (id, properties, kind)."""
         if not len(rows):
             return []
-        t = self.nodes.take(_indices(rows)).select(["id", "kind", "props"])
-        d = t.to_pydict()
-        props = json.loads("[" + ",".join(d["props"]) + "]")
+        if len(rows) <= FEW_ROWS:  # by scalar: ``take`` imports pyarrow.compute (~0.07 s)
+            cols = [self.nodes.column(c).chunk(0) for c in ("id", "kind", "props")]
+            ids, kinds, texts = ([col[int(i)].as_py() for i in rows] for col in cols)
+        else:
+            d = self.nodes.take(_indices(rows)).select(["id", "kind", "props"]).to_pydict()
+            ids, kinds, texts = d["id"], d["kind"], d["props"]
+        props = json.loads("[" + ",".join(texts) + "]")
         out = []
-        for nid, kind, p in zip(d["id"], d["kind"], props, strict=True):
+        for nid, kind, p in zip(ids, kinds, props, strict=True):
             node = {"id": nid}
             node.update(p)
             node["kind"] = kind
@@ -221,8 +286,10 @@ class Generation:
         col = self.nodes.column(column)
         if case_insensitive:
             col, value = pc.utf8_lower(col), value.lower()
-        return np.flatnonzero(pc.fill_null(pc.equal(col, value), False).to_numpy(
-            zero_copy_only=False)).tolist()
+        # ``is_in`` against a one-text array: a Python scalar in ``equal`` (pa.scalar) and a
+        # boolean ``to_numpy`` both import pandas. Missing values never match.
+        hits = pc.indices_nonzero(pc.is_in(col, value_set=_strings([value])))
+        return _numbers(hits, np.uint64).tolist()
 
     def edge_props(self, row: int) -> dict:
         text = self.edges.column("props")[row].as_py()

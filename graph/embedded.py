@@ -7,10 +7,12 @@ mapped on the first read that needs them, so ``stats`` costs the manifest and a 
 costs the nodes it reaches. Walks run on the CSR arrays (``walk_csr`` and friends in
 :mod:`graph.traversal`).
 
-A write builds the whole graph as a :class:`networkx.MultiDiGraph` keyed by edge kind
+A write into an empty store (the first ingest, or ``replace``) writes the validated batch's
+rows straight to the columnar files (:func:`graph.merge.fresh_rows`). A write onto a graph
+builds the whole graph as a :class:`networkx.MultiDiGraph` keyed by edge kind
 (``store.graph``, built on demand from the tables; ``seen_by`` lists the sources that wrote
-a node or edge, for stale-data cleanup), merges the batch, writes the next generation's
-files beside the current ones and only then replaces the manifest with ``os.replace``
+a node or edge, for stale-data cleanup) and merges the batch. Either way it writes the next
+generation's files beside the current ones and only then replaces the manifest with ``os.replace``
 (atomic on POSIX and Windows), so a failed, killed or interrupted ingest leaves the last
 good graph. Leftovers of an interrupted write are removed by the next successful one.
 Writers take an exclusive lock on ``.lock``. A store written by an older nhigraph (schema
@@ -32,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from . import genfiles, traversal
 from .errors import StoreError
 from .gc_pause import gc_paused
-from .merge import merge_batch
+from .merge import fresh_rows, merge_batch
 from .model import ACCESS_EDGES
 from .records import Batch, Edge, WriteResult, validate
 from .store import Store
@@ -194,12 +196,15 @@ class EmbeddedStore(Store):
                     self._graph = nx.MultiDiGraph()
         return self._graph
 
-    def _save(self, manifest: dict[str, Any]) -> None:
+    def _save(self, manifest: dict[str, Any], rows: tuple | None = None) -> None:
+        """Write the next generation (of ``rows``, see :func:`graph.merge.fresh_rows`, else
+        of :attr:`graph`), then commit it by replacing the manifest."""
         self.dir.mkdir(parents=True, exist_ok=True)
         gen = manifest["generation"]
         from . import columnar
 
-        manifest.update(columnar.save(self.dir, gen, self.graph))
+        manifest.update(columnar.save(self.dir, gen, self.graph) if rows is None
+                        else columnar.save_rows(self.dir, gen, *rows))
         mtmp = self.dir / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
         with open(mtmp, "w") as mf:
             json.dump(manifest, mf, indent=1, sort_keys=True)
@@ -378,18 +383,19 @@ class EmbeddedStore(Store):
         started = _now()
         with _locked(self.dir / ".lock"), gc_paused():
             self._load(only_if_changed=True)  # another process may have written since
-            g = self.graph
-            existing = (lambda _id: None) if replace else (
+            # Into an empty graph the batch is the graph: its rows are written straight to
+            # the columnar files, without the NetworkX graph a merge needs.
+            fresh = replace or self.is_empty()
+            g = None if fresh else self.graph
+            existing = (lambda _id: None) if g is None else (
                 lambda nid: g.nodes[nid]["kind"] if nid in g.nodes else None)
             validate(batch, existing)  # raises before anything changes
             result = WriteResult(run_id=run_id, source=source, skipped=list(batch.skipped),
                                  files_read=batch.files_read)
-            if replace:
-                import networkx as nx
-
-                g = nx.MultiDiGraph()
             try:
-                self._merge(g, batch, source, result)
+                rows = fresh_rows(batch, source, result) if g is None else None
+                if g is not None:
+                    self._merge(g, batch, source, result)
             except BaseException:
                 self._reload_after_failure()
                 raise
@@ -407,7 +413,11 @@ class EmbeddedStore(Store):
             })
             self._graph = g
             try:
-                self._save(manifest)
+                if rows is None:
+                    self._save(manifest)
+                else:
+                    self._save(manifest, rows)
+                del rows
             except BaseException:
                 self._reload_after_failure()  # merged in place: back to what is on disk
                 raise

@@ -7,6 +7,7 @@ methods' per-call checks cost more than the work.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from .records import Batch, WriteResult
@@ -89,3 +90,41 @@ def merge_batch(g: nx.MultiDiGraph, batch: Batch, source: str, result: WriteResu
             result.edges_removed += g.degree(n)
             g.remove_node(n)
             result.nodes_removed += 1
+
+
+class _FreshNodes(Mapping):
+    """The nodes :func:`merge_batch` would make of a batch in an empty graph, as a mapping
+    from id to attrs built when asked (each row's dict lives only while it is written)."""
+
+    def __init__(self, batch: Batch, source: str):
+        self.by_id = {node.id: node for node in batch.nodes}
+        self.source = source
+
+    def __getitem__(self, node_id: str) -> dict:
+        node = self.by_id[node_id]
+        props = dict(node.props)
+        props.setdefault("name", node.id)
+        props.setdefault("source", self.source)
+        props["kind"] = node.kind
+        props["seen_by"] = [self.source]
+        return props
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.by_id)
+
+    def __len__(self) -> int:
+        return len(self.by_id)
+
+
+def fresh_rows(batch: Batch, source: str, result: WriteResult,
+               ) -> tuple[Mapping[str, dict], Iterator[tuple[str, str, str, dict]]]:
+    """What :func:`merge_batch` makes of ``batch`` in an empty graph, as the rows
+    :func:`graph.columnar.save_rows` writes: ``{id: attrs}`` and ``(src, dst, kind, attrs)``
+    edges, without building the NetworkX graph (a fresh store's ingest, or ``replace``).
+    The batch is validated (deduplicated, edge ends among its nodes)."""
+    nodes = _FreshNodes(batch, source)
+    seen = [source]
+    edges = ((e.src, e.dst, e.kind, {**e.props, "seen_by": seen}) for e in batch.edges)
+    result.nodes_created = result.nodes_written = len(nodes)
+    result.edges_created = result.edges_written = len(batch.edges)
+    return nodes, edges

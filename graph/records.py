@@ -9,6 +9,7 @@ A store's write answers with a :class:`WriteResult`.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -197,6 +198,19 @@ def _normalise_value(prop: Any, value: Any, where: str) -> Any:
     raise InputError("property values must be text, numbers, booleans or flat lists", where)
 
 
+@functools.lru_cache(maxsize=65536)
+def _name_check(key: str, is_declared: bool) -> tuple[int, bool]:
+    """What :func:`clean_props` makes of a property name, cached (an ingest asks once per
+    row about the same few names): (0 not secret, 1 a secret name (refused), 2 a
+    secret-looking undeclared name (refused unless the value is a flag); whether the name
+    is made of letters, digits and _)."""
+    # A property the model declares (e.g. ``inherits_secrets_to``, a list of workflow
+    # ids) is vetted there; any other secret-looking name is refused.
+    secret = 1 if key.lower() in SECRET_FIELD_NAMES else (
+        2 if not is_declared and is_secret_name(key) else 0)
+    return secret, bool(key) and key.replace("_", "a").isalnum()
+
+
 def clean_props(declared: dict, props: dict[str, Any], where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if not props:
@@ -204,13 +218,12 @@ def clean_props(declared: dict, props: dict[str, Any], where: str) -> dict[str, 
     for key, value in props.items():
         if key in RESERVED or value is None:
             continue
-        # A property the model declares (e.g. ``inherits_secrets_to``, a list of workflow
-        # ids) is vetted there; any other secret-looking name is refused.
-        if key.lower() in SECRET_FIELD_NAMES or (key not in declared and is_secret_name(key)
-                                                and not isinstance(value, bool)):
+        secret, good_name = (_name_check(key, key in declared) if isinstance(key, str)
+                             else (0, False))
+        if secret == 1 or (secret == 2 and not isinstance(value, bool)):
             # An ingester must fingerprint secrets before this point; refuse to store one.
             raise InputError(f"refusing to store secret-looking property {key!r}", where)
-        if not isinstance(key, str) or not key or not key.replace("_", "a").isalnum():
+        if not good_name:
             raise InputError(f"property names are letters, digits and _: {key!r}", where)
         value = _normalise_value(declared.get(key), value, f"{where}.{key}" if where else key)
         if value is not None:

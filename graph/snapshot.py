@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, StoreError
-from .memory import MemoryStore
 from .model import SECRET_FIELD_NAMES
 from .store import Store
 
@@ -160,6 +159,8 @@ def open_snapshot(path: str | os.PathLike) -> Store:
     edges = data["edges"]
     if not all(isinstance(e, list) and len(e) == 4 and isinstance(e[3], dict) for e in edges):
         raise InputError("key 'edges': each edge must be [src, kind, dst, props]", str(path))
+    from .memory import MemoryStore  # NetworkX: only to open a JSON snapshot
+
     return MemoryStore.from_rows(nodes, edges, f"snapshot {data.get('name')}",
                                  data.get("runs") or [])
 
