@@ -51,12 +51,12 @@ def test_a_fresh_write_writes_what_the_merge_path_writes(tmp_path, monkeypatch):
     meta1, t1, a1 = _files(tmp_path / "fresh")
     meta2, t2, a2 = _files(tmp_path / "merged")
     assert meta1 == meta2
-    assert t1["nodes"].num_rows == 203 and t1["nodes"].equals(t2["nodes"])
-    assert t1["edges"].num_rows == 362 and t1["edges"].equals(t2["edges"])
+    assert t1["nodes"].num_rows == 206 and t1["nodes"].equals(t2["nodes"])
+    assert t1["edges"].num_rows == 365 and t1["edges"].equals(t2["edges"])
     assert all(np.array_equal(a1[k], a2[k]) for k in a1)
     assert (r1.nodes_written, r1.edges_written, r1.nodes_created, r1.edges_created) == (
         r2.nodes_written, r2.edges_written, r2.nodes_created, r2.edges_created)
-    assert r1.nodes_written == 203
+    assert r1.nodes_written == 206
 
 
 def test_string_columns_keep_non_ascii_texts_and_missing_values(tmp_path, monkeypatch):
