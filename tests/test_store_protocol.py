@@ -1,8 +1,13 @@
 """Both stores declare the :class:`graph.store.Store` protocol and implement every one of
-its methods themselves (mypy checks the signatures; this checks that no method is the
-protocol's empty body inherited by accident)."""
+its empty methods themselves (mypy checks the signatures; this checks that no method is the
+protocol's empty ``...`` body inherited by accident). A protocol method with a real default
+body (``credential_users``, ``reached``: the Python rules over the store's own reads) may be
+inherited; Neo4j overrides them with aggregating Cypher."""
 
 from __future__ import annotations
+
+import ast
+import inspect
 
 import pytest
 
@@ -14,6 +19,25 @@ METHODS = sorted(name for name, v in vars(Store).items()
                  if callable(v) and not name.startswith("_"))
 
 
+def _empty_methods() -> set[str]:
+    """The protocol's methods whose body is only a docstring and ``...``."""
+    tree = ast.parse(inspect.getsource(Store))
+    empty = set()
+    for f in tree.body[0].body:  # type: ignore[attr-defined]
+        if not isinstance(f, ast.FunctionDef):
+            continue
+        body = [b for b in f.body
+                if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant)
+                        and isinstance(b.value.value, str))]
+        if all(isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant)
+               and b.value.value is Ellipsis for b in body):
+            empty.add(f.name)
+    return empty
+
+
+EMPTY = _empty_methods()
+
+
 def test_the_protocol_declares_what_queries_use():
     assert {"get_node", "get_nodes", "nodes", "find_nodes", "expand", "edges", "counts",
             "runs", "is_empty", "sources", "foreign_data", "reach", "reach_many",
@@ -23,5 +47,12 @@ def test_the_protocol_declares_what_queries_use():
 @pytest.mark.parametrize("cls", [EmbeddedStore, Neo4jStore])
 def test_each_store_implements_every_method(cls):
     assert Store in cls.__mro__
-    missing = [m for m in METHODS if getattr(cls, m) is getattr(Store, m)]
+    missing = [m for m in METHODS if m in EMPTY and getattr(cls, m) is getattr(Store, m)]
     assert not missing, f"{cls.__name__} inherits the protocol's empty {missing}"
+
+
+def test_the_defaults_are_few_and_neo4j_overrides_them():
+    defaults = set(METHODS) - EMPTY
+    assert defaults == {"credential_users", "reached"}
+    assert {"get_node", "expand", "reach", "write"} <= EMPTY
+    assert all(getattr(Neo4jStore, m) is not getattr(Store, m) for m in defaults)
