@@ -245,7 +245,14 @@ class Context:
         would find one by one."""
         todo = {(s, d) for s, d in pairs if (s, d) not in self._paths}
         if todo:
-            self._paths.update(first_paths(self.store, todo, as_of=self.as_of))
+            self._paths.update(first_paths(self.store, todo, as_of=self.as_of,
+                                           invalid=self.invalid_credentials))
+
+    @cached_property
+    def invalid_credentials(self) -> set[str]:
+        """Secrets and identities that no longer work (revoked, expired, disabled)."""
+        return {i for kind in ("Secret", "Identity") for i, n in self.by_kind[kind].items()
+                if not self.valid(n)}
 
     def path(self, src: str, dst: str) -> list[str]:
         """One shortest access path from ``src`` to ``dst`` ([src, dst] when none)."""

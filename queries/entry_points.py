@@ -12,7 +12,7 @@ Ranked: ungated entry points first, then crown jewels reached, admin targets, sy
 
 from __future__ import annotations
 
-from graph.model import ACCESS_EDGES, TARGET_KINDS
+from graph.model import ACCESS_EDGES, EDGE_KINDS, GATE_PROP, TARGET_KINDS
 from graph.traversal import CREDENTIAL_KINDS
 
 from .blast_radius import blast_radius
@@ -70,6 +70,13 @@ def gated_reach(store, starts: list[str], as_of: str | None = None,
     return out
 
 
+def _gated_edge_sources(store) -> set[str]:
+    """Nodes with a gated access edge out (of the kinds the model lets carry a gate): a
+    walk that meets none of them passes no gate, so its blast radius is all ungated."""
+    kinds = sorted(k for k in ACCESS_EDGES if GATE_PROP in EDGE_KINDS[k].props)
+    return {e.src for k in kinds for e in store.edges(k) if e.props.get("gate")}
+
+
 def _expandable(store, ids: list[str], as_of: str) -> list[str]:
     """Nodes a walk goes on from: revoked, expired or disabled credentials open nothing."""
     nodes = store.get_nodes(ids)
@@ -110,6 +117,7 @@ def entry_points(store, actor: str | None = None, unknown_as: str = "write",
                    key=lambda e: (e.src, e.dst))
     nodes = store.get_nodes({e.src for e in edges} | {e.dst for e in edges})
     blasts = {} if blasts is None else blasts
+    gated_from = _gated_edge_sources(store)
     used: dict[str, Result] = {}
     rows = []
     for e in edges:
@@ -117,7 +125,10 @@ def entry_points(store, actor: str | None = None, unknown_as: str = "write",
         if e.dst not in blasts:
             blasts[e.dst] = blast_radius(store, e.dst, unknown_as=unknown_as, as_of=as_of)
         br = used[e.dst] = blasts[e.dst]
-        gates = gated_reach(store, [e.dst], as_of, e.props.get("gate"))
+        if e.props.get("gate") or gated_from & {e.dst, *(r["id"] for r in br.rows)}:
+            gates = gated_reach(store, [e.dst], as_of, e.props.get("gate"))
+        else:  # no gate on the way: everything the blast radius reaches is ungated
+            gates = dict.fromkeys([e.dst, *(r["id"] for r in br.rows)])
         row = _row(e, src, wf, br, gates, unknown_as)
         rows.append(row)
     rows.sort(key=_rank)

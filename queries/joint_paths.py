@@ -19,16 +19,27 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from graph.model import ACCESS_EDGES
+from graph.traversal import first_paths_csr
 
 from .traverse import is_valid_credential
 
 Pair = tuple[str, str]
 
 
-def first_paths(store, pairs: Iterable[Pair], as_of: str | None = None
-                ) -> dict[Pair, list[str]]:
+def first_paths(store, pairs: Iterable[Pair], as_of: str | None = None,
+                invalid: set[str] | None = None) -> dict[Pair, list[str]]:
     """``(src, dst)`` -> node ids of the first shortest access path, ``[src, dst]`` when
-    ``dst`` cannot be reached from ``src``."""
+    ``dst`` cannot be reached from ``src``. ``invalid``: the ids of every credential that
+    no longer works at ``as_of``, when the caller knows them; with it, the embedded
+    store's walk runs over its CSR arrays (:func:`graph.traversal.first_paths_csr`)."""
+    gen = getattr(store, "generation", None)
+    if invalid is not None and gen is not None and not store.is_empty():
+        return first_paths_csr(gen(), pairs, ACCESS_EDGES, invalid)
+    return _by_hops(store, pairs, as_of)
+
+
+def _by_hops(store, pairs: Iterable[Pair], as_of: str | None) -> dict[Pair, list[str]]:
+    """:func:`first_paths` through any store: ``expand`` and ``get_nodes`` once per hop."""
     wanted: dict[str, set[str]] = defaultdict(set)
     for src, dst in pairs:
         wanted[src].add(dst)

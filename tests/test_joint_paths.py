@@ -24,11 +24,20 @@ def one_by_one(store, pairs):
     return out
 
 
+def both_engines(store, pairs):
+    """The CSR walk (with the invalid credentials known) and the one-hop-per-call walk."""
+    invalid = Context(store, as_of=AS_OF).invalid_credentials
+    csr = first_paths(store, pairs, as_of=AS_OF, invalid=invalid)
+    assert first_paths(store, pairs, as_of=AS_OF) == csr
+    return csr
+
+
 def test_first_paths_on_the_chain_by_hand():
     store = chain_store()
+    assert Context(store, as_of=AS_OF).invalid_credentials == {"old-key"}
     pairs = [("wf", "bucket"), ("wf", "acct"), ("conn", "bucket"), ("wf", "wf"),
-             ("old-key", "acct"), ("bucket", "wf"), ("wf", "alice")]
-    got = first_paths(store, pairs, as_of=AS_OF)
+             ("old-key", "acct"), ("bucket", "wf"), ("wf", "alice"), ("wf", "nowhere")]
+    got = both_engines(store, pairs)
     assert got == {
         # read grant of deploy-role (4 hops) before the admin role's account (5 hops)
         ("wf", "bucket"): ["wf", "conn", "key", "deploy-role", "bucket"],
@@ -40,8 +49,9 @@ def test_first_paths_on_the_chain_by_hand():
         ("old-key", "acct"): ["old-key", "acct"],
         ("bucket", "wf"): ["bucket", "wf"],  # no path
         ("wf", "alice"): ["wf", "alice"],  # OWNS is not an access edge
+        ("wf", "nowhere"): ["wf", "nowhere"],  # no such node
     }
-    assert got == one_by_one(store, pairs)
+    assert {p: got[p] for p in pairs[:-1]} == one_by_one(store, pairs[:-1])
 
 
 def test_first_paths_equal_shortest_paths_on_heavy_sharing(tmp_path):
@@ -54,7 +64,7 @@ def test_first_paths_equal_shortest_paths_on_heavy_sharing(tmp_path):
     pairs = [(o["node"], t) for o in rows for t in o["reaches"][:3]]
     pairs += [(o["node"], t) for o in rows[1:200] for t in rows[0]["reaches"][:2]]
     assert len(pairs) > 1000
-    got = first_paths(store, pairs, as_of=AS_OF)
+    got = both_engines(store, pairs)
     assert got == one_by_one(store, pairs)
     assert any(len(p) > 3 for p in got.values())  # not only direct neighbours
     ctx = Context(store, as_of=AS_OF)
