@@ -458,13 +458,13 @@ def first_paths_csr(gen: Generation, pairs: Iterable[tuple[str, str]], kinds: It
     number = gen.indices({x for p in pairs for x in p})
     out: dict[tuple[str, str], list[str]] = {}
     wanted: dict[int, set[int]] = defaultdict(set)
-    for s, d in pairs:
-        if s == d:
-            out[(s, d)] = [s]
-        elif s in number and d in number:
-            wanted[number[s]].add(number[d])
+    for src, dst_id in pairs:
+        if src == dst_id:
+            out[(src, dst_id)] = [src]
+        elif src in number and dst_id in number:
+            wanted[number[src]].add(number[dst_id])
         else:
-            out[(s, d)] = [s, d]
+            out[(src, dst_id)] = [src, dst_id]
     bad = set(gen.indices(invalid).values())
     parent: dict[int, dict[int, int]] = {s: {} for s in wanted}
     missing = {s: set(ds) for s, ds in wanted.items()}
@@ -503,16 +503,16 @@ def first_paths_csr(gen: Generation, pairs: Iterable[tuple[str, str]], kinds: It
             text = names[i] = gen.id_of(i)
         return text
 
-    for s, d in pairs:
-        if (s, d) in out:
+    for src, dst_id in pairs:
+        if (src, dst_id) in out:
             continue
-        i, j = number[s], number[d]
-        p = parent[i]
-        if j not in p:
-            out[(s, d)] = [s, d]
+        i, j = number[src], number[dst_id]
+        tree = parent[i]
+        if j not in tree:
+            out[(src, dst_id)] = [src, dst_id]
             continue
         chain = [j]
         while chain[-1] != i:
-            chain.append(p[chain[-1]])
-        out[(s, d)] = [name(x) for x in reversed(chain)]
+            chain.append(tree[chain[-1]])
+        out[(src, dst_id)] = [name(x) for x in reversed(chain)]
     return out
