@@ -50,7 +50,7 @@ def script_times(store_dir: Path, node: str) -> dict[str, float]:
     st.cache_data.clear()
     st.cache_resource.clear()
     for label in ("first", "again"):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=1800)
         t = time.perf_counter()
         at.run()
         out[f"overview {label}"] = time.perf_counter() - t
@@ -97,22 +97,22 @@ def browser_times(store_dir: Path, node: str) -> dict[str, float]:
                 page = browser.new_page(viewport={"width": 1400, "height": 1400})
                 t = time.perf_counter()
                 page.goto(f"{url}/")
-                page.get_by_text("Shared-credential clusters").wait_for(timeout=120000)
-                page.wait_for_selector("[data-test-script-state=notRunning]", timeout=120000)
+                page.get_by_text("Shared-credential clusters").wait_for(timeout=1800000)
+                page.wait_for_selector("[data-test-script-state=notRunning]", timeout=1800000)
                 page.locator("[role=grid]").last.wait_for(state="attached")
                 out[f"overview {label}"] = time.perf_counter() - t
                 t = time.perf_counter()
                 page.goto(f"{url}/shared-credentials")
-                page.get_by_text("cluster(s),").first.wait_for(timeout=120000)
-                page.wait_for_selector("[data-test-script-state=notRunning]", timeout=120000)
+                page.get_by_text("cluster(s),").first.wait_for(timeout=1800000)
+                page.wait_for_selector("[data-test-script-state=notRunning]", timeout=1800000)
                 page.locator("[role=grid]").last.wait_for(state="attached")
                 out[f"shared creds {label}"] = time.perf_counter() - t
                 t = time.perf_counter()
                 page.goto(f"{url}/blast-radius?node={quote(node)}")
                 page.wait_for_function("document.querySelectorAll('iframe').length === 1",
-                                       timeout=120000)
+                                       timeout=1800000)
                 frame = page.locator("iframe").first.element_handle().content_frame()
-                frame.wait_for_function("window.nhiDrawn === true", timeout=120000)
+                frame.wait_for_function("window.nhiDrawn === true", timeout=1800000)
                 out[f"blast radius {label}"] = time.perf_counter() - t
                 page.close()
             browser.close()
