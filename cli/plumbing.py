@@ -252,7 +252,8 @@ LIST_ITEMS = 5
 def short_lists(result):
     """``result`` with every list cell of more than ``LIST_ITEMS`` items (paths excepted)
     as the text ``first, items (+N more)``: for a table only."""
-    cols = set(result.columns) - {"path", "access_path"}
+    cols = set(result.columns or (result.rows[0] if result.rows else ())) - {
+        "path", "access_path"}
     rows = []
     for row in result.rows:
         long = [c for c in cols if isinstance(row.get(c), list) and len(row[c]) > LIST_ITEMS]

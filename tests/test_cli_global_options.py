@@ -118,3 +118,5 @@ def test_table_shortens_long_list_cells_but_json_and_csv_keep_every_item(tmp_pat
     emit(r, "csv", str(tmp_path / "r.csv"))
     assert '"wf7"' in (tmp_path / "r.json").read_text()
     assert ", ".join(many) in (tmp_path / "r.csv").read_text()
+    bare = Result(rows=[{"id": "s", "workflows": many}])  # no columns: the row's keys
+    assert "wf0, wf1, wf2, wf3, wf4 (+3 more)" in table(bare, "", width=400)
