@@ -1,20 +1,25 @@
-"""How long the explorer takes to show the Overview and a blast-radius view on the sample
-estate, first (cold caches) and again (warm). Prints figures; not a test.
+"""How long the explorer takes to show the Overview, Shared credentials and a blast-radius
+view, first (cold caches) and again (warm). Prints figures; not a test.
 
 Two measurements:
 
 - script: the app script run by Streamlit's AppTest (all Python work: opening the store,
-  the analyses, building the graph page), with caches cleared before the first run;
+  the analyses, building the page), with caches cleared before the first run;
 - browser: a real Chromium (Playwright) against ``streamlit run app.py`` on a loopback port,
-  from navigation until the page is complete (Overview: script finished and tables drawn;
-  blast radius: vis-network has drawn the graph). The server is fresh, so the first visit
-  of each view includes its cold analyses.
+  from navigation until the page is complete (Overview and Shared credentials: script
+  finished and tables drawn; blast radius: vis-network has drawn the graph). The server is
+  fresh, so the first visit of each view includes its cold analyses.
 
-Run: ``.venv/bin/python benchmarks/explorer_render.py``
+Run: ``.venv/bin/python benchmarks/explorer_render.py [--store DIR] [--node ID]``: the
+bundled sample estate by default, or an existing embedded store (for example one of
+``nhigraph generate --shape heavy-sharing``, see ``benchmarks/heavy_sharing.py --work``);
+``--node`` is the blast-radius view's node (default: the sample's deploy workflow, else
+the store's first workflow).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import subprocess
@@ -36,7 +41,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def script_times(store_dir: Path) -> dict[str, float]:
+def script_times(store_dir: Path, node: str) -> dict[str, float]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -45,12 +50,17 @@ def script_times(store_dir: Path) -> dict[str, float]:
     st.cache_data.clear()
     st.cache_resource.clear()
     for label in ("first", "again"):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=1800)
         t = time.perf_counter()
         at.run()
         out[f"overview {label}"] = time.perf_counter() - t
         assert not at.exception
-        at.query_params["node"] = NODE
+        at.switch_page("explorer/views/shared_credentials.py")
+        t = time.perf_counter()
+        at.run()
+        out[f"shared creds {label}"] = time.perf_counter() - t
+        assert not at.exception and at.title[0].value == "Shared credentials"
+        at.query_params["node"] = node
         at.switch_page("explorer/views/blast_radius.py")
         t = time.perf_counter()
         at.run()
@@ -59,7 +69,7 @@ def script_times(store_dir: Path) -> dict[str, float]:
     return out
 
 
-def browser_times(store_dir: Path) -> dict[str, float]:
+def browser_times(store_dir: Path, node: str) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     with socket.socket() as s:
@@ -87,16 +97,22 @@ def browser_times(store_dir: Path) -> dict[str, float]:
                 page = browser.new_page(viewport={"width": 1400, "height": 1400})
                 t = time.perf_counter()
                 page.goto(f"{url}/")
-                page.get_by_text("Shared-credential clusters").wait_for(timeout=120000)
-                page.wait_for_selector("[data-test-script-state=notRunning]", timeout=120000)
+                page.get_by_text("Shared-credential clusters").wait_for(timeout=1800000)
+                page.wait_for_selector("[data-test-script-state=notRunning]", timeout=1800000)
                 page.locator("[role=grid]").last.wait_for(state="attached")
                 out[f"overview {label}"] = time.perf_counter() - t
                 t = time.perf_counter()
-                page.goto(f"{url}/blast-radius?node={quote(NODE)}")
+                page.goto(f"{url}/shared-credentials")
+                page.get_by_text("cluster(s),").first.wait_for(timeout=1800000)
+                page.wait_for_selector("[data-test-script-state=notRunning]", timeout=1800000)
+                page.locator("[role=grid]").last.wait_for(state="attached")
+                out[f"shared creds {label}"] = time.perf_counter() - t
+                t = time.perf_counter()
+                page.goto(f"{url}/blast-radius?node={quote(node)}")
                 page.wait_for_function("document.querySelectorAll('iframe').length === 1",
-                                       timeout=120000)
+                                       timeout=1800000)
                 frame = page.locator("iframe").first.element_handle().content_frame()
-                frame.wait_for_function("window.nhiDrawn === true", timeout=120000)
+                frame.wait_for_function("window.nhiDrawn === true", timeout=1800000)
                 out[f"blast radius {label}"] = time.perf_counter() - t
                 page.close()
             browser.close()
@@ -106,17 +122,34 @@ def browser_times(store_dir: Path) -> dict[str, float]:
         proc.wait(timeout=10)
 
 
+def measure(store_dir: Path, node: str | None) -> None:
+    store = EmbeddedStore(store_dir)
+    counts = store.counts()
+    if node is None:
+        node = NODE if store.get_node(NODE) else min(n["id"] for n in store.nodes("Workflow"))
+    store.close()
+    print(f"{store_dir}: {sum(counts['nodes'].values())} nodes, "
+          f"{sum(counts['edges'].values())} edges; blast radius of {node}; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    for name, times in (("script (AppTest)", script_times(store_dir, node)),
+                        ("browser (Chromium)", browser_times(store_dir, node))):
+        for key, seconds in times.items():
+            print(f"{name:<20} {key:<20} {seconds * 1000:8.0f} ms  "
+                  f"(load {os.getloadavg()[0]:.1f})", flush=True)
+
+
 def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--store", type=Path, default=None, help="an existing embedded store")
+    ap.add_argument("--node", default=None, help="the blast-radius view's node")
+    args = ap.parse_args()
+    if args.store is not None:
+        measure(args.store, args.node)
+        return
     with tempfile.TemporaryDirectory(prefix="nhigraph-bench-") as tmp:
         store_dir = Path(tmp) / "store"
-        store = sample_estate.load(EmbeddedStore(store_dir))
-        counts = store.counts()
-        print(f"sample estate: {sum(counts['nodes'].values())} nodes, "
-              f"{sum(counts['edges'].values())} edges")
-        for name, times in (("script (AppTest)", script_times(store_dir)),
-                            ("browser (Chromium)", browser_times(store_dir))):
-            for key, seconds in times.items():
-                print(f"{name:<20} {key:<20} {seconds * 1000:8.0f} ms")
+        sample_estate.load(EmbeddedStore(store_dir)).close()
+        measure(store_dir, args.node)
 
 
 if __name__ == "__main__":

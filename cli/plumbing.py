@@ -6,6 +6,7 @@ module: the command modules import this one and ``cli/__init__.py`` assembles th
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import sys
@@ -225,8 +226,10 @@ def table(result, title: str, width: int | None = None) -> str:
     """A result as a plain-text table with its summary line below: one line per row, no box
     drawing or colour, columns fitted to the terminal width ($COLUMNS); a cell too long for
     its column is shortened in the middle with an ellipsis (ids keep their start and end).
-    Linear in the number of cells (rich's Table took ~100 s on 20,000 long rows)."""
-    columns, records = result.records(readable=True)  # no pandas: it costs ~1 s to import
+    Linear in the number of cells (rich's Table took ~100 s on 20,000 long rows). A list
+    cell (not a path) of more than ``LIST_ITEMS`` items shows its first ones and how many
+    more there are (``a, b, c, d, e (+995 more)``); JSON and CSV keep every item."""
+    columns, records = short_lists(result).records(readable=True)  # no pandas (~1 s import)
     header = [str(c) for c in columns]
     cells = [[_cell(v) for v in rec.values()] for rec in records]
     widths = fit_widths([len(h) for h in header],
@@ -240,6 +243,27 @@ def table(result, title: str, width: int | None = None) -> str:
     if result.summary:
         lines.append(_summary_line(result.summary))
     return terminal_safe("\n".join(lines) + "\n")
+
+
+#: Items of a list cell a table shows before ``(+N more)``.
+LIST_ITEMS = 5
+
+
+def short_lists(result):
+    """``result`` with every list cell of more than ``LIST_ITEMS`` items (paths excepted)
+    as the text ``first, items (+N more)``: for a table only."""
+    cols = set(result.columns or (result.rows[0] if result.rows else ())) - {
+        "path", "access_path"}
+    rows = []
+    for row in result.rows:
+        long = [c for c in cols if isinstance(row.get(c), list) and len(row[c]) > LIST_ITEMS]
+        if long:
+            row = dict(row)
+            for c in long:
+                shown = ", ".join(str(x) for x in row[c][:LIST_ITEMS])
+                row[c] = f"{shown} (+{len(row[c]) - LIST_ITEMS} more)"
+        rows.append(row)
+    return dataclasses.replace(result, rows=rows)
 
 
 def _cell(value) -> str:

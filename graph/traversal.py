@@ -439,3 +439,80 @@ def reachable_sets_by_hops(store: Store, kinds: Iterable[str],
     reach = [{number[x] for x in seen[tuple(sorted(succ[n]))] if x in number}
              if n in succ else set() for n in ids]
     return ids, list(range(len(ids))), reach
+
+
+# --- first shortest paths of many pairs -------------------------------------------------
+
+
+def first_paths_csr(gen: Generation, pairs: Iterable[tuple[str, str]], kinds: Iterable[str],
+                    invalid: Iterable[str]) -> dict[tuple[str, str], list[str]]:
+    """``(src, dst)`` -> the first shortest path (``[src, dst]`` when none), over the
+    columnar store's CSR arrays in one joint walk of every source (see
+    :func:`queries.joint_paths.first_paths`, the same answer through any store). Per
+    source, a hop's edges are met in (from, kind, to) order (node numbers are in id order,
+    kind codes in kind-name order) and the first edge to reach a node is its parent; a
+    source is always expanded, an ``invalid`` credential it reaches never, and a source
+    stops with the hop that reaches its last wanted target."""
+    codes = gen.kind_codes(kinds)
+    pairs = list(pairs)
+    number = gen.indices({x for p in pairs for x in p})
+    out: dict[tuple[str, str], list[str]] = {}
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for src, dst_id in pairs:
+        if src == dst_id:
+            out[(src, dst_id)] = [src]
+        elif src in number and dst_id in number:
+            wanted[number[src]].add(number[dst_id])
+        else:
+            out[(src, dst_id)] = [src, dst_id]
+    bad = set(gen.indices(invalid).values())
+    parent: dict[int, dict[int, int]] = {s: {} for s in wanted}
+    missing = {s: set(ds) for s, ds in wanted.items()}
+    frontier: dict[int, list[int]] = {s: [s] for s in wanted}
+    ptr, kind, dst = gen.out_ptr, gen.kind, gen.dst
+    while frontier:
+        cand = []
+        for here in frontier:
+            a, b = int(ptr[here]), int(ptr[here + 1])
+            for k, there in zip(kind[a:b].tolist(), dst[a:b].tolist(), strict=True):
+                if k in codes:
+                    cand.append((here, k, there))
+        cand.sort()
+        layer: dict[int, list[int]] = defaultdict(list)
+        for here, _, there in cand:
+            for s in frontier[here]:
+                p = parent[s]
+                if there != s and there not in p:
+                    p[there] = here
+                    layer[there].append(s)
+        nxt: dict[int, list[int]] = {}
+        for there, sources in layer.items():
+            for s in sources:
+                missing[s].discard(there)
+        for there, sources in layer.items():
+            if there not in bad:
+                keep = [s for s in sources if missing[s]]
+                if keep:
+                    nxt[there] = keep
+        frontier = nxt
+    names: dict[int, str] = {i: s for s, i in number.items()}
+
+    def name(i: int) -> str:
+        text = names.get(i)
+        if text is None:
+            text = names[i] = gen.id_of(i)
+        return text
+
+    for src, dst_id in pairs:
+        if (src, dst_id) in out:
+            continue
+        i, j = number[src], number[dst_id]
+        tree = parent[i]
+        if j not in tree:
+            out[(src, dst_id)] = [src, dst_id]
+            continue
+        chain = [j]
+        while chain[-1] != i:
+            chain.append(tree[chain[-1]])
+        out[(src, dst_id)] = [name(x) for x in reversed(chain)]
+    return out

@@ -18,6 +18,7 @@ from graph.store import Store
 from .blast_radius import blast_radius
 from .blast_summary import BlastSummaries
 from .credential_use import credential_use, workflow_context
+from .joint_paths import first_paths
 from .orphans import orphaned_paths
 from .path import shortest_paths
 from .shared_credentials import NON_PROD, shared_credentials, workflow_environment
@@ -46,6 +47,7 @@ class Context:
     _blast: dict = field(default_factory=dict, repr=False)
     _paths: dict = field(default_factory=dict, repr=False)
     _blast_path: dict = field(default_factory=dict, repr=False)
+    _crown: dict = field(default_factory=dict, repr=False)
 
     # --- nodes -------------------------------------------------------------------------
 
@@ -183,6 +185,16 @@ class Context:
         workflows), read once for the rules and drift's posture."""
         return shared_credentials(self.store, as_of=self.as_of)
 
+    def crown_among(self, ids) -> list[str]:
+        """The crown jewels among ``ids``, in their order (node reads cached for the run,
+        so many calls cost one ``get_nodes`` of the ids not seen yet)."""
+        ids = list(ids)
+        missing = [i for i in dict.fromkeys(ids) if i not in self._crown]
+        if missing:
+            found = self.store.get_nodes(missing)
+            self._crown.update((i, bool(found.get(i, {}).get("crown_jewel"))) for i in missing)
+        return [i for i in ids if self._crown[i]]
+
     # --- time --------------------------------------------------------------------------
 
     def age_days(self, node: dict) -> float | None:
@@ -231,6 +243,22 @@ class Context:
         if src not in self._blast_path:
             self._blast_path[src] = {r["id"]: r["path"] for r in self._blast[src].rows}
         return self._blast_path[src]
+
+    def prefetch_paths(self, pairs) -> None:
+        """Find the paths of many ``(src, dst)`` pairs in one joint walk
+        (:func:`queries.joint_paths.first_paths`), so the rules' :meth:`path` calls that
+        follow are answered without a walk each. The paths are the ones :meth:`path`
+        would find one by one."""
+        todo = {(s, d) for s, d in pairs if (s, d) not in self._paths}
+        if todo:
+            self._paths.update(first_paths(self.store, todo, as_of=self.as_of,
+                                           invalid=self.invalid_credentials))
+
+    @cached_property
+    def invalid_credentials(self) -> set[str]:
+        """Secrets and identities that no longer work (revoked, expired, disabled)."""
+        return {i for kind in ("Secret", "Identity") for i, n in self.by_kind[kind].items()
+                if not self.valid(n)}
 
     def path(self, src: str, dst: str) -> list[str]:
         """One shortest access path from ``src`` to ``dst`` ([src, dst] when none)."""

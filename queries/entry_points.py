@@ -12,7 +12,7 @@ Ranked: ungated entry points first, then crown jewels reached, admin targets, sy
 
 from __future__ import annotations
 
-from graph.model import ACCESS_EDGES, TARGET_KINDS
+from graph.model import ACCESS_EDGES, EDGE_KINDS, GATE_PROP, TARGET_KINDS
 from graph.traversal import CREDENTIAL_KINDS
 
 from .blast_radius import blast_radius
@@ -70,6 +70,13 @@ def gated_reach(store, starts: list[str], as_of: str | None = None,
     return out
 
 
+def _gated_edge_sources(store) -> set[str]:
+    """Nodes with a gated access edge out (of the kinds the model lets carry a gate): a
+    walk that meets none of them passes no gate, so its blast radius is all ungated."""
+    kinds = sorted(k for k in ACCESS_EDGES if GATE_PROP in EDGE_KINDS[k].props)
+    return {e.src for k in kinds for e in store.edges(k) if e.props.get("gate")}
+
+
 def _expandable(store, ids: list[str], as_of: str) -> list[str]:
     """Nodes a walk goes on from: revoked, expired or disabled credentials open nothing."""
     nodes = store.get_nodes(ids)
@@ -78,7 +85,7 @@ def _expandable(store, ids: list[str], as_of: str) -> list[str]:
 
 
 def entry_points(store, actor: str | None = None, unknown_as: str = "write",
-                 as_of: str | None = None) -> Result:
+                 as_of: str | None = None, blasts: dict[str, Result] | None = None) -> Result:
     """Every entry point (``CAN_TRIGGER`` edge), who can use it and what lies behind it.
 
     Parameters
@@ -87,6 +94,8 @@ def entry_points(store, actor: str | None = None, unknown_as: str = "write",
     actor : only entry points of this actor or secret (id, ``actor:`` suffix or name)
     unknown_as : how to rank ``unknown`` access: read, write or admin
     as_of : ISO 8601 time against which expiry is judged (default: now)
+    blasts : node id -> its blast radius with the same ``unknown_as`` and ``as_of``, used
+        and filled in (the findings share their context's, so no workflow is walked twice)
 
     Returns
     -------
@@ -107,21 +116,26 @@ def entry_points(store, actor: str | None = None, unknown_as: str = "write",
     edges = sorted((e for e in store.edges("CAN_TRIGGER") if only in (None, e.src)),
                    key=lambda e: (e.src, e.dst))
     nodes = store.get_nodes({e.src for e in edges} | {e.dst for e in edges})
-    blasts: dict[str, Result] = {}
+    blasts = {} if blasts is None else blasts
+    gated_from = _gated_edge_sources(store)
+    used: dict[str, Result] = {}
     rows = []
     for e in edges:
         src, wf = nodes.get(e.src, {"id": e.src}), nodes.get(e.dst, {"id": e.dst})
         if e.dst not in blasts:
             blasts[e.dst] = blast_radius(store, e.dst, unknown_as=unknown_as, as_of=as_of)
-        br = blasts[e.dst]
-        gates = gated_reach(store, [e.dst], as_of, e.props.get("gate"))
+        br = used[e.dst] = blasts[e.dst]
+        if e.props.get("gate") or gated_from & {e.dst, *(r["id"] for r in br.rows)}:
+            gates = gated_reach(store, [e.dst], as_of, e.props.get("gate"))
+        else:  # no gate on the way: everything the blast radius reaches is ungated
+            gates = dict.fromkeys([e.dst, *(r["id"] for r in br.rows)])
         row = _row(e, src, wf, br, gates, unknown_as)
         rows.append(row)
     rows.sort(key=_rank)
     for i, row in enumerate(rows, 1):
         row["rank"] = i
     names = {n: d.get("name", n) for n, d in nodes.items()}
-    for br in blasts.values():
+    for br in used.values():
         names.update(br.names)
     return Result(
         rows=rows, rows_key="entry_points", columns=COLUMNS, names=names,

@@ -99,3 +99,24 @@ def test_table_fits_columns_and_shortens_in_the_middle():
     lines = table(r, "", width=30).splitlines()
     assert max(len(line) for line in lines) <= 30
     assert lines[2].startswith("xxxx") and "…" in lines[2] and lines[2].split()[0].endswith("END")
+
+
+def test_table_shortens_long_list_cells_but_json_and_csv_keep_every_item(tmp_path):
+    from cli.plumbing import emit, table
+    from queries.results import Result
+
+    many = [f"wf{i}" for i in range(8)]
+    r = Result(rows=[{"id": "s", "workflows": many, "path": many},
+                     {"id": "t", "workflows": many[:5], "path": many[:2]}],
+               columns=("id", "workflows", "path"))
+    lines = table(r, "", width=400).splitlines()
+    assert lines[2].split("  ")[1].strip() == "wf0, wf1, wf2, wf3, wf4 (+3 more)"
+    assert " -> ".join(many) in lines[2]  # paths are never cut to five
+    assert "wf0, wf1, wf2, wf3, wf4" in lines[3] and "more" not in lines[3]
+    assert r.rows[0]["workflows"] == many  # the result itself is unchanged
+    emit(r, "json", str(tmp_path / "r.json"))
+    emit(r, "csv", str(tmp_path / "r.csv"))
+    assert '"wf7"' in (tmp_path / "r.json").read_text()
+    assert ", ".join(many) in (tmp_path / "r.csv").read_text()
+    bare = Result(rows=[{"id": "s", "workflows": many}])  # no columns: the row's keys
+    assert "wf0, wf1, wf2, wf3, wf4 (+3 more)" in table(bare, "", width=400)

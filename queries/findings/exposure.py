@@ -17,7 +17,7 @@ def _entries(ctx: Context) -> list[dict]:
     cache = ctx.__dict__  # like the context's own cached properties
     if "_entry_rows" not in cache:
         cache["_entry_rows"] = entry_points(ctx.store, unknown_as=ctx.unknown_as,
-                                            as_of=ctx.as_of).rows
+                                            as_of=ctx.as_of, blasts=ctx._blast).rows
     return cache["_entry_rows"]
 
 

@@ -19,19 +19,18 @@ def _rows(ctx: Context, reason: str) -> list[dict]:
     return [o for o in ctx.orphans.rows if o["reason"] == reason]
 
 
-def _crown(ctx: Context, reaches: list[str]) -> list[str]:
-    nodes = ctx.store.get_nodes(reaches)
-    return [r for r in reaches if nodes.get(r, {}).get("crown_jewel")]
-
-
 def _check(reason: str, base: str, raised: str, says=lambda o: o["detail"]):
     """A check over the ``reason`` rows of ``orphaned_paths``: severity ``raised`` when the
     node still reaches a crown jewel, else ``base``; the detail is the node's name, what
     ``says`` of its row, and what it still reaches."""
     def check(rule: Rule, ctx: Context) -> list[dict]:
+        rows = _rows(ctx, reason)
+        ctx.crown_among({t for o in rows for t in o["reaches"]})  # one read for all rows
+        crowns = [ctx.crown_among(o["reaches"]) for o in rows]
+        ctx.prefetch_paths((o["node"], t) for o, crown in zip(rows, crowns, strict=True)
+                           for t in (crown or o["reaches"])[:3])
         out = []
-        for o in _rows(ctx, reason):
-            crown = _crown(ctx, o["reaches"])
+        for o, crown in zip(rows, crowns, strict=True):
             severity = raised if crown else base
             paths = [ctx.path(o["node"], t) for t in (crown or o["reaches"])[:3]]
             tail = f"; crown jewels: {', '.join(ctx.name(c) for c in crown)}" if crown else ""

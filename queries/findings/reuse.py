@@ -65,7 +65,12 @@ def prod_credential_in_non_prod(rule: Rule, ctx: Context) -> list[dict]:
 
 def shared_credential(rule: Rule, ctx: Context) -> list[dict]:
     out = []
-    for c in ctx.shared.rows:
+    clusters = ctx.shared.rows
+    # Only the first 12 paths of a cluster are shown: only those are walked, all in one go.
+    firsts = [[(w, d["id"]) for d in c["credentials"] for w in d["workflows"][:3]][:12]
+              for c in clusters]
+    ctx.prefetch_paths(pair for pairs in firsts for pair in pairs)
+    for c, pairs in zip(clusters, firsts, strict=True):
         creds = c["secrets"] + c["identities"]
         if c["mixed_environments"]:
             severity, why = "high", "mixes production and non-production"
@@ -76,11 +81,8 @@ def shared_credential(rule: Rule, ctx: Context) -> list[dict]:
         detail = (f"{len(creds)} credential(s) ({', '.join(ctx.name(x) for x in creds[:4])}"
                   f"{'...' if len(creds) > 4 else ''}) shared by {len(c['workflows'])} "
                   f"workflows; {why}; one leak opens {len(c['reaches'])} system(s)/resource(s)")
-        paths = []
-        for d in c["credentials"]:
-            for w in d["workflows"][:3]:
-                paths.append(ctx.path(w, d["id"]))
-        out.append(finding(rule, severity, [*creds, *c["workflows"]], paths[:12], detail,
+        paths = [ctx.path(w, cid) for w, cid in pairs]
+        out.append(finding(rule, severity, [*creds, *c["workflows"]], paths, detail,
                            subjects=creds))
     return out
 
