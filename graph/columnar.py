@@ -31,6 +31,9 @@ from .genfiles import ARRAYS, generation_files  # noqa: F401  (re-exported)
 NODE_COLUMNS = ("id", "kind", "name", "arn", "props", "seen_by")
 #: Up to this many rows are read by scalar access, without pyarrow.compute.
 FEW_ROWS = 2000
+#: After this many single-id lookups (or an eighth of the node count, if more) a
+#: generation builds an id -> number dict, once (see :meth:`Generation.index`).
+LAZY_DICT_AFTER = 5000
 
 
 def _fsynced(tmp: Path, final: Path) -> None:
@@ -185,16 +188,32 @@ def _ints(values: np.ndarray) -> Any:
 
 
 class _Ids:
-    """The sorted id column as a sequence for :mod:`bisect` (one value read per probe)."""
+    """The sorted id column as a sequence of UTF-8 bytes for :mod:`bisect`, read straight
+    from the Arrow buffers (offsets as a memoryview of ints, no scalar objects): UTF-8 byte
+    order is code-point order, so the bytes sort as the texts do."""
 
     def __init__(self, column: Any):
-        self.column = column
+        import pyarrow as pa
+
+        n = len(column)
+        self.n = n
+        if not n:
+            self.off: Any = [0]
+            self.data: Any = b""
+            return
+        bufs = column.buffers()
+        fmt = "q" if pa.types.is_large_string(column.type) else "i"
+        self.off = memoryview(bufs[1]).cast("B").cast(fmt)[column.offset:column.offset + n + 1]
+        self.data = memoryview(bufs[2]).cast("B")
 
     def __len__(self) -> int:
-        return len(self.column)
+        return self.n
 
-    def __getitem__(self, i: int) -> str:
-        return self.column[i].as_py()
+    def __getitem__(self, i: int) -> bytes:
+        return self.data[self.off[i]:self.off[i + 1]].tobytes()
+
+    def text(self, i: int) -> str:
+        return str(self.data[self.off[i]:self.off[i + 1]], "utf-8")
 
 
 def _numbers(column: Any, dtype: Any) -> np.ndarray:
@@ -233,6 +252,8 @@ class Generation:
         self.edge_kinds = edge_kinds
         self.ids = self.nodes.column("id").chunk(0) if self.n else pa.array([], pa.string())
         self._ids = _Ids(self.ids)
+        self._lookups = 0
+        self._number: dict[str, int] | None = None
         self.out_ptr, self.in_ptr, self.in_rows = arr["out_ptr"], arr["in_ptr"], arr["in_rows"]
         m = self.edges.num_rows
         self.src = _numbers(self.edges.column("src"), np.int32) if m else np.zeros(0, np.int32)
@@ -244,13 +265,25 @@ class Generation:
     def index(self, node_id: Any) -> int | None:
         if not isinstance(node_id, str):
             return None
-        i = bisect.bisect_left(self._ids, node_id)
-        return i if i < self.n and self._ids[i] == node_id else None
+        if self._number is not None:
+            return self._number.get(node_id)
+        self._lookups += 1
+        if self._lookups > max(LAZY_DICT_AFTER, self.n // 8):
+            # A run asking this many single ids (findings: one walk per workflow) pays
+            # less for one dict than for ~20 probes per id from here on; never on open.
+            self._number = {t: i for i, t in enumerate(self.ids.to_pylist())}
+            return self._number.get(node_id)
+        try:
+            key = node_id.encode()
+        except UnicodeEncodeError:  # a lone surrogate: no stored id has one
+            return None
+        i = bisect.bisect_left(self._ids, key)
+        return i if i < self.n and self._ids[i] == key else None
 
     def indices(self, ids: Iterable[str]) -> dict[str, int]:
         """The numbers of the ids that exist (one vectorised lookup for many ids)."""
         wanted = [i for i in dict.fromkeys(ids) if isinstance(i, str)]
-        if len(wanted) < 64:
+        if len(wanted) < 64 or self._number is not None:
             found = ((w, self.index(w)) for w in wanted)
             return {w: i for w, i in found if i is not None}
         import pyarrow.compute as pc
@@ -259,7 +292,7 @@ class Generation:
         return {w: p for w, p in zip(wanted, pos, strict=True) if p is not None}
 
     def id_of(self, i: int) -> str:
-        return self.ids[i].as_py()
+        return self._ids.text(i)
 
     def public(self, rows: Sequence[int]) -> list[dict]:
         """The nodes at these numbers as the store shows them (id, properties, kind)."""
@@ -294,6 +327,20 @@ class Generation:
     def edge_props(self, row: int) -> dict:
         text = self.edges.column("props")[row].as_py()
         return {} if text == "{}" else json.loads(text)
+
+    def edges_props(self, rows: Sequence[int]) -> list[dict]:
+        """The properties of these edge rows, decoded in one parser call (``{}`` rows
+        cost nothing; each row gets its own dict)."""
+        if not rows:
+            return []
+        col = self.edges.column("props").chunk(0)
+        if len(rows) <= FEW_ROWS:
+            texts = [col[r].as_py() for r in rows]
+        else:
+            texts = col.take(_indices(rows)).to_pylist()
+        full = [t for t in texts if t != "{}"]
+        decoded = iter(_decode(full))
+        return [{} if t == "{}" else next(decoded) for t in texts]
 
     def kind_codes(self, kinds: Iterable[str]) -> set[int]:
         return {i for i, k in enumerate(self.edge_kinds) if k in set(kinds)}

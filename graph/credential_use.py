@@ -33,24 +33,24 @@ def credential_use(store: Store, workflows: list[str]) -> tuple[dict[str, set[st
     credential nodes."""
     uses: dict[str, set[str]] = defaultdict(set)
     via: dict[str, set[str]] = defaultdict(set)  # connector -> workflows using it
-    for e in store.expand(workflows, "out", DIRECT):
-        if e.kind == "USES":
-            via[e.dst].add(e.src)
+    for src, kind, dst in store.expand_ends(workflows, "out", DIRECT):
+        if kind == "USES":
+            via[dst].add(src)
         else:
-            uses[e.src].add(e.dst)
+            uses[src].add(dst)
     connectors = sorted(via)
     nodes = store.get_nodes(connectors)
-    for e in store.expand(connectors, "out", VIA_CONNECTOR):
-        if nodes.get(e.src, {}).get("kind") != "Connector":
+    for src, _, dst in store.expand_ends(connectors, "out", VIA_CONNECTOR):
+        if nodes.get(src, {}).get("kind") != "Connector":
             continue  # a sub-workflow called with USES is not a connector
-        for wf in via[e.src]:
-            uses[wf].add(e.dst)
+        for wf in via[src]:
+            uses[wf].add(dst)
     creds = sorted({c for cs in uses.values() for c in cs})
     cred_nodes = store.get_nodes(creds)
     secrets = [c for c in creds if cred_nodes.get(c, {}).get("kind") == "Secret"]
     extra: dict[str, set[str]] = defaultdict(set)
-    for e in store.expand(secrets, "out", ("AUTHENTICATES_AS",)):
-        extra[e.src].add(e.dst)
+    for src, _, dst in store.expand_ends(secrets, "out", ("AUTHENTICATES_AS",)):
+        extra[src].add(dst)
     for s, copies in same_value_sets(store, secrets).items():
         extra[s].update(copies)
     if extra:
@@ -68,11 +68,11 @@ def same_value_sets(store: Store, secrets: list[str]) -> dict[str, set[str]]:
     frontier, seen = sorted(set(secrets)), set(secrets)
     while frontier:
         nxt = set()
-        for e in store.expand(frontier, "out", ("SAME_VALUE_AS",)):
-            adj[e.src].add(e.dst)
-            adj[e.dst].add(e.src)
-            if e.dst not in seen:
-                nxt.add(e.dst)
+        for src, _, dst in store.expand_ends(frontier, "out", ("SAME_VALUE_AS",)):
+            adj[src].add(dst)
+            adj[dst].add(src)
+            if dst not in seen:
+                nxt.add(dst)
         seen |= nxt
         frontier = sorted(nxt)
     comp: dict[str, frozenset[str]] = {}

@@ -263,21 +263,36 @@ class EmbeddedStore(Store):
                 out.append(n)
         return out
 
-    def expand(self, ids: Iterable[str], direction: str, kinds: Iterable[str]) -> list[Edge]:
-        if self.is_empty():
-            return []
+    def _expand_rows(self, ids: Iterable[str], direction: str, kinds: Iterable[str],
+                     ) -> tuple[Any, list[tuple[str, str, str]], list[int]]:
         gen = self.generation()
         codes = gen.kind_codes(kinds)
         out = direction == "out"
         names = gen.edge_kinds
-        edges: list[Edge] = []
+        kind, src, dst, id_of = gen.kind, gen.src, gen.dst, gen.id_of
+        ends: list[tuple[str, str, str]] = []
+        rows: list[int] = []
         for nid, i in gen.indices(ids).items():
             for row in gen.edge_rows(i, out):
-                if int(gen.kind[row]) in codes:
-                    a, b = int(gen.src[row]), int(gen.dst[row])
-                    edges.append(Edge(nid if out else gen.id_of(a), names[int(gen.kind[row])],
-                                      gen.id_of(b) if out else nid, gen.edge_props(row)))
-        return edges
+                k = int(kind[row])
+                if k in codes:
+                    ends.append((nid, names[k], id_of(int(dst[row]))) if out
+                                else (id_of(int(src[row])), names[k], nid))
+                    rows.append(row)
+        return gen, ends, rows
+
+    def expand(self, ids: Iterable[str], direction: str, kinds: Iterable[str]) -> list[Edge]:
+        if self.is_empty():
+            return []
+        gen, ends, rows = self._expand_rows(ids, direction, kinds)
+        props = gen.edges_props(rows)  # one parser call for all the rows
+        return [Edge(a, k, b, p) for (a, k, b), p in zip(ends, props, strict=True)]
+
+    def expand_ends(self, ids: Iterable[str], direction: str, kinds: Iterable[str],
+                    ) -> list[tuple[str, str, str]]:
+        if self.is_empty():
+            return []
+        return self._expand_rows(ids, direction, kinds)[1]
 
     # The walks: the CSR engines of graph.traversal.
 

@@ -62,6 +62,12 @@ class Store(Protocol):
         """Edges one hop ``out`` of or ``in`` to the given nodes, of the given kinds."""
         ...
 
+    def expand_ends(self, ids: Iterable[str], direction: str, kinds: Iterable[str],
+                    ) -> list[tuple[str, str, str]]:
+        """``(src, kind, dst)`` of :meth:`expand`'s edges, in its order, for callers that
+        need only the ends (the embedded store then decodes no edge properties)."""
+        return [(e.src, e.kind, e.dst) for e in self.expand(ids, direction, kinds)]
+
     def edges(self, kind: str | None = None) -> Iterator[Edge]: ...
 
     def counts(self) -> dict[str, dict[str, int]]: ...

@@ -110,9 +110,9 @@ class Context:
     def connectors_of(self) -> dict[str, list[str]]:
         """Workflow id -> its connectors."""
         out: dict[str, list[str]] = {}
-        for e in self.store.expand(self.workflows, "out", ("USES",)):
-            if e.dst in self.by_kind["Connector"]:
-                out.setdefault(e.src, []).append(e.dst)
+        for src, _, dst in self.store.expand_ends(self.workflows, "out", ("USES",)):
+            if dst in self.by_kind["Connector"]:
+                out.setdefault(src, []).append(dst)
         return {k: sorted(v) for k, v in out.items()}
 
     @cached_property
@@ -120,16 +120,18 @@ class Context:
         """Connector id -> (edge kind, credential id) it holds directly."""
         out: dict[str, list[tuple[str, str]]] = {}
         kinds = ("AUTHENTICATES_WITH", "REFERENCES", "EMBEDS", "CAN_ASSUME")
-        for e in self.store.expand(sorted(self.by_kind["Connector"]), "out", kinds):
-            out.setdefault(e.src, []).append((e.kind, e.dst))
+        for src, kind, dst in self.store.expand_ends(sorted(self.by_kind["Connector"]), "out",
+                                                     kinds):
+            out.setdefault(src, []).append((kind, dst))
         return {k: sorted(v) for k, v in out.items()}
 
     @cached_property
     def same_value(self) -> dict[str, set[str]]:
         """Secret id -> other secrets holding the same credential."""
         out: dict[str, set[str]] = {}
-        for e in self.store.expand(sorted(self.by_kind["Secret"]), "out", ("SAME_VALUE_AS",)):
-            out.setdefault(e.src, set()).add(e.dst)
+        for src, _, dst in self.store.expand_ends(sorted(self.by_kind["Secret"]), "out",
+                                                  ("SAME_VALUE_AS",)):
+            out.setdefault(src, set()).add(dst)
         return out
 
     def same_credential(self, sid: str) -> list[str]:
@@ -172,18 +174,18 @@ class Context:
         """Secrets hard-coded in a definition: an ``EMBEDS`` edge in, or a clear-text store."""
         ids = {i for i, n in self.by_kind["Secret"].items() if n.get("store") in PLAINTEXT_STORES}
         holders = sorted(self.by_kind["Workflow"]) + sorted(self.by_kind["Connector"])
-        ids.update(e.dst for e in self.store.expand(holders, "out", ("EMBEDS",)))
+        ids.update(d for _, _, d in self.store.expand_ends(holders, "out", ("EMBEDS",)))
         return ids
 
     @cached_property
     def orphans(self):
-        return orphaned_paths(self.store, as_of=self.as_of)
+        return orphaned_paths(self.store, as_of=self.as_of, use=self._use)
 
     @cached_property
     def shared(self):
         """:func:`queries.shared_credentials.shared_credentials` of the store (2 or more
         workflows), read once for the rules and drift's posture."""
-        return shared_credentials(self.store, as_of=self.as_of)
+        return shared_credentials(self.store, as_of=self.as_of, users=self.users)
 
     def crown_among(self, ids) -> list[str]:
         """The crown jewels among ``ids``, in their order (node reads cached for the run,

@@ -22,6 +22,6 @@ def workflow_context(store, workflows: list[str]) -> tuple[dict[str, dict], dict
     """Workflow nodes and, for each, the workspaces that contain it."""
     nodes = store.get_nodes(workflows)
     spaces: dict[str, list[str]] = defaultdict(list)
-    for e in store.expand(workflows, "in", ("CONTAINS",)):
-        spaces[e.dst].append(e.src)
+    for src, _, dst in store.expand_ends(workflows, "in", ("CONTAINS",)):
+        spaces[dst].append(src)
     return nodes, dict(spaces)

@@ -96,8 +96,10 @@ def accountable_owners(store, ids: list[str], nodes: dict[str, dict]) -> dict[st
     return result
 
 
-def orphaned_paths(store, as_of: str | None = None, reasons=REASONS) -> Result:
-    """Every orphaned access path in the graph, most far-reaching first.
+def orphaned_paths(store, as_of: str | None = None, reasons=REASONS, use=None) -> Result:
+    """Every orphaned access path in the graph, most far-reaching first. ``use``: the
+    ``credential_use`` of every workflow when the caller has it already (the findings
+    context), so it is not read again; one workflow's use does not depend on the others'.
 
     Examples
     --------
@@ -151,7 +153,7 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS) -> Result:
     # clones with their originals (one workflow's use does not depend on the others').
     looked_at = {w for w in workflows if retired(subjects[w])}
     looked_at.update(w for w, origs in clone_of.items() for w in [w, *origs])
-    uses, cred_nodes = credential_use(store, sorted(looked_at))
+    uses, cred_nodes = use if use is not None else credential_use(store, sorted(looked_at))
     for w in workflows:
         n = subjects[w]
         if retired(n):

@@ -27,7 +27,8 @@ def workflow_environment(wf: dict, spaces: list[str], space_nodes: dict[str, dic
     return env
 
 
-def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None) -> Result:
+def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
+                       users: dict[str, set[str]] | None = None) -> Result:
     """Clusters of workflows that share credentials, most widely shared first.
 
     Examples
@@ -40,7 +41,10 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None) 
         raise ValueError("min-workflows must be at least 2")
     # Only the shared credentials and their workflows travel (on Neo4j the selection and
     # the aggregation run in the database).
-    users = store.credential_users(min_workflows)
+    # ``users``: credential -> every workflow using it, when the caller has it already (the
+    # findings context); else the store selects the shared ones.
+    users = (store.credential_users(min_workflows) if users is None
+             else {c: ws for c, ws in users.items() if len(ws) >= min_workflows})
     shared = set(users)
     cred_nodes = store.get_nodes(shared)
     import networkx as nx  # only this analysis needs it: loaded when it runs

@@ -53,6 +53,6 @@ def test_each_store_implements_every_method(cls):
 
 def test_the_defaults_are_few_and_neo4j_overrides_them():
     defaults = set(METHODS) - EMPTY
-    assert defaults == {"credential_users", "reached"}
+    assert defaults == {"credential_users", "reached", "expand_ends"}
     assert {"get_node", "expand", "reach", "write"} <= EMPTY
     assert all(getattr(Neo4jStore, m) is not getattr(Store, m) for m in defaults)
