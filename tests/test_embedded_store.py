@@ -217,3 +217,40 @@ def test_to_networkx_builds_the_whole_graph_or_a_part_on_demand(store_dir):
     assert sorted(s.to_networkx(ids=["c", "d"]).nodes) == ["c", "d"]
     assert s.to_networkx(ids=["c", "d"]).number_of_edges() == 0
     assert s.to_networkx(kinds=["Workflow"]).number_of_nodes() == 0
+
+
+def test_ids_are_found_by_bytes_and_then_by_a_lazy_dict(store_dir, monkeypatch):
+    # Non-ASCII ids: the bisect compares UTF-8 bytes, which sort as the texts do.
+    ids = ["a", "b-é", "b-z", "日本-key", "Ωmega", "z"]
+    s = EmbeddedStore(store_dir)
+    s.write(Batch(nodes=[Node(i, "Secret") for i in ids],
+                  edges=[Edge("a", "SAME_VALUE_AS", "日本-key", {"reason": "same fingerprint"})]),
+            source="x")
+    gen = s.generation()
+    assert [gen.id_of(i) for i in range(gen.n)] == sorted(ids)
+    by_bisect = {i: gen.index(i) for i in [*ids, "b", "zz", "\ud800", 7]}
+    assert by_bisect == {**{t: sorted(ids).index(t) for t in ids},
+                         "b": None, "zz": None, "\ud800": None, 7: None}
+    assert gen._number is None  # no dict for a few lookups
+    import graph.columnar as columnar
+
+    monkeypatch.setattr(columnar, "LAZY_DICT_AFTER", 3)
+    for i in ids:
+        gen.index(i)
+    assert gen._number is not None
+    assert {i: gen.index(i) for i in by_bisect} == by_bisect
+    assert gen.indices(["z", "nope", "a"]) == {"z": sorted(ids).index("z"), "a": 0}
+
+
+def test_expand_ends_are_expand_without_the_properties(store_dir):
+    s = EmbeddedStore(store_dir)
+    s.write(batch(*CHAIN), source="a")
+    for ids, direction, kinds in ((["conn", "wf"], "out", {"AUTHENTICATES_WITH", "USES"}),
+                                  (["bucket"], "in", {"CAN_ACCESS", "CONTAINS"})):
+        full = s.expand(ids, direction, kinds)
+        assert s.expand_ends(ids, direction, kinds) == [(e.src, e.kind, e.dst) for e in full]
+        assert full
+    props = {(e.src, e.dst): e.props for e in s.edges()}
+    assert all(e.props == props[(e.src, e.dst)]
+               for e in s.expand(["deploy-role", "conn"], "out", {"CAN_ACCESS",
+                                                                  "AUTHENTICATES_WITH"}))

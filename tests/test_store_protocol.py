@@ -2,7 +2,9 @@
 its empty methods themselves (mypy checks the signatures; this checks that no method is the
 protocol's empty ``...`` body inherited by accident). A protocol method with a real default
 body (``credential_users``, ``reached``: the Python rules over the store's own reads) may be
-inherited; Neo4j overrides them with aggregating Cypher."""
+inherited; Neo4j overrides them with aggregating Cypher. ``expand_ends`` (``expand`` without
+the properties) is a default too: the embedded store overrides it to decode no properties,
+Neo4j may inherit it."""
 
 from __future__ import annotations
 
@@ -55,4 +57,6 @@ def test_the_defaults_are_few_and_neo4j_overrides_them():
     defaults = set(METHODS) - EMPTY
     assert defaults == {"credential_users", "reached", "expand_ends"}
     assert {"get_node", "expand", "reach", "write"} <= EMPTY
-    assert all(getattr(Neo4jStore, m) is not getattr(Store, m) for m in defaults)
+    aggregates = defaults - {"expand_ends"}
+    assert all(getattr(Neo4jStore, m) is not getattr(Store, m) for m in aggregates)
+    assert EmbeddedStore.expand_ends is not Store.expand_ends
