@@ -202,8 +202,9 @@ class _Ids:
             self.data: Any = b""
             return
         bufs = column.buffers()
-        fmt = "q" if pa.types.is_large_string(column.type) else "i"
-        self.off = memoryview(bufs[1]).cast("B").cast(fmt)[column.offset:column.offset + n + 1]
+        raw = memoryview(bufs[1]).cast("B")
+        wide = raw.cast("q") if pa.types.is_large_string(column.type) else raw.cast("i")
+        self.off = wide[column.offset:column.offset + n + 1]
         self.data = memoryview(bufs[2]).cast("B")
 
     def __len__(self) -> int:
