@@ -20,6 +20,7 @@ import bisect
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -325,8 +326,12 @@ class Generation:
         hits = pc.indices_nonzero(pc.is_in(col, value_set=_strings([value])))
         return _numbers(hits, np.uint64).tolist()
 
+    @cached_property
+    def _edge_texts(self) -> Any:
+        return self.edges.column("props").chunk(0)
+
     def edge_props(self, row: int) -> dict:
-        text = self.edges.column("props")[row].as_py()
+        text = self._edge_texts[row].as_py()
         return {} if text == "{}" else json.loads(text)
 
     def edges_props(self, rows: Sequence[int]) -> list[dict]:
@@ -334,7 +339,7 @@ class Generation:
         cost nothing; each row gets its own dict)."""
         if not rows:
             return []
-        col = self.edges.column("props").chunk(0)
+        col = self._edge_texts
         if len(rows) <= FEW_ROWS:
             texts = [col[r].as_py() for r in rows]
         else:

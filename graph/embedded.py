@@ -333,11 +333,9 @@ class EmbeddedStore(Store):
                 else np.flatnonzero(gen.kind == code).tolist())
         for start in range(0, len(rows), 50_000):
             chunk = rows[start:start + 50_000]
-            props = gen.edges.column("props").take(np.asarray(chunk, dtype=np.int64))
-            for row, text in zip(chunk, props.to_pylist(), strict=True):
+            for row, props in zip(chunk, gen.edges_props(chunk), strict=True):
                 yield Edge(gen.id_of(int(gen.src[row])), names[int(gen.kind[row])],
-                           gen.id_of(int(gen.dst[row])),
-                           {} if text == "{}" else json.loads(text))
+                           gen.id_of(int(gen.dst[row])), props)
 
     def counts(self) -> dict[str, dict[str, int]]:
         counts = self.manifest.get("counts") or {"nodes": {}, "edges": {}}
