@@ -9,9 +9,10 @@ edge rows), ``in_ptr`` and ``in_rows`` (the in-adjacency: edge rows sorted by de
 kind, source). A node's number is its place in the sorted id column, so number order is id
 order and a walk's sort by numbers is the sort by ids every engine uses.
 
-Opening maps the files; an id is found by binary search over the id column (no dict of a
-million strings), many ids at once with one vectorised ``index_in``; properties are decoded
-only for the rows a result returns.
+Opening maps the files; an id is found by binary search over the id column's UTF-8 bytes
+(no dict of a million strings on open; one is built only after many single lookups, see
+:data:`LAZY_DICT_AFTER`), many ids at once with one vectorised ``index_in``; properties are
+decoded only for the rows a result returns.
 """
 
 from __future__ import annotations
