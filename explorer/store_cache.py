@@ -116,6 +116,23 @@ def shared_credentials(token: str, min_workflows: int):
     return q(get_store(), min_workflows=min_workflows)
 
 
+@st.cache_data(show_spinner="Drawing the cluster...", max_entries=16)
+def cluster_drawing(token: str, min_workflows: int, number: int):
+    """Shared-credential cluster ``number`` drawn and bounded (a cluster of thousands of
+    workflows takes seconds to bound, so reruns reuse it), with the (nodes, edges) of the
+    drawing before bounding; None when there is no such cluster."""
+    from explorer.subgraph import bound
+    from explorer.subgraph import cluster_drawing as draw
+
+    rows = shared_credentials(token, min_workflows).rows
+    row = next((r for r in rows if r["cluster"] == number), None)
+    if row is None:
+        return None
+    d = draw(get_store(), row)
+    full = (len(d.nodes), len(d.edges))
+    return bound(d), full
+
+
 @st.cache_data(show_spinner="Looking for orphaned paths...", max_entries=4)
 def orphaned_paths(token: str):
     from queries import orphaned_paths as q

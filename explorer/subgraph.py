@@ -204,15 +204,55 @@ def _subtree(children: dict[str, list[str]], root: str) -> list[str]:
     return out
 
 
-def _remove(d: Drawing, ids: set[str]) -> None:
+class _EdgeIndex:
+    """The drawing's edges in their order, by endpoint, so that collapsing a group or
+    leaving a node out touches only the edges at those nodes (not every edge each time:
+    a cluster of thousands of workflows is thousands of collapses)."""
+
+    def __init__(self, edges: list[Edge]) -> None:
+        self.edges: dict[int, Edge] = {}
+        self.at: dict[str, set[int]] = defaultdict(set)
+        self.count = 0
+        for e in edges:
+            self.add(e)
+
+    def __len__(self) -> int:
+        return len(self.edges)
+
+    def add(self, e: Edge) -> None:
+        self.edges[self.count] = e
+        self.at[e.src].add(self.count)
+        self.at[e.dst].add(self.count)
+        self.count += 1
+
+    def incident(self, nid: str) -> list[Edge]:
+        """Edges at ``nid``, in the drawing's order."""
+        return [self.edges[k] for k in sorted(self.at.get(nid, ()))]
+
+    def remove_nodes(self, ids) -> None:
+        for nid in ids:
+            for k in self.at.pop(nid, ()):
+                e = self.edges.pop(k, None)
+                if e is not None:
+                    other = self.at.get(e.dst if e.src == nid else e.src)
+                    if other:
+                        other.discard(k)
+
+    def in_order(self) -> list[Edge]:
+        return list(self.edges.values())
+
+
+def _remove(d: Drawing, ids: set[str], index: _EdgeIndex) -> None:
     for nid in ids:
         d.nodes.pop(nid, None)
         d.parent.pop(nid, None)
-    d.edges = [e for e in d.edges if e.src not in ids and e.dst not in ids]
+    index.remove_nodes(ids)
 
 
 def _collapse(d: Drawing, p: str, kind: str, members: list[str],
-              children: dict[str, list[str]]) -> None:
+              children: dict[str, list[str]], index: _EdgeIndex) -> None:
+    """Members (of ``kind``, children of ``p``) and everything below them become one group
+    node; ``children`` and ``index`` are kept up to date."""
     gone: set[str] = set()
     counts: Counter = Counter()
     for m in members:
@@ -224,7 +264,7 @@ def _collapse(d: Drawing, p: str, kind: str, members: list[str],
             else:
                 counts[attrs["kind"]] += 1
     member_set = set(members)
-    member_edges = [e for e in d.edges if _tree_pair(d, e) and
+    member_edges = [e for e in index.incident(p) if _tree_pair(d, e) and
                     ((e.src == p and e.dst in member_set) or
                      (e.dst == p and e.src in member_set))]
     outward = sum(1 for e in member_edges if e.src == p) >= len(member_edges) / 2
@@ -241,7 +281,10 @@ def _collapse(d: Drawing, p: str, kind: str, members: list[str],
     names = sorted(d.name(m) for m in members)
     sample = (prior["sample"] if prior else []) + names
     n = len(members) + (prior["count"] if prior else 0)
-    _remove(d, gone | {gid})
+    _remove(d, gone | {gid}, index)
+    for g in gone:
+        children.pop(g, None)
+    children[p] = [c for c in children.get(p, ()) if c not in gone and c != gid] + [gid]
     d.nodes[gid] = {"kind": GROUP, "group_kind": kind, "name": f"{n} {plural(kind, n)}",
                     "counts": dict(counts), "sample": sample[:12], "count": n,
                     "access": access}
@@ -250,7 +293,7 @@ def _collapse(d: Drawing, p: str, kind: str, members: list[str],
     if edge_levels:
         props["access"] = max(edge_levels, key=access_rank)
     ek = edge_kind[0][0] if edge_kind else "CONTAINS"
-    d.edges.append(Edge(p, ek, gid, props) if outward else Edge(gid, ek, p, props))
+    index.add(Edge(p, ek, gid, props) if outward else Edge(gid, ek, p, props))
     below = sum(counts.values()) - n
     d.hidden += len(gone)
     d.notes.append(f"{n} {plural(kind, n)} reached through {d.name(p)} are collapsed into one "
@@ -272,7 +315,12 @@ def bound(d: Drawing, max_elements: int = MAX_ELEMENTS) -> Drawing:
         d.notes.append(f"{len(d.edges) - len(kept)} link(s) not on a shortest path are hidden")
         d.edges = kept
     keep = set(d.focus) | {n for n, a in d.nodes.items() if a.get("crown_jewel")}
-    while d.elements > max_elements:
+    index = _EdgeIndex(d.edges)
+
+    def size() -> int:
+        return len(d.nodes) + len(index)
+
+    while size() > max_elements:
         children = _children(d)
         depth = depths(d)
         guarded: dict[str, bool] = {}
@@ -287,10 +335,10 @@ def bound(d: Drawing, max_elements: int = MAX_ELEMENTS) -> Drawing:
                         key=lambda km: (-len(km[1]), -depth.get(km[0][0], 0), km[0]))
         collapsed = False
         for (p, kind), members in ranked:
-            if d.elements <= max_elements:
+            if size() <= max_elements:
                 break
             if p in d.nodes and all(m in d.nodes for m in members):
-                _collapse(d, p, kind, members, _children(d))
+                _collapse(d, p, kind, members, children, index)
                 collapsed = True
         if collapsed:
             continue
@@ -298,18 +346,20 @@ def bound(d: Drawing, max_elements: int = MAX_ELEMENTS) -> Drawing:
             keep = set(d.focus)
             d.notes.append("crown jewels had to be collapsed too")
             continue
-        _truncate(d, max_elements, depth)
+        _truncate(d, max_elements, depth, index)
+    d.edges = index.in_order()
     return d
 
 
-def _truncate(d: Drawing, max_elements: int, depth: dict[str, int]) -> None:
+def _truncate(d: Drawing, max_elements: int, depth: dict[str, int],
+              index: _EdgeIndex) -> None:
     """Last resort: leave out the farthest nodes (focus nodes last)."""
     order = sorted(d.nodes, key=lambda n: (n in d.focus, -depth.get(n, 0), n), reverse=False)
     dropped = 0
     for n in order:
-        if d.elements <= max_elements:
+        if len(d.nodes) + len(index) <= max_elements:
             break
-        _remove(d, {n})
+        _remove(d, {n}, index)
         dropped += 1
     d.hidden += dropped
     d.notes.append(f"{dropped} of the farthest node(s) are not drawn (too many to show)")

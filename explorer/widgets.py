@@ -82,9 +82,11 @@ def pick_node(label: str, key: str, kinds_first: tuple[str, ...] = (),
 
 
 def show_graph(d: Drawing, direction: str = "out", layout: str = "tree",
-               title: str = "access graph", max_elements: int = MAX_ELEMENTS) -> Drawing:
-    """Draw ``d`` (bounded first) and say what was collapsed."""
-    full_nodes, full_edges = len(d.nodes), len(d.edges)
+               title: str = "access graph", max_elements: int = MAX_ELEMENTS,
+               full: tuple[int, int] | None = None) -> Drawing:
+    """Draw ``d`` (bounded first) and say what was collapsed; ``full`` is the (nodes,
+    edges) of ``d`` before it was bounded, when the caller bounded it already."""
+    full_nodes, full_edges = full or (len(d.nodes), len(d.edges))
     bound(d, max_elements)
     html = render.to_html(d, direction=direction, layout=layout, height=GRAPH_HEIGHT,
                           title=title)

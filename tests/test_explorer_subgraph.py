@@ -165,3 +165,7 @@ def test_bound_holds_on_a_bushy_tree():
     drawn = sum(d.nodes[g]["counts"].get("Resource", 0) for g in groups)
     plain = sum(1 for a in d.nodes.values() if a["kind"] == "Resource")
     assert drawn + plain == 1200  # every resource is drawn or counted in a group
+    # The edges of collapsed nodes went with them: a tree, one edge into each drawn node
+    # but the root, each between drawn nodes.
+    assert all(e.src in d.nodes and e.dst in d.nodes for e in d.edges)
+    assert sorted(e.dst for e in d.edges) == sorted(n for n in d.nodes if n != "root")

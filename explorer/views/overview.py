@@ -60,7 +60,9 @@ def render() -> None:
         st.bar_chart(kind_counts(stats), x="kind", y="nodes", horizontal=True, height=280)
     with right:
         st.subheader("Findings by severity")
-        _findings(token)
+        # Findings are the slow part of a first visit (seconds on a large estate): the rest
+        # of the page is drawn first and the findings fill this slot at the end.
+        findings_slot = st.container()
 
     st.subheader("Largest blast radius")
     ranking, total = store_cache.blast_ranking(token)
@@ -90,6 +92,8 @@ def render() -> None:
         sizes = pd.DataFrame({"cluster": [f"#{r['cluster']}" for r in shared.rows],
                               "workflows": [r["size"] for r in shared.rows]})
         st.bar_chart(sizes, x="cluster", y="workflows", height=260)
+    with findings_slot:
+        _findings(token)
 
 
 def _findings(token: str) -> None:

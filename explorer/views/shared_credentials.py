@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from explorer import defaults, store_cache
-from explorer.subgraph import cluster_drawing
 from explorer.widgets import (
     default_note,
     downloads,
@@ -106,8 +105,9 @@ def render() -> None:
         mixing = ", ".join(text(names.get(c, c)) for c in row["mixing_credentials"])
         st.warning(f"Mixes production and non-production through: {mixing}",
                    icon=":material/warning:")
-    show_graph(cluster_drawing(store, row), layout="physics",
-               title=f"Shared-credential cluster {number}")
+    drawn, full = store_cache.cluster_drawing(token, min_wf, number)
+    show_graph(drawn, layout="physics", title=f"Shared-credential cluster {number}",
+               full=full)
     creds = pd.DataFrame([{
         "name": c["name"], "kind": c["kind"], "workflows": len(c["workflows"]),
         "environments": ", ".join(c["environments"]),
