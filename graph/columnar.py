@@ -257,7 +257,11 @@ class Generation:
         self._ids = _Ids(self.ids)
         self._lookups = 0
         self._number: dict[str, int] | None = None
-        self.out_ptr, self.in_ptr, self.in_rows = arr["out_ptr"], arr["in_ptr"], arr["in_rows"]
+        #: ``((kinds, stop), answer)`` of the last ``traversal.reachable_sets_csr`` here.
+        self.last_reachable_sets: tuple[Any, Any] | None = None
+        # Plain ndarray views of the maps: np.memmap's Python-level __getitem__ costs a
+        # function call per element read, and the walks read one per node expanded.
+        self.out_ptr, self.in_ptr, self.in_rows = (np.asarray(arr[a]) for a in ARRAYS)
         m = self.edges.num_rows
         self.src = _numbers(self.edges.column("src"), np.int32) if m else np.zeros(0, np.int32)
         self.dst = _numbers(self.edges.column("dst"), np.int32) if m else np.zeros(0, np.int32)
@@ -301,9 +305,8 @@ class Generation:
         """The nodes at these numbers as the store shows them (id, properties, kind)."""
         if not len(rows):
             return []
-        if len(rows) <= FEW_ROWS:  # by scalar: ``take`` imports pyarrow.compute (~0.07 s)
-            cols = [self.nodes.column(c).chunk(0) for c in ("id", "kind", "props")]
-            ids, kinds, texts = ([col[int(i)].as_py() for i in rows] for col in cols)
+        if len(rows) <= FEW_ROWS:  # from the buffers: ``take`` imports pyarrow.compute
+            ids, kinds, texts = ([col.text(int(i)) for i in rows] for col in self._node_texts)
         else:
             d = self.nodes.take(_indices(rows)).select(["id", "kind", "props"]).to_pydict()
             ids, kinds, texts = d["id"], d["kind"], d["props"]
@@ -328,11 +331,21 @@ class Generation:
         return _numbers(hits, np.uint64).tolist()
 
     @cached_property
+    def _node_texts(self) -> tuple[_Ids, _Ids, _Ids]:
+        """The id, kind and props columns read straight from their buffers (none has a
+        missing value), so a few rows cost no Arrow scalar each."""
+        return self._ids, *(_Ids(self.nodes.column(c).chunk(0)) for c in ("kind", "props"))
+
+    @cached_property
     def _edge_texts(self) -> Any:
         return self.edges.column("props").chunk(0)
 
+    @cached_property
+    def _edge_text(self) -> _Ids:
+        return _Ids(self._edge_texts)
+
     def edge_props(self, row: int) -> dict:
-        text = self._edge_texts[row].as_py()
+        text = self._edge_text.text(row)
         return {} if text == "{}" else json.loads(text)
 
     def edges_props(self, rows: Sequence[int]) -> list[dict]:
@@ -342,7 +355,8 @@ class Generation:
             return []
         col = self._edge_texts
         if len(rows) <= FEW_ROWS:
-            texts = [col[r].as_py() for r in rows]
+            one = self._edge_text.text
+            texts = [one(r) for r in rows]
         else:
             texts = col.take(_indices(rows)).to_pylist()
         full = [t for t in texts if t != "{}"]

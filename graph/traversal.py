@@ -185,10 +185,14 @@ def walk_csr(gen: Generation, sources: Iterable[str], direction: str, kinds: Ite
             text = id_of[i] = gen.id_of(i)
         return text
 
-    def edge(here: int, k: int, there: int, row: int) -> Edge:
-        a, b = name(here), name(there)
-        props = gen.edge_props(row)
-        return Edge(a, names[k], b, props) if out else Edge(b, names[k], a, props)
+    def edges(cand: list[tuple[int, int, int, int]]) -> list[Edge]:
+        """The edges of these candidates, their properties decoded in one parser call."""
+        made = []
+        for (here, k, there, _), props in zip(cand, gen.edges_props([c[3] for c in cand]),
+                                              strict=True):
+            a, b = name(here), name(there)
+            made.append(Edge(a, names[k], b, props) if out else Edge(b, names[k], a, props))
+        return made
 
     nodes = r.nodes
     found = sorted(number.values())
@@ -199,26 +203,39 @@ def walk_csr(gen: Generation, sources: Iterable[str], direction: str, kinds: Ite
     frontier = [number[s] for s in r.sources if s in number
                 and (expand_if is None or expand_if(nodes.get(s, {})))]
     ends, kind = (gen.dst, gen.kind) if out else (gen.src, gen.kind)
+    ptr, in_ptr, in_rows = gen.out_ptr, gen.in_ptr, gen.in_rows
     depth = 0
     while frontier and (max_depth is None or depth < max_depth):
         depth += 1
-        cand = []
+        cand: list[tuple[int, int, int, int]] = []
         for here in frontier:
-            for row in gen.edge_rows(here, out):
-                k = int(kind[row])
+            if out:
+                a, b = int(ptr[here]), int(ptr[here + 1])
+                hop = zip(range(a, b), kind[a:b].tolist(), ends[a:b].tolist(), strict=True)
+            else:
+                at = in_rows[int(in_ptr[here]):int(in_ptr[here + 1])]
+                hop = zip(at.tolist(), kind[at].tolist(), ends[at].tolist(), strict=True)
+            for row, k, there in hop:
                 if k in codes:
-                    cand.append((here, k, int(ends[row]), row))
+                    cand.append((here, k, there, row))
         cand.sort()
         new = []
-        for here, k, there, row in cand:
-            e = edge(here, k, there, row) if keep_edges else None
-            if e is not None:
-                r.edges.append(e)
+        firsts = []  # the candidates that first reach a node: its parent edge
+        for j, c in enumerate(cand):
+            there = c[2]
             if there not in seen:
                 seen.add(there)
                 dist[name(there)] = depth
-                r.parent[name(there)] = e if e is not None else edge(here, k, there, row)
                 new.append(there)
+                firsts.append(j)
+        if keep_edges:
+            made = edges(cand)
+            r.edges.extend(made)
+            parents = [made[j] for j in firsts]
+        else:
+            parents = edges([cand[j] for j in firsts])
+        for e in parents:
+            r.parent[e.dst if out else e.src] = e
         if not new:
             break
         frontier = []
@@ -408,11 +425,17 @@ def reachable_sets_in_memory(g: nx.MultiDiGraph, kinds: Iterable[str],
 
 def reachable_sets_csr(gen: Generation, kinds: Iterable[str],
                        stop: set[str]) -> ReachableSets:
-    """:func:`reachable_sets_in_memory` over the columnar store's CSR arrays."""
+    """:func:`reachable_sets_in_memory` over the columnar store's CSR arrays. The last
+    answer is kept on the generation (read-only to every caller), so a findings run's
+    ``reach_many`` of the orphans and its risk scores' summaries share one condensation."""
     import numpy as np
 
     from .condensation import csr_of_pairs, reachable_sets
 
+    key = (frozenset(kinds), frozenset(stop))
+    last = gen.last_reachable_sets
+    if last is not None and last[0] == key:
+        return last[1]
     ids = gen.ids.to_pylist()
     keep = np.isin(gen.kind, np.fromiter(gen.kind_codes(kinds), dtype=np.int16))
     if stop:
@@ -421,7 +444,8 @@ def reachable_sets_csr(gen: Generation, kinds: Iterable[str],
         keep &= ~stopped[gen.src]
     with gc_paused():
         comp, reach = reachable_sets(csr_of_pairs(gen.src[keep], gen.dst[keep], gen.n))
-        return ids, comp, reach
+    gen.last_reachable_sets = (key, (ids, comp, reach))
+    return ids, comp, reach
 
 
 def reachable_sets_by_hops(store: Store, kinds: Iterable[str],
