@@ -12,6 +12,7 @@ Ranked: ungated entry points first, then crown jewels reached, admin targets, sy
 
 from __future__ import annotations
 
+from graph.gc_pause import gc_paused
 from graph.model import ACCESS_EDGES, EDGE_KINDS, GATE_PROP, TARGET_KINDS
 from graph.traversal import CREDENTIAL_KINDS
 
@@ -120,17 +121,20 @@ def entry_points(store, actor: str | None = None, unknown_as: str = "write",
     gated_from = _gated_edge_sources(store)
     used: dict[str, Result] = {}
     rows = []
-    for e in edges:
-        src, wf = nodes.get(e.src, {"id": e.src}), nodes.get(e.dst, {"id": e.dst})
-        if e.dst not in blasts:
-            blasts[e.dst] = blast_radius(store, e.dst, unknown_as=unknown_as, as_of=as_of)
-        br = used[e.dst] = blasts[e.dst]
-        if e.props.get("gate") or gated_from & {e.dst, *(r["id"] for r in br.rows)}:
-            gates = gated_reach(store, [e.dst], as_of, e.props.get("gate"))
-        else:  # no gate on the way: everything the blast radius reaches is ungated
-            gates = dict.fromkeys([e.dst, *(r["id"] for r in br.rows)])
-        row = _row(e, src, wf, br, gates, unknown_as)
-        rows.append(row)
+    with gc_paused():  # a blast radius per workflow: many small objects, no cycles
+        for e in edges:
+            src, wf = nodes.get(e.src, {"id": e.src}), nodes.get(e.dst, {"id": e.dst})
+            if e.dst not in blasts:
+                blasts[e.dst] = blast_radius(store, e.dst, unknown_as=unknown_as, as_of=as_of)
+            br = used[e.dst] = blasts[e.dst]
+            reached = [e.dst, *(r["id"] for r in br.rows)]
+            if e.props.get("gate"):  # behind the trigger's gate: all the blast radius
+                gates = dict.fromkeys(reached, e.props["gate"])  # (what gated_reach gives)
+            elif gated_from.intersection(reached):
+                gates = gated_reach(store, [e.dst], as_of)
+            else:  # no gate on the way: everything the blast radius reaches is ungated
+                gates = dict.fromkeys(reached)
+            rows.append(_row(e, src, wf, br, gates, unknown_as))
     rows.sort(key=_rank)
     for i, row in enumerate(rows, 1):
         row["rank"] = i
