@@ -17,6 +17,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+from graph.gc_pause import gc_paused
+
 from ..context import Context
 from ..results import Result
 from ..risk import SCORED_KINDS, scorer_for
@@ -95,6 +97,15 @@ def findings(store, as_of: str | None = None, rotation_days: int = 90,
     if ctx is None:
         ctx = Context(store, rotation_days=rotation_days, unknown_as=unknown_as,
                       as_of=as_of or now_iso())
+    # A run builds hundreds of thousands of small dicts and lists that all stay alive
+    # until it returns, none of them cyclic garbage: the cyclic collector's re-scans of
+    # them cost a third of the run on the 1,500-file n8n collection.
+    with gc_paused():
+        return _findings(ctx, selected, rotation_days, min_severity)
+
+
+def _findings(ctx: Context, selected: list[Rule], rotation_days: int,
+              min_severity: str | None) -> Result:
     scorer = scorer_for(ctx)
     rows = []
     for rule in selected:
