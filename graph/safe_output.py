@@ -68,14 +68,87 @@ def finite(value: Any) -> Any:
 def strict_json(value: Any, **kwargs: Any) -> str:
     """``json.dumps`` that never writes NaN or Infinity (they become null).
 
+    With ``indent=2`` (every command's ``--format json``) the text comes from orjson when
+    it is installed and the value holds only what it writes exactly as ``json.dumps``
+    does (:func:`_orjson_indent2`); the bytes are the same either way.
+
     >>> strict_json({"a": float("inf"), "b": [float("nan"), 1.5]})
     '{"a": null, "b": [null, 1.5]}'
     """
     kwargs.setdefault("default", str)
+    if kwargs.get("indent") == 2 and kwargs["default"] is str and \
+            set(kwargs) <= {"indent", "default", "sort_keys"}:
+        fast = _orjson_indent2(value, bool(kwargs.get("sort_keys")))
+        if fast is not None:
+            return fast
     try:
         return json.dumps(value, allow_nan=False, **kwargs)
     except ValueError:
         return json.dumps(finite(value), allow_nan=False, **kwargs)
+
+
+class _NotPlain(TypeError):
+    """A value orjson would write otherwise than ``json.dumps(default=str)``."""
+
+
+def _not_plain(value: Any) -> Any:
+    raise _NotPlain(type(value).__name__)
+
+
+#: What ``json.dumps(ensure_ascii=True)`` escapes that orjson writes as it is.
+_NON_ASCII = re.compile("[^\x00-\x7e]")
+
+
+def _ascii_escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xd800 | (code >> 10):04x}\\u{0xdc00 | (code & 0x3ff):04x}"
+
+
+def _orjson_indent2(value: Any, sort_keys: bool) -> str | None:
+    """``json.dumps(value, indent=2, default=str, allow_nan=False)`` with non-finite
+    numbers as null, written by orjson (a C extension, about ten times faster on a large
+    result), or None when orjson is missing or the value holds anything it would write
+    differently: a type outside dict/list/tuple/str/int/float/bool/None (subclasses and
+    dataclasses included; the caller then uses ``json``), a non-text key, an integer past
+    64 bits, a lone surrogate. (An ``enum.Enum`` member, which orjson writes as its value
+    and ``json`` as its ``str``, is in no result.) So is a float that orjson may write in
+    another form (:func:`_odd_number`); non-ASCII text is escaped as ``json.dumps`` does."""
+    try:
+        import orjson
+    except ImportError:
+        return None
+    option = (orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_SUBCLASS
+              | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+              | (orjson.OPT_SORT_KEYS if sort_keys else 0))
+    try:
+        raw = orjson.dumps(value, default=_not_plain, option=option)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return None
+    if _odd_number(raw):
+        return None
+    text = raw.decode()
+    if not raw.isascii() or "\x7f" in text:
+        text = _NON_ASCII.sub(_ascii_escape, text)
+    return text
+
+
+def _odd_number(raw: bytes) -> bool:
+    """Whether orjson's text may hold a float that ``float.__repr__`` writes otherwise:
+    one in exponent form (a digit, ``e``, a sign, a digit) or with four zeros after the
+    point (orjson ``0.00001``, Python ``1e-05``). Only a few ``e-`` in words are looked at
+    more closely; a false alarm costs the ``json`` path, never a wrong byte."""
+    if b"0.0000" in raw:
+        return True
+    for mark in (b"e-", b"e+"):
+        i = raw.find(mark, 1)
+        while i != -1:
+            if raw[i - 1:i].isdigit() and raw[i + 2:i + 3].isdigit():
+                return True
+            i = raw.find(mark, i + 2)
+    return False
 
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
