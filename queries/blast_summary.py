@@ -13,7 +13,7 @@ itself a target counts as admin; a target without a grant is ``unknown``.
 
 from __future__ import annotations
 
-from graph.model import ACCESS_EDGES, TARGET_KINDS, access_rank
+from graph.model import ACCESS_EDGES, NODE_KINDS, TARGET_KINDS, access_rank
 
 from .traverse import is_valid_credential
 
@@ -24,9 +24,18 @@ CROWN_WEIGHT = 3
 class BlastSummaries:
     """``summary(nid)`` -> blast, crown_jewels, admin_targets, reachable for any node."""
 
-    def __init__(self, store, as_of: str, unknown_as: str = "write"):
+    def __init__(self, store, as_of: str, unknown_as: str = "write",
+                 known: dict[str, dict[str, dict]] | None = None):
+        """``known``: kind -> every node of that kind by id, already read by the caller
+        (the findings context's ``by_kind``); only the other kinds are read here."""
         self.unknown_as = unknown_as
-        nodes = {n["id"]: n for n in store.nodes()}
+        if known is None:
+            nodes = {n["id"]: n for n in store.nodes()}
+        else:
+            nodes = {i: n for of_kind in known.values() for i, n in of_kind.items()}
+            for kind in NODE_KINDS:
+                if kind not in known:
+                    nodes.update((n["id"], n) for n in store.nodes(kind))
         stop = {i for i, n in nodes.items() if not is_valid_credential(n, as_of)}
         self.ids, self.comp, self.reach = store.reachable_sets(ACCESS_EDGES, stop)
         self.index = {nid: v for v, nid in enumerate(self.ids)}

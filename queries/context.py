@@ -19,7 +19,7 @@ from .blast_radius import blast_radius
 from .blast_summary import BlastSummaries
 from .credential_use import credential_use, workflow_context
 from .joint_paths import first_paths
-from .orphans import orphaned_paths
+from .orphans import SUBJECT_KINDS, orphaned_paths
 from .path import shortest_paths
 from .shared_credentials import NON_PROD, shared_credentials, workflow_environment
 from .traverse import is_valid_credential, now_iso
@@ -179,7 +179,8 @@ class Context:
 
     @cached_property
     def orphans(self):
-        return orphaned_paths(self.store, as_of=self.as_of, use=self._use)
+        subjects = {i: n for kind in SUBJECT_KINDS for i, n in self.by_kind[kind].items()}
+        return orphaned_paths(self.store, as_of=self.as_of, use=self._use, nodes=subjects)
 
     @cached_property
     def shared(self):
@@ -222,7 +223,7 @@ class Context:
     def blast_summaries(self) -> BlastSummaries:
         """Every node's blast score, crown jewels, admin targets and reach, from one
         condensation of the graph (what the scorer needs, without a walk per node)."""
-        return BlastSummaries(self.store, self.as_of, self.unknown_as)
+        return BlastSummaries(self.store, self.as_of, self.unknown_as, known=self.by_kind)
 
     def blast_summary(self, nid: str) -> dict:
         return self.blast_summaries.summary(nid)

@@ -67,18 +67,18 @@ def accountable_owners(store, ids: list[str], nodes: dict[str, dict]) -> dict[st
             break
         look = sorted({a for anc in pending.values() for a in anc})
         direct: dict[str, list[str]] = defaultdict(list)
-        for e in store.expand(look, "in", ("OWNS",)):
-            direct[e.dst].append(e.src)
+        for src, _, dst in store.expand_ends(look, "in", ("OWNS",)):
+            direct[dst].append(src)
         missing = [a for a in look if a not in known]
         known.update(store.get_nodes(missing))
         parents: dict[str, list[str]] = defaultdict(list)
         kinds = {"CONTAINS", "STORES", "EMBEDS", "USES", "AUTHENTICATES_WITH"}
-        for e in store.expand(look, "in", kinds):
-            node = known.get(e.dst, {})
+        for src, kind, dst in store.expand_ends(look, "in", kinds):
+            node = known.get(dst, {})
             rule = _INHERIT.get(node.get("kind", ""), ()) + _INHERIT.get(
                 f"{node.get('kind')}:{node.get('identity_type')}", ())
-            if e.kind in rule:
-                parents[e.dst].append(e.src)
+            if kind in rule:
+                parents[dst].append(src)
         nxt = {}
         for i, ancestors in pending.items():
             owners = sorted({o for a in ancestors for o in direct.get(a, [])})
@@ -96,10 +96,12 @@ def accountable_owners(store, ids: list[str], nodes: dict[str, dict]) -> dict[st
     return result
 
 
-def orphaned_paths(store, as_of: str | None = None, reasons=REASONS, use=None) -> Result:
+def orphaned_paths(store, as_of: str | None = None, reasons=REASONS, use=None,
+                   nodes: dict[str, dict] | None = None) -> Result:
     """Every orphaned access path in the graph, most far-reaching first. ``use``: the
     ``credential_use`` of every workflow when the caller has it already (the findings
     context), so it is not read again; one workflow's use does not depend on the others'.
+    ``nodes``: every node of the ``SUBJECT_KINDS`` by id, when the caller has read them.
 
     Examples
     --------
@@ -108,9 +110,12 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS, use=None) -
     [('s-lost', 'no_owner'), ('s-old', 'unused_but_valid')]
     """
     subjects: dict[str, dict] = {}
-    for kind in SUBJECT_KINDS:
-        for n in store.nodes(kind):
-            subjects[n["id"]] = n
+    if nodes is not None:
+        subjects.update(nodes)
+    else:
+        for kind in SUBJECT_KINDS:
+            for n in store.nodes(kind):
+                subjects[n["id"]] = n
     ids = sorted(subjects)
     workflows = [i for i in ids if subjects[i]["kind"] == "Workflow"]
 
