@@ -58,12 +58,17 @@ class Context:
             out[kind] = {n["id"]: n for n in self.store.nodes(kind)}
         return out
 
+    @cached_property
+    def _nodes(self) -> dict[str, dict]:
+        """Every node of ``by_kind`` by id (ids are unique across kinds), and the others
+        :meth:`node` has read."""
+        return {i: n for nodes in self.by_kind.values() for i, n in nodes.items()}
+
     def node(self, nid: str) -> dict:
-        for nodes in self.by_kind.values():
-            if nid in nodes:
-                return nodes[nid]
-        got = self.store.get_node(nid)
-        return got or {"id": nid}
+        got = self._nodes.get(nid)
+        if got is None:
+            got = self._nodes[nid] = self.store.get_node(nid) or {"id": nid}
+        return got
 
     def name(self, nid: str) -> str:
         return str(self.node(nid).get("name", nid))
