@@ -301,6 +301,12 @@ class Generation:
     def id_of(self, i: int) -> str:
         return self._ids.text(i)
 
+    def ids_of(self, numbers: Any) -> list[str]:
+        """The ids at these node numbers (a numpy array), in their order."""
+        if len(numbers) <= FEW_ROWS:
+            return [self._ids.text(i) for i in numbers.tolist()]
+        return self.ids.take(_indices(numbers)).to_pylist()
+
     def public(self, rows: Sequence[int]) -> list[dict]:
         """The nodes at these numbers as the store shows them (id, properties, kind)."""
         if not len(rows):

@@ -50,9 +50,10 @@ class BlastSummaries:
             if src is not None and dst is not None:
                 self.grants.setdefault(src, []).append((dst, e.props.get("access", "unknown")))
         self.contains: dict[int, list[int]] = {}  # target -> what it contains
-        for e in store.edges("CONTAINS"):
-            src, dst = self.index.get(e.src), self.index.get(e.dst)
-            if src is not None and dst is not None and self.target[src]:
+        targets = [self.ids[v] for v in range(n) if self.target[v]]
+        for a, _, b in store.expand_ends(targets, "out", ("CONTAINS",)):  # ends only, and
+            src, dst = self.index.get(a), self.index.get(b)  # not the workspaces' edges
+            if src is not None and dst is not None:
                 self.contains.setdefault(src, []).append(dst)
         self._rank: dict[str, tuple[int, int]] = {}
         self._cache: dict[int, dict] = {}
