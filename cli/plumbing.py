@@ -16,6 +16,7 @@ import click
 
 from graph import NhiGraphError, open_store
 from graph.errors import InputError
+from graph.gc_pause import gc_paused
 from graph.redact import scrub
 from graph.safe_output import frame_csv, terminal_safe
 from graph.terminal import quiet, quieted
@@ -229,9 +230,10 @@ def table(result, title: str, width: int | None = None) -> str:
     Linear in the number of cells (rich's Table took ~100 s on 20,000 long rows). A list
     cell (not a path) of more than ``LIST_ITEMS`` items shows its first ones and how many
     more there are (``a, b, c, d, e (+995 more)``); JSON and CSV keep every item."""
-    columns, records = short_lists(result).records(readable=True)  # no pandas (~1 s import)
-    header = [str(c) for c in columns]
-    cells = [[_cell(v) for v in rec.values()] for rec in records]
+    with gc_paused():  # a few cells per row, all alive until the text is joined
+        columns, records = short_lists(result).records(readable=True)  # no pandas
+        header = [str(c) for c in columns]
+        cells = [[_cell(v) for v in rec.values()] for rec in records]
     widths = fit_widths([len(h) for h in header],
                         [max((len(r[i]) for r in cells), default=0) for i in range(len(header))],
                         width or _term_width())
@@ -269,7 +271,8 @@ def short_lists(result):
 def _cell(value) -> str:
     if value is None or value != value:  # None or NaN
         return ""
-    return " ".join(str(value).split()) if "\n" in str(value) else str(value)
+    text = value if type(value) is str else str(value)
+    return " ".join(text.split()) if "\n" in text else text
 
 
 def fit_widths(header: list[int], natural: list[int], width: int, gap: int = 2) -> list[int]:

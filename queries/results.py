@@ -61,7 +61,7 @@ class Result:
                     v = path_text([self.names[x] if x in self.names else x for x in v]
                                   if readable else v)
                 elif isinstance(v, list):
-                    v = ", ".join(str(x) for x in v)
+                    v = ", ".join(map(str, v))
                 rec[c] = v
             records.append(rec)
         return cols, records
