@@ -340,7 +340,8 @@ class Generation:
     def _node_texts(self) -> tuple[_Ids, _Ids, _Ids]:
         """The id, kind and props columns read straight from their buffers (none has a
         missing value), so a few rows cost no Arrow scalar each."""
-        return self._ids, *(_Ids(self.nodes.column(c).chunk(0)) for c in ("kind", "props"))
+        column = self.nodes.column
+        return self._ids, _Ids(column("kind").chunk(0)), _Ids(column("props").chunk(0))
 
     @cached_property
     def _edge_texts(self) -> Any:

@@ -254,3 +254,28 @@ def test_expand_ends_are_expand_without_the_properties(store_dir):
     assert all(e.props == props[(e.src, e.dst)]
                for e in s.expand(["deploy-role", "conn"], "out", {"CAN_ACCESS",
                                                                   "AUTHENTICATES_WITH"}))
+
+
+def test_expand_of_many_nodes_gives_the_rows_of_one_node_at_a_time(store_dir):
+    # From VECTOR_EXPAND_FROM nodes on, expand finds the rows with array operations: the
+    # same edges in the same order (node by node as asked, each node's in CSR order).
+    import graph.embedded as embedded
+
+    hubs = [f"wf{i:03d}" for i in range(80)]
+    nodes = [Node(w, "Workflow") for w in hubs] + [Node(f"s{j}", "Secret") for j in range(5)]
+    edges = [Edge(w, "REFERENCES", f"s{(i * 7 + k) % 5}", {"n": i * 10 + k})
+             for i, w in enumerate(hubs) for k in range(i % 3)]
+    edges += [Edge(w, "EMBEDS", "s0") for w in hubs[::9]]
+    s = EmbeddedStore(store_dir)
+    s.write(Batch(nodes=nodes, edges=edges), source="x")
+    asked = ["nope", *reversed(hubs), "s3", "wf000"]  # an unknown id and a repeat
+    assert len(asked) >= embedded.VECTOR_EXPAND_FROM
+    for direction, ids in (("out", asked), ("in", [f"s{j}" for j in range(5)] * 13)):
+        for kinds in ({"REFERENCES"}, {"REFERENCES", "EMBEDS"}, {"CAN_ACCESS"}):
+            one_by_one = [e for i in dict.fromkeys(ids) for e in s.expand([i], direction, kinds)]
+            assert s.expand(ids, direction, kinds) == one_by_one
+            assert s.expand_ends(ids, direction, kinds) == \
+                [(e.src, e.kind, e.dst) for e in one_by_one]
+    got = s.expand(["wf002", *hubs[3:70]], "out", {"REFERENCES"})
+    assert [(e.src, e.dst, e.props["n"]) for e in got[:2]] == \
+        [("wf002", "s0", 21), ("wf002", "s4", 20)]  # by (source, kind, destination)

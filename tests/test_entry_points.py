@@ -11,7 +11,7 @@ import json
 from click.testing import CliRunner
 
 from cli import cli
-from queries import entry_points, resolve_node
+from queries import blast_radius, entry_points, resolve_node
 from queries.entry_points import gated_reach
 from tests.graphs import ENTRY, FORK, PROD_GATE, entry_store, fresh
 
@@ -42,6 +42,12 @@ def test_gated_reach_keeps_gated_paths_and_names_the_gate():
         "wf-pr": None, "c-preview": None, "s-deploy": None, "cdn": None,
         "c-prod": PROD_GATE, "s-prod": PROD_GATE, "cloud": PROD_GATE}
     assert set(gated_reach(store, ["wf-ci"], gate=FORK).values()) == {FORK}
+    # Behind a gated trigger everything the blast radius reaches is behind that gate
+    # (what entry_points uses instead of this walk for such a trigger).
+    behind = sorted(r["id"] for r in blast_radius(store, "wf-ci", as_of=AS_OF).rows)
+    assert behind == ["c-ci", "codecov", "s-codecov"]
+    assert gated_reach(store, ["wf-ci"], as_of=AS_OF, gate=FORK) == \
+        dict.fromkeys(["wf-ci", *behind], FORK)
 
 
 def test_a_revoked_credential_opens_nothing_behind_the_trigger():

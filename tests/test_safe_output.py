@@ -121,3 +121,40 @@ def test_units():
         "a\n'=1+1\n'-2\n3\n\"\"\n\"[\"\"x\"\"]\"\n"
     assert xml_safe("a\x00b\x1fc\td") == "a\ufffdb\ufffdc\td"
     assert terminal_safe("a\x1b[31mb\u202ec") == "a\\x1b[31mb\\u202ec"
+
+
+def test_indented_json_is_json_dumps_byte_for_byte_whichever_writer_runs():
+    # strict_json(indent=2) goes through orjson when it writes json.dumps's exact bytes,
+    # and through json otherwise; either way the text is json.dumps's.
+    import dataclasses
+    import datetime
+
+    from graph.safe_output import _orjson_indent2
+
+    @dataclasses.dataclass
+    class Row:
+        x: int = 1
+
+    class Text(str):
+        def __str__(self):
+            return "other"
+
+    values = [
+        {"name": "Bearer 你的飞书应用Token", "emoji": "\U0001f600", "del": "a\x7fb",
+         "ctl": "\x00\x1f\n\t", "quote": '"\\/', "empty": [], "none": {}},
+        [0.1, 2.5, -0.0, 1e15, 1e16, 1e-05, 0.0001, 123456789.125, 5e-324, 1.5e300],
+        {"risk": [54.0, 0.0, float("nan"), float("inf")], "n": [2**63, -(2**63), True, None]},
+        {"when": datetime.datetime(2026, 6, 1), "row": Row(), "set": {"a"}},
+        {"big": 2**70, "sub": Text("t"), 3: "int key"},
+    ]
+    for value in values:
+        for sort_keys in (False, True):
+            if sort_keys and 3 in value:
+                continue  # json cannot sort mixed keys either
+            expected = json.dumps(value, indent=2, default=str, sort_keys=sort_keys)
+            expected = expected.replace("NaN", "null").replace("Infinity", "null")
+            assert strict_json(value, indent=2, default=str, sort_keys=sort_keys) == expected
+    assert _orjson_indent2(values[0], False) is not None  # the fast writer ran
+    assert _orjson_indent2([1e-05], False) is None  # Python writes 1e-05, orjson 0.00001
+    assert _orjson_indent2([2**70], False) is None and _orjson_indent2([Row()], False) is None
+    assert _orjson_indent2([Text("t")], False) is None  # json writes the text, str() not
