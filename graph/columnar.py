@@ -36,6 +36,9 @@ FEW_ROWS = 2000
 #: After this many single-id lookups (or an eighth of the node count, if more) a
 #: generation builds an id -> number dict, once (see :meth:`Generation.index`).
 LAZY_DICT_AFTER = 5000
+#: Up to this many nodes a generation keeps the nodes it has decoded (a few hundred bytes
+#: each), so reading them again costs a dict each, not a parse.
+DECODED_UP_TO = 250_000
 
 
 def _fsynced(tmp: Path, final: Path) -> None:
@@ -259,6 +262,9 @@ class Generation:
         self._number: dict[str, int] | None = None
         #: ``((kinds, stop), answer)`` of the last ``traversal.reachable_sets_csr`` here.
         self.last_reachable_sets: tuple[Any, Any] | None = None
+        #: Node number -> (id, kind, properties) decoded once (see :meth:`public`).
+        self._decoded: dict[int, tuple[str, str, dict]] | None = \
+            {} if self.n <= DECODED_UP_TO else None
         # Plain ndarray views of the maps: np.memmap's Python-level __getitem__ costs a
         # function call per element read, and the walks read one per node expanded.
         self.out_ptr, self.in_ptr, self.in_rows = (np.asarray(arr[a]) for a in ARRAYS)
@@ -308,22 +314,31 @@ class Generation:
         return self.ids.take(_indices(numbers)).to_pylist()
 
     def public(self, rows: Sequence[int]) -> list[dict]:
-        """The nodes at these numbers as the store shows them (id, properties, kind)."""
+        """The nodes at these numbers as the store shows them (id, properties, kind): a
+        new dict per node and call. In a generation of at most :data:`DECODED_UP_TO` nodes
+        a node whose properties are all scalars is decoded once and rebuilt from that on
+        later calls (a findings run reads most nodes four or five times)."""
         if not len(rows):
             return []
+        cache = self._decoded
+        if cache is None:
+            return [_node(*row) for row in zip(*self._decode(rows), strict=True)]
+        todo = [i for i in rows if i not in cache]
+        if todo:
+            fresh = dict(zip(todo, zip(*self._decode(todo), strict=True), strict=True))
+            cache.update((i, got) for i, got in fresh.items()
+                         if all(type(v) in _SCALARS for v in got[2].values()))
+            return [_node(*(cache.get(i) or fresh[i])) for i in rows]
+        return [_node(*cache[i]) for i in rows]
+
+    def _decode(self, rows: Sequence[int]) -> tuple[list[str], list[str], list[dict]]:
+        """The ids, kinds and decoded properties of these rows (one parser call)."""
         if len(rows) <= FEW_ROWS:  # from the buffers: ``take`` imports pyarrow.compute
             ids, kinds, texts = ([col.text(int(i)) for i in rows] for col in self._node_texts)
         else:
             d = self.nodes.take(_indices(rows)).select(["id", "kind", "props"]).to_pydict()
             ids, kinds, texts = d["id"], d["kind"], d["props"]
-        props = json.loads("[" + ",".join(texts) + "]")
-        out = []
-        for nid, kind, p in zip(ids, kinds, props, strict=True):
-            node = {"id": nid}
-            node.update(p)
-            node["kind"] = kind
-            out.append(node)
-        return out
+        return ids, kinds, json.loads("[" + ",".join(texts) + "]")
 
     def rows_where(self, column: str, value: Any, case_insensitive: bool = False) -> list[int]:
         import pyarrow.compute as pc
@@ -397,6 +412,17 @@ class Generation:
             for a, k, b, p, s in zip(self.src.tolist(), self.kind.tolist(), self.dst.tolist(),
                                      _decode(e["props"]), _decode(e["seen_by"]), strict=True))
         return g
+
+
+#: Property values a cached node may share between the dicts built from it.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _node(nid: str, kind: str, props: dict) -> dict:
+    node = {"id": nid}
+    node.update(props)
+    node["kind"] = kind
+    return node
 
 
 def _decode(column: list[str]) -> list:

@@ -279,3 +279,22 @@ def test_expand_of_many_nodes_gives_the_rows_of_one_node_at_a_time(store_dir):
     got = s.expand(["wf002", *hubs[3:70]], "out", {"REFERENCES"})
     assert [(e.src, e.dst, e.props["n"]) for e in got[:2]] == \
         [("wf002", "s0", 21), ("wf002", "s4", 20)]  # by (source, kind, destination)
+
+
+def test_nodes_read_again_are_new_dicts_with_the_same_properties(store_dir):
+    # A generation keeps the nodes it decoded (scalar properties only) and rebuilds them:
+    # what one caller changes in its dict never shows in the next read.
+    s = EmbeddedStore(store_dir)
+    s.write(Batch(nodes=[Node("k", "Secret", {"name": "key"}),
+                         Node("t", "Secret", {"name": "tagged", "tags": ["a", "b"]})]),
+            source="x")
+    first = s.get_nodes(["k", "t"])
+    first["k"]["name"] = "changed"
+    first["t"]["tags"].append("c")
+    again = s.get_nodes(["t", "k"])
+    assert again == {
+        "k": {"id": "k", "name": "key", "source": "x", "kind": "Secret"},
+        "t": {"id": "t", "name": "tagged", "source": "x", "tags": ["a", "b"], "kind": "Secret"}}
+    assert s.get_node("k") is not again["k"]
+    gen = s.generation()
+    assert set(gen._decoded) == {gen.index("k")}  # the node with a list is decoded each time
