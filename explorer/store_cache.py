@@ -120,17 +120,23 @@ def shared_credentials(token: str, min_workflows: int):
 def cluster_drawing(token: str, min_workflows: int, number: int):
     """Shared-credential cluster ``number`` drawn and bounded (a cluster of thousands of
     workflows takes seconds to bound, so reruns reuse it), with the (nodes, edges) of the
-    drawing before bounding; None when there is no such cluster."""
-    from explorer.subgraph import bound
+    drawing before bounding; None when there is no such cluster. A cluster of more than
+    ``subgraph.MAX_DRAWN_CREDENTIALS`` credentials is drawn with its most shared ones
+    (:func:`explorer.subgraph.most_shared`, said in the notes)."""
+    from explorer.subgraph import bound, most_shared
     from explorer.subgraph import cluster_drawing as draw
 
     rows = shared_credentials(token, min_workflows).rows
     row = next((r for r in rows if r["cluster"] == number), None)
     if row is None:
         return None
+    row, note = most_shared(row)
     d = draw(get_store(), row)
     full = (len(d.nodes), len(d.edges))
-    return bound(d), full
+    d = bound(d)
+    if note:
+        d.notes.insert(0, note)
+    return d, full
 
 
 @st.cache_data(show_spinner="Looking for orphaned paths...", max_entries=4)
