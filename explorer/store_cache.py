@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,6 +25,10 @@ from graph.store import DEFAULT_STORE_DIR
 PICKER_MAX_NODES = 10000
 #: At most this many workflows and secrets are ranked on the Overview.
 OVERVIEW_MAX_SOURCES = 2000
+#: Stores with more nodes than this compute the Overview's whole-estate analyses (blast
+#: ranking, shared-credential clusters, findings) in the background: the page shows the
+#: store's figures at once and each part when it is ready (:func:`overview_part`).
+BACKGROUND_MIN_NODES = 10000
 
 
 def store_config() -> dict:
@@ -111,9 +117,17 @@ def shortest_paths(token: str, src: str, dst: str, limit: int):
 
 @st.cache_data(show_spinner="Clustering shared credentials...", max_entries=8)
 def shared_credentials(token: str, min_workflows: int):
+    if min_workflows == 2:
+        return _joined(token, "shared", lambda: _shared(get_store()))
     from queries import shared_credentials as q
 
     return q(get_store(), min_workflows=min_workflows)
+
+
+def _shared(store):
+    from queries import shared_credentials as q
+
+    return q(store, min_workflows=2)
 
 
 @st.cache_data(show_spinner="Drawing the cluster...", max_entries=16)
@@ -163,18 +177,25 @@ def findings_available() -> bool:
 
 @st.cache_data(show_spinner="Evaluating findings...", max_entries=4)
 def findings(token: str):
+    return _joined(token, "findings", lambda: _findings(get_store()))
+
+
+def _findings(store):
     from queries.findings import findings as q
 
-    return q(get_store())
+    return q(store)
 
 
 @st.cache_data(show_spinner="Ranking blast radius of workflows and secrets...", max_entries=4)
 def blast_ranking(token: str) -> tuple[list[dict], int]:
     """Blast-radius summary of every workflow and secret (at most OVERVIEW_MAX_SOURCES),
     and how many there were in all."""
+    return _joined(token, "ranking", lambda: _ranking(get_store()))
+
+
+def _ranking(store) -> tuple[list[dict], int]:
     from queries import blast_radius as q
 
-    store = get_store()
     subjects = sorted((n["id"], n.get("kind"), str(n.get("name") or n["id"]))
                       for kind in ("Workflow", "Secret") for n in store.nodes(kind))
     out = []
@@ -186,6 +207,77 @@ def blast_ranking(token: str) -> tuple[list[dict], int]:
                     "crown_jewels": len(s["crown_jewels"]), "reachable": s["reachable"]})
     out.sort(key=lambda r: (-r["crown_jewels"], -r["targets"], -r["admin_targets"], r["id"]))
     return out, len(subjects)
+
+
+# --- the Overview's analyses in the background ------------------------------------------
+
+#: The Overview's parts, in the order they are computed, and what computes each.
+OVERVIEW_PARTS = {"ranking": _ranking, "shared": _shared, "findings": _findings}
+
+
+class _Jobs:
+    """The background analyses of one store token: one worker thread, which opens its own
+    handle on the store (the page's handle is never shared between threads)."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nhigraph-overview")
+        self.futures: dict[str, Future] = {}
+        self.lock = threading.Lock()
+        self._store = None
+
+    def _run(self, name: str):
+        if self._store is None:
+            self._store = open_store(create=False)
+        return OVERVIEW_PARTS[name](self._store)
+
+    def submit(self, name: str) -> Future:
+        with self.lock:
+            if name not in self.futures:
+                self.futures[name] = self.pool.submit(self._run, name)
+            return self.futures[name]
+
+    def get(self, name: str) -> Future | None:
+        with self.lock:
+            return self.futures.get(name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _jobs(token: str) -> _Jobs:
+    return _Jobs()
+
+
+def _joined(token: str, name: str, compute):
+    """The result of the Overview's background job ``name`` when one was started for this
+    token (waited for, never computed twice), else ``compute()`` here."""
+    job = _jobs(token).get(name)
+    return job.result() if job is not None else compute()
+
+
+def start_overview(token: str) -> None:
+    """Start the Overview's analyses in the background (each once per token)."""
+    jobs = _jobs(token)
+    for name in OVERVIEW_PARTS:
+        if name != "findings" or findings_available():
+            jobs.submit(name)
+
+
+def overview_part(token: str, name: str):
+    """The background result ``name`` ("ranking", "shared" or "findings") once it is
+    computed, else None (started by :func:`start_overview`). A failure is raised here."""
+    job = _jobs(token).get(name)
+    if job is None or not job.done():
+        return None
+    return job.result()
+
+
+def wait_overview(token: str, timeout: float | None = None) -> None:
+    """Block until every background part of the Overview is computed (for tests and
+    benchmarks)."""
+    jobs = _jobs(token)
+    for name in OVERVIEW_PARTS:
+        job = jobs.get(name)
+        if job is not None:
+            job.exception(timeout)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

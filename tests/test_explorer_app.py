@@ -82,6 +82,44 @@ def test_overview(app):
     assert len(charts) == 3
 
 
+def test_overview_of_a_large_store_fills_in_from_the_background(tmp_path, monkeypatch):
+    """Past BACKGROUND_MIN_NODES the first run shows the store's figures at once, and the
+    ranking, clusters and findings once the background worker has them (held back here
+    until the first run is checked)."""
+    import threading
+
+    from explorer import store_cache
+
+    load_sample(tmp_path / "store")
+    monkeypatch.setenv("NHIGRAPH_STORE", str(tmp_path / "store"))
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setattr(store_cache, "BACKGROUND_MIN_NODES", 100)
+    gate = threading.Event()
+    first = store_cache.OVERVIEW_PARTS["ranking"]
+    monkeypatch.setitem(store_cache.OVERVIEW_PARTS, "ranking",
+                        lambda store: gate.wait(60) and first(store))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert metrics(at) == {"Nodes": "276", "Edges": "543", "Workflows": "51",
+                           "Secrets": "47", "Identities": "20", "Systems + resources": "35"}
+    waiting = [c for c in captions(at) if c.startswith("Computing in the background")]
+    assert len(waiting) == 4  # ranking, its distribution, clusters, findings
+    assert not [df for df in at.dataframe if "crown_jewels" in df.value.columns]
+    gate.set()
+    store_cache.wait_overview(store_cache.store_token(), timeout=120)
+    at.run()
+    assert not at.exception
+    assert not [c for c in captions(at) if c.startswith("Computing in the background")]
+    top = {df.value["kind"].iloc[0]: df.value for df in at.dataframe
+           if "crown_jewels" in df.value.columns}
+    assert top["Workflow"].iloc[0][["name", "crown_jewels", "targets"]].tolist() == [
+        "Invoice sync", 3, 6]
+    assert any("3 cluster(s), 2 mixing prod and non-prod" in c for c in captions(at))
+    assert len(at.get("vega_lite_chart")) == 3
+    if store_cache.findings_available():
+        assert {"Critical", "High", "Medium", "Low", "Info"} <= set(metrics(at))
+
+
 def test_blast_radius(app):
     at = page(app, "blast_radius")
     # opens on the Overview's first-ranked source: Invoice sync, 3 crown jewels
