@@ -98,6 +98,13 @@ COMPLETE = """([title, graphs]) => {
         f => f.contentDocument && f.contentDocument.body &&
              f.contentDocument.body.getAttribute('data-drawn') === '1');
 }"""
+#: The script has run to its end once (on a large store the Overview's parts may still be
+#: computing in the background).
+SHOWN = """([title]) => {
+    const h1 = document.querySelector('h1');
+    return !!document.querySelector('[data-test-script-state=notRunning]') && !!h1 &&
+           h1.innerText.trim() === title;
+}"""
 #: The store's figures are shown (the Overview's first row of metrics).
 FIGURES = "() => [...document.querySelectorAll('[data-testid=stMetricLabel]')]" \
           ".some(e => e.innerText.trim() === 'Nodes')"
@@ -132,6 +139,8 @@ class _Watch:
         if name == "overview":
             page.wait_for_function(FIGURES, timeout=1800000, polling=50)
             figures = time.perf_counter() - t
+        page.wait_for_function(SHOWN, arg=[title], timeout=1800000, polling=50)
+        shown = time.perf_counter() - t
         page.wait_for_function(COMPLETE, arg=[title, graphs], timeout=1800000, polling=50)
         done = time.perf_counter()
         graph = page.evaluate("[...document.querySelectorAll('iframe')]"
@@ -141,6 +150,7 @@ class _Watch:
         page.remove_listener("websocket", self._socket)
         return {"first message": sent[0][0] - t if sent else None,
                 "store figures": figures,
+                "script done": shown,
                 "last message": sent[-1][0] - t if sent else None,
                 "complete": done - t,
                 "websocket KB": sum(n for _, n in sent) / 1000,
@@ -150,9 +160,9 @@ class _Watch:
 
 def browser_times(store_dir: Path, node: str) -> list[tuple[str, dict]]:
     """Per view and visit: seconds from navigation to the first websocket message, to the
-    store's figures (Overview), to the last message before the page was complete, and to
-    complete; the bytes received over the websocket and in the graph frame; the server's
-    CPU seconds meanwhile."""
+    store's figures (Overview), to the script's first end, to the last message before the
+    page was complete, and to complete; the bytes received over the websocket and in the
+    graph frame; the server's CPU seconds meanwhile."""
     from playwright.sync_api import sync_playwright
 
     with socket.socket() as s:

@@ -25,6 +25,14 @@ from graph.store import DEFAULT_STORE_DIR
 PICKER_MAX_NODES = 10000
 #: At most this many workflows and secrets are ranked on the Overview.
 OVERVIEW_MAX_SOURCES = 2000
+#: Findings the Overview lists, worst first (its counts are of all): past a few hundred a
+#: table is scrolled, not read, and every row is sent on each visit (1.2 MB at 100k nodes).
+FINDINGS_SHOWN = 500
+#: Clusters in the Overview's cluster-size chart, largest first.
+CLUSTERS_CHARTED = 30
+#: Credentials listed for the drawn shared-credential cluster, most shared first (20,135 in
+#: the hub cluster of the 100k heavy-sharing estate: 2 MB sent on every rerun).
+CREDENTIALS_SHOWN = 500
 #: Stores with more nodes than this compute the Overview's whole-estate analyses (blast
 #: ranking, shared-credential clusters, findings) in the background: the page shows the
 #: store's figures at once and each part when it is ready (:func:`overview_part`).

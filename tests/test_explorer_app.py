@@ -216,6 +216,37 @@ def test_shared_credentials(app):
     assert at.subheader[0].value == "Cluster #3"
 
 
+def test_long_lists_are_cut_worst_and_most_shared_first(app, monkeypatch):
+    """Past the limits the Overview lists the worst findings and charts the largest
+    clusters, Shared credentials the most shared credentials, and each says so."""
+    from explorer import store_cache
+
+    monkeypatch.setattr(store_cache, "FINDINGS_SHOWN", 3)
+    monkeypatch.setattr(store_cache, "CLUSTERS_CHARTED", 2)
+    monkeypatch.setattr(store_cache, "CREDENTIALS_SHOWN", 4)
+    app.run()
+    # clusters of 33, 2 and 5 workflows: the chart shows #1 and #3
+    assert "The 2 largest of 3 clusters." in captions(app)
+    if store_cache.findings_available():
+        total = sum(int(v) for k, v in metrics(app).items()
+                    if k in ("Critical", "High", "Medium", "Low", "Info"))
+        assert f"The worst 3 of {total} findings (by severity, then risk); " \
+               "`nhigraph findings` lists them all." in captions(app)
+        listed = next(df.value for df in app.dataframe if "rule" in df.value.columns)
+        assert len(listed) == 3 and listed["severity"].iloc[0] == "critical"
+    at = page(app, "shared_credentials")
+    assert ("The 4 most shared of its 21 credentials; Download JSON below lists every one."
+            in captions(at))
+    creds = at.dataframe[1].value
+    assert len(creds) == 4
+    # The Slack bot is used by 12 workflows, Jira and Salesforce by 7; of the three used
+    # by 5, the first by id (the Flowise flow's Slack token).
+    assert creds["workflows"].tolist() == [12, 7, 7, 5]
+    assert creds["name"].tolist()[:3] == ["Slack bot (prod)", "Jira automation",
+                                          "Salesforce integration user"]
+    assert creds["id"].iloc[3].startswith("secret:flowise:acme-support:")
+
+
 def test_orphaned_paths(app):
     at = page(app, "orphans")
     frame = at.dataframe[0].value

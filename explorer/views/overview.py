@@ -139,8 +139,12 @@ def _clusters(shared) -> None:
     st.caption(f"{shared.summary['clusters']} cluster(s), "
                f"{shared.summary['mixed_environment_clusters']} mixing prod and non-prod; "
                "workflows per cluster")
-    sizes = pd.DataFrame({"cluster": [f"#{r['cluster']}" for r in shared.rows],
-                          "workflows": [r["size"] for r in shared.rows]})
+    charted = sorted(shared.rows, key=lambda r: (-r["size"], r["cluster"]))
+    charted = charted[:store_cache.CLUSTERS_CHARTED]
+    if len(shared.rows) > len(charted):
+        st.caption(f"The {len(charted)} largest of {len(shared.rows)} clusters.")
+    sizes = pd.DataFrame({"cluster": [f"#{r['cluster']}" for r in charted],
+                          "workflows": [r["size"] for r in charted]})
     st.bar_chart(sizes, x="cluster", y="workflows", height=260)
 
 
@@ -157,6 +161,11 @@ def _findings(token: str, result=None) -> None:
         col.metric(sev.capitalize(), counts.get(sev, 0))
     cols = ["severity", "risk", "owasp", "title", "rule", "nodes"]
     rows = defaults.worst_first(result.rows)
+    shown = store_cache.FINDINGS_SHOWN
+    if len(rows) > shown:
+        st.caption(f"The worst {shown} of {len(rows)} findings (by severity, then risk); "
+                   "`nhigraph findings` lists them all.")
+        rows = rows[:shown]
     frame = pd.DataFrame([{
         "severity": r.get("severity"), "risk": r.get("risk"), "owasp": r.get("owasp"),
         "title": r.get("title"), "rule": r.get("rule"), "nodes": len(r.get("nodes") or []),

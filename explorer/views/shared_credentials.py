@@ -117,11 +117,17 @@ def render() -> None:
     drawn, full = store_cache.cluster_drawing(token, min_wf, number)
     show_graph(drawn, layout="physics", title=f"Shared-credential cluster {number}",
                full=full)
+    listed = row["credentials"]
+    shown = store_cache.CREDENTIALS_SHOWN
+    if len(listed) > shown:
+        listed = sorted(listed, key=lambda c: (-len(c["workflows"]), c["id"]))[:shown]
+        st.caption(f"The {shown} most shared of its {len(row['credentials'])} "
+                   "credentials; Download JSON below lists every one.")
     creds = pd.DataFrame([{
         "name": c["name"], "kind": c["kind"], "workflows": len(c["workflows"]),
         "environments": ", ".join(c["environments"]),
         "mixed_environments": c["mixed_environments"], "id": c["id"],
-    } for c in row["credentials"]])
+    } for c in listed])
     table(creds, key="shared-creds")
     def report():
         from reports import cluster_report
