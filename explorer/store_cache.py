@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,10 +19,12 @@ import streamlit as st
 from graph import open_store
 from graph.store import DEFAULT_STORE_DIR
 
+from . import background
+
 #: Stores with more nodes than this get a type-in box instead of a list of every node.
 PICKER_MAX_NODES = 10000
 #: At most this many workflows and secrets are ranked on the Overview.
-OVERVIEW_MAX_SOURCES = 2000
+OVERVIEW_MAX_SOURCES = background.OVERVIEW_MAX_SOURCES
 #: Findings the Overview lists, worst first (its counts are of all): past a few hundred a
 #: table is scrolled, not read, and every row is sent on each visit (1.2 MB at 100k nodes).
 FINDINGS_SHOWN = 500
@@ -126,16 +126,10 @@ def shortest_paths(token: str, src: str, dst: str, limit: int):
 @st.cache_data(show_spinner="Clustering shared credentials...", max_entries=8)
 def shared_credentials(token: str, min_workflows: int):
     if min_workflows == 2:
-        return _joined(token, "shared", lambda: _shared(get_store()))
+        return _joined(token, "shared", lambda: background.shared(get_store()))
     from queries import shared_credentials as q
 
     return q(get_store(), min_workflows=min_workflows)
-
-
-def _shared(store):
-    from queries import shared_credentials as q
-
-    return q(store, min_workflows=2)
 
 
 @st.cache_data(show_spinner="Drawing the cluster...", max_entries=16)
@@ -185,73 +179,25 @@ def findings_available() -> bool:
 
 @st.cache_data(show_spinner="Evaluating findings...", max_entries=4)
 def findings(token: str):
-    return _joined(token, "findings", lambda: _findings(get_store()))
-
-
-def _findings(store):
-    from queries.findings import findings as q
-
-    return q(store)
+    return _joined(token, "findings", lambda: background.findings(get_store()))
 
 
 @st.cache_data(show_spinner="Ranking blast radius of workflows and secrets...", max_entries=4)
 def blast_ranking(token: str) -> tuple[list[dict], int]:
     """Blast-radius summary of every workflow and secret (at most OVERVIEW_MAX_SOURCES),
     and how many there were in all."""
-    return _joined(token, "ranking", lambda: _ranking(get_store()))
-
-
-def _ranking(store) -> tuple[list[dict], int]:
-    from queries import blast_radius as q
-
-    subjects = sorted((n["id"], n.get("kind"), str(n.get("name") or n["id"]))
-                      for kind in ("Workflow", "Secret") for n in store.nodes(kind))
-    out = []
-    for nid, kind, name in subjects[:OVERVIEW_MAX_SOURCES]:
-        s = q(store, nid).summary
-        out.append({"id": nid, "kind": kind, "name": name,
-                    "targets": s["systems"] + s["resources"], "systems": s["systems"],
-                    "resources": s["resources"], "admin_targets": s["admin_targets"],
-                    "crown_jewels": len(s["crown_jewels"]), "reachable": s["reachable"]})
-    out.sort(key=lambda r: (-r["crown_jewels"], -r["targets"], -r["admin_targets"], r["id"]))
-    return out, len(subjects)
+    return _joined(token, "ranking", lambda: background.ranking(get_store()))
 
 
 # --- the Overview's analyses in the background ------------------------------------------
 
-#: The Overview's parts, in the order they are computed, and what computes each.
-OVERVIEW_PARTS = {"ranking": _ranking, "shared": _shared, "findings": _findings}
-
-
-class _Jobs:
-    """The background analyses of one store token: one worker thread, which opens its own
-    handle on the store (the page's handle is never shared between threads)."""
-
-    def __init__(self) -> None:
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nhigraph-overview")
-        self.futures: dict[str, Future] = {}
-        self.lock = threading.Lock()
-        self._store = None
-
-    def _run(self, name: str):
-        if self._store is None:
-            self._store = open_store(create=False)
-        return OVERVIEW_PARTS[name](self._store)
-
-    def submit(self, name: str) -> Future:
-        with self.lock:
-            if name not in self.futures:
-                self.futures[name] = self.pool.submit(self._run, name)
-            return self.futures[name]
-
-    def get(self, name: str) -> Future | None:
-        with self.lock:
-            return self.futures.get(name)
+#: The Overview's parts, in the order they are computed (:mod:`explorer.background`).
+OVERVIEW_PARTS = tuple(background.PARTS)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _jobs(token: str) -> _Jobs:
-    return _Jobs()
+def _jobs(token: str) -> background.Jobs:
+    return background.Jobs()
 
 
 def _joined(token: str, name: str, compute):
@@ -262,11 +208,9 @@ def _joined(token: str, name: str, compute):
 
 
 def start_overview(token: str) -> None:
-    """Start the Overview's analyses in the background (each once per token)."""
-    jobs = _jobs(token)
-    for name in OVERVIEW_PARTS:
-        if name != "findings" or findings_available():
-            jobs.submit(name)
+    """Start the Overview's analyses in the background (once per token)."""
+    _jobs(token).start([name for name in OVERVIEW_PARTS
+                        if name != "findings" or findings_available()])
 
 
 def overview_part(token: str, name: str):
