@@ -231,7 +231,7 @@ def browser_times(store_dir: Path, node: str, first_render: bool = False
 
 
 def measure(store_dir: Path, node: str | None, browser_only: bool = False,
-            first_render: bool = False) -> None:
+            first_render: bool = False, script_only: bool = False) -> None:
     store = EmbeddedStore(store_dir)
     counts = store.counts()
     if node is None:
@@ -244,6 +244,8 @@ def measure(store_dir: Path, node: str | None, browser_only: bool = False,
         for key, seconds in script_times(store_dir, node).items():
             print(f"{'script (AppTest)':<20} {key:<34} {seconds * 1000:8.0f} ms  "
                   f"(load {os.getloadavg()[0]:.1f})", flush=True)
+    if script_only:
+        return
     for key, figures in browser_times(store_dir, node, first_render):
         shown = "  ".join(f"{k} {'-' if v is None else f'{v:.2f}'}"
                           for k, v in figures.items())
@@ -259,16 +261,17 @@ def main() -> None:
     ap.add_argument("--first-render", action="store_true",
                     help="browser only: the Overview until its script has run (parts "
                          "computing in the background not waited for), first and again")
+    ap.add_argument("--script-only", action="store_true", help="skip the browser phase")
     args = ap.parse_args()
     if args.store is not None:
         measure(args.store, args.node, args.browser_only or args.first_render,
-                args.first_render)
+                args.first_render, args.script_only)
         return
     with tempfile.TemporaryDirectory(prefix="nhigraph-bench-") as tmp:
         store_dir = Path(tmp) / "store"
         sample_estate.load(EmbeddedStore(store_dir)).close()
         measure(store_dir, args.node, args.browser_only or args.first_render,
-                args.first_render)
+                args.first_render, args.script_only)
 
 
 if __name__ == "__main__":
