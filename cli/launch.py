@@ -40,7 +40,8 @@ def explorer_url(node: dict, port: int = PORT) -> str:
 def explorer_command(port: int = PORT) -> list[str]:
     """The command line that serves the explorer on ``port`` (no browser of its own)."""
     return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", HOST,
-            "--server.port", str(port), "--server.headless", "true"]
+            "--server.port", str(port), "--server.headless", "true",
+            "--server.fileWatcherType", "none"]
 
 
 def explorer_env(store_config: dict, environ: dict | None = None) -> dict[str, str]:

@@ -15,6 +15,7 @@ carrying the data escapes ``<``, ``>`` and ``&`` so no name can close the script
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from functools import lru_cache
 from importlib import resources
@@ -45,6 +46,7 @@ ACCESS_COLORS = {"admin": "#d62728", "write": "#ff7f0e", "unknown": "#7f7f7f",
 CROWN = "#d62728"
 LABEL_MAX = 34
 VIS_DIR = "lib/vis-9.1.2"
+_IMAGE_RULE = re.compile(r"[^{}]*\{[^{}]*url\(\s*[\"']?data:[^{}]*\}")
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +55,9 @@ def _vis_assets() -> tuple[str, str]:
     base = resources.files("pyvis").joinpath(VIS_DIR)
     js = base.joinpath("vis-network.min.js").read_text(encoding="utf-8")
     css = base.joinpath("vis-network.css").read_text(encoding="utf-8")
+    # The rules carrying inline images style the navigation and manipulation buttons, which
+    # the explorer turns off: 206 of the stylesheet's 220 KB, sent with every drawing.
+    css = _IMAGE_RULE.sub("", css)
     # Inlined inside <script>/<style>: nothing in them may end the element early.
     assert "</script" not in js.lower() and "</style" not in css.lower()
     return js, css
@@ -173,7 +178,10 @@ def build_network(d: Drawing, direction: str = "out", layout: str = "tree",
         options["physics"] = {"enabled": False}
     else:
         options["physics"] = {"enabled": True, "solver": "forceAtlas2Based",
-                              "stabilization": {"iterations": 250, "fit": True}}
+                              # 60 steps lay out a bounded drawing about as well as 250,
+                              # which cost the browser about a second before the first
+                              # frame (docs/performance.md, issue 13 explorer section).
+                              "stabilization": {"iterations": 60, "fit": True}}
     net.options = options
     return net
 

@@ -19,10 +19,24 @@ import streamlit as st
 from graph import open_store
 from graph.store import DEFAULT_STORE_DIR
 
+from . import background
+
 #: Stores with more nodes than this get a type-in box instead of a list of every node.
 PICKER_MAX_NODES = 10000
 #: At most this many workflows and secrets are ranked on the Overview.
-OVERVIEW_MAX_SOURCES = 2000
+OVERVIEW_MAX_SOURCES = background.OVERVIEW_MAX_SOURCES
+#: Findings the Overview lists, worst first (its counts are of all): past a few hundred a
+#: table is scrolled, not read, and every row is sent on each visit (1.2 MB at 100k nodes).
+FINDINGS_SHOWN = 500
+#: Clusters in the Overview's cluster-size chart, largest first.
+CLUSTERS_CHARTED = 30
+#: Credentials listed for the drawn shared-credential cluster, most shared first (20,135 in
+#: the hub cluster of the 100k heavy-sharing estate: 2 MB sent on every rerun).
+CREDENTIALS_SHOWN = 500
+#: Stores with more nodes than this compute the Overview's whole-estate analyses (blast
+#: ranking, shared-credential clusters, findings) in the background: the page shows the
+#: store's figures at once and each part when it is ready (:func:`overview_part`).
+BACKGROUND_MIN_NODES = 10000
 
 
 def store_config() -> dict:
@@ -111,6 +125,8 @@ def shortest_paths(token: str, src: str, dst: str, limit: int):
 
 @st.cache_data(show_spinner="Clustering shared credentials...", max_entries=8)
 def shared_credentials(token: str, min_workflows: int):
+    if min_workflows == 2:
+        return _joined(token, "shared", lambda: background.shared(get_store()))
     from queries import shared_credentials as q
 
     return q(get_store(), min_workflows=min_workflows)
@@ -120,17 +136,23 @@ def shared_credentials(token: str, min_workflows: int):
 def cluster_drawing(token: str, min_workflows: int, number: int):
     """Shared-credential cluster ``number`` drawn and bounded (a cluster of thousands of
     workflows takes seconds to bound, so reruns reuse it), with the (nodes, edges) of the
-    drawing before bounding; None when there is no such cluster."""
-    from explorer.subgraph import bound
+    drawing before bounding; None when there is no such cluster. A cluster of more than
+    ``subgraph.MAX_DRAWN_CREDENTIALS`` credentials is drawn with its most shared ones
+    (:func:`explorer.subgraph.most_shared`, said in the notes)."""
+    from explorer.subgraph import bound, most_shared
     from explorer.subgraph import cluster_drawing as draw
 
     rows = shared_credentials(token, min_workflows).rows
     row = next((r for r in rows if r["cluster"] == number), None)
     if row is None:
         return None
+    row, note = most_shared(row)
     d = draw(get_store(), row)
     full = (len(d.nodes), len(d.edges))
-    return bound(d), full
+    d = bound(d)
+    if note:
+        d.notes.insert(0, note)
+    return d, full
 
 
 @st.cache_data(show_spinner="Looking for orphaned paths...", max_entries=4)
@@ -157,29 +179,57 @@ def findings_available() -> bool:
 
 @st.cache_data(show_spinner="Evaluating findings...", max_entries=4)
 def findings(token: str):
-    from queries.findings import findings as q
-
-    return q(get_store())
+    return _joined(token, "findings", lambda: background.findings(get_store()))
 
 
 @st.cache_data(show_spinner="Ranking blast radius of workflows and secrets...", max_entries=4)
 def blast_ranking(token: str) -> tuple[list[dict], int]:
     """Blast-radius summary of every workflow and secret (at most OVERVIEW_MAX_SOURCES),
     and how many there were in all."""
-    from queries import blast_radius as q
+    return _joined(token, "ranking", lambda: background.ranking(get_store()))
 
-    store = get_store()
-    subjects = sorted((n["id"], n.get("kind"), str(n.get("name") or n["id"]))
-                      for kind in ("Workflow", "Secret") for n in store.nodes(kind))
-    out = []
-    for nid, kind, name in subjects[:OVERVIEW_MAX_SOURCES]:
-        s = q(store, nid).summary
-        out.append({"id": nid, "kind": kind, "name": name,
-                    "targets": s["systems"] + s["resources"], "systems": s["systems"],
-                    "resources": s["resources"], "admin_targets": s["admin_targets"],
-                    "crown_jewels": len(s["crown_jewels"]), "reachable": s["reachable"]})
-    out.sort(key=lambda r: (-r["crown_jewels"], -r["targets"], -r["admin_targets"], r["id"]))
-    return out, len(subjects)
+
+# --- the Overview's analyses in the background ------------------------------------------
+
+#: The Overview's parts, in the order they are computed (:mod:`explorer.background`).
+OVERVIEW_PARTS = tuple(background.PARTS)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _jobs(token: str) -> background.Jobs:
+    return background.Jobs()
+
+
+def _joined(token: str, name: str, compute):
+    """The result of the Overview's background job ``name`` when one was started for this
+    token (waited for, never computed twice), else ``compute()`` here."""
+    job = _jobs(token).get(name)
+    return job.result() if job is not None else compute()
+
+
+def start_overview(token: str) -> None:
+    """Start the Overview's analyses in the background (once per token)."""
+    _jobs(token).start([name for name in OVERVIEW_PARTS
+                        if name != "findings" or findings_available()])
+
+
+def overview_part(token: str, name: str):
+    """The background result ``name`` ("ranking", "shared" or "findings") once it is
+    computed, else None (started by :func:`start_overview`). A failure is raised here."""
+    job = _jobs(token).get(name)
+    if job is None or not job.done():
+        return None
+    return job.result()
+
+
+def wait_overview(token: str, timeout: float | None = None) -> None:
+    """Block until every background part of the Overview is computed (for tests and
+    benchmarks)."""
+    jobs = _jobs(token)
+    for name in OVERVIEW_PARTS:
+        job = jobs.get(name)
+        if job is not None:
+            job.exception(timeout)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

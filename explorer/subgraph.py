@@ -123,6 +123,33 @@ def paths_drawing(store, result) -> Drawing:
     return d
 
 
+#: A cluster is drawn with at most this many of its credentials (the ones mixing
+#: environments, then the most shared): past that the focus nodes alone fill the budget and
+#: the drawing is a cloud of unconnected credentials.
+MAX_DRAWN_CREDENTIALS = 25
+
+
+def most_shared(cluster: dict, limit: int = MAX_DRAWN_CREDENTIALS) -> tuple[dict, str | None]:
+    """``cluster`` cut to its ``limit`` credentials that mix environments first, then the
+    most shared (most workflows, then id), with the workflows that use them; and the note
+    saying so (None when nothing was cut)."""
+    creds = cluster["credentials"]
+    if len(creds) <= limit:
+        return cluster, None
+    mixing = set(cluster.get("mixing_credentials") or ())
+    kept = sorted(creds, key=lambda c: (c["id"] not in mixing, -len(c["workflows"]),
+                                        c["id"]))[:limit]
+    ids = {c["id"] for c in kept}
+    cut = {**cluster, "credentials": kept,
+           "secrets": [i for i in cluster["secrets"] if i in ids],
+           "identities": [i for i in cluster["identities"] if i in ids],
+           "workflows": sorted({w for c in kept for w in c["workflows"]})}
+    note = (f"only the {limit} most shared of its {len(creds)} credentials are drawn, with "
+            f"the {len(cut['workflows'])} of {len(cluster['workflows'])} workflows using them "
+            "(the table below lists every credential)")
+    return cut, note
+
+
 def cluster_drawing(store, cluster: dict) -> Drawing:
     """A shared-credential cluster: its credentials (the focus), the workflows that use
     them and the connectors in between, and everything the credentials open."""

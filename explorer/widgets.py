@@ -19,6 +19,9 @@ from .subgraph import MAX_ELEMENTS, Drawing, bound
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&\"'])")
 GRAPH_HEIGHT = 560
+#: Notes of a simplified drawing shown in full; past that the rest are counted (a cluster of
+#: thousands of workflows makes thousands of collapses, 200 KB of text in one box).
+NOTES_SHOWN = 8
 KIND_ORDER = ("Workflow", "Secret", "Identity", "Connector", "Workspace", "Vault", "System",
               "Resource", "Owner")
 
@@ -99,8 +102,11 @@ def show_graph(d: Drawing, direction: str = "out", layout: str = "tree",
                "move, scroll to zoom.")
     st.caption(caption)
     if d.notes:
-        st.info("To stay readable the graph is simplified: "
-                + "; ".join(text(n) for n in d.notes) + ".", icon=":material/compress:")
+        shown = [text(n) for n in d.notes[:NOTES_SHOWN]]
+        if len(d.notes) > NOTES_SHOWN:
+            shown.append(f"and {len(d.notes) - NOTES_SHOWN} more such simplifications")
+        st.info("To stay readable the graph is simplified: " + "; ".join(shown) + ".",
+                icon=":material/compress:")
     return d
 
 

@@ -82,6 +82,44 @@ def test_overview(app):
     assert len(charts) == 3
 
 
+def test_overview_of_a_large_store_fills_in_from_the_background(tmp_path, monkeypatch):
+    """Past BACKGROUND_MIN_NODES the first run shows the store's figures at once, and the
+    ranking, clusters and findings once the child process has sent them (its start held
+    back here until the first run is checked)."""
+    import threading
+
+    from explorer import background, store_cache
+
+    load_sample(tmp_path / "store")
+    monkeypatch.setenv("NHIGRAPH_STORE", str(tmp_path / "store"))
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setattr(store_cache, "BACKGROUND_MIN_NODES", 100)
+    gate = threading.Event()
+    launch = background.launch  # the child process starts once the gate opens
+    monkeypatch.setattr(background, "launch",
+                        lambda names, conn: gate.wait(60) and launch(names, conn))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert metrics(at) == {"Nodes": "276", "Edges": "543", "Workflows": "51",
+                           "Secrets": "47", "Identities": "20", "Systems + resources": "35"}
+    waiting = [c for c in captions(at) if c.startswith("Computing in the background")]
+    assert len(waiting) == 4  # ranking, its distribution, clusters, findings
+    assert not [df for df in at.dataframe if "crown_jewels" in df.value.columns]
+    gate.set()
+    store_cache.wait_overview(store_cache.store_token(), timeout=120)
+    at.run()
+    assert not at.exception
+    assert not [c for c in captions(at) if c.startswith("Computing in the background")]
+    top = {df.value["kind"].iloc[0]: df.value for df in at.dataframe
+           if "crown_jewels" in df.value.columns}
+    assert top["Workflow"].iloc[0][["name", "crown_jewels", "targets"]].tolist() == [
+        "Invoice sync", 3, 6]
+    assert any("3 cluster(s), 2 mixing prod and non-prod" in c for c in captions(at))
+    assert len(at.get("vega_lite_chart")) == 3
+    if store_cache.findings_available():
+        assert {"Critical", "High", "Medium", "Low", "Info"} <= set(metrics(at))
+
+
 def test_blast_radius(app):
     at = page(app, "blast_radius")
     # opens on the Overview's first-ranked source: Invoice sync, 3 crown jewels
@@ -176,6 +214,37 @@ def test_shared_credentials(app):
     at.text_input(key="shared-search").set_value("airflow").run()
     assert at.dataframe[0].value["cluster"].tolist() == [3]
     assert at.subheader[0].value == "Cluster #3"
+
+
+def test_long_lists_are_cut_worst_and_most_shared_first(app, monkeypatch):
+    """Past the limits the Overview lists the worst findings and charts the largest
+    clusters, Shared credentials the most shared credentials, and each says so."""
+    from explorer import store_cache
+
+    monkeypatch.setattr(store_cache, "FINDINGS_SHOWN", 3)
+    monkeypatch.setattr(store_cache, "CLUSTERS_CHARTED", 2)
+    monkeypatch.setattr(store_cache, "CREDENTIALS_SHOWN", 4)
+    app.run()
+    # clusters of 33, 2 and 5 workflows: the chart shows #1 and #3
+    assert "The 2 largest of 3 clusters." in captions(app)
+    if store_cache.findings_available():
+        total = sum(int(v) for k, v in metrics(app).items()
+                    if k in ("Critical", "High", "Medium", "Low", "Info"))
+        assert f"The worst 3 of {total} findings (by severity, then risk); " \
+               "`nhigraph findings` lists them all." in captions(app)
+        listed = next(df.value for df in app.dataframe if "rule" in df.value.columns)
+        assert len(listed) == 3 and listed["severity"].iloc[0] == "critical"
+    at = page(app, "shared_credentials")
+    assert ("The 4 most shared of its 21 credentials; Download JSON below lists every one."
+            in captions(at))
+    creds = at.dataframe[1].value
+    assert len(creds) == 4
+    # The Slack bot is used by 12 workflows, Jira and Salesforce by 7; of the three used
+    # by 5, the first by id (the Flowise flow's Slack token).
+    assert creds["workflows"].tolist() == [12, 7, 7, 5]
+    assert creds["name"].tolist()[:3] == ["Slack bot (prod)", "Jira automation",
+                                          "Salesforce integration user"]
+    assert creds["id"].iloc[3].startswith("secret:flowise:acme-support:")
 
 
 def test_orphaned_paths(app):

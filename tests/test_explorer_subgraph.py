@@ -9,6 +9,7 @@ from explorer.subgraph import (
     bound,
     cluster_drawing,
     inbound_drawing,
+    most_shared,
     paths_drawing,
 )
 from queries import blast_radius, inbound, shared_credentials, shortest_paths
@@ -169,3 +170,30 @@ def test_bound_holds_on_a_bushy_tree():
     # but the root, each between drawn nodes.
     assert all(e.src in d.nodes and e.dst in d.nodes for e in d.edges)
     assert sorted(e.dst for e in d.edges) == sorted(n for n in d.nodes if n != "root")
+
+
+def test_a_cluster_of_many_credentials_is_drawn_with_its_most_shared():
+    def cred(cid, *workflows):
+        kind = "Identity" if cid.startswith("id-") else "Secret"
+        return {"id": cid, "kind": kind, "workflows": list(workflows)}
+
+    cluster = {
+        "secrets": ["s-hub", "s-mix", "s-pair", "s-small"], "identities": ["id-role"],
+        "workflows": ["w1", "w2", "w3", "w4", "w5", "w6"],
+        "mixing_credentials": ["s-mix"],
+        "credentials": [cred("s-hub", "w1", "w2", "w3", "w4"), cred("s-mix", "w5", "w6"),
+                        cred("s-pair", "w1", "w6"), cred("s-small", "w2", "w3"),
+                        cred("id-role", "w1", "w2", "w3")],
+    }
+    cut, note = most_shared(cluster, limit=3)
+    # s-mix mixes environments so it comes first; then the most shared: s-hub (4
+    # workflows), id-role (3); s-pair and s-small (2 each) are left out.
+    assert [c["id"] for c in cut["credentials"]] == ["s-mix", "s-hub", "id-role"]
+    assert cut["secrets"] == ["s-hub", "s-mix"] and cut["identities"] == ["id-role"]
+    assert cut["workflows"] == ["w1", "w2", "w3", "w4", "w5", "w6"]
+    assert note == ("only the 3 most shared of its 5 credentials are drawn, with the 6 of 6 "
+                    "workflows using them (the table below lists every credential)")
+    cut, note = most_shared(cluster, limit=1)
+    assert cut["secrets"] == ["s-mix"] and cut["identities"] == []
+    assert cut["workflows"] == ["w5", "w6"] and "the 2 of 6 workflows" in note
+    assert most_shared(cluster, limit=5) == (cluster, None)

@@ -64,8 +64,65 @@ def render() -> None:
         # of the page is drawn first and the findings fill this slot at the end.
         findings_slot = st.container()
 
+    # On a large store the whole-estate analyses run in the background: the figures above
+    # are shown at once and each part below fills in when it is ready.
+    background = stats["nodes"] > store_cache.BACKGROUND_MIN_NODES
+    if background:
+        store_cache.start_overview(token)
+    parts = {name: store_cache.overview_part(token, name) if background else None
+             for name in store_cache.OVERVIEW_PARTS}
+    pending = [name for name in parts if background and parts[name] is None
+               and (name != "findings" or store_cache.findings_available())]
+
     st.subheader("Largest blast radius")
-    ranking, total = store_cache.blast_ranking(token)
+    ranked = parts["ranking"] if background else store_cache.blast_ranking(token)
+    if ranked is None:
+        _computing("ranking the blast radius of every workflow and secret")
+    else:
+        _ranking(*ranked)
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Blast radius distribution")
+        st.caption("Workflows and secrets by how many systems and resources they reach")
+        if ranked is None:
+            _computing("the distribution follows the ranking")
+        else:
+            st.bar_chart(blast_distribution(ranked[0]), height=260,
+                         x_label="systems and resources reached", y_label="count")
+    with right:
+        st.subheader("Shared-credential clusters")
+        shared = parts["shared"] if background else store_cache.shared_credentials(token, 2)
+        if shared is None:
+            _computing("clustering the workflows that share credentials")
+        else:
+            _clusters(shared)
+    with findings_slot:
+        if background and "findings" in pending:
+            _computing("evaluating every finding rule")
+        else:
+            _findings(token, parts["findings"])
+    if pending:
+        _wait_for(token, pending)
+
+
+def _computing(what: str) -> None:
+    st.caption(f"Computing in the background ({what}); this part appears when it is "
+               "ready.")
+
+
+def _wait_for(token: str, pending: list[str]) -> None:
+    """Rerun the page once every pending background part is ready (checked every
+    second in a fragment, so nothing else on the page is redrawn meanwhile)."""
+
+    @st.fragment(run_every=1.0)
+    def poll() -> None:
+        if all(store_cache.overview_part(token, name) is not None for name in pending):
+            st.rerun()
+
+    poll()
+
+
+def _ranking(ranking: list[dict], total: int) -> None:
     if total > len(ranking):
         st.caption(f"Ranked the first {len(ranking)} of {total} workflows and secrets.")
     cols = ["name", "kind", "targets", "crown_jewels", "admin_targets", "reachable", "id"]
@@ -77,37 +134,38 @@ def render() -> None:
             top = [r for r in ranking if r["kind"] == kind][:TOP]
             table(pd.DataFrame(top, columns=cols), key=f"top-{kind}")
 
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Blast radius distribution")
-        st.caption("Workflows and secrets by how many systems and resources they reach")
-        st.bar_chart(blast_distribution(ranking), height=260,
-                     x_label="systems and resources reached", y_label="count")
-    with right:
-        st.subheader("Shared-credential clusters")
-        shared = store_cache.shared_credentials(token, 2)
-        st.caption(f"{shared.summary['clusters']} cluster(s), "
-                   f"{shared.summary['mixed_environment_clusters']} mixing prod and non-prod; "
-                   "workflows per cluster")
-        sizes = pd.DataFrame({"cluster": [f"#{r['cluster']}" for r in shared.rows],
-                              "workflows": [r["size"] for r in shared.rows]})
-        st.bar_chart(sizes, x="cluster", y="workflows", height=260)
-    with findings_slot:
-        _findings(token)
+
+def _clusters(shared) -> None:
+    st.caption(f"{shared.summary['clusters']} cluster(s), "
+               f"{shared.summary['mixed_environment_clusters']} mixing prod and non-prod; "
+               "workflows per cluster")
+    charted = sorted(shared.rows, key=lambda r: (-r["size"], r["cluster"]))
+    charted = charted[:store_cache.CLUSTERS_CHARTED]
+    if len(shared.rows) > len(charted):
+        st.caption(f"The {len(charted)} largest of {len(shared.rows)} clusters.")
+    sizes = pd.DataFrame({"cluster": [f"#{r['cluster']}" for r in charted],
+                          "workflows": [r["size"] for r in charted]})
+    st.bar_chart(sizes, x="cluster", y="workflows", height=260)
 
 
-def _findings(token: str) -> None:
+def _findings(token: str, result=None) -> None:
     if not store_cache.findings_available():
         st.caption("Findings appear here once the findings module (queries.findings) is "
                    "installed.")
         return
-    result = store_cache.findings(token)
+    if result is None:
+        result = store_cache.findings(token)
     counts = severity_counts(result.rows)
     cols = st.columns(len(SEVERITIES))
     for col, sev in zip(cols, SEVERITIES, strict=True):
         col.metric(sev.capitalize(), counts.get(sev, 0))
     cols = ["severity", "risk", "owasp", "title", "rule", "nodes"]
     rows = defaults.worst_first(result.rows)
+    shown = store_cache.FINDINGS_SHOWN
+    if len(rows) > shown:
+        st.caption(f"The worst {shown} of {len(rows)} findings (by severity, then risk); "
+                   "`nhigraph findings` lists them all.")
+        rows = rows[:shown]
     frame = pd.DataFrame([{
         "severity": r.get("severity"), "risk": r.get("risk"), "owasp": r.get("owasp"),
         "title": r.get("title"), "rule": r.get("rule"), "nodes": len(r.get("nodes") or []),

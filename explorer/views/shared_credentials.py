@@ -17,6 +17,9 @@ from explorer.widgets import (
     text,
 )
 
+#: Names shown in one cell of the clusters table; the rest are counted (a cluster of thousands
+#: of workflows otherwise puts megabytes of names in the table). Downloads keep every id.
+CELL_ITEMS = 5
 COLUMNS = ["cluster", "size", "mixed_environments", "environments", "workspaces", "secrets",
            "identities", "reaches"]
 
@@ -41,7 +44,8 @@ def filter_clusters(rows: list[dict], mixed_only: bool, search: str,
 
 def clusters_frame(rows: list[dict], names: dict[str, str]) -> pd.DataFrame:
     def show(ids):
-        return ", ".join(names.get(i, i) for i in ids)
+        shown = ", ".join(names.get(i, i) for i in ids[:CELL_ITEMS])
+        return shown + (f" (+{len(ids) - CELL_ITEMS} more)" if len(ids) > CELL_ITEMS else "")
 
     return pd.DataFrame([{
         "cluster": r["cluster"], "size": r["size"], "mixed_environments": r["mixed_environments"],
@@ -80,8 +84,13 @@ def render() -> None:
     mixed_only = f2.toggle("Only prod mixed with non-prod", value=False, key="shared-mixed")
     search = f3.text_input("Search names and ids", key="shared-search")
     result = store_cache.shared_credentials(token, min_wf)
-    ids = {i for r in result.rows for k in ("workflows", "secrets", "identities", "reaches",
-                                              "workspaces") for i in r[k]}
+    # Names of every member only when a search needs them; else those the page shows.
+    keys = ("workflows", "secrets", "identities", "reaches", "workspaces")
+    ids = {i for r in result.rows for k in keys
+           for i in (r[k] if search.strip() else r[k][:CELL_ITEMS])}
+    ids.update(i for r in result.rows for i in r["mixing_credentials"])
+    if st.query_params.get("node"):
+        ids.add(st.query_params["node"])
     names = {i: str(n.get("name") or i) for i, n in store.get_nodes(ids).items()}
     rows = filter_clusters(result.rows, mixed_only, search, names)
     s = result.summary
@@ -108,11 +117,17 @@ def render() -> None:
     drawn, full = store_cache.cluster_drawing(token, min_wf, number)
     show_graph(drawn, layout="physics", title=f"Shared-credential cluster {number}",
                full=full)
+    listed = row["credentials"]
+    shown = store_cache.CREDENTIALS_SHOWN
+    if len(listed) > shown:
+        listed = sorted(listed, key=lambda c: (-len(c["workflows"]), c["id"]))[:shown]
+        st.caption(f"The {shown} most shared of its {len(row['credentials'])} "
+                   "credentials; Download JSON below lists every one.")
     creds = pd.DataFrame([{
         "name": c["name"], "kind": c["kind"], "workflows": len(c["workflows"]),
         "environments": ", ".join(c["environments"]),
         "mixed_environments": c["mixed_environments"], "id": c["id"],
-    } for c in row["credentials"]])
+    } for c in listed])
     table(creds, key="shared-creds")
     def report():
         from reports import cluster_report
