@@ -244,7 +244,7 @@ def _numbers(column: Any, dtype: Any) -> np.ndarray:
     return np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset:arr.offset + len(arr)]
 
 
-def _indices(rows: Sequence[int]) -> Any:
+def _indices(rows: Sequence[int] | np.ndarray) -> Any:
     """Row numbers as an Arrow array built on their numpy buffer: ``take`` given a numpy
     array converts it through a path that imports pandas."""
     import pyarrow as pa

@@ -208,6 +208,7 @@ def redact_props(props: dict[str, Any], keys: dict | None = None) -> dict[str, A
         return props
     out: dict[str, Any] = {}
     for key, value in props.items():
+        clean: Any = key  # a name that is not text (a YAML key) stays as it is
         if isinstance(key, str):
             clean = keys.get(key) if keys is not None else None
             if clean is None:
@@ -225,8 +226,6 @@ def redact_props(props: dict[str, Any], keys: dict | None = None) -> dict[str, A
                         out.setdefault(name, fingerprint(str(value)))
                     continue
                 clean = clean_text(key)
-        else:
-            clean = key
         out[clean] = _clean_value(value)
     return out
 
