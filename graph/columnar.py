@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import json
 import os
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -66,11 +67,16 @@ def save_rows(folder: Path, gen: int, node_attrs: Mapping[str, dict],
     dumps = json.JSONEncoder(sort_keys=True).encode
     seen_text: dict[tuple, str] = {}
 
+    last: list = [None, ""]  # the list met last and its text (a fresh write shares one)
+
     def seen_json(values: Iterable[str]) -> str:
+        if values is last[0]:
+            return last[1]
         key = tuple(sorted(values))
         text = seen_text.get(key)
         if text is None:
             text = seen_text[key] = json.dumps(list(key))
+        last[:] = values, text
         return text
 
     ids = sorted(node_attrs)
@@ -91,36 +97,46 @@ def save_rows(folder: Path, gen: int, node_attrs: Mapping[str, dict],
         seen = attrs.get("seen_by", ())
         sources.update(seen)
         cols["seen_by"].append(seen_json(seen))
-    src_l: list[int] = []
-    dst_l: list[int] = []
-    kind_l: list[str] = []
+    # Edge ends and kinds as machine integers (not a Python int per row), kinds numbered
+    # in the order met and renumbered into the sorted kind list below.
+    src_a, dst_a, kind_a = array("i"), array("i"), array("h")
+    met: dict[str, int] = {}
     props_l: list[str] = []
     seen_l: list[str] = []
     for a, b, k, attrs in edges:  # texts made here, so no edge's dict outlives its row
-        src_l.append(number[a])
-        dst_l.append(number[b])
-        kind_l.append(k)
+        src_a.append(number[a])
+        dst_a.append(number[b])
+        code = met.get(k)
+        if code is None:
+            code = met[k] = len(met)
+        kind_a.append(code)
         props_l.append(dumps({x: v for x, v in attrs.items() if x != "seen_by"})
                        if len(attrs) > 1 or "seen_by" not in attrs else "{}")
         seen = attrs.get("seen_by", ())
         sources.update(seen)
         seen_l.append(seen_json(seen))
     del number
-    edge_kinds = sorted(set(kind_l))
-    kcode = {k: i for i, k in enumerate(edge_kinds)}
+    edge_kinds = sorted(met)
+    renumber = np.zeros(len(met), dtype=np.int16)
+    for k, code in met.items():
+        renumber[code] = edge_kinds.index(k)
     n, m = len(ids), len(props_l)
-    src = np.array(src_l, dtype=np.int32).reshape(m)
-    dst = np.array(dst_l, dtype=np.int32).reshape(m)
-    kind = np.fromiter((kcode[k] for k in kind_l), dtype=np.int16, count=m)
-    del src_l, dst_l, kind_l
+    src = np.array(src_a, dtype=np.int32).reshape(m)
+    dst = np.array(dst_a, dtype=np.int32).reshape(m)
+    kind = renumber[np.array(kind_a, dtype=np.int16).reshape(m)]
+    del src_a, dst_a, kind_a
     order = np.lexsort((dst, kind, src))  # CSR order: by source, kind, destination
     src, kind, dst = src[order], kind[order], dst[order]
-    at = order.tolist()
-    del order
-    eprops = [props_l[i] for i in at]
+    # The texts put in CSR order by Arrow's take (no list of a Python int per row).
+    eprops = _strings(props_l)
     del props_l
-    eseen = [seen_l[i] for i in at]
-    del seen_l, at
+    eseen = _strings(seen_l)
+    del seen_l
+    if m:
+        rows = _indices(order)
+        eprops, eseen = eprops.take(rows), eseen.take(rows)
+        del rows
+    del order
     edge_counts: dict[str, int] = {}
     for k, c in zip(edge_kinds, np.bincount(kind, minlength=len(edge_kinds)).tolist(),
                     strict=True):
@@ -128,7 +144,7 @@ def save_rows(folder: Path, gen: int, node_attrs: Mapping[str, dict],
     node_table = pa.table({c: _strings(v) for c, v in cols.items()})
     del cols
     edge_table = pa.table({"src": _ints(src), "kind": _ints(kind), "dst": _ints(dst),
-                           "props": _strings(eprops), "seen_by": _strings(eseen)})
+                           "props": eprops, "seen_by": eseen})
     del eprops, eseen
     in_rows = np.lexsort((src, kind, dst)).astype(np.int32)
     arrays: dict[str, Any] = {
@@ -231,7 +247,7 @@ def _numbers(column: Any, dtype: Any) -> np.ndarray:
     return np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset:arr.offset + len(arr)]
 
 
-def _indices(rows: Sequence[int]) -> Any:
+def _indices(rows: Sequence[int] | np.ndarray) -> Any:
     """Row numbers as an Arrow array built on their numpy buffer: ``take`` given a numpy
     array converts it through a path that imports pandas."""
     import pyarrow as pa

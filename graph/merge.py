@@ -99,6 +99,7 @@ class _FreshNodes(Mapping):
     def __init__(self, batch: Batch, source: str):
         self.by_id = {node.id: node for node in batch.nodes}
         self.source = source
+        self.seen = [source]  # one list for every row: a row's dict only lives to be written
 
     def __getitem__(self, node_id: str) -> dict:
         node = self.by_id[node_id]
@@ -106,7 +107,7 @@ class _FreshNodes(Mapping):
         props.setdefault("name", node.id)
         props.setdefault("source", self.source)
         props["kind"] = node.kind
-        props["seen_by"] = [self.source]
+        props["seen_by"] = self.seen
         return props
 
     def __iter__(self) -> Iterator[str]:

@@ -32,7 +32,7 @@ from .redact import is_secret_name
 RESERVED = frozenset({"id", "kind", "seen_by"})
 
 
-@dataclass
+@dataclass(slots=True)  # no per-record __dict__: a million-row batch is half the size
 class Node:
     id: str
     kind: str
@@ -40,7 +40,7 @@ class Node:
     where: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Edge:
     src: str
     kind: str
@@ -211,7 +211,22 @@ def _name_check(key: str, is_declared: bool) -> tuple[int, bool]:
     return secret, bool(key) and key.replace("_", "a").isalnum()
 
 
-def clean_props(declared: dict, props: dict[str, Any], where: str) -> dict[str, Any]:
+#: Declared types whose normalised form of a text depends on the text only and is an
+#: immutable value, so it is worked out once per distinct text (see :func:`clean_props`).
+_BY_VALUE = frozenset({"enum", "bool", "datetime"})
+#: Distinct texts remembered per property name and kind in one :func:`validate` run.
+VALUE_CACHE_LIMIT = 4096
+
+
+def clean_props(declared: dict, props: dict[str, Any], where: str,
+                seen: dict | None = None) -> dict[str, Any]:
+    """``props`` checked and normalised (see :func:`_normalise_value`).
+
+    ``seen`` (one dict per kind for one batch) remembers what each distinct text of an
+    enum, bool or date property became, so a column of a million rows with a few
+    distinct values is checked once per value; a text that fails is never remembered, so
+    its row raises the same error, naming that row. Text in a text or undeclared
+    property is kept as it is (what :func:`_normalise_value` returns for it)."""
     out: dict[str, Any] = {}
     if not props:
         return out
@@ -225,7 +240,21 @@ def clean_props(declared: dict, props: dict[str, Any], where: str) -> dict[str, 
             raise InputError(f"refusing to store secret-looking property {key!r}", where)
         if not good_name:
             raise InputError(f"property names are letters, digits and _: {key!r}", where)
-        value = _normalise_value(declared.get(key), value, f"{where}.{key}" if where else key)
+        prop = declared.get(key)
+        if type(value) is str:
+            t = prop.type if prop is not None else None
+            if t is None or t == "str":
+                out[key] = value
+                continue
+            if seen is not None and t in _BY_VALUE:
+                known = seen.get((key, value))
+                if known is None:
+                    known = _normalise_value(prop, value, f"{where}.{key}" if where else key)
+                    if len(seen) < VALUE_CACHE_LIMIT:
+                        seen[(key, value)] = known
+                out[key] = known
+                continue
+        value = _normalise_value(prop, value, f"{where}.{key}" if where else key)
         if value is not None:
             out[key] = value
     return out
@@ -245,6 +274,9 @@ def validate(batch: Batch,
     # Declared properties per kind, looked up once (a batch can hold millions of records).
     declared_node = {k: node_props(k) for k in NODE_KINDS}
     declared_edge = {k: edge_props(k) for k in EDGE_KINDS}
+    # What each distinct text of an enum/bool/date property became, per kind.
+    seen_node: dict[str, dict] = {k: {} for k in NODE_KINDS}
+    seen_edge: dict[str, dict] = {k: {} for k in EDGE_KINDS}
     for node in batch.nodes:
         where = node.where or node.id
         if not isinstance(node.id, str) or not node.id.strip():
@@ -254,7 +286,8 @@ def validate(batch: Batch,
                 f"unknown node kind {node.kind!r} (expected one of {', '.join(NODE_KINDS)})",
                 where,
             )
-        node.props = clean_props(declared_node[node.kind], node.props, where)
+        node.props = clean_props(declared_node[node.kind], node.props, where,
+                                 seen_node[node.kind])
         prior = kinds.get(node.id) or existing_kind(node.id)
         if prior and prior != node.kind:
             raise InputError(
@@ -287,7 +320,8 @@ def validate(batch: Batch,
             raise InputError(
                 f"{edge.kind} cannot join {ends[0]} -> {ends[1]} (allowed: {allowed})", where
             )
-        edge.props = clean_props(declared_edge[edge.kind], edge.props, where)
+        edge.props = clean_props(declared_edge[edge.kind], edge.props, where,
+                                 seen_edge[edge.kind])
         if edge.kind == "CAN_ACCESS":
             edge.props.setdefault("access", "unknown")
         key = edge.key

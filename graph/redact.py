@@ -199,43 +199,85 @@ def _clean_value(value: Any) -> Any:
     return value
 
 
-def redact_props(props: dict[str, Any]) -> dict[str, Any]:
+def redact_props(props: dict[str, Any], keys: dict | None = None) -> dict[str, Any]:
     """Secret-looking names replaced by ``<name>_fingerprint`` (their values go nowhere);
-    every text value URL-redacted."""
+    every text value URL-redacted. ``keys`` (one dict for one batch) remembers what each
+    property name is (secret-looking, else its cleaned text): a batch has a few
+    names, asked about once per row."""
     if not props:
         return props
     out: dict[str, Any] = {}
     for key, value in props.items():
-        if isinstance(key, str) and not isinstance(value, bool) and is_secret_name(key):
-            # (a flag such as ``has_auth`` says something about a secret, never holds one)
-            if isinstance(value, (str, int, float)) and not isinstance(value, bool) \
-                    and str(value).strip():
-                from .fingerprint import fingerprint
+        clean: Any = key  # a name that is not text (a YAML key) stays as it is
+        if isinstance(key, str):
+            clean = keys.get(key) if keys is not None else None
+            if clean is None:
+                clean = _SECRET if is_secret_name(key) else clean_text(key)
+                if keys is not None:
+                    keys[key] = clean
+            if clean is _SECRET:
+                # (a flag such as ``has_auth`` says something about a secret, never holds one)
+                if not isinstance(value, bool):
+                    if isinstance(value, (str, int, float)) and str(value).strip():
+                        from .fingerprint import fingerprint
 
-                name = "fingerprint" if key.lower() in ("value", "secret_value") else \
-                    f"{re.sub(r'[^A-Za-z0-9_]', '_', key).lower()}_fingerprint"
-                out.setdefault(name, fingerprint(str(value)))
-            continue
-        out[clean_text(key) if isinstance(key, str) else key] = _clean_value(value)
+                        name = "fingerprint" if key.lower() in ("value", "secret_value") \
+                            else f"{re.sub(r'[^A-Za-z0-9_]', '_', key).lower()}_fingerprint"
+                        out.setdefault(name, fingerprint(str(value)))
+                    continue
+                clean = clean_text(key)
+        out[clean] = _clean_value(value)
     return out
+
+
+_SECRET = object()  # a secret-looking name, in the names remembered
+_DIGITS = "0123456789"
+
+
+def _where_scrubber() -> Any:
+    """``scrub(clean_text(where))`` for one batch's ``where`` texts, worked out once per
+    ``file:`` prefix for the ``<prefix><line number>`` form the file ingesters give each
+    row. A prefix is taken as safe only when it holds no ``@``, no ``=`` and only ASCII
+    (so :func:`clean_text` and :func:`redact_url_text` cannot change such a text) and
+    ``scrub(prefix + "1")`` changes nothing: the digits after it can neither start nor
+    end a ``name: value`` pair's name, and a value reaching into them is there whatever
+    the digits are, so the scrub changes ``prefix + digits`` for no line number either.
+    Any other text goes through the whole rule."""
+    safe: dict[str, bool] = {}
+
+    def cleaned(where: str) -> str:
+        head = where.rstrip(_DIGITS)
+        if head != where:
+            ok = safe.get(head)
+            if ok is None:
+                probe = head + "1"
+                ok = safe[head] = ("@" not in head and "=" not in head and head.isascii()
+                                   and scrub(clean_text(probe)) == probe)
+            if ok:
+                return where
+        return scrub(clean_text(where))
+
+    return cleaned
 
 
 def redact_batch(batch: Any) -> Any:
     """Run the rule over one ingester's batch in place (and return it)."""
+    keys: dict = {}
+    where_of = _where_scrubber()
     for node in batch.nodes:
         if isinstance(node.id, str):
             node.id = clean_text(node.id)
-        node.props = redact_props(node.props)
+        node.props = redact_props(node.props, keys)
         if node.where:
-            node.where = scrub(clean_text(node.where))
+            node.where = where_of(node.where)
     for edge in batch.edges:
         if isinstance(edge.src, str):
             edge.src = clean_text(edge.src)
         if isinstance(edge.dst, str):
             edge.dst = clean_text(edge.dst)
-        edge.props = redact_props(edge.props)
+        edge.props = redact_props(edge.props, keys)
         if edge.where:
-            edge.where = scrub(clean_text(edge.where))
+            edge.where = where_of(edge.where)
     batch.notes = [scrub(clean_text(str(n))) for n in batch.notes]
     batch.skipped = [scrub(clean_text(str(s))) for s in batch.skipped]
     return batch

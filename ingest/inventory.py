@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import json
+from operator import call
 from pathlib import Path
 from typing import Any
 
@@ -246,11 +247,35 @@ def _csv_kind(stem: str) -> str | None:
     return None
 
 
+#: Columns holding node ids: their texts are shared with the node's own id text.
+_ID_COLUMNS = frozenset({"id", "from", "to", "owner"})
+#: A column keeps sharing equal texts while it has at most this many distinct ones.
+POOL_LIMIT = 1024
+
+
+class _Pool(dict):
+    """Maps a text to the first equal text read, so the million equal cells of a kind, a
+    status or an edge end are one text in memory (a hit is one C lookup). ``full`` is set
+    once more than ``limit`` distinct texts were read (a column of names)."""
+
+    def __init__(self, limit: int | None):
+        super().__init__()
+        self.limit, self.full = limit, False
+
+    def __missing__(self, text: str) -> str:
+        self[text] = text
+        if self.limit is not None and len(self) > self.limit:
+            self.full = True
+        return text
+
+
 def parse_csv_folder(folder: Path) -> Batch:
     batch = Batch()
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv")
     if not files:
         raise InputError("no .csv files in the folder", str(folder))
+    ids = _Pool(None)
+    add_edge = batch.edges.append
     for path in files:
         is_edges = path.stem.lower() == "edges"
         kind = None if is_edges else _csv_kind(path.stem)
@@ -271,6 +296,8 @@ def parse_csv_folder(folder: Path) -> Batch:
                 width = len(header)
                 scrub = any(h.lower() in SECRET_FIELD_NAMES or is_secret_name(h)
                             for h in header)
+                pools = [ids if h in _ID_COLUMNS else _Pool(POOL_LIMIT) for h in header]
+                share = [p.__getitem__ for p in pools]  # cell -> its shared text
                 prefix = f"{path}:"
                 for row in reader:
                     if not row:
@@ -278,13 +305,25 @@ def parse_csv_folder(folder: Path) -> Batch:
                     where = prefix + str(reader.line_num)
                     if len(row) > width:
                         raise InputError("more cells than header columns", where)
-                    clean = {k: v for k, v in zip(header, row, strict=False) if v}
+                    if not reader.line_num & 1023:
+                        # a column of (nearly) distinct texts (names) keeps its cells
+                        share = [str if p.full else f for p, f in zip(pools, share,
+                                                                       strict=True)]
+                    cells = map(call, share, row)  # each cell as its shared text
+                    clean = {k: v for k, v in zip(header, cells, strict=False) if v}
                     if not clean:
                         continue
                     if is_edges:
                         ekind = clean.pop("kind", "")
                         _check_kind(ekind, EDGE_KINDS, where)
-                        _edge(ekind, clean, where, batch, scrub)
+                        if scrub:
+                            _edge(ekind, clean, where, batch, scrub)
+                            continue
+                        # what _edge does with a row of texts, without its call per row
+                        src, dst = clean.pop("from", "").strip(), clean.pop("to", "").strip()
+                        if not src or not dst:
+                            raise InputError(f"edge without '{'to' if src else 'from'}'", where)
+                        add_edge(Edge(src, ekind, dst, clean, where))
                     else:
                         _node(kind, clean, where, batch, scrub)
         except UnicodeDecodeError:

@@ -119,3 +119,33 @@ def test_bad_csv_folders(tmp_path, files, message):
     with pytest.raises(InputError) as exc:
         inventory.parse(tmp_path)
     assert message in str(exc.value)
+
+
+def test_a_large_csv_folder_shares_texts_and_still_names_the_bad_row(tmp_path):
+    """Equal cells are one text (edge ends are the node's id text), a column of distinct
+    names keeps every name, and an enum checked once per distinct text still names the
+    row of the first bad one."""
+    rows = [f"workflow:w{i},w{i},{'prod' if i % 2 else 'production'},n8n"
+            for i in range(3000)]
+    (tmp_path / "Workflow.csv").write_text("id,name,environment,platform\n" +
+                                           "\n".join(rows) + "\n")
+    (tmp_path / "Secret.csv").write_text("id,expires_at\n" + "".join(
+        f"secret:s{i},2030-01-0{1 + i % 2}\n" for i in range(2000)))
+    (tmp_path / "edges.csv").write_text("kind,from,to\n" + "".join(
+        f"REFERENCES,workflow:w{i},secret:s{i}\n" for i in range(2000)))
+    b = load(tmp_path)
+    assert [n.props["name"] for n in b.nodes if n.kind == "Workflow"] == \
+        [f"w{i}" for i in range(3000)]
+    assert {n.props["environment"] for n in b.nodes if n.kind == "Workflow"} == {"prod"}
+    assert [n.props["expires_at"] for n in b.nodes if n.kind == "Secret"][:3] == \
+        ["2030-01-01T00:00:00Z", "2030-01-02T00:00:00Z", "2030-01-01T00:00:00Z"]
+    by_id = {n.id: n.id for n in b.nodes}
+    assert all(e.src is by_id[e.src] and e.dst is by_id[e.dst] for e in b.edges)
+    assert len(b.edges) == 2000
+    rows[2500] = rows[1500] = "workflow:w1500,w1500,moon,n8n"
+    (tmp_path / "Workflow.csv").write_text("id,name,environment,platform\n" +
+                                           "\n".join(rows[:2600]) + "\n")
+    with pytest.raises(InputError) as exc:
+        load(tmp_path)
+    assert str(exc.value) == (f"{tmp_path / 'Workflow.csv'}:1502.environment: environment "
+                              "must be one of prod, staging, dev, test, unknown, not 'moon'")

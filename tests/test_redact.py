@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import cli
 from graph.embedded import EmbeddedStore
-from graph.records import Batch, Node
+from graph.records import Batch, Edge, Node
 from graph.redact import (
     REDACTED,
     is_secret_name,
@@ -125,3 +125,33 @@ def test_airflow_url_secrets_never_reach_the_store(tmp_path, monkeypatch):
     assert "api.example.test" in blob
     for value in ("PW111", "TK222", "KY333", "pw111", "tk222", "ky333"):
         assert value not in blob and value not in res.output
+
+
+@pytest.mark.parametrize("where", [
+    "/data/inventory/edges.csv:12", "edges.csv:007", "edges.csv:", "/x/password:12",
+    "/tmp/a b token: 3", "/tmp/a b token:3", "/x/api_key=1/f.csv:7", "/x/'token': 9",
+    "/x/Authorization: Bearer 12", "dir/token:5:6", "/p/secret:", "/p/x?sig=1:4",
+    "/u/bot:pw@host/f.csv:9", "/d/caf\u00e9/f.csv:3", "/d/\ud800/f.csv:3",
+    "run 'password': 1", "x.json: nodes.Secret[3]", "a token:12 b", "password:1"])
+def test_row_places_are_scrubbed_as_one_at_a_time(where):
+    """The per-batch scrub of ``file:line`` places (worked out once per prefix) gives
+    what the whole rule gives for each text."""
+    from graph.redact import _where_scrubber, clean_text
+
+    one = _where_scrubber()
+    assert one(where) == scrub(clean_text(where))
+    assert one(where) == scrub(clean_text(where))  # the second time from what it learned
+    if where[-1:].isdigit():
+        longer = where + "9801"
+        assert one(longer) == scrub(clean_text(longer))
+
+
+def test_row_places_with_a_secret_looking_prefix_are_scrubbed():
+    batch = Batch(nodes=[Node(f"n{i}", "System", {}, f"/in/x password:{i}") for i in (1, 22)],
+                  edges=[Edge("n1", "USES", "n22", {"api_token": "zz", "team": "a"},
+                              "/in/ok.csv:4")])
+    redact_batch(batch)
+    assert [n.where for n in batch.nodes] == [f"/in/x password:{REDACTED}"] * 2
+    assert batch.edges[0].where == "/in/ok.csv:4"
+    assert "api_token" not in batch.edges[0].props
+    assert batch.edges[0].props["team"] == "a"
