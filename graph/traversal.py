@@ -408,7 +408,23 @@ def reachable_sets_in_memory(g: nx.MultiDiGraph, kinds: Iterable[str],
 
 def reachable_sets_csr(gen: Generation, kinds: Iterable[str],
                        stop: set[str]) -> ReachableSets:
-    """:func:`reachable_sets_in_memory` over the columnar store's CSR arrays."""
+    """:func:`reachable_sets_in_memory` over the columnar store's CSR arrays.
+
+    A generation never changes, so the last answer is kept on it and given again for the
+    same kinds and stopped nodes: one posture asks for the same condensation three times
+    (the blast-radius figures, and the joint walks of the orphans and of the shared
+    credentials). Callers only read what they get."""
+    key = (frozenset(gen.kind_codes(kinds)), frozenset(stop))
+    last = getattr(gen, "_last_reachable_sets", None)
+    if last is not None and last[0] == key:
+        return last[1]
+    got = _reachable_sets_csr(gen, kinds, stop)
+    gen._last_reachable_sets = (key, got)  # type: ignore[attr-defined]
+    return got
+
+
+def _reachable_sets_csr(gen: Generation, kinds: Iterable[str],
+                        stop: set[str]) -> ReachableSets:
     import numpy as np
 
     from .condensation import csr_of_pairs, reachable_sets
