@@ -23,9 +23,9 @@ import argparse
 import json
 import os
 import random
-import tempfile
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -68,9 +68,10 @@ def main() -> None:
     ap.add_argument("--as-of", default="2026-06-01T00:00:00Z")
     a = ap.parse_args()
     os.environ.setdefault("NHIGRAPH_FINGERPRINT_KEY", "bench")
+    from graph.columnar_copy import columnar_copy
     from graph.embedded import EmbeddedStore
     from graph.memory import MemoryStore
-    from graph.snapshot import columnar_copy, link_snapshot, read_snapshot, write_snapshot
+    from graph.snapshot import link_snapshot, read_snapshot, write_snapshot
     from ingest import inventory
     from ingest.synthetic_estate import generate
     from queries.posture import crown_jewels

@@ -1,9 +1,9 @@
-"""A graph held in memory (a snapshot file's rows, a what-if copy) written once to a
-temporary folder of the embedded store's columnar files and opened from there, so the
-analyses over it run on the columnar walks and CSR arrays (:mod:`graph.columnar`) instead
-of per-edge dicts of a NetworkX graph: at 100k nodes writing the copy costs about 3 s of
-CPU and a whole posture (:mod:`queries.posture`) runs in about half the time it takes on
-a :class:`~graph.memory.MemoryStore` (docs/performance.md, issue #16).
+"""A snapshot file's rows written once to a temporary folder of the embedded store's
+columnar files and opened from there, so a diff against an exported file reads it with the
+same columnar walks and CSR arrays (:mod:`graph.columnar`) as a linked snapshot folder,
+instead of building a NetworkX graph of it (:class:`~graph.memory.MemoryStore`). At 100k
+nodes the two cost the same CPU (writing the files costs what the faster reads save) and
+the columnar copy holds less memory (docs/performance.md, issue #16).
 """
 
 from __future__ import annotations

@@ -54,13 +54,6 @@ class Posture:
     upstream: dict[str, set[str]] = field(default_factory=dict)
 
 
-#: From this many nodes, the posture of an in-memory store (a what-if copy, a snapshot file
-#: that could not be mapped) is computed on a temporary columnar copy of it
-#: (:mod:`graph.columnar_copy`): about 3 s of CPU to write at 100k nodes, against about
-#: half the CPU for every read that follows (docs/performance.md, issue #16).
-COLUMNAR_FROM = 20_000
-
-
 def crown_jewels(store: Store) -> list[str]:
     return sorted(n["id"] for n in store.find_nodes("crown_jewel", True))
 
@@ -71,7 +64,7 @@ def posture(store: Store, as_of: str | None = None, unknown_as: str = "write",
     from graph.model import ACCESS_EDGES
 
     as_of = as_of or now_iso()
-    store = cast(Store, _SharedReach(_columnar(store)))
+    store = cast(Store, _SharedReach(store))
     p = Posture(store, as_of, unknown_as, nodes={n["id"]: n for n in store.nodes()})
     access = set(ACCESS_EDGES)
     p.access_edges = set(store.expand_ends(p.nodes, "out", access))  # no properties read
@@ -94,15 +87,6 @@ def posture(store: Store, as_of: str | None = None, unknown_as: str = "write",
         p.findings = {f["id"]: f for f in rows}
         p.risk = round(sum(f["risk"] for f in rows), 2)
     return p
-
-
-def _columnar(store: Store) -> Store:
-    """``store``, or for a large in-memory store its columnar copy (same answers)."""
-    if store.backend != "memory" or sum(store.counts()["nodes"].values()) < COLUMNAR_FROM:
-        return store
-    from graph.columnar_copy import columnar_copy
-
-    return columnar_copy(store.nodes(), store.edges(), store.runs()) or store
 
 
 class _SharedReach:
