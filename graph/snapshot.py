@@ -7,7 +7,9 @@ wrote it: ``{"format": "nhigraph-snapshot", "version": 1, "name", "created_at", 
 ("auto" after an ingest, "saved" by name), "last_run", "counts", "nodes": [{id, kind,
 ...}], "edges": [[src, kind, dst, props], ...]}``. Stores hold fingerprints, never secret
 values, and a snapshot holds what the store holds (property names that would carry a value
-are dropped all the same). :func:`open_snapshot` gives a :class:`~graph.memory.MemoryStore`.
+are dropped all the same). :func:`open_snapshot` opens one as a read-only embedded store
+over a temporary folder of columnar files written from it (or, for a file a store could
+not have written, as a :class:`~graph.memory.MemoryStore`).
 
 A :class:`Shelf` is the folder of one store's snapshots: ``<store>/snapshots/`` for the
 embedded store, ``$NHIGRAPH_SNAPSHOTS`` (default ``./.nhigraph-snapshots``) for Neo4j. Each
@@ -96,9 +98,11 @@ def _meta(data: dict, path: Path) -> dict[str, Any]:
 def read_snapshot(path: str | os.PathLike) -> dict[str, Any]:
     """The snapshot document in ``path``; one clear error when it is not one."""
     try:
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, EOFError, ValueError, UnicodeDecodeError) as exc:
+        # one decompress and one parse: json.load over a gzip text stream decodes in
+        # small pieces and costs about a third more at 100k nodes
+        with open(path, "rb") as fh:
+            data = json.loads(gzip.decompress(fh.read()))
+    except (OSError, EOFError, ValueError, UnicodeDecodeError, gzip.BadGzipFile) as exc:
         raise InputError(f"not a readable nhigraph snapshot ({type(exc).__name__})",
                          str(path)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -145,8 +149,10 @@ def link_snapshot(store: Store, folder: Path) -> bool:
 
 
 def open_snapshot(path: str | os.PathLike) -> Store:
-    """A snapshot file as an in-memory store, or a linked snapshot folder as a read-only
-    embedded store."""
+    """A linked snapshot folder as a read-only embedded store; a snapshot file as a
+    read-only embedded store too, over a temporary folder of columnar files written from
+    it (:func:`graph.columnar_copy.columnar_copy`; removed when the store is dropped or the process ends), or,
+    for a file that function cannot take, as an in-memory store."""
     if Path(path).is_dir():
         from .embedded import EmbeddedStore
 
@@ -159,7 +165,12 @@ def open_snapshot(path: str | os.PathLike) -> Store:
     edges = data["edges"]
     if not all(isinstance(e, list) and len(e) == 4 and isinstance(e[3], dict) for e in edges):
         raise InputError("key 'edges': each edge must be [src, kind, dst, props]", str(path))
-    from .memory import MemoryStore  # NetworkX: only to open a JSON snapshot
+    from .columnar_copy import columnar_copy
+
+    store = columnar_copy(nodes, edges, data.get("runs") or [])
+    if store is not None:
+        return store
+    from .memory import MemoryStore  # NetworkX: only for a file columnar_copy cannot take
 
     return MemoryStore.from_rows(nodes, edges, f"snapshot {data.get('name')}",
                                  data.get("runs") or [])

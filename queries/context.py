@@ -154,7 +154,7 @@ class Context:
         """Secrets a workflow or connector holds directly (not only through a copy)."""
         starts = sorted(self.by_kind["Workflow"]) + sorted(self.by_kind["Connector"])
         kinds = ("REFERENCES", "EMBEDS", "AUTHENTICATES_WITH")
-        return {e.dst for e in self.store.expand(starts, "out", kinds)}
+        return {dst for _, _, dst in self.store.expand_ends(starts, "out", kinds)}
 
     def group_copies(self, ids, prefer=lambda sid: 0) -> list[tuple[str, list[str]]]:
         """``ids`` grouped by the credential they hold, so one key stored in two places (an

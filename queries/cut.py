@@ -15,7 +15,6 @@ from __future__ import annotations
 import networkx as nx
 
 from graph.errors import InputError
-from graph.memory import MemoryStore
 from graph.model import ACCESS_EDGES
 from graph.store import Store
 
@@ -127,8 +126,7 @@ def cut(store: Store, source: str, to: str = "every-crown-jewel", as_of: str | N
         return Result(rows=rows, rows_key="cut", header=header, columns=COLUMNS,
                       summary={"cost": int(value), "edges": len(rows),
                                "reachable_targets": len(reachable)})
-    delta = what_if(store, Plan(remove_edges=removals), as_of=as_of, unknown_as=unknown_as,
-                    base=MemoryStore.copy_of(store))
+    delta = what_if(store, Plan(remove_edges=removals), as_of=as_of, unknown_as=unknown_as)
     # the source losing the targets is the point; anything else losing access is collateral
     breaks = [b for b in delta.rows if b["change"] == "would-break"
               and not (b["subject"] == src and b["target"] in targets)]

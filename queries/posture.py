@@ -67,7 +67,7 @@ def posture(store: Store, as_of: str | None = None, unknown_as: str = "write",
     store = cast(Store, _SharedReach(store))
     p = Posture(store, as_of, unknown_as, nodes={n["id"]: n for n in store.nodes()})
     access = set(ACCESS_EDGES)
-    p.access_edges = {e.key for e in store.edges() if e.kind in access}
+    p.access_edges = set(store.expand_ends(p.nodes, "out", access))  # no properties read
     for jewel in crown_jewels(store):
         for row in inbound(store, jewel, unknown_as=unknown_as, as_of=as_of).rows:
             if row["kind"] in PATH_SOURCES:

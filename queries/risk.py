@@ -68,9 +68,9 @@ class _Exposure:
     def logins(self, iid: str) -> list[str]:
         if self._logins is None:
             self._logins = {}
-            for e in self.ctx.store.expand(sorted(self.ctx.by_kind["Identity"]), "in",
-                                           ("AUTHENTICATES_AS",)):
-                self._logins.setdefault(e.dst, []).append(e.src)
+            for src, _, dst in self.ctx.store.expand_ends(sorted(self.ctx.by_kind["Identity"]),
+                                                          "in", ("AUTHENTICATES_AS",)):
+                self._logins.setdefault(dst, []).append(src)
         return self._logins.get(iid, [])
 
     def secret(self, sid: str) -> set[str]:

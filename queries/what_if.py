@@ -95,9 +95,13 @@ def what_if(store: Store, plan: Plan, as_of: str | None = None, unknown_as: str 
     (1, ['acct', 'bucket'])
     """
     as_of = as_of or now_iso()
-    before = base or MemoryStore.copy_of(store)
-    after = MemoryStore(before.graph.copy(), f"what-if on {store.location}", before.runs())
+    copy = base or MemoryStore.copy_of(store)
+    after = MemoryStore(copy.graph.copy(), f"what-if on {store.location}", copy.runs())
     done = apply(after, plan, as_of)
+    # on the embedded store "before" is the store itself (the copy holds the same graph):
+    # read through its columnar walks, not the copy's NetworkX dicts (Neo4j: the copy,
+    # one read of the graph instead of a query per step)
+    before = base or (store if store.backend == "embedded" else copy)
     result = delta_result(posture(before, as_of, unknown_as), posture(after, as_of, unknown_as),
                           {"store": store.location, "as_of": as_of, "plan": done}, unknown_as)
     retired = {d["node"] for d in done if d["change"] == "retire"}
