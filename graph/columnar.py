@@ -297,6 +297,12 @@ class Generation:
     def id_of(self, i: int) -> str:
         return self._ids.text(i)
 
+    def ids_of(self, rows: Sequence[int]) -> list[str]:
+        """The ids at these numbers (one ``take`` for many)."""
+        if len(rows) <= FEW_ROWS:
+            return [self._ids.text(int(i)) for i in rows]
+        return self.ids.take(_indices(rows)).to_pylist()
+
     def public(self, rows: Sequence[int]) -> list[dict]:
         """The nodes at these numbers as the store shows them (id, properties, kind)."""
         if not len(rows):
@@ -326,6 +332,22 @@ class Generation:
         # boolean ``to_numpy`` both import pandas. Missing values never match.
         hits = pc.indices_nonzero(pc.is_in(col, value_set=_strings([value])))
         return _numbers(hits, np.uint64).tolist()
+
+    @cached_property
+    def node_kinds(self) -> tuple[list[str], np.ndarray]:
+        """``(names, codes)``: each node's kind as a number into ``names``."""
+        import pyarrow.compute as pc
+
+        if not self.n:
+            return [], np.zeros(0, dtype=np.int32)
+        enc = pc.dictionary_encode(self.nodes.column("kind")).combine_chunks()
+        return enc.dictionary.to_pylist(), _numbers(enc.indices, np.int32)
+
+    def kind_mask(self, kinds: Iterable[str]) -> np.ndarray:
+        """A boolean array over the nodes: is the node's kind one of ``kinds``."""
+        names, codes = self.node_kinds
+        wanted = [i for i, k in enumerate(names) if k in set(kinds)]
+        return np.isin(codes, np.asarray(wanted, dtype=np.int32))
 
     @cached_property
     def _edge_texts(self) -> Any:

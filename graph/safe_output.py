@@ -13,6 +13,7 @@ import io
 import json
 import math
 import re
+from itertools import chain
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -73,9 +74,112 @@ def strict_json(value: Any, **kwargs: Any) -> str:
     """
     kwargs.setdefault("default", str)
     try:
-        return json.dumps(value, allow_nan=False, **kwargs)
+        return _dumps(value, kwargs)
     except ValueError:
-        return json.dumps(finite(value), allow_nan=False, **kwargs)
+        return _dumps(finite(value), kwargs)
+
+
+def _dumps(value: Any, kwargs: dict[str, Any]) -> str:
+    """``json.dumps(value, allow_nan=False, **kwargs)``; with an integer ``indent`` (and no
+    other option but ``default`` and a false ``sort_keys``) through :func:`_indented`."""
+    indent, default = kwargs.get("indent"), kwargs["default"]
+    if type(indent) is int and indent >= 0 and set(kwargs) <= {"indent", "default", "sort_keys"} \
+            and not kwargs.get("sort_keys"):
+        try:
+            return _indented(value, indent, default)
+        except _NotPlain:
+            pass
+    return json.dumps(value, allow_nan=False, **kwargs)
+
+
+class _NotPlain(Exception):
+    """A dict key that is not a text (``json`` converts those; left to ``json.dumps``)."""
+
+
+def _indented(value: Any, indent: int, default: Any) -> str:
+    """The exact text of ``json.dumps(value, indent=indent, allow_nan=False,
+    default=default)``, fast. With ``indent`` the standard library encodes in Python, one
+    generator step per value (most of a large result's output time); here each list or
+    dict holding only scalars, and each list of such dicts (a result's rows), is one call
+    of the C encoder, its separators carrying the newline and indentation the indented
+    encoder writes. In a list of dicts the C encoder separates the dicts as it separates
+    their items; a text is encoded without a raw newline, so ``}``, a newline and ``{`` is
+    only ever the boundary of two dicts and is re-indented as such."""
+    pad = ["\n"]
+    parts: list[str] = []
+    emit = parts.append
+    one = json.JSONEncoder(allow_nan=False, default=default).encode
+    encoders: dict[int, Any] = {}
+
+    def flat(level: int) -> Any:
+        enc = encoders.get(level)
+        if enc is None:
+            while len(pad) <= level + 2:
+                pad.append("\n" + " " * (indent * len(pad)))
+            enc = encoders[level] = json.JSONEncoder(
+                allow_nan=False, default=default,
+                separators=("," + pad[level + 1], ": ")).encode
+        return enc
+
+    def walk(v: Any, level: int) -> None:
+        t = type(v)
+        if t in _SCALARS:
+            emit(one(v))
+        elif t is dict:
+            if not v:
+                emit("{}")
+                return
+            if not set(map(type, v)) <= _TEXT:
+                raise _NotPlain
+            text = flat(level)
+            if set(map(type, v.values())) <= _SCALARS:
+                emit("{" + pad[level + 1] + text(v)[1:-1] + pad[level] + "}")
+                return
+            sep = "{"
+            for k, x in v.items():
+                emit(sep + pad[level + 1] + one(k) + ": ")
+                walk(x, level + 1)
+                sep = ","
+            emit(pad[level] + "}")
+        elif t is list or t is tuple:
+            if not v:
+                emit("[]")
+                return
+            text = flat(level)
+            kinds = set(map(type, v))
+            if kinds <= _SCALARS:
+                emit("[" + pad[level + 1] + text(list(v))[1:-1] + pad[level] + "]")
+                return
+            if kinds == _DICT and all(v) \
+                    and set(map(type, chain.from_iterable(v))) <= _TEXT \
+                    and set(map(type, chain.from_iterable(map(dict.values, v)))) <= _SCALARS:
+                inner, p1, p2 = flat(level + 1), pad[level + 1], pad[level + 2]
+                body = inner(list(v))[2:-2].replace("}," + p2 + "{", p1 + "}," + p1 + "{" + p2)
+                emit("[" + p1 + "{" + p2 + body + p1 + "}" + pad[level] + "]")
+                return
+            sep = "["
+            for x in v:
+                emit(sep + pad[level + 1])
+                walk(x, level + 1)
+                sep = ","
+            emit(pad[level] + "]")
+        elif isinstance(v, (str, int, float)):  # subclasses: as json encodes them
+            emit(one(v))
+        elif isinstance(v, dict):
+            walk(dict(v), level)
+        elif isinstance(v, (list, tuple)):
+            walk(list(v), level)
+        else:
+            walk(default(v), level)
+
+    flat(0)
+    walk(value, 0)
+    return "".join(parts)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_TEXT = frozenset({str})
+_DICT = frozenset({dict})
 
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -67,18 +67,18 @@ def accountable_owners(store, ids: list[str], nodes: dict[str, dict]) -> dict[st
             break
         look = sorted({a for anc in pending.values() for a in anc})
         direct: dict[str, list[str]] = defaultdict(list)
-        for e in store.expand(look, "in", ("OWNS",)):
-            direct[e.dst].append(e.src)
+        for src, _, dst in store.expand_ends(look, "in", ("OWNS",)):
+            direct[dst].append(src)
         missing = [a for a in look if a not in known]
         known.update(store.get_nodes(missing))
         parents: dict[str, list[str]] = defaultdict(list)
         kinds = {"CONTAINS", "STORES", "EMBEDS", "USES", "AUTHENTICATES_WITH"}
-        for e in store.expand(look, "in", kinds):
-            node = known.get(e.dst, {})
+        for src, kind, dst in store.expand_ends(look, "in", kinds):
+            node = known.get(dst, {})
             rule = _INHERIT.get(node.get("kind", ""), ()) + _INHERIT.get(
                 f"{node.get('kind')}:{node.get('identity_type')}", ())
-            if e.kind in rule:
-                parents[e.dst].append(e.src)
+            if kind in rule:
+                parents[dst].append(src)
         nxt = {}
         for i, ancestors in pending.items():
             owners = sorted({o for a in ancestors for o in direct.get(a, [])})

@@ -27,6 +27,28 @@ def workflow_environment(wf: dict, spaces: list[str], space_nodes: dict[str, dic
     return env
 
 
+def clusters(users: dict[str, set[str]]) -> list[set[tuple[str, str]]]:
+    """The connected components of the bipartite graph credential -- workflow (members
+    tagged ``("c", id)`` and ``("w", id)``), by ``scipy.sparse.csgraph`` over numbered
+    ends: no graph object per edge."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    if not users:
+        return []
+    ends = sorted({("c", c) for c in users} | {("w", w) for ws in users.values() for w in ws})
+    number = {e: i for i, e in enumerate(ends)}
+    a = [number["c", c] for c, ws in users.items() for _ in ws]
+    b = [number["w", w] for ws in users.values() for w in ws]
+    m = csr_matrix((np.ones(len(a), dtype=bool), (a, b)), shape=(len(ends), len(ends)))
+    _, label = connected_components(m, directed=False)
+    comps: dict[int, set[tuple[str, str]]] = {}
+    for e, c in zip(ends, label.tolist(), strict=True):
+        comps.setdefault(c, set()).add(e)
+    return list(comps.values())
+
+
 def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
                        users: dict[str, set[str]] | None = None) -> Result:
     """Clusters of workflows that share credentials, most widely shared first.
@@ -47,16 +69,10 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
              else {c: ws for c, ws in users.items() if len(ws) >= min_workflows})
     shared = set(users)
     cred_nodes = store.get_nodes(shared)
-    import networkx as nx  # only this analysis needs it: loaded when it runs
-
-    b = nx.Graph()
-    for c in shared:
-        for wf in users[c]:
-            b.add_edge(("c", c), ("w", wf))
+    comps = clusters(users)
     wf_nodes, spaces = workflow_context(store, sorted({w for c in shared for w in users[c]}))
     space_nodes = store.get_nodes({s for ss in spaces.values() for s in ss})
     rows: list[dict] = []
-    comps = list(nx.connected_components(b))
     reaches_of = targets_of(store, [[x for t, x in comp if t == "c"] for comp in comps], as_of)
     for comp in comps:
         wfs = sorted(x for t, x in comp if t == "w")
