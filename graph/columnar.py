@@ -286,7 +286,14 @@ class Generation:
     def indices(self, ids: Iterable[str]) -> dict[str, int]:
         """The numbers of the ids that exist (one vectorised lookup for many ids)."""
         wanted = [i for i in dict.fromkeys(ids) if isinstance(i, str)]
-        if len(wanted) < 64 or self._number is not None:
+        if self._number is None and len(wanted) > max(LAZY_DICT_AFTER, self.n // 16):
+            # A read of a large share of the graph (an analysis' every workflow): one dict,
+            # once, costs less than hashing every stored id again for each such read.
+            self._number = {t: i for i, t in enumerate(self.ids.to_pylist())}
+        if self._number is not None:
+            number = self._number
+            return {w: i for w in wanted if (i := number.get(w)) is not None}
+        if len(wanted) < 64:
             found = ((w, self.index(w)) for w in wanted)
             return {w: i for w, i in found if i is not None}
         import pyarrow.compute as pc

@@ -19,8 +19,7 @@ condensation. ``reachable_sets`` gives, per component, the set of node numbers i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -78,6 +77,13 @@ def _ranges(indptr: Any, indices: Any, rows: Any) -> Any:
         return indices[:0]
     offset = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
     return indices[offset + np.arange(total)]
+
+
+def distinct(a: Any) -> Any:
+    """The distinct values of an integer array, sorted: by one sort (``numpy.unique`` of
+    numpy 2.4 hashes, ~25x slower on a few million integers here)."""
+    a = np.sort(np.asarray(a).ravel())
+    return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a
 
 
 def edge_rows(ptr: Any, nodes: Any) -> Any:

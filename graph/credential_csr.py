@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .condensation import edge_rows
+from .condensation import distinct, edge_rows
 from .credential_use import DIRECT, VIA_CONNECTOR
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def _join(left_key: Any, left_val: Any, right_key: Any, right_val: Any) -> tuple
 
 def _unique_pairs(a: Any, b: Any, n: int) -> tuple[Any, Any]:
     """The distinct ``(a, b)`` pairs, sorted by ``a`` then ``b``."""
-    key = np.unique(a.astype(np.int64) * n + b)
+    key = distinct(a.astype(np.int64) * n + b)
     return key // n, key % n
 
 
@@ -54,7 +54,7 @@ def use_pairs(gen: Generation, workflows: Any) -> tuple[Any, Any, Any]:
     :func:`graph.credential_use.credential_use` returns (the credentials used directly,
     and the identities and copies their secrets add)."""
     n = gen.n
-    wf = np.unique(np.asarray(workflows, dtype=np.int64))
+    wf = distinct(np.asarray(workflows, dtype=np.int64))
     src, dst, kind = _out(gen, wf, DIRECT)
     uses_code = gen.edge_kinds.index("USES") if "USES" in gen.edge_kinds else -1
     via = kind == uses_code
@@ -62,10 +62,10 @@ def use_pairs(gen: Generation, workflows: Any) -> tuple[Any, Any, Any]:
     vw, vc = src[via], dst[via]  # a workflow and what it USES
     connector = gen.kind_mask(["Connector"])
     vw, vc = vw[connector[vc]], vc[connector[vc]]  # a sub-workflow called is not one
-    cs, cd, _ = _out(gen, np.unique(vc), VIA_CONNECTOR)  # sorted by connector
+    cs, cd, _ = _out(gen, distinct(vc), VIA_CONNECTOR)  # sorted by connector
     jw, jc = _join(vc, vw, cs, cd)
     w, c = _unique_pairs(np.concatenate([pw, jw]), np.concatenate([pc, jc]), n)
-    creds = np.unique(c)
+    creds = distinct(c)
     secrets = creds[gen.kind_mask(["Secret"])[creds]]
     # What each used secret adds: the identity it authenticates as, and its stored copies.
     a_s, a_d, _ = _out(gen, secrets, ("AUTHENTICATES_AS",))
@@ -73,7 +73,7 @@ def use_pairs(gen: Generation, workflows: Any) -> tuple[Any, Any, Any]:
     es, ed = _unique_pairs(np.concatenate([a_s, c_s]), np.concatenate([a_d, c_d]), n)
     xw, xc = _join(c, w, es, ed)  # one level: what the direct credentials add
     w, c = _unique_pairs(np.concatenate([w, xw]), np.concatenate([c, xc]), n)
-    return w, c, np.union1d(creds, ed)
+    return w, c, distinct(np.concatenate([creds, ed]))
 
 
 def same_value_pairs(gen: Generation, secrets: Any) -> tuple[Any, Any]:
@@ -85,20 +85,22 @@ def same_value_pairs(gen: Generation, secrets: Any) -> tuple[Any, Any]:
     from scipy.sparse.csgraph import connected_components
 
     seen = np.zeros(gen.n, dtype=bool)
-    frontier = np.unique(secrets)
+    frontier = distinct(secrets)
     seen[frontier] = True
     src_l, dst_l = [], []
     while len(frontier):
         s, d, _ = _out(gen, frontier, ("SAME_VALUE_AS",))
         src_l.append(s)
         dst_l.append(d)
-        nxt = np.unique(d)
+        nxt = distinct(d)
         frontier = nxt[~seen[nxt]]
         seen[frontier] = True
+    if not src_l:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     src, dst = np.concatenate(src_l), np.concatenate(dst_l)
     if not len(src):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    ends = np.unique(np.concatenate([src, dst]))
+    ends = distinct(np.concatenate([src, dst]))
     a, b = np.searchsorted(ends, src), np.searchsorted(ends, dst)
     m = csr_matrix((np.ones(len(a), dtype=bool), (a, b)), shape=(len(ends), len(ends)))
     _, label = connected_components(m, directed=False)

@@ -13,8 +13,8 @@ import io
 import json
 import math
 import re
-from itertools import chain
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import Any
 
 #: A cell starting with one of these is a formula to a spreadsheet (OWASP CSV injection).

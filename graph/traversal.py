@@ -338,8 +338,10 @@ def reach_many_csr(gen: Generation, start_sets: Iterable[Iterable[str]], directi
     if direction == "out" and len(keys) >= JOINT_FROM:
         import numpy as np
 
+        from .condensation import distinct
+
         starts, got = joint_reach_csr(gen, keys, kinds, expand_if)
-        met = np.union1d(got.indices, starts)
+        met = distinct(np.concatenate([got.indices, starts]))
         names = dict(zip(met.tolist(), gen.ids_of(met.tolist()), strict=True))
         ptr, idx = got.indptr, got.indices.tolist()
         for r, key in enumerate(keys):
@@ -391,13 +393,15 @@ def reach_many_kinds_csr(gen: Generation, start_sets: Iterable[Iterable[str]],
     number of sets, and only the nodes kept become texts."""
     import numpy as np
 
+    from .condensation import distinct
+
     keys = start_keys(start_sets)
     if not keys:
         return {}
     starts, got = joint_reach_csr(gen, keys, kinds, expand_if)
     wanted = gen.kind_mask(node_kinds)
     kept = wanted[got.indices]
-    met = np.union1d(got.indices[kept], starts[wanted[starts]])
+    met = distinct(np.concatenate([got.indices[kept], starts[wanted[starts]]]))
     names = dict(zip(met.tolist(), gen.ids_of(met.tolist()), strict=True))
     found = {names[i] for i in starts[wanted[starts]].tolist()}
     ptr, idx = got.indptr, got.indices.tolist()
@@ -486,7 +490,7 @@ def sweep_csr(gen: Generation, starts, direction: str, kinds: Iterable[str],
     credentials are ever refused, see :func:`expandable`)."""
     import numpy as np
 
-    from .condensation import edge_rows
+    from .condensation import distinct, edge_rows
 
     codes = np.fromiter(gen.kind_codes(kinds), dtype=np.int16)
     cred = gen.kind_mask(CREDENTIAL_KINDS)
@@ -494,7 +498,7 @@ def sweep_csr(gen: Generation, starts, direction: str, kinds: Iterable[str],
     ptr, ends = (gen.out_ptr, gen.dst) if out else (gen.in_ptr, gen.src)
     visited = np.zeros(gen.n, dtype=bool)
     refused = np.zeros(gen.n, dtype=bool)
-    frontier = np.unique(np.asarray(starts, dtype=np.int64))
+    frontier = distinct(np.asarray(starts, dtype=np.int64))
     visited[frontier] = True
     while len(frontier):
         if expand_if is not None:
@@ -506,7 +510,7 @@ def sweep_csr(gen: Generation, starts, direction: str, kinds: Iterable[str],
         if not out:
             rows = gen.in_rows[rows]
         rows = rows[np.isin(gen.kind[rows], codes)]
-        nxt = np.unique(ends[rows])
+        nxt = distinct(ends[rows])
         frontier = nxt[~visited[nxt]]
         visited[frontier] = True
     return visited, refused

@@ -37,15 +37,22 @@ def clusters(users: dict[str, set[str]]) -> list[set[tuple[str, str]]]:
 
     if not users:
         return []
-    ends = sorted({("c", c) for c in users} | {("w", w) for ws in users.values() for w in ws})
-    number = {e: i for i, e in enumerate(ends)}
-    a = [number["c", c] for c, ws in users.items() for _ in ws]
-    b = [number["w", w] for ws in users.values() for w in ws]
-    m = csr_matrix((np.ones(len(a), dtype=bool), (a, b)), shape=(len(ends), len(ends)))
+    creds = list(users)
+    wf_number: dict[str, int] = {}
+    for ws in users.values():
+        for w in ws:
+            wf_number.setdefault(w, len(creds) + len(wf_number))
+    a = [i for i, c in enumerate(creds) for _ in users[c]]
+    b = [wf_number[w] for c in creds for w in users[c]]
+    size = len(creds) + len(wf_number)
+    m = csr_matrix((np.ones(len(a), dtype=bool), (a, b)), shape=(size, size))
     _, label = connected_components(m, directed=False)
     comps: dict[int, set[tuple[str, str]]] = {}
-    for e, c in zip(ends, label.tolist(), strict=True):
-        comps.setdefault(c, set()).add(e)
+    labels = label.tolist()
+    for i, c in enumerate(creds):
+        comps.setdefault(labels[i], set()).add(("c", c))
+    for w, i in wf_number.items():
+        comps.setdefault(labels[i], set()).add(("w", w))
     return list(comps.values())
 
 
