@@ -172,12 +172,13 @@ class Closure(Sequence):
             return [self[i] for i in range(*c.indices(len(self)))]
         return set(self.row(int(c)).tolist())
 
-    def sums(self, feat: Any) -> tuple[Any, Any]:
-        """``(sizes, totals)`` per component: how many nodes its set holds, and the column
-        sums of ``feat`` (nodes x features) over them, in component order."""
+    def sums(self, feat: Any) -> tuple[Any, Any, Any]:
+        """``(sizes, totals, cyclic)`` per component: how many nodes its set holds, the
+        column sums of ``feat`` (nodes x features) over them, and whether it sits on a
+        cycle (its set holds its own members), in component order."""
         q_sizes = np.diff(self.q.indptr)[self.pos]
         q_totals = (self.q @ feat)[self.pos]
         single = ~self.cyclic  # the member is in q's row but not in the set
         q_sizes = q_sizes - single
         q_totals = q_totals - feat[self.member] * single[:, None]
-        return q_sizes, q_totals
+        return q_sizes, q_totals, self.cyclic

@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .gc_pause import gc_paused
 from .model import INVALID_CREDENTIAL_STATUSES
@@ -344,8 +344,8 @@ def reach_many_csr(gen: Generation, start_sets: Iterable[Iterable[str]], directi
         met = distinct(np.concatenate([got.indices, starts]))
         names = dict(zip(met.tolist(), gen.ids_of(met.tolist()), strict=True))
         ptr, idx = got.indptr, got.indices.tolist()
-        for r, key in enumerate(keys):
-            seen[key] = set(key) | {names[i] for i in idx[ptr[r]:ptr[r + 1]]}
+        for row, key in enumerate(keys):
+            seen[key] = set(key) | {names[i] for i in idx[ptr[row]:ptr[row + 1]]}
         nodes.update((n["id"], n) for n in gen.public(met.tolist()))
         return seen, nodes
     for key in keys:
@@ -356,7 +356,7 @@ def reach_many_csr(gen: Generation, start_sets: Iterable[Iterable[str]], directi
 
 
 def joint_reach_csr(gen: Generation, keys: list[StartKey], kinds: Iterable[str],
-                    expand_if: Expandable):
+                    expand_if: Expandable) -> tuple[Any, Any]:
     """``(starts, got)``: the node numbers of the keys' ids found, and a sparse boolean
     matrix (one row per key, columns node numbers) of what each key's expanded members
     reach by one or more edges (their own members included where expanded): the rows of
@@ -481,8 +481,8 @@ def reachable_sets_csr(gen: Generation, kinds: Iterable[str],
         return ids, comp, reach
 
 
-def sweep_csr(gen: Generation, starts, direction: str, kinds: Iterable[str],
-              expand_if: Expandable):
+def sweep_csr(gen: Generation, starts: Any, direction: str, kinds: Iterable[str],
+              expand_if: Expandable) -> tuple[Any, Any]:
     """``(visited, refused)``: boolean arrays over the nodes: what a walk from every one of
     ``starts`` (node numbers) reaches along ``kinds``, ``out`` or ``in`` (the starts
     included), and which of those ``expand_if`` refuses (reached, not expanded). One
@@ -528,7 +528,8 @@ def reached_csr(gen: Generation, sources: Iterable[str], direction: str,
     return sources | set(gen.ids_of(np.flatnonzero(visited).tolist()))
 
 
-def closure_from_csr(gen: Generation, kinds: Iterable[str], starts, expand_if: Expandable):
+def closure_from_csr(gen: Generation, kinds: Iterable[str], starts: Any,
+                     expand_if: Expandable) -> tuple[Any, Any, Any]:
     """``(sub, stopped, closure)``: the node numbers reachable from ``starts`` along
     ``kinds`` (sorted, the starts included), which of them ``expand_if`` refuses (a
     boolean array over ``sub``), and the :class:`graph.condensation.Closure` of the edges

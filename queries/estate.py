@@ -72,9 +72,8 @@ def _from_components(store: Store, all_nodes: dict, nodes: dict, as_of: str) -> 
         feat[v, -1] = nid in stop
     closure_sums = getattr(reach, "sums", None)
     if closure_sums is not None:  # the embedded store's closure: each component's sums in C
-        sizes, totals = closure_sums(feat)
-        size_l, tot_l = sizes.tolist(), totals.tolist()
-        on_cycle = reach.cyclic.tolist()
+        sizes, totals, cyclic = closure_sums(feat)
+        size_l, tot_l, on_cycle = sizes.tolist(), totals.tolist(), cyclic.tolist()
         feat_l = feat.tolist()
         rows = []
         for v, nid in enumerate(ids):
