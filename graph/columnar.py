@@ -312,7 +312,14 @@ class Generation:
     def indices(self, ids: Iterable[str]) -> dict[str, int]:
         """The numbers of the ids that exist (one vectorised lookup for many ids)."""
         wanted = [i for i in dict.fromkeys(ids) if isinstance(i, str)]
-        if len(wanted) < 64 or self._number is not None:
+        if self._number is None and len(wanted) > max(LAZY_DICT_AFTER, self.n // 16):
+            # A read of a large share of the graph (an analysis' every workflow): one dict,
+            # once, costs less than hashing every stored id again for each such read.
+            self._number = {t: i for i, t in enumerate(self.ids.to_pylist())}
+        if self._number is not None:
+            number = self._number
+            return {w: i for w in wanted if (i := number.get(w)) is not None}
+        if len(wanted) < 64:
             found = ((w, self.index(w)) for w in wanted)
             return {w: i for w, i in found if i is not None}
         import pyarrow.compute as pc
@@ -323,11 +330,11 @@ class Generation:
     def id_of(self, i: int) -> str:
         return self._ids.text(i)
 
-    def ids_of(self, numbers: Any) -> list[str]:
-        """The ids at these node numbers (a numpy array), in their order."""
-        if len(numbers) <= FEW_ROWS:
-            return [self._ids.text(i) for i in numbers.tolist()]
-        return self.ids.take(_indices(numbers)).to_pylist()
+    def ids_of(self, rows: Sequence[int]) -> list[str]:
+        """The ids at these numbers (one ``take`` for many)."""
+        if len(rows) <= FEW_ROWS:
+            return [self._ids.text(int(i)) for i in rows]
+        return self.ids.take(_indices(rows)).to_pylist()
 
     def public(self, rows: Sequence[int]) -> list[dict]:
         """The nodes at these numbers as the store shows them (id, properties, kind): a
@@ -373,6 +380,22 @@ class Generation:
         missing value), so a few rows cost no Arrow scalar each."""
         column = self.nodes.column
         return self._ids, _Ids(column("kind").chunk(0)), _Ids(column("props").chunk(0))
+
+    @cached_property
+    def node_kinds(self) -> tuple[list[str], np.ndarray]:
+        """``(names, codes)``: each node's kind as a number into ``names``."""
+        import pyarrow.compute as pc
+
+        if not self.n:
+            return [], np.zeros(0, dtype=np.int32)
+        enc = pc.dictionary_encode(self.nodes.column("kind")).combine_chunks()
+        return enc.dictionary.to_pylist(), _numbers(enc.indices, np.int32)
+
+    def kind_mask(self, kinds: Iterable[str]) -> np.ndarray:
+        """A boolean array over the nodes: is the node's kind one of ``kinds``."""
+        names, codes = self.node_kinds
+        wanted = [i for i, k in enumerate(names) if k in set(kinds)]
+        return np.isin(codes, np.asarray(wanted, dtype=np.int32))
 
     @cached_property
     def _edge_texts(self) -> Any:

@@ -30,7 +30,11 @@ VIA_SECRET = ("SAME_VALUE_AS", "AUTHENTICATES_AS")
 
 def credential_use(store: Store, workflows: list[str]) -> tuple[dict[str, set[str]], dict[str, dict]]:
     """Map each workflow id to the secret and identity ids it uses; also return those
-    credential nodes."""
+    credential nodes. A store with its own ``credential_use`` (the embedded store's, on
+    its CSR arrays) answers it; the rules below are the reference it matches."""
+    own = getattr(store, "credential_use", None)
+    if own is not None:
+        return own(workflows)
     uses: dict[str, set[str]] = defaultdict(set)
     via: dict[str, set[str]] = defaultdict(set)  # connector -> workflows using it
     for src, kind, dst in store.expand_ends(workflows, "out", DIRECT):

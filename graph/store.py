@@ -126,6 +126,15 @@ class Store(Protocol):
         without the paths."""
         return set(self.reach(sources, direction, kinds, as_of=as_of, keep_edges=False).dist)
 
+    def reach_many_kinds(self, start_sets: Iterable[Iterable[str]], node_kinds: Iterable[str],
+                         as_of: str | None = None) -> dict[StartKey, list[str]]:
+        """Of what each start set reaches forward along the access edges (``reach_many``),
+        the nodes whose kind is one of ``node_kinds``, sorted."""
+        seen, nodes = self.reach_many(start_sets, "out", ACCESS_EDGES, as_of)
+        wanted = set(node_kinds)
+        return {k: sorted(x for x in v if nodes.get(x, {}).get("kind") in wanted)
+                for k, v in seen.items()}
+
     def write(self, batch: Batch, source: str, replace: bool = False) -> WriteResult: ...
 
     def close(self) -> None: ...

@@ -23,10 +23,10 @@ it opens nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .gc_pause import gc_paused
 from .model import INVALID_CREDENTIAL_STATUSES
@@ -44,7 +44,7 @@ CREDENTIAL_KINDS = frozenset({"Secret", "Identity"})
 Expandable = Callable[[dict], bool] | None
 #: ``(ids, component, reach)``: node ids in sorted order (a node's number is its place
 #: here), each node's component number, and each component's set of reachable numbers.
-ReachableSets = tuple[list[str], list[int], list[set[int]]]
+ReachableSets = tuple[list[str], list[int], Sequence[set[int]]]
 StartKey = tuple[str, ...]
 
 
@@ -353,27 +353,83 @@ def reach_many_csr(gen: Generation, start_sets: Iterable[Iterable[str]], directi
     seen: dict[StartKey, set[str]] = {}
     nodes: dict[str, dict] = {}
     if direction == "out" and len(keys) >= JOINT_FROM:
-        creds = sorted(r for k in CREDENTIAL_KINDS for r in gen.rows_where("kind", k))
-        stop = set() if expand_if is None else {
-            n["id"] for n in gen.public(creds) if not expand_if(n)}
-        ids, comp, reach = reachable_sets_csr(gen, kinds, stop)
-        number = gen.indices({s for k in keys for s in k})
-        met: set[int] = set(number.values())
-        for key in keys:
-            got: set[int] = set()
-            for s in key:
-                v = number.get(s)
-                if v is not None and s not in stop:
-                    got |= reach[comp[v]]
-            met |= got
-            seen[key] = set(key) | {ids[v] for v in got}
-        nodes.update((n["id"], n) for n in gen.public(sorted(met)))
+        import numpy as np
+
+        from .condensation import distinct
+
+        starts, got = joint_reach_csr(gen, keys, kinds, expand_if)
+        met = distinct(np.concatenate([got.indices, starts]))
+        names = dict(zip(met.tolist(), gen.ids_of(met.tolist()), strict=True))
+        ptr, idx = got.indptr, got.indices.tolist()
+        for row, key in enumerate(keys):
+            seen[key] = set(key) | {names[i] for i in idx[ptr[row]:ptr[row + 1]]}
+        nodes.update((n["id"], n) for n in gen.public(met.tolist()))
         return seen, nodes
     for key in keys:
         r = walk_csr(gen, key, direction, kinds, None, expand_if, keep_edges=False)
         seen[key] = set(r.dist)
         nodes.update(r.nodes)
     return seen, nodes
+
+
+def joint_reach_csr(gen: Generation, keys: list[StartKey], kinds: Iterable[str],
+                    expand_if: Expandable) -> tuple[Any, Any]:
+    """``(starts, got)``: the node numbers of the keys' ids found, and a sparse boolean
+    matrix (one row per key, columns node numbers) of what each key's expanded members
+    reach by one or more edges (their own members included where expanded): the rows of
+    the :class:`graph.condensation.Closure` of what the starts reach, OR-ed per key."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    number = gen.indices({s for k in keys for s in k})
+    starts = np.fromiter(number.values(), dtype=np.int64, count=len(number))
+    sub, stopped, closure = closure_from_csr(gen, kinds, starts, expand_if)
+    local_of = dict(zip(starts.tolist(), np.searchsorted(sub, starts).tolist(), strict=True))
+    label, pos = closure.label, closure.pos
+    rows_l: list[int] = []
+    cols_l: list[int] = []
+    for r, key in enumerate(keys):
+        for s in key:
+            v = number.get(s)
+            if v is not None and not stopped[local_of[v]]:
+                rows_l.append(r)
+                cols_l.append(int(pos[label[local_of[v]]]))
+    pick = csr_matrix((np.ones(len(rows_l), dtype=bool), (rows_l, cols_l)),
+                      shape=(len(keys), closure.q.shape[0]))
+    got = (pick @ closure.q).tocsr()
+    got.sum_duplicates()
+    got.indices = sub[got.indices]  # back to node numbers
+    return starts, got
+
+
+def reach_many_kinds_csr(gen: Generation, start_sets: Iterable[Iterable[str]],
+                         kinds: Iterable[str], node_kinds: Iterable[str],
+                         expand_if: Expandable = None) -> dict[StartKey, list[str]]:
+    """Of what each start set reaches forward (``reach_many``'s sets), the nodes whose
+    kind is one of ``node_kinds``, sorted: one :func:`joint_reach_csr` whatever the
+    number of sets, and only the nodes kept become texts."""
+    import numpy as np
+
+    from .condensation import distinct
+
+    keys = start_keys(start_sets)
+    if not keys:
+        return {}
+    starts, got = joint_reach_csr(gen, keys, kinds, expand_if)
+    wanted = gen.kind_mask(node_kinds)
+    kept = wanted[got.indices]
+    met = distinct(np.concatenate([got.indices[kept], starts[wanted[starts]]]))
+    names = dict(zip(met.tolist(), gen.ids_of(met.tolist()), strict=True))
+    found = {names[i] for i in starts[wanted[starts]].tolist()}
+    ptr, idx = got.indptr, got.indices.tolist()
+    keep = kept.tolist()
+    out = {}
+    for r, key in enumerate(keys):
+        a, b = ptr[r], ptr[r + 1]
+        got_k = {names[idx[j]] for j in range(a, b) if keep[j]}
+        got_k.update(s for s in key if s in found)
+        out[key] = sorted(got_k)
+    return out
 
 
 def reach_many_by_hops(
@@ -446,6 +502,76 @@ def reachable_sets_csr(gen: Generation, kinds: Iterable[str],
         comp, reach = reachable_sets(csr_of_pairs(gen.src[keep], gen.dst[keep], gen.n))
     gen.last_reachable_sets = (key, (ids, comp, reach))
     return ids, comp, reach
+
+
+def sweep_csr(gen: Generation, starts: Any, direction: str, kinds: Iterable[str],
+              expand_if: Expandable) -> tuple[Any, Any]:
+    """``(visited, refused)``: boolean arrays over the nodes: what a walk from every one of
+    ``starts`` (node numbers) reaches along ``kinds``, ``out`` or ``in`` (the starts
+    included), and which of those ``expand_if`` refuses (reached, not expanded). One
+    vectorised hop per depth for all starts; only the credentials met are decoded (only
+    credentials are ever refused, see :func:`expandable`)."""
+    import numpy as np
+
+    from .condensation import distinct, edge_rows
+
+    codes = np.fromiter(gen.kind_codes(kinds), dtype=np.int16)
+    cred = gen.kind_mask(CREDENTIAL_KINDS)
+    out = direction == "out"
+    ptr, ends = (gen.out_ptr, gen.dst) if out else (gen.in_ptr, gen.src)
+    visited = np.zeros(gen.n, dtype=bool)
+    refused = np.zeros(gen.n, dtype=bool)
+    frontier = distinct(np.asarray(starts, dtype=np.int64))
+    visited[frontier] = True
+    while len(frontier):
+        if expand_if is not None:
+            judge = frontier[cred[frontier]].tolist()
+            for i, n in zip(judge, gen.public(judge), strict=True):
+                if not expand_if(n):
+                    refused[i] = True
+        rows = edge_rows(ptr, frontier[~refused[frontier]])
+        if not out:
+            rows = gen.in_rows[rows]
+        rows = rows[np.isin(gen.kind[rows], codes)]
+        nxt = distinct(ends[rows])
+        frontier = nxt[~visited[nxt]]
+        visited[frontier] = True
+    return visited, refused
+
+
+def reached_csr(gen: Generation, sources: Iterable[str], direction: str,
+                kinds: Iterable[str], expand_if: Expandable) -> set[str]:
+    """``set(walk_csr(...).dist)`` (the sources included, found or not) by one
+    :func:`sweep_csr`, without paths."""
+    import numpy as np
+
+    sources = set(sources)
+    starts = list(gen.indices(sources).values())
+    visited, _ = sweep_csr(gen, starts, direction, kinds, expand_if)
+    return sources | set(gen.ids_of(np.flatnonzero(visited).tolist()))
+
+
+def closure_from_csr(gen: Generation, kinds: Iterable[str], starts: Any,
+                     expand_if: Expandable) -> tuple[Any, Any, Any]:
+    """``(sub, stopped, closure)``: the node numbers reachable from ``starts`` along
+    ``kinds`` (sorted, the starts included), which of them ``expand_if`` refuses (a
+    boolean array over ``sub``), and the :class:`graph.condensation.Closure` of the edges
+    among them, over positions in ``sub``. One breadth-first sweep of the CSR arrays for
+    every start at once, decoding only the credentials it meets (only credentials are
+    ever refused, see :func:`expandable`)."""
+    import numpy as np
+
+    from .condensation import Closure, csr_of_pairs, edge_rows
+
+    codes = np.fromiter(gen.kind_codes(kinds), dtype=np.int16)
+    visited, refused = sweep_csr(gen, starts, "out", kinds, expand_if)
+    sub = np.flatnonzero(visited)
+    rows = edge_rows(gen.out_ptr, sub[~refused[sub]])
+    rows = rows[np.isin(gen.kind[rows], codes)]
+    with gc_paused():
+        closure = Closure(csr_of_pairs(np.searchsorted(sub, gen.src[rows]),
+                                       np.searchsorted(sub, gen.dst[rows]), len(sub)))
+    return sub, refused[sub], closure
 
 
 def reachable_sets_by_hops(store: Store, kinds: Iterable[str],

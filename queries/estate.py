@@ -70,6 +70,24 @@ def _from_components(store: Store, all_nodes: dict, nodes: dict, as_of: str) -> 
             feat[v, c] = 1
         feat[v, -2] = bool(n.get("crown_jewel", False))
         feat[v, -1] = nid in stop
+    closure_sums = getattr(reach, "sums", None)
+    if closure_sums is not None:  # the embedded store's closure: each component's sums in C
+        sizes, totals, cyclic = closure_sums(feat)
+        size_l, tot_l, on_cycle = sizes.tolist(), totals.tolist(), cyclic.tolist()
+        feat_l = feat.tolist()
+        rows = []
+        for v, nid in enumerate(ids):
+            n = nodes.get(nid)
+            if n is None:
+                continue
+            c = comp[v]
+            size, t = size_l[c], tot_l[c]
+            if on_cycle[c]:  # the node is the source, not something it reaches
+                size, t = size - 1, [x - y for x, y in zip(t, feat_l[v], strict=True)]
+            row = _row(n, size, t[-2], t[-1])
+            row.update({col: t[i] for i, col in enumerate(cols)})
+            rows.append(row)
+        return rows
     counted: dict[int, tuple] = {}
     rows = []
     for v, nid in enumerate(ids):

@@ -27,6 +27,35 @@ def workflow_environment(wf: dict, spaces: list[str], space_nodes: dict[str, dic
     return env
 
 
+def clusters(users: dict[str, set[str]]) -> list[set[tuple[str, str]]]:
+    """The connected components of the bipartite graph credential -- workflow (members
+    tagged ``("c", id)`` and ``("w", id)``), by ``scipy.sparse.csgraph`` over numbered
+    ends: no graph object per edge."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    if not users:
+        return []
+    creds = list(users)
+    wf_number: dict[str, int] = {}
+    for ws in users.values():
+        for w in ws:
+            wf_number.setdefault(w, len(creds) + len(wf_number))
+    a = [i for i, c in enumerate(creds) for _ in users[c]]
+    b = [wf_number[w] for c in creds for w in users[c]]
+    size = len(creds) + len(wf_number)
+    m = csr_matrix((np.ones(len(a), dtype=bool), (a, b)), shape=(size, size))
+    _, label = connected_components(m, directed=False)
+    comps: dict[int, set[tuple[str, str]]] = {}
+    labels = label.tolist()
+    for i, c in enumerate(creds):
+        comps.setdefault(labels[i], set()).add(("c", c))
+    for w, i in wf_number.items():
+        comps.setdefault(labels[i], set()).add(("w", w))
+    return list(comps.values())
+
+
 def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
                        users: dict[str, set[str]] | None = None) -> Result:
     """Clusters of workflows that share credentials, most widely shared first.
@@ -47,10 +76,10 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
              else {c: ws for c, ws in users.items() if len(ws) >= min_workflows})
     shared = set(users)
     cred_nodes = store.get_nodes(shared)
+    comps = clusters(users)
     wf_nodes, spaces = workflow_context(store, sorted({w for c in shared for w in users[c]}))
     space_nodes = store.get_nodes({s for ss in spaces.values() for s in ss})
     rows: list[dict] = []
-    comps = _clusters(users)
     reaches_of = targets_of(store, [[x for t, x in comp if t == "c"] for comp in comps], as_of)
     for comp in comps:
         wfs = sorted(x for t, x in comp if t == "w")
@@ -96,26 +125,3 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
         },
         columns=COLUMNS,
     )
-
-
-def _clusters(users: dict[str, set[str]]) -> list[set[tuple[str, str]]]:
-    """The connected components of the credential-workflow graph, each a set of
-    ``("c", credential)`` and ``("w", workflow)``, by SciPy's ``connected_components``
-    (already loaded for the walks; NetworkX took a quarter second to import)."""
-    if not users:
-        return []
-    import numpy as np
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    members = [("c", c) for c in sorted(users)]
-    members += [("w", w) for w in sorted({w for ws in users.values() for w in ws})]
-    number = {m: i for i, m in enumerate(members)}
-    pairs = [(number["c", c], number["w", w]) for c in sorted(users) for w in users[c]]
-    a, b = (np.array(x, dtype=np.int64) for x in zip(*pairs, strict=True))
-    m = csr_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(len(members),) * 2)
-    _, label = connected_components(m, directed=False)
-    comps: dict[int, set[tuple[str, str]]] = {}
-    for member, comp in zip(members, label.tolist(), strict=True):
-        comps.setdefault(comp, set()).add(member)
-    return list(comps.values())

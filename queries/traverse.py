@@ -56,6 +56,4 @@ def targets_of(store: Store, start_sets: list[list[str]], as_of: str | None = No
                ) -> dict[tuple[str, ...], list[str]]:
     """The target nodes (``TARGET_KINDS``) each start set reaches, keyed by its sorted
     tuple."""
-    seen, nodes = reach_many(store, start_sets, "out", as_of=as_of)
-    return {k: sorted(x for x in v if nodes.get(x, {}).get("kind") in TARGET_KINDS)
-            for k, v in seen.items()}
+    return store.reach_many_kinds(start_sets, TARGET_KINDS, as_of)
