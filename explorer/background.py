@@ -11,9 +11,16 @@ explorer stops it. No Streamlit here, so the child imports none.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import multiprocessing
+import os
+import tempfile
 import threading
 from concurrent.futures import Future
+from pathlib import Path
+
+import orjson
 
 from graph import open_store
 
@@ -71,19 +78,113 @@ def _child(names: list[str], conn) -> None:
     conn.close()
 
 
+#: How many stores' parts the disk cache keeps (the oldest files go first).
+CACHE_KEEP = 16
+_CODE: str | None = None
+
+
+def code_version() -> str:
+    """A hash of the analyses' source (``graph``, ``queries`` and this module): results
+    computed by other code are never served."""
+    global _CODE
+    if _CODE is None:
+        root = Path(__file__).resolve().parents[1]
+        h = hashlib.sha256()
+        for path in sorted([*root.joinpath("graph").rglob("*.py"),
+                            *root.joinpath("queries").rglob("*.py"), Path(__file__)]):
+            h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+        _CODE = h.hexdigest()
+    return _CODE
+
+
+def _encode(name: str, value) -> dict:
+    if name == "ranking":
+        rows, total = value
+        return {"rows": rows, "total": total}
+    return dataclasses.asdict(value)
+
+
+def _decode(name: str, data: dict):
+    if name == "ranking":
+        return data["rows"], data["total"]
+    from queries.results import Result
+
+    return Result(**{**data, "columns": tuple(data["columns"])})
+
+
+class DiskCache:
+    """The Overview's parts of one store generation, as one JSON file under ``folder``
+    (``NHIGRAPH_CACHE_DIR``, else ``$XDG_CACHE_HOME/nhigraph/explorer`` or
+    ``~/.cache/nhigraph/explorer``; ``NHIGRAPH_CACHE_DIR=off`` turns it off). ``key`` names
+    the store and its generation (the explorer's store token); the code version is added."""
+
+    def __init__(self, key: str, folder: Path | None = None) -> None:
+        self.folder = folder or self.default_folder()
+        digest = hashlib.sha256(f"{key}\0{code_version()}".encode()).hexdigest()[:32]
+        self.path = None if self.folder is None else self.folder / f"overview-{digest}.json"
+
+    @staticmethod
+    def default_folder() -> Path | None:
+        env = os.environ.get("NHIGRAPH_CACHE_DIR")
+        if env:
+            return None if env.lower() == "off" else Path(env)
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+        return Path(base) / "nhigraph" / "explorer"
+
+    def load(self, names: list[str]) -> dict | None:
+        """Every part of ``names``, or None (no file, another set of parts, unreadable)."""
+        if self.path is None:
+            return None
+        try:
+            data = orjson.loads(self.path.read_bytes())
+            return {name: _decode(name, data[name]) for name in names}
+        except (OSError, ValueError, KeyError, TypeError):  # orjson's error is a ValueError
+            return None
+
+    def save(self, parts: dict) -> None:
+        """Write the parts atomically (a new file, then one rename); a folder that cannot
+        be written only costs the next start its computation."""
+        if self.path is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".overview-", suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:  # mkstemp: mode 0600
+                fh.write(orjson.dumps({name: _encode(name, v) for name, v in parts.items()},
+                                      default=str))
+            os.replace(tmp, self.path)
+            old = sorted(self.folder.glob("overview-*.json"), key=lambda p: p.stat().st_mtime)
+            for stale in old[:-CACHE_KEEP]:
+                stale.unlink(missing_ok=True)
+        except OSError:
+            try:
+                os.unlink(tmp)
+            except (OSError, UnboundLocalError):
+                pass
+
+
 class Jobs:
     """The background parts of one store: started once, read back as they arrive."""
 
     def __init__(self) -> None:
         self.futures: dict[str, Future] = {}
         self.lock = threading.Lock()
+        self.cache: DiskCache | None = None
 
-    def start(self, names: list[str]) -> None:
-        """Compute ``names`` (once; later calls do nothing)."""
+    def start(self, names: list[str], cache: DiskCache | None = None) -> None:
+        """Compute ``names`` (once; later calls do nothing), or take them from ``cache``
+        when it holds them all (and keep them there once computed)."""
         with self.lock:
             if self.futures:
                 return
             self.futures = {name: Future() for name in names}
+            self.cache = cache
+            kept = cache.load(names) if cache is not None else None
+            if kept is not None:
+                for name, value in kept.items():
+                    self.futures[name].set_running_or_notify_cancel()
+                    self.futures[name].set_result(value)
+                return
         threading.Thread(target=self._read, args=(names,), daemon=True,
                          name="nhigraph-overview").start()
 
@@ -100,6 +201,9 @@ class Jobs:
                     future.set_result(value)
                 else:
                     future.set_exception(value)
+            if self.cache is not None and all(f.exception() is None
+                                              for f in self.futures.values()):
+                self.cache.save({name: f.result() for name, f in self.futures.items()})
         except EOFError:  # the child died (killed, out of memory)
             for future in self.futures.values():
                 if not future.done():

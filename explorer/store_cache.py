@@ -209,8 +209,10 @@ def _joined(token: str, name: str, compute):
 
 def start_overview(token: str) -> None:
     """Start the Overview's analyses in the background (once per token)."""
+    cache = (background.DiskCache(token) if store_config()["backend"] == "embedded"
+             else None)  # a Neo4j database changes without a new token: never cached
     _jobs(token).start([name for name in OVERVIEW_PARTS
-                        if name != "findings" or findings_available()])
+                        if name != "findings" or findings_available()], cache)
 
 
 def overview_part(token: str, name: str):

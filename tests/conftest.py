@@ -9,6 +9,11 @@ import pytest
 # Fingerprints must not depend on a key file in the user's home.
 os.environ.setdefault("NHIGRAPH_FINGERPRINT_KEY", "nhigraph-test-key")
 os.environ.pop("NEO4J_URI", None)
+# The explorer's disk cache of Overview results goes to a folder of this run, never the user's.
+if "NHIGRAPH_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["NHIGRAPH_CACHE_DIR"] = tempfile.mkdtemp(prefix="nhigraph-test-cache-")
 
 
 @pytest.fixture

@@ -111,12 +111,13 @@ def _computing(what: str) -> None:
 
 
 def _wait_for(token: str, pending: list[str]) -> None:
-    """Rerun the page once every pending background part is ready (checked every
-    second in a fragment, so nothing else on the page is redrawn meanwhile)."""
+    """Rerun the page as soon as a pending background part is ready, so each part shows
+    when it arrives (checked every half second in a fragment, so nothing else on the page
+    is redrawn meanwhile)."""
 
-    @st.fragment(run_every=1.0)
+    @st.fragment(run_every=0.5)
     def poll() -> None:
-        if all(store_cache.overview_part(token, name) is not None for name in pending):
+        if any(store_cache.overview_part(token, name) is not None for name in pending):
             st.rerun()
 
     poll()
