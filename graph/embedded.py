@@ -248,6 +248,19 @@ class EmbeddedStore(Store):
         for start in range(0, len(rows), 50_000):
             yield from gen.public(rows[start:start + 50_000])
 
+    def node_texts(self, kind: str | None = None,
+                   ) -> tuple[list[str], dict[str, list[str | None]]]:
+        """The id, name and arn columns as stored (the name and arn columns hold a node's
+        text ``name``/``arn`` or null): no node's properties decoded."""
+        if self.is_empty():
+            return [], {"name": [], "arn": []}
+        gen = self.generation()
+        table = gen.nodes.select(["id", "name", "arn"])
+        if kind is not None:
+            table = table.take(gen.rows_where("kind", kind))
+        return table.column("id").to_pylist(), {k: table.column(k).to_pylist()
+                                                for k in ("name", "arn")}
+
     def find_nodes(self, key: str, value: Any, case_insensitive: bool = False) -> list[dict]:
         if self.is_empty():
             return []

@@ -135,6 +135,21 @@ class Store(Protocol):
         return {k: sorted(x for x in v if nodes.get(x, {}).get("kind") in wanted)
                 for k, v in seen.items()}
 
+    def node_texts(self, kind: str | None = None,
+                   ) -> tuple[list[str], dict[str, list[str | None]]]:
+        """``(ids, {"name": [...], "arn": [...]})`` of :meth:`nodes` (of ``kind``), in its
+        order: each node's ``name`` and ``arn`` where they are text, else None. What the
+        name search reads of every node; a store may answer it without decoding each node's
+        properties."""
+        ids: list[str] = []
+        texts: dict[str, list[str | None]] = {"name": [], "arn": []}
+        for n in self.nodes(kind):
+            ids.append(n["id"])
+            for key, column in texts.items():
+                value = n.get(key)
+                column.append(value if isinstance(value, str) else None)
+        return ids, texts
+
     def write(self, batch: Batch, source: str, replace: bool = False) -> WriteResult: ...
 
     def close(self) -> None: ...

@@ -1,7 +1,9 @@
 """Find nodes by what an analyst remembers of them: ranked matches of a text against each
 node's name, id and ARN (exact, then prefix, then substring, then a difflib similarity), with
 kind and id. :func:`closest` is what :mod:`queries.resolve` prints when a node is unknown.
-Reads the store only through ``nodes()``, so both stores give the same answer. difflib is slow
+Reads every node's texts through ``store.node_texts()`` (columns on the embedded store, ``nodes()``
+elsewhere) and whole nodes only for the few scored exactly, so both stores give the same
+answer. difflib is slow
 (13 CPU s for 100k nodes), so rapidfuzz bounds every score from above in one vectorised pass
 and difflib runs only where a bound could still make the first ``limit``."""
 
@@ -112,29 +114,38 @@ def _ranked(store, text: str, kind: str | None, minimum: float,
     """The nodes scoring at least ``minimum``, best first (the first ``limit``). Exact scores
     are computed (:func:`score`) only for nodes whose :func:`upper_bounds` could still enter
     the first ``limit``, best bound first; the answer is the one scoring every node gives."""
-    nodes = list(store.nodes(kind))
+    ids, texts = store.node_texts(kind)
+    columns = {"name": texts["name"], "id": ids, "arn": texts["arn"]}
     values: list[str] = []
     owner: list[int] = []
-    for k in KEYS:  # comprehensions: a 100k-node store is 300k values
-        column = [n.get(k) for n in nodes]
-        keep = [i for i, v in enumerate(column) if isinstance(v, str)]
+    for k in KEYS:  # comprehensions: a 1M-node store is 3M values
+        column = columns[k]
+        if k == "id":  # every node has one
+            values += column
+            owner += range(len(column))
+            continue
+        keep = [i for i, v in enumerate(column) if v is not None]  # text or None
         values += [column[i] for i in keep]
         owner += keep
     if not values or not _fold(text) or (limit is not None and limit <= 0):
         return []
     import numpy as np
 
-    best = np.zeros(len(nodes))
+    best = np.zeros(len(ids))
     np.maximum.at(best, np.asarray(owner, dtype=np.int64),
                   upper_bounds(text, _fold_all(values), minimum))
     hits: list[dict] = []
     top: list[float] = []  # the `limit` best scores so far (a min-heap)
-    for i in np.argsort(-best, kind="stable").tolist():
+    order = np.argsort(-best, kind="stable")
+    fetched: dict[str, dict] = {}
+    for pos, i in enumerate(order.tolist()):
         bound = float(best[i])
         if bound < minimum or (limit is not None and len(top) >= limit
                                and round(bound, 1) < top[0]):
             break  # no node further down can score enough or enter the first `limit`
-        hit = _hit(nodes[i], text)
+        if ids[i] not in fetched:  # whole nodes for the next few candidates, in one read
+            fetched.update(store.get_nodes(ids[j] for j in order[pos:pos + 32].tolist()))
+        hit = _hit(fetched[ids[i]], text)
         if hit.pop("score_exact") >= minimum:
             hits.append(hit)
             if limit is not None:

@@ -116,3 +116,28 @@ def test_the_bounds_never_undercut_a_score():
         bounds = upper_bounds(text, _fold_all(values))
         for v, b in zip(values, bounds, strict=True):
             assert b >= score(text, v), (text, v)
+
+
+def test_node_texts_from_columns_equal_the_protocol_default(tmp_path):
+    """The embedded store reads the id, name and arn columns without decoding a node; the
+    protocol's default (MemoryStore, Neo4j) reads them from ``nodes()``: the same lists in
+    ``nodes()``'s order, a missing arn as None."""
+    from graph.memory import MemoryStore
+
+    spec = ([("b:1", "Secret", {"name": "beta", "arn": "arn:aws:iam::1:role/b"}),
+             ("a:2", "Secret", {"name": 42}),
+             ("c:3", "Workflow", {})], [])
+    store = graphs.load(EmbeddedStore(tmp_path / "s"), spec)
+    memory = MemoryStore(store.to_networkx())  # the protocol's default reads nodes()
+    want = (["a:2", "b:1", "c:3"],
+            {"name": ["42", "beta", "c:3"],  # stored as text; a node without one: its id
+             "arn": [None, "arn:aws:iam::1:role/b", None]})
+    assert store.node_texts() == want
+    assert store.node_texts("Secret") == (["a:2", "b:1"], {"name": ["42", "beta"],
+                                                           "arn": [None, "arn:aws:iam::1:role/b"]})
+    got = memory.node_texts()
+    order = [n["id"] for n in memory.nodes()]
+    rows = sorted(zip(got[0], got[1]["name"], got[1]["arn"], strict=True))
+    assert got[0] == order and rows == sorted(
+        zip(want[0], want[1]["name"], want[1]["arn"], strict=True))
+    assert EmbeddedStore(tmp_path / "empty").node_texts() == ([], {"name": [], "arn": []})
