@@ -146,6 +146,7 @@ class DiskCache:
         be written only costs the next start its computation."""
         if self.path is None:
             return
+        tmp: str | None = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".overview-", suffix=".tmp")
@@ -157,10 +158,8 @@ class DiskCache:
             for stale in old[:-CACHE_KEEP]:
                 stale.unlink(missing_ok=True)
         except OSError:
-            try:
+            if tmp is not None and os.path.exists(tmp):
                 os.unlink(tmp)
-            except (OSError, UnboundLocalError):
-                pass
 
 
 class Jobs:
