@@ -390,11 +390,12 @@ class EmbeddedStore(Store):
                                               node_kinds, traversal.expandable(as_of))
 
     def reached(self, sources: Iterable[str], direction: str = "out",
-                kinds: Iterable[str] = ACCESS_EDGES, as_of: str | None = None) -> set[str]:
+                kinds: Iterable[str] = ACCESS_EDGES, as_of: str | None = None,
+                check_validity: bool = True) -> set[str]:
         if self.is_empty():
             return set(sources)
         return traversal.reached_csr(self.generation(), sources, direction, kinds,
-                                     traversal.expandable(as_of))
+                                     traversal.expandable(as_of, check_validity))
 
     def reachable_sets(self, kinds: Iterable[str], stop: set[str]) -> traversal.ReachableSets:
         if self.is_empty():

@@ -90,15 +90,17 @@ class AggregateReads:
         return {c: ws for c, ws in users.items() if len(ws) >= min_workflows}
 
     def reached(self, sources: Iterable[str], direction: str = "out",
-                kinds: Iterable[str] = ACCESS_EDGES, as_of: str | None = None) -> set[str]:
+                kinds: Iterable[str] = ACCESS_EDGES, as_of: str | None = None,
+                check_validity: bool = True) -> set[str]:
         """The walk of ``reach`` hop by hop, but each hop returns only the distinct nodes
         it meets and whether each is expanded (decided in the database): one record per
-        node met, not one per edge plus one per node."""
+        node met, not one per edge plus one per node. ``check_validity=False`` expands
+        every node met, dead credentials too."""
         params = {"invalid": sorted(INVALID_CREDENTIAL_STATUSES), "as_of": as_of or now_iso()}
         starts = sorted({s for s in sources if isinstance(s, str)})
         seen = set(starts)
         dead: set[str] = set()
-        for chunk in chunks(starts, READ_CHUNK):
+        for chunk in chunks(starts, READ_CHUNK) if check_validity else ():
             dead.update(r["id"] for r in self._read(LIVE_OF, ids=chunk, **params)
                         if not r["live"])
         frontier = [s for s in starts if s not in dead]  # a missing id expands to nothing
@@ -112,7 +114,7 @@ class AggregateReads:
                 for r in self._read(query, ids=chunk, **params):
                     if r["id"] not in seen:
                         seen.add(r["id"])
-                        if r["live"]:
+                        if r["live"] or not check_validity:
                             nxt.append(r["id"])
             frontier = sorted(nxt)
         return seen

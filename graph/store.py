@@ -121,10 +121,12 @@ class Store(Protocol):
         return credential_users(self, min_workflows)
 
     def reached(self, sources: Iterable[str], direction: str = "out",
-                kinds: Iterable[str] = ACCESS_EDGES, as_of: str | None = None) -> set[str]:
+                kinds: Iterable[str] = ACCESS_EDGES, as_of: str | None = None,
+                check_validity: bool = True) -> set[str]:
         """The ids ``reach`` meets (``set(reach(...).dist)``, the sources included),
         without the paths."""
-        return set(self.reach(sources, direction, kinds, as_of=as_of, keep_edges=False).dist)
+        return set(self.reach(sources, direction, kinds, as_of=as_of,
+                              check_validity=check_validity, keep_edges=False).dist)
 
     def reach_many_kinds(self, start_sets: Iterable[Iterable[str]], node_kinds: Iterable[str],
                          as_of: str | None = None) -> dict[StartKey, list[str]]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from graph.model import TARGET_KINDS
+from graph.records import Edge
 from graph.store import Store
 from graph.traversal import Reach, is_valid_credential
 
@@ -23,7 +24,7 @@ from .context import Context
 from .estate import blast_radius_summaries
 from .findings import findings
 from .inbound import inbound
-from .traverse import now_iso, reach
+from .traverse import now_iso
 
 #: Node kinds whose paths to a crown jewel are reported (a system containing the jewel is
 #: not "a path to it").
@@ -50,8 +51,10 @@ class Posture:
     #: finding id -> finding row
     findings: dict[str, dict] = field(default_factory=dict)
     risk: float = 0.0
-    #: jewel -> every node that can reach it (filled by :func:`strongest_path`)
-    upstream: dict[str, set[str]] = field(default_factory=dict)
+    #: jewel -> what can reach it, walked by :func:`strongest_path` (filled on demand)
+    upstream: dict[str, _Within] = field(default_factory=dict)
+    #: node properties :func:`strongest_path` has read, shared by its jewels
+    _node_cache: dict[str, dict] = field(default_factory=dict, repr=False)
 
 
 def crown_jewels(store: Store) -> list[str]:
@@ -65,7 +68,7 @@ def posture(store: Store, as_of: str | None = None, unknown_as: str = "write",
 
     as_of = as_of or now_iso()
     store = cast(Store, _SharedReach(store))
-    p = Posture(store, as_of, unknown_as, nodes={n["id"]: n for n in store.nodes()})
+    p = Posture(store, as_of, unknown_as, nodes=_kinds_and_names(store))
     access = set(ACCESS_EDGES)
     p.access_edges = set(store.expand_ends(p.nodes, "out", access))  # no properties read
     for jewel in crown_jewels(store):
@@ -87,6 +90,18 @@ def posture(store: Store, as_of: str | None = None, unknown_as: str = "write",
         p.findings = {f["id"]: f for f in rows}
         p.risk = round(sum(f["risk"] for f in rows), 2)
     return p
+
+
+def _kinds_and_names(store: Store) -> dict[str, dict]:
+    """Every node's kind and (text) name, all a delta reads of the nodes it does not walk
+    (added and removed nodes, the names of the nodes on its paths): from the store's id
+    and name columns where it has them, without decoding every node's properties."""
+    out: dict[str, dict] = {}
+    for kind in sorted(store.counts().get("nodes", {})):
+        ids, texts = store.node_texts(kind)
+        for nid, name in zip(ids, texts["name"], strict=True):
+            out[nid] = {"kind": kind} if name is None else {"kind": kind, "name": name}
+    return out
 
 
 class _SharedReach:
@@ -113,21 +128,19 @@ def strongest_path(p: Posture, source: str, jewel: str) -> list[str] | None:
     radius's ``access_path``, read only for the few paths a delta shows.
 
     The walk is the blast radius's own (nearest first, candidates sorted), kept to the nodes
-    that can reach ``jewel`` at all (one backward walk per jewel, shared by its sources).
-    Every path from ``source`` to such a node, and every grant on ``jewel`` or a system
-    containing it, lies among them, so distances, first parents, the grants' visit order
-    and therefore the answer are those of the whole walk, at the cost of the part that
-    matters."""
+    that can reach ``jewel`` at all (:class:`_Within`: one backward walk per jewel and the
+    access edges among those nodes, shared by its sources). Every path from ``source`` to
+    such a node, and every grant on ``jewel`` or a system containing it, lies among them,
+    so distances, first parents, the grants' visit order and therefore the answer are those
+    of the whole walk, at the cost of the part that matters."""
     if p.store is None:
         return None
-    upstream = p.upstream.get(jewel)
-    if upstream is None:
-        upstream = set(reach(p.store, [jewel], "in", check_validity=False,
-                             keep_edges=False).dist)
-        p.upstream[jewel] = upstream
-    if source not in upstream:
+    within = p.upstream.get(jewel)
+    if within is None:
+        within = p.upstream[jewel] = _Within(p.store, jewel, p._node_cache)
+    if source not in within.nodes:
         return None
-    r = _walk_within(p.store, source, upstream, p.as_of)
+    r = within.walk(source, p.as_of)
     if jewel not in r.dist:
         return None
     if r.nodes.get(jewel, {}).get("kind") not in TARGET_KINDS:
@@ -136,35 +149,64 @@ def strongest_path(p: Posture, source: str, jewel: str) -> list[str] | None:
     return access_path(r, best, jewel)
 
 
-def _walk_within(store: Store, source: str, within: set[str], as_of: str | None) -> Reach:
-    """:func:`graph.traversal.walk_in_memory` from ``source`` over access edges, on any
-    store, seeing only nodes in ``within``."""
-    from graph.model import ACCESS_EDGES
+class _Within:
+    """What can reach ``jewel`` (a backward walk that ignores validity), with the access
+    edges among those nodes and the nodes' properties, read once for every source walked
+    towards the jewel. Edges carry their properties only for ``CAN_ACCESS`` (the one kind
+    whose properties :func:`~queries.access.forward_levels` reads); the others come as ends
+    only, so the store decodes the properties of the few grants that matter."""
 
-    r = Reach("out", [source])
-    r.nodes.update(store.get_nodes([source]))
-    r.dist[source] = 0
-    frontier = [source] if is_valid_credential(r.nodes.get(source, {}), as_of) else []
-    depth = 0
-    while frontier:
-        depth += 1
-        cand = sorted((e for e in store.expand(frontier, "out", ACCESS_EDGES)
-                       if e.dst in within), key=lambda e: (e.src, e.kind, e.dst))
-        new = []
-        for e in cand:
-            r.edges.append(e)
-            if e.dst not in r.dist:
-                r.dist[e.dst] = depth
-                r.parent[e.dst] = e
-                new.append(e.dst)
-        found = store.get_nodes(new)
-        frontier = []
-        for n in new:
-            node = found.get(n, {})
-            if n in found:
-                r.nodes[n] = node
-            if is_valid_credential(node, as_of):
-                frontier.append(n)
+    def __init__(self, store: Store, jewel: str, cache: dict[str, dict]):
+        from graph.model import ACCESS_EDGES
+
+        self.nodes = store.reached([jewel], "in", ACCESS_EDGES, check_validity=False)
+        missing = [n for n in self.nodes if n not in cache]
+        cache.update(store.get_nodes(missing))
+        self.props = {n: cache[n] for n in self.nodes if n in cache}
+        # Whatever has an access edge into one of these nodes can reach the jewel too, so
+        # the in-edges of the set are exactly the edges among its nodes (its out-edges
+        # would also bring every edge leaving it: a workspace's thousands of workflows).
+        out: dict[str, list[Edge]] = {}
+        granted = set()
+        for a, kind, b in store.expand_ends(sorted(self.nodes), "in", ACCESS_EDGES):
+            if kind == "CAN_ACCESS":
+                granted.add(b)
             else:
-                r.dead.add(n)
-    return r
+                out.setdefault(a, []).append(Edge(a, kind, b, {}))
+        for e in store.expand(sorted(granted), "in", ("CAN_ACCESS",)):
+            out.setdefault(e.src, []).append(e)
+        for edges in out.values():
+            edges.sort(key=lambda e: (e.kind, e.dst))
+        self.out = out
+
+    def walk(self, source: str, as_of: str | None) -> Reach:
+        """:func:`graph.traversal.walk_in_memory` from ``source`` over access edges, seeing
+        only the nodes that can reach the jewel: per hop, the frontier's edges sorted by
+        (from, kind, to), every edge kept, the first one to a node its parent."""
+        r = Reach("out", [source])
+        props = self.props
+        if source in props:
+            r.nodes[source] = props[source]
+        r.dist[source] = 0
+        frontier = [source] if is_valid_credential(r.nodes.get(source, {}), as_of) else []
+        depth = 0
+        while frontier:
+            depth += 1
+            new = []
+            for u in sorted(frontier):
+                for e in self.out.get(u, ()):
+                    r.edges.append(e)
+                    if e.dst not in r.dist:
+                        r.dist[e.dst] = depth
+                        r.parent[e.dst] = e
+                        new.append(e.dst)
+            frontier = []
+            for n in new:
+                node = props.get(n)
+                if node is not None:
+                    r.nodes[n] = node
+                if is_valid_credential(node or {}, as_of):
+                    frontier.append(n)
+                else:
+                    r.dead.add(n)
+        return r
