@@ -374,6 +374,15 @@ class Generation:
         hits = pc.indices_nonzero(pc.is_in(col, value_set=_strings([value])))
         return _numbers(hits, np.uint64).tolist()
 
+    def rows_naming(self, key: str) -> list[int]:
+        """The rows whose properties' JSON text holds ``"key"`` (a property of that name,
+        or a text containing it): a superset of the nodes having property ``key``, for a
+        plain key (letters, digits, ``_``: written unescaped)."""
+        import pyarrow.compute as pc
+
+        hits = pc.indices_nonzero(pc.match_substring(self.nodes.column("props"), f'"{key}"'))
+        return _numbers(hits, np.uint64).tolist()
+
     @cached_property
     def _node_texts(self) -> tuple[_Ids, _Ids, _Ids]:
         """The id, kind and props columns read straight from their buffers (none has a

@@ -298,3 +298,24 @@ def test_nodes_read_again_are_new_dicts_with_the_same_properties(store_dir):
     assert s.get_node("k") is not again["k"]
     gen = s.generation()
     assert set(gen._decoded) == {gen.index("k")}  # the node with a list is decoded each time
+
+
+def test_find_nodes_by_property_on_a_large_store(store_dir):
+    """Past 10,000 nodes a property lookup looks only at the nodes whose properties' text
+    names the key: the same answer as reading every node, whether the key is a property,
+    a word inside another property's text or list, or differs in case."""
+    nodes = [Node(f"r{i:05d}", "Resource", {"name": f"bucket {i}"}) for i in range(10_050)]
+    nodes[7] = Node("r00007", "Resource", {"crown_jewel": True})
+    nodes[8] = Node("r00008", "Resource", {"crown_jewel": False})
+    nodes[9] = Node("r00009", "Resource", {"note": 'see "crown_jewel" policy'})
+    nodes[10] = Node("r00010", "Resource", {"tags": ["crown_jewel", "pii"]})
+    nodes[11] = Node("r00011", "Resource", {"crown_jewel": True, "owner_team": "Data"})
+    nodes[12] = Node("r00012", "Resource", {"owner_team": "DATA"})
+    s = EmbeddedStore(store_dir)
+    s.write(Batch(nodes=nodes, edges=[]), source="x")
+    assert [n["id"] for n in s.find_nodes("crown_jewel", True)] == ["r00007", "r00011"]
+    assert [n["id"] for n in s.find_nodes("crown_jewel", False)] == ["r00008"]
+    assert [n["id"] for n in s.find_nodes("owner_team", "data", case_insensitive=True)] == \
+        ["r00011", "r00012"]
+    assert s.find_nodes("owner_team", "data") == []
+    assert s.find_nodes("no_such_key", True) == []
