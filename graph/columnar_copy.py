@@ -63,3 +63,73 @@ def columnar_copy(nodes: Iterable[dict], edges: Iterable[Sequence], runs: list[d
         raise
     weakref.finalize(store, shutil.rmtree, folder, True)
     return store
+
+
+def without_edges(store: Store, keys: Iterable[tuple[str, str, str]],
+                  ) -> tuple[Store, list[tuple[str, str, str]]] | None:
+    """The embedded ``store``'s committed generation less the edges ``keys`` (``(src,
+    kind, dst)``; only that direction of a symmetric edge, as
+    :meth:`graph.memory.MemoryStore.remove_edge` removes it), as a read-only embedded
+    store over a temporary folder, and the keys that were there, in the order given.
+
+    The node file is shared by a hard link (copied where links are refused) and the edge
+    table filtered in its CSR order, so nothing is decoded: the copy a cut's what-if delta
+    walks costs a fraction of a second at 100k nodes, where a NetworkX copy cost seconds and
+    walked slower. None when ``store`` is not an embedded store with a committed
+    generation (the caller copies it into memory then)."""
+    import os
+
+    import numpy as np
+    import pyarrow as pa
+
+    manifest = getattr(store, "manifest", None)
+    src_dir = getattr(store, "dir", None)
+    if store.backend != "embedded" or not isinstance(manifest, dict) \
+            or not manifest.get("generation") or src_dir is None or store.is_empty():
+        return None
+    gen = store.generation()  # type: ignore[attr-defined]
+    keep = np.ones(len(gen.kind), dtype=bool)
+    removed: list[tuple[str, str, str]] = []
+    kinds = gen.edge_kinds
+    for src, kind, dst in keys:
+        a, b = gen.index(src), gen.index(dst)
+        if a is None or b is None or kind not in kinds:
+            continue
+        lo, hi = int(gen.out_ptr[a]), int(gen.out_ptr[a + 1])
+        hit = np.flatnonzero((gen.kind[lo:hi] == kinds.index(kind)) & (gen.dst[lo:hi] == b)
+                             & keep[lo:hi])
+        if len(hit):
+            keep[lo + hit] = False
+            removed.append((src, kind, dst))
+    folder = Path(tempfile.mkdtemp(prefix="nhigraph-cut-"))
+    try:
+        number = manifest["generation"]
+        try:
+            os.link(src_dir / f"nodes-{number}.arrow", folder / "nodes-1.arrow")
+        except OSError:
+            shutil.copyfile(src_dir / f"nodes-{number}.arrow", folder / "nodes-1.arrow")
+        table = gen.edges.filter(pa.array(keep))
+        with pa.OSFile(str(folder / "edges-1.arrow"), "wb") as sink, \
+                pa.ipc.new_file(sink, table.schema) as w:
+            w.write_table(table, max_chunksize=max(1, table.num_rows))
+        src, kind, dst = gen.src[keep], gen.kind[keep], gen.dst[keep]
+        in_rows = np.lexsort((src, kind, dst)).astype(np.int32)
+        n = gen.n
+        for name, arr in (("out_ptr", np.searchsorted(src, np.arange(n + 1)).astype(np.int64)),
+                          ("in_ptr", np.searchsorted(dst[in_rows], np.arange(n + 1))
+                           .astype(np.int64)),
+                          ("in_rows", in_rows)):
+            np.save(folder / f"{name}-1.npy", arr)
+        counts = dict(manifest["counts"]["edges"])
+        for _, kind_name, _ in removed:
+            counts[kind_name] -= 1
+        copy = {**manifest, "generation": 1,
+                "counts": {**manifest["counts"],
+                           "edges": {k: c for k, c in counts.items() if c}}}
+        (folder / MANIFEST).write_text(json.dumps(copy, sort_keys=True))
+        out = EmbeddedStore(folder, create=False)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    weakref.finalize(out, shutil.rmtree, folder, True)
+    return out, removed

@@ -95,6 +95,11 @@ def what_if(store: Store, plan: Plan, as_of: str | None = None, unknown_as: str 
     (1, ['acct', 'bucket'])
     """
     as_of = as_of or now_iso()
+    quick = _edges_only(store, plan, base)
+    if quick is not None:  # a cut's plan: both sides walk the columnar arrays
+        after, removed = quick
+        done = [{"change": "remove-edge", "edge": list(k)} for k in removed]
+        return _delta(store, store, after, done, as_of, unknown_as)
     copy = base or MemoryStore.copy_of(store)
     after = MemoryStore(copy.graph.copy(), f"what-if on {store.location}", copy.runs())
     done = apply(after, plan, as_of)
@@ -102,13 +107,32 @@ def what_if(store: Store, plan: Plan, as_of: str | None = None, unknown_as: str 
     # read through its columnar walks, not the copy's NetworkX dicts (Neo4j: the copy,
     # one read of the graph instead of a query per step)
     before = base or (store if store.backend == "embedded" else copy)
+    return _delta(store, before, after, done, as_of, unknown_as)
+
+
+def _edges_only(store: Store, plan: Plan, base: MemoryStore | None):
+    """``(after, removed)`` for a plan that only removes exact edges (what a cut
+    proposes) on the embedded store: the store's generation less those edges, mapped like
+    the store itself (:func:`graph.columnar_copy.without_edges`); else None."""
+    if base is not None or store.backend != "embedded" or not plan.remove_edges or any(
+            (plan.revoke, plan.rotate, plan.split, plan.remove_grant, plan.retire,
+             plan.add_mfa)):
+        return None
+    from graph.columnar_copy import without_edges
+
+    return without_edges(store, plan.remove_edges)
+
+
+def _delta(store: Store, before: Store, after: Store, done: list[dict], as_of: str,
+           unknown_as: str) -> Result:
     result = delta_result(posture(before, as_of, unknown_as), posture(after, as_of, unknown_as),
                           {"store": store.location, "as_of": as_of, "plan": done}, unknown_as)
     retired = {d["node"] for d in done if d["change"] == "retire"}
     breaks = would_break(before, after, as_of, retired)
     seen = {(b["subject"], b["target"]) for b in breaks}
-    breaks += [b for b in edits.mfa_breaks(after, done) if (b["subject"], b["target"])
-               not in seen]
+    if isinstance(after, MemoryStore):  # only a copy in memory has add-mfa changes
+        breaks += [b for b in edits.mfa_breaks(after, done) if (b["subject"], b["target"])
+                   not in seen]
     result.rows = breaks + result.rows
     result.summary["would_break"] = len({b["subject"] for b in breaks})
     result.summary["changes"] = len(result.rows)
