@@ -18,8 +18,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
+
+from .model import INVALID_CREDENTIAL_STATUSES
 
 if TYPE_CHECKING:
     from .columnar import Generation
@@ -29,12 +32,19 @@ def node_values(gen: Generation, kinds: Iterable[str], defaults: Mapping[str, An
                 ) -> tuple[list[str], dict[str, list[Any]]]:
     """``(ids, {key: values})`` of every node whose kind is one of ``kinds``, in id order:
     each value ``node.get(key, defaults[key])`` (``id`` and ``kind`` from their columns)."""
-    rows = np.flatnonzero(gen.kind_mask(kinds)) if gen.n else np.zeros(0, np.int64)
+    rows, out = _rows_values(gen, kinds, {k: d for k, d in defaults.items() if k != "id"})
     ids = gen.ids_of(rows.tolist())
-    out: dict[str, list[Any]] = {}
-    props = [k for k in defaults if k not in ("id", "kind")]
     if "id" in defaults:
         out["id"] = list(ids)
+    return ids, {k: out[k] for k in defaults}
+
+
+def _rows_values(gen: Generation, kinds: Iterable[str], defaults: Mapping[str, Any],
+                 ) -> tuple[Any, dict[str, list[Any]]]:
+    """``(rows, {key: values})``: :func:`node_values` by node number (no ``id``)."""
+    rows = np.flatnonzero(gen.kind_mask(kinds)) if gen.n else np.zeros(0, np.int64)
+    out: dict[str, list[Any]] = {}
+    props = [k for k in defaults if k != "kind"]
     if "kind" in defaults:
         names, codes = gen.node_kinds
         out["kind"] = [names[c] for c in codes[rows].tolist()]
@@ -42,7 +52,7 @@ def node_values(gen: Generation, kinds: Iterable[str], defaults: Mapping[str, An
         out.update(_prop_values(gen, rows, props, defaults))
     elif props:
         out.update({k: [] for k in props})
-    return ids, out
+    return rows, out
 
 
 def _prop_values(gen: Generation, rows: Any, keys: list[str], defaults: Mapping[str, Any],
@@ -87,3 +97,25 @@ def _prop_values(gen: Generation, rows: Any, keys: list[str], defaults: Mapping[
                 values[i] = json.loads(texts[i].as_py()).get(k, default)
         out[k] = values
     return out
+
+
+
+#: Per generation: the kinds asked, the credentials' node numbers, statuses and expiries
+#: (read once; which of them work depends on the time asked, so that is worked out per call).
+_CREDENTIALS: WeakKeyDictionary[Any, tuple[frozenset[str], Any, list[Any], list[Any]]] = \
+    WeakKeyDictionary()
+
+
+def invalid_credentials(gen: Generation, kinds: frozenset[str], now: str) -> Any:
+    """A boolean array over the nodes: the nodes of ``kinds`` that
+    :func:`graph.traversal.is_valid_credential` finds not working at ``now`` (an invalid
+    status, or an expiry before ``now``), for every node at once."""
+    got = _CREDENTIALS.get(gen)
+    if got is None or got[0] != kinds:
+        rows, values = _rows_values(gen, kinds, {"status": None, "expires_at": None})
+        got = _CREDENTIALS[gen] = (kinds, rows, values["status"], values["expires_at"])
+    _, rows, status, expires = got
+    bad = np.zeros(gen.n, dtype=bool)
+    bad[rows] = [st in INVALID_CREDENTIAL_STATUSES or bool(ex and ex < now)
+                 for st, ex in zip(status, expires, strict=True)]
+    return bad

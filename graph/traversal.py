@@ -62,9 +62,22 @@ def is_valid_credential(node: dict, as_of: str | None = None) -> bool:
     return not (expires and expires < (as_of or now_iso()))
 
 
+class ValidAsOf:
+    """The test :func:`expandable` gives: is the node a working credential as of
+    ``as_of`` (:func:`is_valid_credential`). A walk over the columnar store's arrays
+    (:func:`sweep_csr`) applies it to every credential at once instead of one node dict at
+    a time (:func:`graph.prop_columns.invalid_credentials`)."""
+
+    def __init__(self, as_of: str | None):
+        self.as_of = as_of
+
+    def __call__(self, node: dict) -> bool:
+        return is_valid_credential(node, self.as_of)
+
+
 def expandable(as_of: str | None, check_validity: bool = True) -> Expandable:
     """The test a walk applies to each reached node: a working credential, or anything."""
-    return (lambda n: is_valid_credential(n, as_of)) if check_validity else None
+    return ValidAsOf(as_of) if check_validity else None
 
 
 @dataclass
@@ -523,8 +536,16 @@ def sweep_csr(gen: Generation, starts: Any, direction: str, kinds: Iterable[str]
     refused = np.zeros(gen.n, dtype=bool)
     frontier = distinct(np.asarray(starts, dtype=np.int64))
     visited[frontier] = True
+    invalid = None
+    if isinstance(expand_if, ValidAsOf):  # the columns' answer for every credential at once
+        from .prop_columns import invalid_credentials
+
+        invalid = invalid_credentials(gen, CREDENTIAL_KINDS, expand_if.as_of or now_iso())
     while len(frontier):
-        if expand_if is not None:
+        if invalid is not None:
+            judge_a = frontier[cred[frontier]]
+            refused[judge_a] = invalid[judge_a]
+        elif expand_if is not None:
             judge = frontier[cred[frontier]].tolist()
             for i, n in zip(judge, gen.public(judge), strict=True):
                 if not expand_if(n):

@@ -22,6 +22,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from typing import Any
 
+from graph.gc_pause import gc_paused
 from graph.model import (
     ACCESS_EDGES,
     DORMANT_WORKFLOW_STATUSES,
@@ -71,6 +72,12 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS, use=None,
     >>> sorted((o["node"], o["reason"]) for o in orphaned_paths(orphan_store()).rows)[:2]
     [('s-lost', 'no_owner'), ('s-old', 'unused_but_valid')]
     """
+    with gc_paused():  # a few small objects per subject, all alive until the rows are made
+        return _orphaned_paths(store, as_of, reasons, use, nodes)
+
+
+def _orphaned_paths(store, as_of: str | None, reasons, use, nodes: dict[str, dict] | None,
+                    ) -> Result:
     if nodes is not None:
         ids = sorted(nodes)
         col = {k: [nodes[i].get(k, d) for i in ids] for k, d in _VALUES.items()}
@@ -110,6 +117,7 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS, use=None,
     accountable = accountable_owners(store, sorted(judged), nodes)
     owner_nodes = store.get_nodes({o for os_ in accountable.values() for o in os_})
 
+    left = {o for o, n in owner_nodes.items() if n.get("status") in GONE_OWNER_STATUSES}
     candidates: list[tuple[str, str, str, list[str]]] = []  # node, reason, detail, starts
     for i, sk in zip(ids, skip, strict=True):
         if sk:
@@ -117,12 +125,9 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS, use=None,
         owners = accountable[i]
         if not owners:
             candidates.append((i, "no_owner", "no owner, none inherited", [i]))
-        else:
-            gone = [o for o in owners
-                    if owner_nodes.get(o, {}).get("status") in GONE_OWNER_STATUSES]
-            if gone and len(gone) == len(owners):
-                names = ", ".join(owner_nodes[o].get("name", o) for o in gone)
-                candidates.append((i, "departed_owner", f"owner {names} has left", [i]))
+        elif owners[0] in left and all(o in left for o in owners):
+            names = ", ".join(owner_nodes[o].get("name", o) for o in owners)
+            candidates.append((i, "departed_owner", f"owner {names} has left", [i]))
 
     # Credential use only of the workflows two reasons look at: the retired ones, and
     # clones with their originals (one workflow's use does not depend on the others').
