@@ -428,21 +428,28 @@ def reach_many_kinds_csr(gen: Generation, start_sets: Iterable[Iterable[str]],
     keys = start_keys(start_sets)
     if not keys:
         return {}
-    starts, got = joint_reach_csr(gen, keys, kinds, expand_if)
+    _, got = joint_reach_csr(gen, keys, kinds, expand_if)
     wanted = gen.kind_mask(node_kinds)
+    # (key, node) pairs of what each key reaches and of its own members of those kinds,
+    # distinct and sorted by key then node (node numbers are in id order): each key's
+    # answer is then one slice of one list of ids.
+    rows = np.repeat(np.arange(len(keys), dtype=np.int64), np.diff(got.indptr))
     kept = wanted[got.indices]
-    met = distinct(np.concatenate([got.indices[kept], starts[wanted[starts]]]))
-    names = dict(zip(met.tolist(), gen.ids_of(met.tolist()), strict=True))
-    found = {names[i] for i in starts[wanted[starts]].tolist()}
-    ptr, idx = got.indptr, got.indices.tolist()
-    keep = kept.tolist()
-    out = {}
-    for r, key in enumerate(keys):
-        a, b = ptr[r], ptr[r + 1]
-        got_k = {names[idx[j]] for j in range(a, b) if keep[j]}
-        got_k.update(s for s in key if s in found)
-        out[key] = sorted(got_k)
-    return out
+    member_key = [r for r, key in enumerate(keys) for _ in key]
+    number = gen.indices({s for key in keys for s in key})
+    member = np.fromiter((number.get(s, -1) for key in keys for s in key), dtype=np.int64,
+                         count=len(member_key))
+    mine = member >= 0
+    mine[mine] = wanted[member[mine]]
+    pr = np.concatenate([rows[kept], np.asarray(member_key, dtype=np.int64)[mine]])
+    pn = np.concatenate([np.asarray(got.indices, dtype=np.int64)[kept], member[mine]])
+    pair = distinct(pr * max(gen.n, 1) + pn)
+    pr, pn = pair // max(gen.n, 1), pair % max(gen.n, 1)
+    met = distinct(pn)  # each id made once, shared by the keys that reach it
+    met_ids = gen.ids_of(met.tolist())
+    names = list(map(met_ids.__getitem__, np.searchsorted(met, pn).tolist()))
+    bounds = np.searchsorted(pr, np.arange(len(keys) + 1)).tolist()
+    return {key: names[bounds[r]:bounds[r + 1]] for r, key in enumerate(keys)}
 
 
 def reach_many_by_hops(
