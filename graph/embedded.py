@@ -25,7 +25,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -362,7 +362,7 @@ class EmbeddedStore(Store):
         return {cid: set(names[a:b]) for cid, a, b in
                 zip(gen.ids_of(c[first].tolist()), bounds, bounds[1:], strict=False)}
 
-    def accountable_owners(self, ids: Iterable[str], nodes: dict[str, dict] | None = None,
+    def accountable_owners(self, ids: Iterable[str], nodes: Mapping[str, dict] | None = None,
                            ) -> dict[str, list[str]]:
         """:func:`graph.ownership.accountable_owners` by level-wide gathers of the CSR
         arrays (:func:`graph.ownership.accountable_owners_csr`): the same map."""

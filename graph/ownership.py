@@ -11,7 +11,7 @@ arrays the same levels with no Python object per node or edge. Both give the sam
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -42,17 +42,19 @@ def inherit_rule(node: dict) -> tuple[str, ...]:
         f"{node.get('kind')}:{node.get('identity_type')}", ())
 
 
-def accountable_owners(store: Store, ids: Iterable[str], nodes: dict[str, dict] | None = None,
-                       ) -> dict[str, list[str]]:
+def accountable_owners(store: Store, ids: Iterable[str],
+                       nodes: Mapping[str, dict] | None = None) -> dict[str, list[str]]:
     """Owner ids accountable for each of ``ids`` (sorted; empty when none): the owners of
     the first level (the node itself, then its parents, their parents, ...) at which any
     node has one, all of that level's owners. One ``expand_ends`` of ``OWNS`` and one of
     the inheriting edges per level, for all the nodes at once. ``nodes``: nodes by id the
-    caller has read already (their kinds choose the rules)."""
+    caller has read already (their ``kind`` and ``identity_type`` choose the rules; any
+    other node is read)."""
     result: dict[str, list[str]] = {}
     # Each pending entry: the node asking, and the ancestors to look at now.
     pending = {i: [i] for i in dict.fromkeys(ids)}
-    known = dict(nodes or {})
+    given: Mapping[str, dict] = nodes or {}
+    known: dict[str, dict] = {}
     for _ in range(MAX_INHERIT_DEPTH + 1):
         if not pending:
             break
@@ -60,11 +62,12 @@ def accountable_owners(store: Store, ids: Iterable[str], nodes: dict[str, dict] 
         direct: dict[str, list[str]] = defaultdict(list)
         for src, _, dst in store.expand_ends(look, "in", ("OWNS",)):
             direct[dst].append(src)
-        missing = [a for a in look if a not in known]
+        missing = [a for a in look if a not in known and a not in given]
         known.update(store.get_nodes(missing))
         parents: dict[str, list[str]] = defaultdict(list)
         for src, kind, dst in store.expand_ends(look, "in", INHERIT_EDGES):
-            if kind in inherit_rule(known.get(dst, {})):
+            node = known.get(dst) or given.get(dst) or {}
+            if kind in inherit_rule(node):
                 parents[dst].append(src)
         nxt = {}
         for i, ancestors in pending.items():

@@ -86,7 +86,7 @@ def _prop_values(gen: Generation, rows: Any, keys: list[str], defaults: Mapping[
     for k in keys:
         col = table.column(k)
         values = col.to_pylist()
-        if col.null_count:
+        if col.null_count and defaults[k] is not None:  # a null read as None already is
             nulls = _numbers(pc.indices_nonzero(col.is_null()), np.uint64).astype(np.int64)
             held = pc.match_substring(texts.take(_indices(nulls)), json.dumps(k) + ": ")
             held_at = nulls[_numbers(pc.indices_nonzero(held), np.uint64).astype(np.int64)]

@@ -32,7 +32,7 @@ each implements every method (``make lint``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from .model import ACCESS_EDGES
@@ -126,7 +126,7 @@ class Store(Protocol):
         without the paths."""
         return set(self.reach(sources, direction, kinds, as_of=as_of, keep_edges=False).dist)
 
-    def accountable_owners(self, ids: Iterable[str], nodes: dict[str, dict] | None = None,
+    def accountable_owners(self, ids: Iterable[str], nodes: Mapping[str, dict] | None = None,
                            ) -> dict[str, list[str]]:
         """Each of ``ids`` -> the owner ids accountable for it, sorted (the rules of
         :mod:`graph.ownership`: its own owners, else the nearest level of parents that has

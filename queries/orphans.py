@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graph.gc_pause import gc_paused
@@ -52,7 +53,28 @@ _VALUES: dict[str, Any] = {"kind": None, "status": None, "identity_type": None,
                            "expires_at": None, "name": _MISSING, "environment": "unknown"}
 
 
-def accountable_owners(store, ids: list[str], nodes: dict[str, dict] | None = None,
+class _Subjects(Mapping):
+    """The subjects' kind and identity type by id, over the columns (what the protocol's
+    default ``accountable_owners`` reads of a node it holds), so it reads them again from
+    no store; built on demand per lookup, nothing per subject up front."""
+
+    def __init__(self, ids: list[str], kind: list[Any], itype: list[Any]):
+        self._ids, self._kind, self._itype = ids, kind, itype
+
+    def __getitem__(self, node: str) -> dict:
+        at = bisect_left(self._ids, node)
+        if at == len(self._ids) or self._ids[at] != node:
+            raise KeyError(node)
+        return {"id": node, "kind": self._kind[at], "identity_type": self._itype[at]}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+def accountable_owners(store, ids: list[str], nodes: Mapping[str, dict] | None = None,
                        ) -> dict[str, list[str]]:
     """Owner ids accountable for each node: its own, else inherited (the rules of
     :mod:`graph.ownership`); the store's :meth:`~graph.store.Store.accountable_owners`."""
@@ -114,7 +136,8 @@ def _orphaned_paths(store, as_of: str | None, reasons, use, nodes: dict[str, dic
     judged = {i for i, sk in zip(ids, skip, strict=True) if not sk}
     judged.update(retired_wfs)
     judged.update(clone_of)
-    accountable = accountable_owners(store, sorted(judged), nodes)
+    accountable = accountable_owners(store, sorted(judged),
+                                     _Subjects(ids, kind, itype) if nodes is None else nodes)
     owner_nodes = store.get_nodes({o for os_ in accountable.values() for o in os_})
 
     left = {o for o, n in owner_nodes.items() if n.get("status") in GONE_OWNER_STATUSES}

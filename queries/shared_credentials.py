@@ -18,6 +18,8 @@ from .traverse import targets_of
 COLUMNS = ("cluster", "size", "mixed_environments", "mixing_credentials", "environments",
            "workspaces", "secrets", "identities", "workflows", "reaches")
 NON_PROD = frozenset({"dev", "test", "staging"})
+#: From this many ids on, ``values_of`` may read every node of their kinds as columns.
+COLUMNS_FROM = 1000
 #: A property a node does not hold (told apart from one it holds as null).
 _MISSING = object()
 
@@ -73,11 +75,12 @@ def components(users: dict[str, set[str]]) -> list[tuple[list[str], list[str]]]:
 def values_of(store, ids: list[str], kinds: tuple[str, ...], defaults: dict[str, Any],
               ) -> dict[str, dict[str, Any]]:
     """``{key: {id: node.get(key, default)}}`` for at least the ``ids`` found: read as
-    columns of every node of ``kinds`` (``Store.node_values``) when the ids are a large
-    share of those, else as whole nodes (and as whole nodes for any id not of ``kinds``)."""
+    columns of every node of ``kinds`` (``Store.node_values``) when the ids are many and a
+    large share of those, else as whole nodes (and as whole nodes for any id not of
+    ``kinds``). A few ids (a small graph, a test's Bolt server) cost what they did."""
     out: dict[str, dict[str, Any]] = {k: {} for k in defaults}
-    counts = store.counts()["nodes"]
-    if len(ids) * 4 >= sum(counts.get(k, 0) for k in kinds):
+    if len(ids) >= COLUMNS_FROM and len(ids) * 4 >= sum(
+            store.counts()["nodes"].get(k, 0) for k in kinds):
         got, col = store.node_values(kinds, defaults)
         out = {k: dict(zip(got, col[k], strict=True)) for k in defaults}
     first = out[next(iter(defaults))]
