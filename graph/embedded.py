@@ -25,7 +25,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -373,6 +373,27 @@ class EmbeddedStore(Store):
         names = gen.ids_of(w.tolist())
         return {cid: set(names[a:b]) for cid, a, b in
                 zip(gen.ids_of(c[first].tolist()), bounds, bounds[1:], strict=False)}
+
+    def accountable_owners(self, ids: Iterable[str], nodes: Mapping[str, dict] | None = None,
+                           ) -> dict[str, list[str]]:
+        """:func:`graph.ownership.accountable_owners` by level-wide gathers of the CSR
+        arrays (:func:`graph.ownership.accountable_owners_csr`): the same map."""
+        ids = list(dict.fromkeys(ids))
+        if self.is_empty():
+            return dict.fromkeys(ids, [])
+        from .ownership import owners_by_id
+
+        return owners_by_id(self.generation(), ids)
+
+    def node_values(self, kinds: Iterable[str], defaults: dict[str, Any],
+                    ) -> tuple[list[str], dict[str, list[Any]]]:
+        """The properties asked parsed from the ``props`` column by Arrow's JSON reader
+        (:mod:`graph.prop_columns`): no dict per node."""
+        if self.is_empty():
+            return [], {k: [] for k in defaults}
+        from .prop_columns import node_values
+
+        return node_values(self.generation(), kinds, defaults)
 
     # The walks: the CSR engines of graph.traversal.
 

@@ -32,7 +32,7 @@ each implements every method (``make lint``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from .model import ACCESS_EDGES
@@ -127,6 +127,26 @@ class Store(Protocol):
         without the paths."""
         return set(self.reach(sources, direction, kinds, as_of=as_of,
                               check_validity=check_validity, keep_edges=False).dist)
+
+    def accountable_owners(self, ids: Iterable[str], nodes: Mapping[str, dict] | None = None,
+                           ) -> dict[str, list[str]]:
+        """Each of ``ids`` -> the owner ids accountable for it, sorted (the rules of
+        :mod:`graph.ownership`: its own owners, else the nearest level of parents that has
+        any), empty when none. ``nodes``: nodes by id the caller has read already."""
+        from .ownership import accountable_owners
+
+        return accountable_owners(self, ids, nodes)
+
+    def node_values(self, kinds: Iterable[str], defaults: dict[str, Any],
+                    ) -> tuple[list[str], dict[str, list[Any]]]:
+        """``(ids, {key: values})`` of every node whose kind is one of ``kinds``, sorted by
+        id: each value ``node.get(key, defaults[key])`` of :meth:`nodes`. What an analysis
+        reads of every node of a kind when it needs a few properties; a store may answer it
+        without a dict per node."""
+        found = sorted((n for kind in dict.fromkeys(kinds) for n in self.nodes(kind)),
+                       key=lambda n: n["id"])
+        return ([n["id"] for n in found],
+                {key: [n.get(key, d) for n in found] for key, d in defaults.items()})
 
     def reach_many_kinds(self, start_sets: Iterable[Iterable[str]], node_kinds: Iterable[str],
                          as_of: str | None = None) -> dict[StartKey, list[str]]:

@@ -62,9 +62,22 @@ def is_valid_credential(node: dict, as_of: str | None = None) -> bool:
     return not (expires and expires < (as_of or now_iso()))
 
 
+class ValidAsOf:
+    """The test :func:`expandable` gives: is the node a working credential as of
+    ``as_of`` (:func:`is_valid_credential`). A walk over the columnar store's arrays
+    (:func:`sweep_csr`) applies it to every credential at once instead of one node dict at
+    a time (:func:`graph.prop_columns.invalid_credentials`)."""
+
+    def __init__(self, as_of: str | None):
+        self.as_of = as_of
+
+    def __call__(self, node: dict) -> bool:
+        return is_valid_credential(node, self.as_of)
+
+
 def expandable(as_of: str | None, check_validity: bool = True) -> Expandable:
     """The test a walk applies to each reached node: a working credential, or anything."""
-    return (lambda n: is_valid_credential(n, as_of)) if check_validity else None
+    return ValidAsOf(as_of) if check_validity else None
 
 
 @dataclass
@@ -415,21 +428,28 @@ def reach_many_kinds_csr(gen: Generation, start_sets: Iterable[Iterable[str]],
     keys = start_keys(start_sets)
     if not keys:
         return {}
-    starts, got = joint_reach_csr(gen, keys, kinds, expand_if)
+    _, got = joint_reach_csr(gen, keys, kinds, expand_if)
     wanted = gen.kind_mask(node_kinds)
+    # (key, node) pairs of what each key reaches and of its own members of those kinds,
+    # distinct and sorted by key then node (node numbers are in id order): each key's
+    # answer is then one slice of one list of ids.
+    rows = np.repeat(np.arange(len(keys), dtype=np.int64), np.diff(got.indptr))
     kept = wanted[got.indices]
-    met = distinct(np.concatenate([got.indices[kept], starts[wanted[starts]]]))
-    names = dict(zip(met.tolist(), gen.ids_of(met.tolist()), strict=True))
-    found = {names[i] for i in starts[wanted[starts]].tolist()}
-    ptr, idx = got.indptr, got.indices.tolist()
-    keep = kept.tolist()
-    out = {}
-    for r, key in enumerate(keys):
-        a, b = ptr[r], ptr[r + 1]
-        got_k = {names[idx[j]] for j in range(a, b) if keep[j]}
-        got_k.update(s for s in key if s in found)
-        out[key] = sorted(got_k)
-    return out
+    member_key = [r for r, key in enumerate(keys) for _ in key]
+    number = gen.indices({s for key in keys for s in key})
+    member = np.fromiter((number.get(s, -1) for key in keys for s in key), dtype=np.int64,
+                         count=len(member_key))
+    mine = member >= 0
+    mine[mine] = wanted[member[mine]]
+    pr = np.concatenate([rows[kept], np.asarray(member_key, dtype=np.int64)[mine]])
+    pn = np.concatenate([np.asarray(got.indices, dtype=np.int64)[kept], member[mine]])
+    pair = distinct(pr * max(gen.n, 1) + pn)
+    pr, pn = pair // max(gen.n, 1), pair % max(gen.n, 1)
+    met = distinct(pn)  # each id made once, shared by the keys that reach it
+    met_ids = gen.ids_of(met.tolist())
+    names = list(map(met_ids.__getitem__, np.searchsorted(met, pn).tolist()))
+    bounds = np.searchsorted(pr, np.arange(len(keys) + 1)).tolist()
+    return {key: names[bounds[r]:bounds[r + 1]] for r, key in enumerate(keys)}
 
 
 def reach_many_by_hops(
@@ -523,8 +543,16 @@ def sweep_csr(gen: Generation, starts: Any, direction: str, kinds: Iterable[str]
     refused = np.zeros(gen.n, dtype=bool)
     frontier = distinct(np.asarray(starts, dtype=np.int64))
     visited[frontier] = True
+    invalid = None
+    if isinstance(expand_if, ValidAsOf):  # the columns' answer for every credential at once
+        from .prop_columns import invalid_credentials
+
+        invalid = invalid_credentials(gen, CREDENTIAL_KINDS, expand_if.as_of or now_iso())
     while len(frontier):
-        if expand_if is not None:
+        if invalid is not None:
+            judge_a = frontier[cred[frontier]]
+            refused[judge_a] = invalid[judge_a]
+        elif expand_if is not None:
             judge = frontier[cred[frontier]].tolist()
             for i, n in zip(judge, gen.public(judge), strict=True):
                 if not expand_if(n):

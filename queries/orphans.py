@@ -18,17 +18,22 @@ orphan that opens nothing is hygiene, not an access path.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from typing import Any
 
+from graph.gc_pause import gc_paused
 from graph.model import (
     ACCESS_EDGES,
     DORMANT_WORKFLOW_STATUSES,
     GONE_OWNER_STATUSES,
+    INVALID_CREDENTIAL_STATUSES,
 )
 
 from .credential_use import credential_use
 from .results import Result
-from .traverse import is_valid_credential, targets_of
+from .traverse import CREDENTIAL_KINDS, now_iso, targets_of
 
 REASONS = ("no_owner", "departed_owner", "retired_but_valid", "unused_but_valid",
            "cloned_inherited")
@@ -36,64 +41,44 @@ COLUMNS = ("node", "kind", "name", "reason", "owner", "detail", "reaches")
 SUBJECT_KINDS = ("Workflow", "Secret", "Identity")
 
 
-#: Where a node without an owner of its own inherits one from: a workflow from its
-#: workspace, a secret from the workspace or vault holding it or the workflow (or
-#: connector) embedding it, a connector from its workflow, a workspace from its parent.
-_INHERIT = {
-    "Workflow": ("CONTAINS",),
-    "Secret": ("CONTAINS", "STORES", "EMBEDS"),
-    "Connector": ("USES",),
-    "Workspace": ("CONTAINS",),
-    # a workflow's built-in token (GITHUB_TOKEN) belongs to whoever owns the workflow
-    "Identity:github_token": ("AUTHENTICATES_WITH",),
-}
 #: Principals that are not non-human identities anyone owns: AWS service principals, an
 #: account root, "any principal", federation providers, and groups (used only through
 #: their members).
 NOT_SUBJECTS = frozenset({"aws_service", "account", "anyone", "oidc_provider",
                           "saml_provider", "group"})
-_MAX_INHERIT_DEPTH = 4
+#: A property a node does not hold (told apart from one it holds as null).
+_MISSING = object()
+#: The properties of every subject the reasons look at, with ``dict.get``'s defaults.
+_VALUES: dict[str, Any] = {"kind": None, "status": None, "identity_type": None,
+                           "expires_at": None, "name": _MISSING, "environment": "unknown"}
 
 
-def accountable_owners(store, ids: list[str], nodes: dict[str, dict]) -> dict[str, list[str]]:
-    """Owner ids accountable for each node: its own, else inherited (see ``_INHERIT``).
-    One store call per level, for all nodes at once."""
-    result: dict[str, list[str]] = {}
-    # Each pending entry: the node asking, and the ancestors to look at now.
-    pending = {i: [i] for i in ids}
-    known = dict(nodes)
-    for _ in range(_MAX_INHERIT_DEPTH + 1):
-        if not pending:
-            break
-        look = sorted({a for anc in pending.values() for a in anc})
-        direct: dict[str, list[str]] = defaultdict(list)
-        for src, _, dst in store.expand_ends(look, "in", ("OWNS",)):
-            direct[dst].append(src)
-        missing = [a for a in look if a not in known]
-        known.update(store.get_nodes(missing))
-        parents: dict[str, list[str]] = defaultdict(list)
-        kinds = {"CONTAINS", "STORES", "EMBEDS", "USES", "AUTHENTICATES_WITH"}
-        for src, kind, dst in store.expand_ends(look, "in", kinds):
-            node = known.get(dst, {})
-            rule = _INHERIT.get(node.get("kind", ""), ()) + _INHERIT.get(
-                f"{node.get('kind')}:{node.get('identity_type')}", ())
-            if kind in rule:
-                parents[dst].append(src)
-        nxt = {}
-        for i, ancestors in pending.items():
-            owners = sorted({o for a in ancestors for o in direct.get(a, [])})
-            if owners:
-                result[i] = owners
-                continue
-            up = sorted({p for a in ancestors for p in parents.get(a, [])})
-            if up:
-                nxt[i] = up
-            else:
-                result[i] = []
-        pending = nxt
-    for i in pending:
-        result.setdefault(i, [])
-    return result
+class _Subjects(Mapping):
+    """The subjects' kind and identity type by id, over the columns (what the protocol's
+    default ``accountable_owners`` reads of a node it holds), so it reads them again from
+    no store; built on demand per lookup, nothing per subject up front."""
+
+    def __init__(self, ids: list[str], kind: list[Any], itype: list[Any]):
+        self._ids, self._kind, self._itype = ids, kind, itype
+
+    def __getitem__(self, node: str) -> dict:
+        at = bisect_left(self._ids, node)
+        if at == len(self._ids) or self._ids[at] != node:
+            raise KeyError(node)
+        return {"id": node, "kind": self._kind[at], "identity_type": self._itype[at]}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+def accountable_owners(store, ids: list[str], nodes: Mapping[str, dict] | None = None,
+                       ) -> dict[str, list[str]]:
+    """Owner ids accountable for each node: its own, else inherited (the rules of
+    :mod:`graph.ownership`); the store's :meth:`~graph.store.Store.accountable_owners`."""
+    return store.accountable_owners(ids, nodes)
 
 
 def orphaned_paths(store, as_of: str | None = None, reasons=REASONS, use=None,
@@ -109,21 +94,37 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS, use=None,
     >>> sorted((o["node"], o["reason"]) for o in orphaned_paths(orphan_store()).rows)[:2]
     [('s-lost', 'no_owner'), ('s-old', 'unused_but_valid')]
     """
-    subjects: dict[str, dict] = {}
+    with gc_paused():  # a few small objects per subject, all alive until the rows are made
+        return _orphaned_paths(store, as_of, reasons, use, nodes)
+
+
+def _orphaned_paths(store, as_of: str | None, reasons, use, nodes: dict[str, dict] | None,
+                    ) -> Result:
     if nodes is not None:
-        subjects.update(nodes)
-    else:
-        for kind in SUBJECT_KINDS:
-            for n in store.nodes(kind):
-                subjects[n["id"]] = n
-    ids = sorted(subjects)
-    workflows = [i for i in ids if subjects[i]["kind"] == "Workflow"]
+        ids = sorted(nodes)
+        col = {k: [nodes[i].get(k, d) for i in ids] for k, d in _VALUES.items()}
+    else:  # only the properties looked at, as columns (no dict per node on most stores)
+        ids, col = store.node_values(SUBJECT_KINDS, _VALUES)
+    kind, status, itype = col["kind"], col["status"], col["identity_type"]
 
-    def dead(n: dict) -> bool:
-        return not is_valid_credential(n, as_of)
+    def ids_at(node: str) -> int:  # a subject's place in the columns (ids are sorted)
+        return bisect_left(ids, node)
 
-    def retired(n: dict) -> bool:
-        return n["kind"] == "Workflow" and n.get("status") in DORMANT_WORKFLOW_STATUSES
+    now = as_of or now_iso()
+    # is_valid_credential, retired and "not a subject", as one flag per subject
+    dead = [k in CREDENTIAL_KINDS and (st in INVALID_CREDENTIAL_STATUSES
+                                       or bool(ex and ex < now))
+            for k, st, ex in zip(kind, status, col["expires_at"], strict=True)]
+    retired = [k == "Workflow" and st in DORMANT_WORKFLOW_STATUSES
+               for k, st in zip(kind, status, strict=True)]
+    skip = [d or r or t in NOT_SUBJECTS for d, r, t in zip(dead, retired, itype, strict=True)]
+    workflows = [i for i, k in zip(ids, kind, strict=True) if k == "Workflow"]
+    retired_wfs = [i for i, k, r in zip(ids, kind, retired, strict=True) if k == "Workflow" and r]
+
+    def dead_cred(n: dict) -> bool:
+        expires = n.get("expires_at")
+        return n.get("kind") in CREDENTIAL_KINDS and (
+            n.get("status") in INVALID_CREDENTIAL_STATUSES or bool(expires and expires < now))
 
     wf_set = set(workflows)
     clone_of: dict[str, list[str]] = defaultdict(list)
@@ -132,55 +133,48 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS, use=None,
             clone_of[e.src].append(e.dst)
     # Owners only of the nodes a row can be about: the live subjects, the retired
     # workflows and the clones (one node's owners do not depend on the others').
-    judged = {i for i in ids if not (dead(subjects[i]) or retired(subjects[i])
-                                     or subjects[i].get("identity_type") in NOT_SUBJECTS)}
-    judged.update(w for w in workflows if retired(subjects[w]))
+    judged = {i for i, sk in zip(ids, skip, strict=True) if not sk}
+    judged.update(retired_wfs)
     judged.update(clone_of)
-    accountable = accountable_owners(store, sorted(judged), subjects)
+    accountable = accountable_owners(store, sorted(judged),
+                                     _Subjects(ids, kind, itype) if nodes is None else nodes)
     owner_nodes = store.get_nodes({o for os_ in accountable.values() for o in os_})
 
+    left = {o for o, n in owner_nodes.items() if n.get("status") in GONE_OWNER_STATUSES}
     candidates: list[tuple[str, str, str, list[str]]] = []  # node, reason, detail, starts
-    for i in ids:
-        n = subjects[i]
-        if dead(n) or retired(n) or n.get("identity_type") in NOT_SUBJECTS:
+    for i, sk in zip(ids, skip, strict=True):
+        if sk:
             continue
         owners = accountable[i]
         if not owners:
             candidates.append((i, "no_owner", "no owner, none inherited", [i]))
-        else:
-            gone = [o for o in owners
-                    if owner_nodes.get(o, {}).get("status") in GONE_OWNER_STATUSES]
-            if gone and len(gone) == len(owners):
-                names = ", ".join(owner_nodes[o].get("name", o) for o in gone)
-                candidates.append((i, "departed_owner", f"owner {names} has left", [i]))
+        elif owners[0] in left and all(o in left for o in owners):
+            names = ", ".join(owner_nodes[o].get("name", o) for o in owners)
+            candidates.append((i, "departed_owner", f"owner {names} has left", [i]))
 
     # Credential use only of the workflows two reasons look at: the retired ones, and
     # clones with their originals (one workflow's use does not depend on the others').
-    looked_at = {w for w in workflows if retired(subjects[w])}
+    looked_at = set(retired_wfs)
     looked_at.update(w for w, origs in clone_of.items() for w in [w, *origs])
     uses, cred_nodes = use if use is not None else credential_use(store, sorted(looked_at))
-    for w in workflows:
-        n = subjects[w]
-        if retired(n):
-            live = sorted(c for c in uses.get(w, ()) if not dead(cred_nodes.get(c, {})))
-            if live:
-                candidates.append((w, "retired_but_valid",
-                                   f"workflow is {n.get('status')}; {len(live)} credential(s) "
-                                   "still valid", live))
+    for w in retired_wfs:
+        live = sorted(c for c in uses.get(w, ()) if not dead_cred(cred_nodes.get(c, {})))
+        if live:
+            candidates.append((w, "retired_but_valid",
+                               f"workflow is {status[ids_at(w)]}; {len(live)} credential(s) "
+                               "still valid", live))
 
-    active = [w for w in workflows if not retired(subjects[w])]
+    active = [w for w, k, r in zip(ids, kind, retired, strict=True) if k == "Workflow" and not r]
     in_use = store.reached(active, "out", ACCESS_EDGES, as_of=as_of)
-    for i in ids:
-        n = subjects[i]
-        if n["kind"] in ("Secret", "Identity") and i not in in_use and not dead(n) \
-                and n.get("identity_type") not in NOT_SUBJECTS:
+    for i, k, d, t in zip(ids, kind, dead, itype, strict=True):
+        if k in ("Secret", "Identity") and i not in in_use and not d and t not in NOT_SUBJECTS:
             candidates.append((i, "unused_but_valid", "valid, but no active workflow uses it",
                                [i]))
 
     for w, originals in sorted(clone_of.items()):
         for orig in sorted(originals):
             common = sorted(c for c in uses.get(w, set()) & uses.get(orig, set())
-                            if not dead(cred_nodes.get(c, {})))
+                            if not dead_cred(cred_nodes.get(c, {})))
             if common:
                 candidates.append((w, "cloned_inherited",
                                    f"cloned from {orig}; shares {len(common)} credential(s)",
@@ -193,15 +187,16 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS, use=None,
         reaches = reaches_of[tuple(sorted(set(starts)))]
         if not reaches:
             continue
-        n = subjects[node]
+        at = ids_at(node)
+        name = col["name"][at]
         rows.append({
             "node": node,
-            "kind": n["kind"],
-            "name": n.get("name", node),
+            "kind": kind[at],
+            "name": node if name is _MISSING else name,
             "reason": reason,
             "owner": accountable.get(node, []),
             "detail": detail,
-            "environment": n.get("environment", "unknown"),
+            "environment": col["environment"][at],
             "reaches": reaches,
         })
     rows.sort(key=lambda o: (REASONS.index(o["reason"]), -len(o["reaches"]), o["node"]))

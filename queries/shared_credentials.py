@@ -9,13 +9,19 @@ credentials open downstream.
 
 from __future__ import annotations
 
-from .credential_use import workflow_context
+from collections import defaultdict
+from typing import Any
+
 from .results import Result
 from .traverse import targets_of
 
 COLUMNS = ("cluster", "size", "mixed_environments", "mixing_credentials", "environments",
            "workspaces", "secrets", "identities", "workflows", "reaches")
 NON_PROD = frozenset({"dev", "test", "staging"})
+#: From this many ids on, ``values_of`` may read every node of their kinds as columns.
+COLUMNS_FROM = 1000
+#: A property a node does not hold (told apart from one it holds as null).
+_MISSING = object()
 
 
 def workflow_environment(wf: dict, spaces: list[str], space_nodes: dict[str, dict]) -> str:
@@ -28,32 +34,74 @@ def workflow_environment(wf: dict, spaces: list[str], space_nodes: dict[str, dic
 
 
 def clusters(users: dict[str, set[str]]) -> list[set[tuple[str, str]]]:
-    """The connected components of the bipartite graph credential -- workflow (members
-    tagged ``("c", id)`` and ``("w", id)``), by ``scipy.sparse.csgraph`` over numbered
-    ends: no graph object per edge."""
+    """The connected components of the bipartite graph credential -- workflow, members
+    tagged ``("c", id)`` and ``("w", id)`` (:func:`components`, as sets)."""
+    return [{("c", c) for c in creds} | {("w", w) for w in wfs}
+            for creds, wfs in components(users)]
+
+
+def components(users: dict[str, set[str]]) -> list[tuple[list[str], list[str]]]:
+    """``(credentials, workflows)`` of each connected component of the bipartite graph
+    credential -- workflow, both sorted, by ``scipy.sparse.csgraph`` over numbered ends:
+    no graph object per edge, and each component's members come out of one sort."""
     import numpy as np
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
 
     if not users:
         return []
-    creds = list(users)
-    wf_number: dict[str, int] = {}
-    for ws in users.values():
-        for w in ws:
-            wf_number.setdefault(w, len(creds) + len(wf_number))
-    a = [i for i, c in enumerate(creds) for _ in users[c]]
-    b = [wf_number[w] for c in creds for w in users[c]]
-    size = len(creds) + len(wf_number)
+    creds = sorted(users)
+    flat = [w for c in creds for w in users[c]]
+    wf_names = sorted(set(flat))
+    number = {w: i for i, w in enumerate(wf_names, len(creds))}
+    a = np.repeat(np.arange(len(creds)), [len(users[c]) for c in creds])
+    b = np.fromiter(map(number.__getitem__, flat), dtype=np.int64, count=len(flat))
+    size = len(creds) + len(wf_names)
     m = csr_matrix((np.ones(len(a), dtype=bool), (a, b)), shape=(size, size))
-    _, label = connected_components(m, directed=False)
-    comps: dict[int, set[tuple[str, str]]] = {}
-    labels = label.tolist()
-    for i, c in enumerate(creds):
-        comps.setdefault(labels[i], set()).add(("c", c))
-    for w, i in wf_number.items():
-        comps.setdefault(labels[i], set()).add(("w", w))
-    return list(comps.values())
+    count, label = connected_components(m, directed=False)
+    # members by component, each in its sorted order (creds and wfs are sorted already)
+    order = np.argsort(label, kind="stable")
+    bounds = np.searchsorted(label[order], np.arange(count + 1)).tolist()
+    members = order.tolist()
+    out = []
+    n_c = len(creds)
+    for k in range(count):
+        part = members[bounds[k]:bounds[k + 1]]
+        out.append(([creds[i] for i in part if i < n_c],
+                    [wf_names[i - n_c] for i in part if i >= n_c]))
+    return out
+
+
+def values_of(store, ids: list[str], kinds: tuple[str, ...], defaults: dict[str, Any],
+              ) -> dict[str, dict[str, Any]]:
+    """``{key: {id: node.get(key, default)}}`` for at least the ``ids`` found: read as
+    columns of every node of ``kinds`` (``Store.node_values``) when the ids are many and a
+    large share of those, else as whole nodes (and as whole nodes for any id not of
+    ``kinds``). A few ids (a small graph, a test's Bolt server) cost what they did."""
+    out: dict[str, dict[str, Any]] = {k: {} for k in defaults}
+    if len(ids) >= COLUMNS_FROM and len(ids) * 4 >= sum(
+            store.counts()["nodes"].get(k, 0) for k in kinds):
+        got, col = store.node_values(kinds, defaults)
+        out = {k: dict(zip(got, col[k], strict=True)) for k in defaults}
+    first = out[next(iter(defaults))]
+    rest = store.get_nodes([i for i in ids if i not in first])
+    for k, d in defaults.items():
+        out[k].update((i, n.get(k, d)) for i, n in rest.items())
+    return out
+
+
+def workflow_environments(store, workflows: list[str],
+                          ) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Each workflow's environment (:func:`workflow_environment`) and the workspaces
+    containing it. When the workflows are a large share of all, their environments are
+    read as one column (``Store.node_values``) rather than a node dict each."""
+    spaces: dict[str, list[str]] = defaultdict(list)
+    for src, _, dst in store.expand_ends(workflows, "in", ("CONTAINS",)):
+        spaces[dst].append(src)
+    env = values_of(store, workflows, ("Workflow",), {"environment": None})["environment"]
+    space_nodes = store.get_nodes({s for ss in spaces.values() for s in ss})
+    return ({w: workflow_environment({"environment": env.get(w)}, spaces.get(w, []),
+                                     space_nodes) for w in workflows}, dict(spaces))
 
 
 def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
@@ -75,31 +123,29 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
     users = (store.credential_users(min_workflows) if users is None
              else {c: ws for c, ws in users.items() if len(ws) >= min_workflows})
     shared = set(users)
-    cred_nodes = store.get_nodes(shared)
-    comps = clusters(users)
-    wf_nodes, spaces = workflow_context(store, sorted({w for c in shared for w in users[c]}))
-    space_nodes = store.get_nodes({s for ss in spaces.values() for s in ss})
+    cred_values = values_of(store, sorted(shared), ("Identity", "Secret"),
+                            {"kind": None, "name": _MISSING})
+    kind_of, name_of = cred_values["kind"], cred_values["name"]
+    comps = components(users)
+    env_of, spaces = workflow_environments(store, sorted({w for c in shared for w in users[c]}))
     rows: list[dict] = []
-    reaches_of = targets_of(store, [[x for t, x in comp if t == "c"] for comp in comps], as_of)
-    for comp in comps:
-        wfs = sorted(x for t, x in comp if t == "w")
-        creds = sorted(x for t, x in comp if t == "c")
-        env_of = {w: workflow_environment(wf_nodes.get(w, {}), spaces.get(w, []), space_nodes)
-                  for w in wfs}
-        envs = sorted(set(env_of.values()))
+    reaches_of = targets_of(store, [creds for creds, _ in comps], as_of)
+    for creds, wfs in comps:
+        envs = sorted({env_of[w] for w in wfs})
         known = set(envs) - {"unknown"}
         details = []
         for cred in creds:
             cenvs = sorted({env_of[w] for w in users[cred]})
             cknown = set(cenvs) - {"unknown"}
-            details.append({"id": cred, "kind": cred_nodes.get(cred, {}).get("kind"),
-                            "name": cred_nodes.get(cred, {}).get("name", cred),
+            name = name_of.get(cred, _MISSING)
+            details.append({"id": cred, "kind": kind_of.get(cred),
+                            "name": cred if name is _MISSING else name,
                             "workflows": sorted(users[cred]), "environments": cenvs,
                             "mixed_environments": "prod" in cknown and bool(cknown & NON_PROD)})
         reaches = reaches_of[tuple(creds)]
         rows.append({
-            "secrets": [c for c in creds if cred_nodes.get(c, {}).get("kind") == "Secret"],
-            "identities": [c for c in creds if cred_nodes.get(c, {}).get("kind") == "Identity"],
+            "secrets": [c for c in creds if kind_of.get(c) == "Secret"],
+            "identities": [c for c in creds if kind_of.get(c) == "Identity"],
             "workflows": wfs,
             "workspaces": sorted({s for w in wfs for s in spaces.get(w, [])}),
             "environments": envs,
