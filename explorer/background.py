@@ -46,16 +46,21 @@ def ranking(store) -> tuple[list[dict], int]:
     return out, len(subjects)
 
 
-def shared(store):
+def shared(store, ctx=None):
+    """The shared-credential clusters (2 or more workflows); from ``ctx``, a findings
+    :class:`~queries.context.Context` of the store, when the caller has one (the findings
+    read the same clusters, so the child computes them once)."""
+    if ctx is not None:
+        return ctx.shared
     from queries import shared_credentials as q
 
     return q(store, min_workflows=2)
 
 
-def findings(store):
+def findings(store, ctx=None):
     from queries.findings import findings as q
 
-    return q(store)
+    return q(store, ctx=ctx)
 
 
 #: The Overview's parts, in the order they are computed, and what computes each.
@@ -70,9 +75,15 @@ def _child(names: list[str], conn) -> None:
         for name in names:
             conn.send((name, False, exc))
         return
+    ctx = None
+    if {"shared", "findings"} <= set(names):  # one context: the clusters computed once
+        from queries.context import Context
+
+        ctx = Context(store)
     for name in names:
         try:
-            conn.send((name, True, PARTS[name](store)))
+            part = PARTS[name]
+            conn.send((name, True, part(store, ctx) if part is not ranking else part(store)))
         except BaseException as exc:
             conn.send((name, False, exc))
     conn.close()
