@@ -133,10 +133,10 @@ def _orphaned_paths(store, as_of: str | None, reasons, use, nodes: dict[str, dic
             clone_of[e.src].append(e.dst)
     # Owners only of the nodes a row can be about: the live subjects, the retired
     # workflows and the clones (one node's owners do not depend on the others').
-    judged = {i for i, sk in zip(ids, skip, strict=True) if not sk}
-    judged.update(retired_wfs)
-    judged.update(clone_of)
-    accountable = accountable_owners(store, sorted(judged),
+    # (in id order already: every clone is a workflow among the subjects)
+    judged = [i for i, sk, r in zip(ids, skip, retired, strict=True)
+              if not sk or r or i in clone_of]
+    accountable = accountable_owners(store, judged,
                                      _Subjects(ids, kind, itype) if nodes is None else nodes)
     owner_nodes = store.get_nodes({o for os_ in accountable.values() for o in os_})
 
