@@ -85,7 +85,7 @@ def first_paths_csr(gen: Generation, pairs: Iterable[tuple[str, str]], kinds: It
     return _chains(gen, walked, s_of, starts, keys, parents, number, out)
 
 
-def _member(sorted_keys, keys):
+def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Which of ``keys`` are in ``sorted_keys`` (sorted, distinct): one binary search each."""
     if not len(sorted_keys):
         return np.zeros(len(keys), dtype=bool)
@@ -93,7 +93,8 @@ def _member(sorted_keys, keys):
     return sorted_keys[pos] == keys
 
 
-def _chains(gen: Generation, walked: list[tuple[str, str]], s_of, starts, keys, parents,
+def _chains(gen: Generation, walked: list[tuple[str, str]], s_of: np.ndarray,
+            starts: np.ndarray, keys: np.ndarray, parents: np.ndarray,
             number: dict[str, int], out: dict[tuple[str, str], list[str]],
             ) -> dict[tuple[str, str], list[str]]:
     """Each walked pair's path, followed back from its target through the parents (the
