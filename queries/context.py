@@ -119,13 +119,17 @@ class Context:
     def workflow_env(self) -> dict[str, str]:
         """Workflow id -> environment, inherited from its workspace when unknown."""
         # What workflow_context reads, from the workflows and workspaces already read
-        # (a second get_nodes of every workflow cost 0.4 s at 100k).
+        # (a second get_nodes of every workflow cost 0.4 s at 100k), and the containing
+        # workspaces only of the workflows whose own environment is unknown: only those
+        # inherit one (see workflow_environment).
+        nodes = self.by_kind["Workflow"]
+        unknown = [w for w in self.workflows
+                   if (nodes[w].get("environment") or "unknown") == "unknown"]
         spaces: dict[str, list[str]] = {}
-        for src, _, dst in self.store.expand_ends(self.workflows, "in", ("CONTAINS",)):
+        for src, _, dst in self.store.expand_ends(unknown, "in", ("CONTAINS",)):
             spaces.setdefault(dst, []).append(src)
         space_nodes = {s: self.node(s) for ss in spaces.values() for s in ss}
-        nodes = self.by_kind["Workflow"]
-        return {w: workflow_environment(nodes.get(w, {}), spaces.get(w, []), space_nodes)
+        return {w: workflow_environment(nodes[w], spaces.get(w, []), space_nodes)
                 for w in self.workflows}
 
     def non_prod(self, env: str | None) -> bool:
@@ -217,10 +221,10 @@ class Context:
         """The crown jewels among ``ids``, in their order (node reads cached for the run,
         so many calls cost one ``get_nodes`` of the ids not seen yet)."""
         ids = list(ids)
-        missing = [i for i in dict.fromkeys(ids) if i not in self._crown]
+        missing = set(ids).difference(self._crown)  # one C loop over ids
         if missing:
-            self.read(missing)  # kept: the findings' names are read from the same nodes
-            self._crown.update((i, bool(self.node(i).get("crown_jewel"))) for i in missing)
+            found = self.store.get_nodes(sorted(missing))
+            self._crown.update((i, bool(found.get(i, {}).get("crown_jewel"))) for i in missing)
         return [i for i in ids if self._crown[i]]
 
     # --- time --------------------------------------------------------------------------
