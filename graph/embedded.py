@@ -432,13 +432,17 @@ class EmbeddedStore(Store):
         import numpy as np
         import pyarrow.compute as pc
 
+        from .columnar import _indices, _numbers
+
         rows = np.flatnonzero(gen.kind == gen.edge_kinds.index(kind))
-        column = gen.edges.column("props").take(rows)
-        hit = np.zeros(len(rows), dtype=bool)
+        # Arrow arrays in and out through their buffers: a numpy ``take`` argument and a
+        # boolean ``to_numpy`` both import pandas (3 s here).
+        column = gen._edge_texts.take(_indices(rows))
+        hit = None
         for t in texts:
-            hit |= pc.fill_null(pc.match_substring(column, t), False).to_numpy(
-                zero_copy_only=False)
-        yield from self._edges_at(rows[hit].tolist())
+            match = pc.match_substring(column, t)
+            hit = match if hit is None else pc.or_(hit, match)
+        yield from self._edges_at(rows[_numbers(pc.indices_nonzero(hit), np.uint64)].tolist())
 
     def _edges_at(self, rows: Any) -> Iterator[Edge]:
         """The edges at these rows, their properties decoded 50,000 at a time."""

@@ -46,7 +46,7 @@ def admin_grant(rule: Rule, ctx: Context) -> list[dict]:
         if e.props.get("access") == "admin" or _wildcard(e.props.get("actions")):
             grants.setdefault(e.src, []).append(e)
     nhi = _nhi_kinds(ctx) if grants else set()
-    out = []
+    held = []
     for holder in sorted(grants):
         node = ctx.node(holder)
         if not ctx.valid(node):
@@ -60,14 +60,19 @@ def admin_grant(rule: Rule, ctx: Context) -> list[dict]:
         if holder not in nhi and not wfs:
             continue
         edges = sorted(grants[holder], key=lambda e: e.dst)
-        crown = [r for r in ctx.crown_reach(holder, ("admin",))]
+        held.append((holder, edges, [w for _, w in wfs[:2]],
+                     ctx.crown_reach(holder, ("admin",))))
+    # The evidence paths in one joint walk (those a blast radius walked are read from it).
+    ctx.prefetch_paths((w, edges[0].dst) for _, edges, wfs, _ in held for w in wfs
+                       if w not in ctx._blast)
+    out = []
+    for holder, edges, wfs, crown in held:
         what = "; ".join(f"{e.props.get('grant') or e.props.get('access')} on "
                          f"{ctx.name(e.dst)}" for e in edges)
         detail = f"{ctx.name(holder)} holds {what}"
         if crown:
             detail += f"; admin over crown jewels {', '.join(r['name'] for r in crown)}"
-        paths = [[holder, e.dst] for e in edges] + [ctx.path(w, edges[0].dst)
-                                                    for _, w in wfs[:2]]
+        paths = [[holder, e.dst] for e in edges] + [ctx.path(w, edges[0].dst) for w in wfs]
         out.append(finding(rule, "high" if crown else "medium",
                            [holder, *(e.dst for e in edges)], paths, detail))
     return out
