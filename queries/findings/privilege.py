@@ -63,16 +63,16 @@ def admin_grant(rule: Rule, ctx: Context) -> list[dict]:
         held.append((holder, edges, [w for _, w in wfs[:2]],
                      ctx.crown_reach(holder, ("admin",))))
     # The evidence paths in one joint walk (those a blast radius walked are read from it).
-    ctx.prefetch_paths((w, edges[0].dst) for _, edges, wfs, _ in held for w in wfs
+    ctx.prefetch_paths((w, edges[0].dst) for _, edges, nearest, _ in held for w in nearest
                        if w not in ctx._blast)
     out = []
-    for holder, edges, wfs, crown in held:
+    for holder, edges, nearest, crown in held:
         what = "; ".join(f"{e.props.get('grant') or e.props.get('access')} on "
                          f"{ctx.name(e.dst)}" for e in edges)
         detail = f"{ctx.name(holder)} holds {what}"
         if crown:
             detail += f"; admin over crown jewels {', '.join(r['name'] for r in crown)}"
-        paths = [[holder, e.dst] for e in edges] + [ctx.path(w, edges[0].dst) for w in wfs]
+        paths = [[holder, e.dst] for e in edges] + [ctx.path(w, edges[0].dst) for w in nearest]
         out.append(finding(rule, "high" if crown else "medium",
                            [holder, *(e.dst for e in edges)], paths, detail))
     return out
