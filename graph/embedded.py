@@ -447,6 +447,41 @@ class EmbeddedStore(Store):
 
         rows = (range(len(gen.kind)) if code is None
                 else np.flatnonzero(gen.kind == code).tolist())
+        yield from self._edges_at(rows)
+
+    def edges_containing(self, kind: str, texts: Iterable[str]) -> Iterator[Edge]:
+        """Only the edges whose stored JSON text contains one of ``texts``, found by a
+        substring match over the properties column (pyarrow), so only those are decoded.
+        A printable ASCII text without quote or backslash is written as it is inside a
+        JSON string, so no edge with such a value is missed; other texts read every edge."""
+        texts = list(texts)
+        if any(not (t.isascii() and t.isprintable()) or '"' in t or "\\" in t for t in texts):
+            yield from self.edges(kind)
+            return
+        if self.is_empty() or not texts:
+            return
+        gen = self.generation()
+        if kind not in gen.edge_kinds:
+            return
+        import numpy as np
+        import pyarrow.compute as pc
+
+        from .columnar import _indices, _numbers
+
+        rows = np.flatnonzero(gen.kind == gen.edge_kinds.index(kind))
+        # Arrow arrays in and out through their buffers: a numpy ``take`` argument and a
+        # boolean ``to_numpy`` both import pandas (3 s here).
+        column = gen._edge_texts.take(_indices(rows))
+        hit = None
+        for t in texts:
+            match = pc.match_substring(column, t)
+            hit = match if hit is None else pc.or_(hit, match)
+        yield from self._edges_at(rows[_numbers(pc.indices_nonzero(hit), np.uint64)].tolist())
+
+    def _edges_at(self, rows: Any) -> Iterator[Edge]:
+        """The edges at these rows, their properties decoded 50,000 at a time."""
+        gen = self.generation()
+        names = gen.edge_kinds
         for start in range(0, len(rows), 50_000):
             chunk = rows[start:start + 50_000]
             for row, props in zip(chunk, gen.edges_props(chunk), strict=True):

@@ -148,6 +148,13 @@ class Store(Protocol):
         return ([n["id"] for n in found],
                 {key: [n.get(key, d) for n in found] for key, d in defaults.items()})
 
+    def edges_containing(self, kind: str, texts: Iterable[str]) -> Iterator[Edge]:
+        """The edges of ``kind`` that may have a property whose text value (or a text in
+        its list value) contains one of ``texts``: at least every such edge, maybe more
+        (this default gives every edge of ``kind``), so the caller still tests the
+        properties. A store that keeps properties as text may skip the others unread."""
+        return self.edges(kind)
+
     def reach_many_kinds(self, start_sets: Iterable[Iterable[str]], node_kinds: Iterable[str],
                          as_of: str | None = None) -> dict[StartKey, list[str]]:
         """Of what each start set reaches forward along the access edges (``reach_many``),

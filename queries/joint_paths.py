@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from graph.model import ACCESS_EDGES
-from graph.traversal import first_paths_csr
+from graph.paths_csr import first_paths_csr
 
 from .traverse import is_valid_credential
 
@@ -31,7 +31,7 @@ def first_paths(store, pairs: Iterable[Pair], as_of: str | None = None,
     """``(src, dst)`` -> node ids of the first shortest access path, ``[src, dst]`` when
     ``dst`` cannot be reached from ``src``. ``invalid``: the ids of every credential that
     no longer works at ``as_of``, when the caller knows them; with it, the embedded
-    store's walk runs over its CSR arrays (:func:`graph.traversal.first_paths_csr`)."""
+    store's walk runs over its CSR arrays (:func:`graph.paths_csr.first_paths_csr`)."""
     gen = getattr(store, "generation", None)
     if invalid is not None and gen is not None and not store.is_empty():
         return first_paths_csr(gen(), pairs, ACCESS_EDGES, invalid)

@@ -109,9 +109,11 @@ def _findings(ctx: Context, selected: list[Rule], rotation_days: int,
     scorer = scorer_for(ctx)
     rows = []
     for rule in selected:
-        for f in rule.check(rule, ctx):
-            if min_severity and severity_rank(f["severity"]) > severity_rank(min_severity):
-                continue
+        found = [f for f in rule.check(rule, ctx) if not min_severity
+                 or severity_rank(f["severity"]) <= severity_rank(min_severity)]
+        # Every node the scoring and the names below look at, in one read per rule.
+        ctx.read(n for f in found for n in [*f["_subjects"], *f["nodes"]])
+        for f in found:
             subjects = f.pop("_subjects")
             scored = [n for n in subjects if ctx.node(n).get("kind") in SCORED_KINDS] or \
                 [n for n in f["nodes"] if ctx.node(n).get("kind") in SCORED_KINDS]
@@ -122,10 +124,7 @@ def _findings(ctx: Context, selected: list[Rule], rotation_days: int,
     by_owasp: dict[str, int] = {}
     for f in rows:
         by_owasp[f["owasp"]] = by_owasp.get(f["owasp"], 0) + 1
-    names = {}
-    for f in rows:
-        for n in f["nodes"]:
-            names[n] = ctx.name(n)
+    names = ctx.names(n for f in rows for n in f["nodes"])
     return Result(
         rows=rows,
         rows_key="findings",

@@ -29,7 +29,7 @@ def _federated_accounts(ctx: Context) -> set[str]:
     short-lived option exists there."""
     starts = sorted(ctx.by_kind["Workflow"]) + sorted(ctx.by_kind["Connector"]) + \
         sorted(ctx.by_kind["Workspace"])
-    dsts = {e.dst for e in ctx.store.expand(starts, "out", ("CAN_ASSUME",))}
+    dsts = {d for _, _, d in ctx.store.expand_ends(starts, "out", ("CAN_ASSUME",))}
     return {str(ctx.by_kind["Identity"].get(d, {}).get("account")) for d in dsts} - {"None"}
 
 
@@ -37,11 +37,20 @@ def _platform(ctx: Context, wf: str) -> str:
     return str(ctx.by_kind["Workflow"].get(wf, {}).get("platform", ""))
 
 
+def _held_secrets(ctx: Context) -> list[tuple[str, dict]]:
+    """Valid secrets some workflow holds, with their nodes (once per context, kept on it:
+    three rules filter them)."""
+    cache = ctx.__dict__  # like the context's own cached properties
+    if "_held_secrets" not in cache:
+        cache["_held_secrets"] = [(sid, node) for sid, node in ctx.by_kind["Secret"].items()
+                                  if ctx.users.get(sid) and ctx.valid(node)]
+    return cache["_held_secrets"]
+
+
 def _held_keys(ctx: Context, predicate) -> list[tuple[str, list[str], list[str]]]:
     """Valid secrets matching ``predicate`` that workflows hold, one entry per credential:
     (representative, its other stored copies, the workflows holding any copy)."""
-    held = [sid for sid, node in ctx.by_kind["Secret"].items()
-            if ctx.users.get(sid) and predicate(node) and ctx.valid(node)]
+    held = [sid for sid, node in _held_secrets(ctx) if predicate(node)]
     out = []
     for rep, copies in ctx.group_copies(held):
         wfs = sorted({w for s in [rep, *copies] for w in ctx.users.get(s, ())})

@@ -12,7 +12,6 @@ from .leakage import _workflow_of
 
 def inherited_secrets(rule: Rule, ctx: Context) -> list[dict]:
     out = []
-    wf_of = _workflow_of(ctx)
     for cid, node in sorted(ctx.by_kind.get("Connector", {}).items()):
         uses = node.get("inherits_secrets_to")
         if not uses:
@@ -21,7 +20,7 @@ def inherited_secrets(rule: Rule, ctx: Context) -> list[dict]:
             node.get("inherits_pinned") is not False
         if not external and pinned:
             continue
-        wfs = wf_of.get(cid, [])
+        wfs = _workflow_of(ctx).get(cid, [])
         creds = sorted({c for w in wfs for c in ctx.uses.get(w, ()) if ctx.valid(ctx.node(c))})
         why = " and ".join(x for x, on in (("in another repository", external),
                                            ("not pinned to a commit SHA", not pinned)) if on)

@@ -11,10 +11,7 @@ from .base import Rule, finding
 
 def secret_embedded(rule: Rule, ctx: Context) -> list[dict]:
     out = []
-    holders: dict[str, list[str]] = {}
-    for wf, creds in ctx.uses.items():
-        for c in creds:
-            holders.setdefault(c, []).append(wf)
+    holders = ctx.users  # credential -> the workflows holding it
     for sid in sorted(ctx.embedded):
         node = ctx.by_kind["Secret"].get(sid)
         if node is None or not ctx.valid(node):
@@ -37,11 +34,15 @@ def _third_party(ctx: Context) -> list[str]:
 
 
 def _workflow_of(ctx: Context) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for wf, conns in ctx.connectors_of.items():
-        for c in conns:
-            out.setdefault(c, []).append(wf)
-    return out
+    """Connector id -> the workflows that use it (computed once per context, kept on it)."""
+    cache = ctx.__dict__  # like the context's own cached properties
+    if "_workflow_of" not in cache:
+        out: dict[str, list[str]] = {}
+        for wf, conns in ctx.connectors_of.items():
+            for c in conns:
+                out.setdefault(c, []).append(wf)
+        cache["_workflow_of"] = out
+    return cache["_workflow_of"]
 
 
 def third_party_credential(rule: Rule, ctx: Context) -> list[dict]:

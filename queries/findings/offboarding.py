@@ -25,8 +25,12 @@ def _check(reason: str, base: str, raised: str, says=lambda o: o["detail"]):
     ``says`` of its row, and what it still reaches."""
     def check(rule: Rule, ctx: Context) -> list[dict]:
         rows = _rows(ctx, reason)
-        ctx.crown_among({t for o in rows for t in o["reaches"]})  # one read for all rows
-        crowns = [ctx.crown_among(o["reaches"]) for o in rows]
+        # Rows of one start set share its reach list (tens of thousands of targets at 1M):
+        # judge each list once, in one read for all of them.
+        lists = {id(o["reaches"]): o["reaches"] for o in rows}
+        ctx.crown_among({t for reaches in lists.values() for t in reaches})
+        crown_of = {key: ctx.crown_among(reaches) for key, reaches in lists.items()}
+        crowns = [crown_of[id(o["reaches"])] for o in rows]
         ctx.prefetch_paths((o["node"], t) for o, crown in zip(rows, crowns, strict=True)
                            for t in (crown or o["reaches"])[:3])
         out = []

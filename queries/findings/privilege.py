@@ -22,16 +22,15 @@ def _wildcard(actions) -> bool:
     return any(a == "*" or a.endswith(":*") for a in (actions or []))
 
 
-def _nhi_holders(ctx: Context) -> set[str]:
-    """Holders that are non-human: every secret, every identity that is not a plain user or
-    group, and anything a workflow reaches."""
+def _nhi_kinds(ctx: Context) -> set[str]:
+    """Holders that are non-human by what they are: every secret, and every identity that
+    is not a plain user or group."""
     out = set(ctx.by_kind["Secret"])
     # AWS IAM users and groups are held by pipelines as often as roles are (access keys):
     # they count; other platforms' users and groups stand for people.
     out.update(i for i, n in ctx.by_kind["Identity"].items()
                if n.get("identity_type") not in ("user", "group", ESCALATION_TARGET)
                or (n.get("arn") and n.get("identity_type") in ("user", "group")))
-    out.update(reach(ctx.store, ctx.workflows, "out", as_of=ctx.as_of, keep_edges=False).dist)
     return out
 
 
@@ -41,27 +40,39 @@ ESCALATION_TARGET = "escalation_target"
 
 def admin_grant(rule: Rule, ctx: Context) -> list[dict]:
     grants: dict[str, list] = {}
-    for e in ctx.store.edges("CAN_ACCESS"):
+    # Only the grants whose properties say admin or hold a *: the store need not decode
+    # every other grant (490k at 1M) to find the few.
+    for e in ctx.store.edges_containing("CAN_ACCESS", ("admin", "*")):
         if e.props.get("access") == "admin" or _wildcard(e.props.get("actions")):
             grants.setdefault(e.src, []).append(e)
-    nhi = _nhi_holders(ctx) if grants else set()
-    out = []
+    nhi = _nhi_kinds(ctx) if grants else set()
+    held = []
     for holder in sorted(grants):
         node = ctx.node(holder)
-        if holder not in nhi or not ctx.valid(node):
+        if not ctx.valid(node):
+            continue
+        # Evidence: the workflows nearest to the grant (through role chains too). The same
+        # walk back says whether any workflow reaches the holder, which makes anything
+        # non-human: a walk back from a handful of holders instead of a walk forward from
+        # every workflow (the holder is valid, so both walks cross the same credentials).
+        back = reach(ctx.store, [holder], "in", as_of=ctx.as_of, keep_edges=False)
+        wfs = sorted((d, n) for n, d in back.dist.items() if n in ctx.by_kind["Workflow"])
+        if holder not in nhi and not wfs:
             continue
         edges = sorted(grants[holder], key=lambda e: e.dst)
-        crown = [r for r in ctx.crown_reach(holder, ("admin",))]
+        held.append((holder, edges, [w for _, w in wfs[:2]],
+                     ctx.crown_reach(holder, ("admin",))))
+    # The evidence paths in one joint walk (those a blast radius walked are read from it).
+    ctx.prefetch_paths((w, edges[0].dst) for _, edges, nearest, _ in held for w in nearest
+                       if w not in ctx._blast)
+    out = []
+    for holder, edges, nearest, crown in held:
         what = "; ".join(f"{e.props.get('grant') or e.props.get('access')} on "
                          f"{ctx.name(e.dst)}" for e in edges)
         detail = f"{ctx.name(holder)} holds {what}"
         if crown:
             detail += f"; admin over crown jewels {', '.join(r['name'] for r in crown)}"
-        # Evidence: the workflows nearest to the grant (through role chains too).
-        back = reach(ctx.store, [holder], "in", as_of=ctx.as_of, keep_edges=False)
-        wfs = sorted((d, n) for n, d in back.dist.items() if n in ctx.by_kind["Workflow"])
-        paths = [[holder, e.dst] for e in edges] + [ctx.path(w, edges[0].dst)
-                                                    for _, w in wfs[:2]]
+        paths = [[holder, e.dst] for e in edges] + [ctx.path(w, edges[0].dst) for w in nearest]
         out.append(finding(rule, "high" if crown else "medium",
                            [holder, *(e.dst for e in edges)], paths, detail))
     return out

@@ -43,15 +43,27 @@ def secret_not_rotated(rule: Rule, ctx: Context) -> list[dict]:
 
 
 def prod_credential_in_non_prod(rule: Rule, ctx: Context) -> list[dict]:
-    out = []
+    prod_valid: dict[str, bool] = {}  # credential -> a working production credential
+
+    def is_prod(c: str) -> bool:
+        got = prod_valid.get(c)
+        if got is None:
+            node = ctx.node(c)
+            got = prod_valid[c] = node.get("environment") == "prod" and ctx.valid(node)
+        return got
+
+    held = []
     for wf in ctx.workflows:
         env = ctx.workflow_env.get(wf)
         if not ctx.non_prod(env):
             continue
-        prod = sorted(c for c in ctx.uses.get(wf, ())
-                      if ctx.node(c).get("environment") == "prod" and ctx.valid(ctx.node(c)))
-        if not prod:
-            continue
+        prod = sorted(c for c in ctx.uses.get(wf, ()) if is_prod(c))
+        if prod:
+            held.append((wf, env, prod))
+    # Every path in one joint walk (those a blast radius already walked are read from it).
+    ctx.prefetch_paths((wf, c) for wf, _, prod in held if wf not in ctx._blast for c in prod)
+    out = []
+    for wf, env, prod in held:
         crown = {r["id"]: r for c in prod for r in ctx.crown_reach(c)}
         severity = "critical" if crown else "high"
         detail = (f"{env} workflow {ctx.name(wf)} holds production credential(s) "
