@@ -111,8 +111,6 @@ def _findings(ctx: Context, selected: list[Rule], rotation_days: int,
     for rule in selected:
         found = [f for f in rule.check(rule, ctx) if not min_severity
                  or severity_rank(f["severity"]) <= severity_rank(min_severity)]
-        # Every node the scoring and the names below look at, in one read per rule.
-        ctx.read(n for f in found for n in [*f["_subjects"], *f["nodes"]])
         for f in found:
             subjects = f.pop("_subjects")
             scored = [n for n in subjects if ctx.node(n).get("kind") in SCORED_KINDS] or \
