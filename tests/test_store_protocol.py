@@ -55,10 +55,11 @@ def test_each_store_implements_every_method(cls):
 
 def test_the_defaults_are_few_and_neo4j_overrides_them():
     defaults = set(METHODS) - EMPTY
-    # expand_ends, reach_many_kinds and node_texts are exact projections of expand,
-    # reach_many and nodes (Neo4j transfers no more through them than before); the embedded
-    # store answers them on its arrays and columns.
-    derived = {"expand_ends", "reach_many_kinds", "node_texts"}
+    # expand_ends, reach_many_kinds, node_texts, node_columns and edge_columns are exact
+    # projections of expand, reach_many, nodes and edges (Neo4j transfers no more through
+    # them than before); the embedded store answers them on its arrays and columns.
+    derived = {"expand_ends", "reach_many_kinds", "node_texts", "node_columns",
+               "edge_columns"}
     assert defaults == {"credential_users", "reached"} | derived
     assert {"get_node", "expand", "reach", "write"} <= EMPTY
     aggregates = defaults - derived
