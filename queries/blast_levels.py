@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from graph.gc_pause import gc_paused
+
 #: A reached target's weight by access level (``unknown`` weighs as ``unknown_as``)...
 ACCESS_WEIGHT = {"read": 1, "write": 2, "admin": 3}
 #: ...times this for a crown jewel.
@@ -119,11 +121,12 @@ def figures(bs: Any, nodes: Any) -> dict[int, dict]:
     extra_l, admin_l = extra.tolist(), admin.tolist()
     crown = bs.crown.tolist()
     out = {}
-    for v, c in zip(nodes.tolist(), label[nodes].tolist(), strict=True):
-        i = at[c]
-        out[v] = {"blast": float(unknown * tot[c] + extra_l[i]),
-                  "crown_jewels": [t for t in jewels[i] if t != ids[v]] if crown[v]
-                  else list(jewels[i]),
-                  "admin_targets": admin_l[i],
-                  "reachable": size_l[c] - cyc_l[c]}
+    with gc_paused():  # a dict and a list per subject, all kept
+        for v, c in zip(nodes.tolist(), label[nodes].tolist(), strict=True):
+            i = at[c]
+            out[v] = {"blast": float(unknown * tot[c] + extra_l[i]),
+                      "crown_jewels": [t for t in jewels[i] if t != ids[v]] if crown[v]
+                      else list(jewels[i]),
+                      "admin_targets": admin_l[i],
+                      "reachable": size_l[c] - cyc_l[c]}
     return out

@@ -25,7 +25,7 @@ import numpy as np
 from graph.model import ACCESS_EDGES, INVALID_CREDENTIAL_STATUSES, TARGET_KINDS, access_rank
 
 from .blast_levels import ACCESS_WEIGHT, CROWN_WEIGHT, figures
-from .traverse import CREDENTIAL_KINDS, is_valid_credential
+from .traverse import is_valid_credential
 
 __all__ = ["ACCESS_WEIGHT", "BATCH_KINDS", "CROWN_WEIGHT", "BlastSummaries", "read_nodes"]
 #: The kinds whose figures are computed together on the first ask (the scored kinds).
@@ -34,8 +34,9 @@ BATCH_KINDS = ("Workflow", "Secret", "Identity")
 
 def dead_credentials(kinds: list[str], columns: dict[str, list[Any]], as_of: str) -> list[int]:
     """Numbers of the nodes that are credentials no longer working as of ``as_of``, from
-    ``node_columns(["status", "expires_at"], CREDENTIAL_KINDS)``: the test of
-    :func:`queries.traverse.is_valid_credential`, asked only of a node that has either."""
+    the ``status`` and ``expires_at`` columns of ``node_columns``: the test of
+    :func:`queries.traverse.is_valid_credential` (which looks at the kind first), asked
+    only of a node with an expiry or an invalid status."""
     out = []
     for i, (status, expires) in enumerate(zip(columns["status"], columns["expires_at"],
                                               strict=True)):
@@ -48,10 +49,9 @@ def dead_credentials(kinds: list[str], columns: dict[str, list[Any]], as_of: str
 
 def read_nodes(store, as_of: str) -> tuple[list[str], list[str], list[Any], list[int]]:
     """``(ids, kinds, crown_jewel values, dead credential numbers)`` of every node, in
-    sorted id order, from two column reads (no node read whole)."""
-    ids, kinds, props = store.node_columns(["crown_jewel"])
-    _, _, cred = store.node_columns(["status", "expires_at"], CREDENTIAL_KINDS)
-    return ids, kinds, props["crown_jewel"], dead_credentials(kinds, cred, as_of)
+    sorted id order, from one column read (no node read whole; on Neo4j one ``nodes()``)."""
+    ids, kinds, props = store.node_columns(["crown_jewel", "status", "expires_at"])
+    return ids, kinds, props["crown_jewel"], dead_credentials(kinds, props, as_of)
 
 
 class BlastSummaries:
