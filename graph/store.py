@@ -157,7 +157,8 @@ class Store(Protocol):
         not among ``kinds``). What an analysis of the whole graph reads of a few
         properties (the blast figures: crown jewels, credential status and expiry); a
         store may answer it without decoding each node's properties. A stored node never
-        holds a null (validation drops them), so None means "not there"."""
+        holds a null (validation drops them), so None means "not there". The lists are
+        the caller's to read, not to change (a store may hand the same ones out again)."""
         rows = sorted(((n["id"], n) for n in self.nodes()), key=lambda r: r[0])
         wanted = None if kinds is None else set(kinds)
         ids = [i for i, _ in rows]

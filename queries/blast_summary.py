@@ -22,7 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from graph.model import ACCESS_EDGES, INVALID_CREDENTIAL_STATUSES, TARGET_KINDS, access_rank
+from graph.model import (
+    ACCESS_EDGES,
+    INVALID_CREDENTIAL_STATUSES,
+    NODE_KINDS,
+    TARGET_KINDS,
+    access_rank,
+)
 
 from .blast_levels import ACCESS_WEIGHT, CROWN_WEIGHT, figures
 from .traverse import is_valid_credential
@@ -47,11 +53,27 @@ def dead_credentials(kinds: list[str], columns: dict[str, list[Any]], as_of: str
     return out
 
 
-def read_nodes(store, as_of: str) -> tuple[list[str], list[str], list[Any], list[int]]:
+def read_nodes(store, as_of: str, known: dict[str, dict[str, dict]] | None = None,
+               ) -> tuple[list[str], list[str], list[Any], list[int]]:
     """``(ids, kinds, crown_jewel values, dead credential numbers)`` of every node, in
-    sorted id order, from one column read (no node read whole; on Neo4j one ``nodes()``)."""
-    ids, kinds, props = store.node_columns(["crown_jewel", "status", "expires_at"])
-    return ids, kinds, props["crown_jewel"], dead_credentials(kinds, props, as_of)
+    sorted id order, from one column read (no node read whole; on Neo4j one ``nodes()``).
+    ``known``: kind -> the nodes of that kind by id, already read by the caller (the
+    findings context's ``by_kind``); the column read is then only of the other kinds."""
+    keys = ["crown_jewel", "status", "expires_at"]
+    if known is None:
+        ids, kinds, props = store.node_columns(keys)
+        return ids, kinds, props["crown_jewel"], dead_credentials(kinds, props, as_of)
+    ids, kinds, props = store.node_columns(keys, [k for k in NODE_KINDS if k not in known])
+    dead = dead_credentials(kinds, props, as_of)
+    crown = list(props["crown_jewel"])
+    at = {nid: v for v, nid in enumerate(ids)}
+    for of_kind in known.values():
+        for nid, n in of_kind.items():
+            v = at[nid]
+            crown[v] = n.get("crown_jewel")
+            if not is_valid_credential(n, as_of):
+                dead.append(v)
+    return ids, kinds, crown, sorted(dead)
 
 
 class BlastSummaries:
@@ -59,10 +81,10 @@ class BlastSummaries:
 
     def __init__(self, store, as_of: str, unknown_as: str = "write",
                  known: dict[str, dict[str, dict]] | None = None):
-        """``known`` (the findings context's nodes by kind) is no longer needed: the two
-        column reads cost less than the nodes of the other kinds did."""
+        """``known``: kind -> every node of that kind by id, already read by the caller
+        (the findings context's ``by_kind``); only the other kinds' columns are read."""
         self.unknown_as = unknown_as
-        col_ids, kinds, crown_jewel, dead = read_nodes(store, as_of)
+        col_ids, kinds, crown_jewel, dead = read_nodes(store, as_of, known)
         stop = {col_ids[i] for i in dead}
         self.ids, self.comp, self.reach = store.reachable_sets(ACCESS_EDGES, stop)
         self.index = {nid: v for v, nid in enumerate(self.ids)}
@@ -99,11 +121,14 @@ class BlastSummaries:
         self.grant_src, self.grant_dst = src[keep], dst[keep]
         self.grant_level = [("unknown" if lvl is None else lvl)
                             for lvl, k in zip(levels, keep.tolist(), strict=True) if k]
-        src, dst, _ = store.edge_columns("CONTAINS", None)
-        src, dst = ours(src), ours(dst)
-        keep = (src >= 0) & (dst >= 0)
-        keep[keep] = self.target[src[keep]]  # what targets contain (not the workspaces)
-        self.contains_src, self.contains_dst = src[keep], dst[keep]
+        # What targets contain, by the ends of their CONTAINS edges only (not the
+        # workspaces' edges, and no properties: Neo4j sends no more than that).
+        index = self.index
+        pairs = [(index.get(a, -1), index.get(b, -1)) for a, _, b in store.expand_ends(
+            [self.ids[v] for v in np.flatnonzero(self.target).tolist()], "out", ("CONTAINS",))]
+        ends = np.asarray(pairs, dtype=np.int64).reshape(len(pairs), 2)
+        ends = ends[(ends[:, 0] >= 0) & (ends[:, 1] >= 0)]
+        self.contains_src, self.contains_dst = ends[:, 0].copy(), ends[:, 1].copy()
         self._rank: dict[str, tuple[int, int]] = {}
         self._cache: dict[int, dict] = {}
         self._batched = False

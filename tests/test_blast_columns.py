@@ -142,3 +142,13 @@ def test_column_reads_are_the_decoded_nodes():
     assert sorted(zip((ids[i] for i in src), (ids[i] for i in dst), access, strict=True)) \
         == [("c", "a", "read"), ("d", "b", "write"), ("e", "f", "unknown"),
            ("e", "h", "unknown")]  # validation gives a grant without a level "unknown"
+
+
+def test_nodes_the_caller_already_read_give_the_same_figures(store):
+    from queries.context import Context
+
+    known = Context(store, as_of=AS_OF).by_kind  # Workflow, Connector, Secret, ...
+    a, b = BlastSummaries(store, AS_OF), BlastSummaries(store, AS_OF, known=known)
+    assert b.stop.tolist() == a.stop.tolist() and b.crown.tolist() == a.crown.tolist()
+    for nid in [n for n, *_ in BLAST[0]]:
+        assert a.summary(nid) == b.summary(nid), nid
