@@ -278,6 +278,9 @@ class Generation:
         self._number: dict[str, int] | None = None
         #: ``((kinds, stop), answer)`` of the last ``traversal.reachable_sets_csr`` here.
         self.last_reachable_sets: tuple[Any, Any] | None = None
+        #: ``((keys, kinds), answer)`` of the last ``columns.node_columns`` here (a
+        #: posture's estate rows and its risk scorer read the same columns).
+        self.last_node_columns: tuple[Any, Any] | None = None
         #: Node number -> (id, kind, properties) decoded once (see :meth:`public`).
         self._decoded: dict[int, tuple[str, str, dict]] | None = \
             {} if self.n <= DECODED_UP_TO else None

@@ -25,13 +25,13 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import genfiles, traversal
+from . import columns, genfiles, traversal
 from .errors import StoreError
 from .gc_pause import gc_paused
 from .merge import fresh_rows, merge_batch
@@ -261,6 +261,23 @@ class EmbeddedStore(Store):
             table = table.take(gen.rows_where("kind", kind))
         return table.column("id").to_pylist(), {k: table.column(k).to_pylist()
                                                 for k in ("name", "arn")}
+
+    def node_columns(self, keys: Sequence[str], kinds: Collection[str] | None = None,
+                     ) -> tuple[list[str], list[str], dict[str, list[Any]]]:
+        """The id and kind columns as stored; only the properties that mention a key are
+        decoded (:mod:`graph.columns`)."""
+        if self.is_empty():
+            return [], [], {key: [] for key in keys}
+        return columns.node_columns(self.generation(), keys, kinds)
+
+    def edge_columns(self, kind: str, key: str | None) -> tuple[Any, Any, list[Any]]:
+        """The ends straight from the edge arrays; only the properties that mention
+        ``key`` are decoded (:mod:`graph.columns`)."""
+        if self.is_empty():
+            import numpy as np
+
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), []
+        return columns.edge_columns(self.generation(), kind, key)
 
     def find_nodes(self, key: str, value: Any, case_insensitive: bool = False) -> list[dict]:
         """Nodes whose ``key`` equals ``value``: from the columns for id, kind, name and

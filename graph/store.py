@@ -32,7 +32,7 @@ each implements every method (``make lint``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from .model import ACCESS_EDGES
@@ -178,6 +178,42 @@ class Store(Protocol):
                 value = n.get(key)
                 column.append(value if isinstance(value, str) else None)
         return ids, texts
+
+    def node_columns(self, keys: Sequence[str], kinds: Collection[str] | None = None,
+                     ) -> tuple[list[str], list[str], dict[str, list[Any]]]:
+        """``(ids, node_kinds, {key: values})`` of every node, in sorted id order: each
+        node's kind and its property ``key`` (None where it has none, or where its kind is
+        not among ``kinds``). What an analysis of the whole graph reads of a few
+        properties (the blast figures: crown jewels, credential status and expiry); a
+        store may answer it without decoding each node's properties. A stored node never
+        holds a null (validation drops them), so None means "not there". The lists are
+        the caller's to read, not to change (a store may hand the same ones out again)."""
+        rows = sorted(((n["id"], n) for n in self.nodes()), key=lambda r: r[0])
+        wanted = None if kinds is None else set(kinds)
+        ids = [i for i, _ in rows]
+        node_kinds = [n["kind"] for _, n in rows]
+        values = {key: [n.get(key) if wanted is None or n["kind"] in wanted else None
+                        for _, n in rows] for key in keys}
+        return ids, node_kinds, values
+
+    def edge_columns(self, kind: str, key: str | None) -> tuple[Any, Any, list[Any]]:
+        """``(src, dst, values)`` of every edge of ``kind``: its ends as numbers (numpy
+        int64 arrays) into :meth:`node_columns`' sorted ids, and its property ``key``
+        (None where it has none; all None for no ``key``), with no ``Edge`` per edge where
+        the store can help it."""
+        import numpy as np
+
+        number = {nid: i for i, nid in enumerate(sorted(n["id"] for n in self.nodes()))}
+        src: list[int] = []
+        dst: list[int] = []
+        values: list[Any] = []
+        for e in self.edges(kind):
+            a, b = number.get(e.src), number.get(e.dst)
+            if a is not None and b is not None:
+                src.append(a)
+                dst.append(b)
+                values.append(None if key is None else e.props.get(key))
+        return np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64), values
 
     def write(self, batch: Batch, source: str, replace: bool = False) -> WriteResult: ...
 

@@ -13,11 +13,15 @@ joint walk from every node (see :mod:`graph.traversal`).
 
 from __future__ import annotations
 
+from typing import Any
+
+from graph.gc_pause import gc_paused
 from graph.model import ACCESS_EDGES
 from graph.store import Store
 
+from .blast_summary import read_nodes
 from .results import Result
-from .traverse import is_valid_credential, now_iso
+from .traverse import now_iso
 
 COLUMNS = ("id", "kind", "name", "reachable", "crown_jewels", "identities", "secrets",
            "resources", "systems", "dead_credentials")
@@ -36,10 +40,7 @@ def blast_radius_summaries(store: Store, as_of: str | None = None) -> Result:
     [('wf', 7, 1, 1), ('conn', 6, 1, 1)]
     """
     as_of = as_of or now_iso()
-    all_nodes = {n["id"]: n for n in store.nodes()}
-    nodes = {i: n for i, n in all_nodes.items() if n.get("kind") != "Owner"}
-    rows = _from_components(store, all_nodes, nodes, as_of)
-    rows.sort(key=lambda r: (-r["crown_jewels"], -r["reachable"], r["id"]))
+    rows = _from_components(store, as_of)
     return Result(rows=rows, rows_key="nodes", columns=COLUMNS, summary={
         "nodes": len(rows),
         "reaching_crown_jewels": sum(1 for r in rows if r["crown_jewels"]),
@@ -47,51 +48,79 @@ def blast_radius_summaries(store: Store, as_of: str | None = None) -> Result:
     })
 
 
-def _row(n: dict, reachable: int, jewels: int, dead: int) -> dict:
-    return {"id": n["id"], "kind": n.get("kind"), "name": n.get("name", n["id"]),
+def _names(store: Store, ids: list[str]) -> list:
+    """Each node's ``name`` (its id where it has none), from the name column: only the
+    nodes whose name is not a text there are read whole."""
+    got_ids, texts = store.node_texts()
+    names = texts["name"]
+    if got_ids != ids:
+        by_id = dict(zip(got_ids, names, strict=True))
+        names = [by_id.get(i) for i in ids]
+    missing = [ids[v] for v, name in enumerate(names) if name is None]
+    if missing:
+        found = store.get_nodes(missing)
+        named = {i: found.get(i, {}).get("name", i) for i in missing}
+        names = [named[ids[v]] if name is None else name for v, name in enumerate(names)]
+    return names
+
+
+def _row(nid: str, kind: str | None, name: Any, reachable: int, jewels: int,
+         dead: int) -> dict:
+    return {"id": nid, "kind": kind, "name": name,
             "reachable": reachable, "crown_jewels": jewels, "dead_credentials": dead}
 
 
-def _from_components(store: Store, all_nodes: dict, nodes: dict, as_of: str) -> list[dict]:
+def _from_components(store: Store, as_of: str) -> list[dict]:
     """Rows from each component's reachable set, counted once per component (numpy for
-    the large sets), less the node itself where it sits on a cycle."""
+    the large sets), less the node itself where it sits on a cycle, widest reach to crown
+    jewels first. The nodes' kinds, crown jewels and dead credentials come from column
+    reads (no node decoded whole)."""
     import numpy as np
 
-    stop = {i for i, n in all_nodes.items() if not is_valid_credential(n, as_of)}
+    col_ids, col_kinds, crown_jewel, dead = read_nodes(store, as_of)
+    stop = {col_ids[i] for i in dead}
     ids, comp, reach = store.reachable_sets(ACCESS_EDGES, stop)
     cols = list(COUNTED.values())
-    code = {k: i for i, k in enumerate(COUNTED)}
-    # One feature row per node: kind columns, crown jewel, dead credential.
-    feat = np.zeros((len(ids), len(cols) + 2), dtype=np.int64)
-    for v, nid in enumerate(ids):
-        n = all_nodes[nid]
-        c = code.get(n.get("kind"))
-        if c is not None:
-            feat[v, c] = 1
-        feat[v, -2] = bool(n.get("crown_jewel", False))
-        feat[v, -1] = nid in stop
+    # One feature row per node (in the columns' order, then the sets'): kind columns,
+    # crown jewel, dead credential.
+    kinds = np.asarray(col_kinds, dtype=object)
+    feat = np.zeros((len(col_ids), len(cols) + 2), dtype=np.int64)
+    for c, kind in enumerate(COUNTED):
+        feat[:, c] = kinds == kind
+    feat[:, -2] = np.fromiter((bool(x) for x in crown_jewel), dtype=bool,
+                              count=len(col_ids))
+    feat[dead, -1] = 1
+    names = _names(store, col_ids)
+    if col_ids != ids:
+        at = {nid: v for v, nid in enumerate(col_ids)}
+        order = np.fromiter((at[nid] for nid in ids), dtype=np.int64, count=len(ids))
+        feat, col_kinds, names = (feat[order], [col_kinds[v] for v in order.tolist()],
+                                  [names[v] for v in order.tolist()])
+    keep = [k != "Owner" for k in col_kinds]
     closure_sums = getattr(reach, "sums", None)
     if closure_sums is not None:  # the embedded store's closure: each component's sums in C
         sizes, totals, cyclic = closure_sums(feat)
-        size_l, tot_l, on_cycle = sizes.tolist(), totals.tolist(), cyclic.tolist()
-        feat_l = feat.tolist()
-        rows = []
-        for v, nid in enumerate(ids):
-            n = nodes.get(nid)
-            if n is None:
-                continue
-            c = comp[v]
-            size, t = size_l[c], tot_l[c]
-            if on_cycle[c]:  # the node is the source, not something it reaches
-                size, t = size - 1, [x - y for x, y in zip(t, feat_l[v], strict=True)]
-            row = _row(n, size, t[-2], t[-1])
-            row.update({col: t[i] for i, col in enumerate(cols)})
-            rows.append(row)
-        return rows
+        of = np.asarray(comp, dtype=np.int64)
+        # A node on a cycle is the source, not something it reaches.
+        on_cycle = cyclic[of].astype(np.int64)
+        size = sizes[of] - on_cycle
+        t = totals[of] - feat * on_cycle[:, None]
+        kept = np.flatnonzero(np.asarray(keep, dtype=bool))
+        # Widest reach to crown jewels first, then by id (the sets' ids are sorted, so a
+        # node's number is its place in id order).
+        kept = kept[np.lexsort((kept, -size[kept], -t[kept, -2]))]
+        numbers = kept.tolist()
+        columns = [size[kept].tolist(), t[kept, -2].tolist(), t[kept, -1].tolist()]
+        columns += [t[kept, i].tolist() for i in range(len(cols))]
+        with gc_paused():  # a dict per node, all kept: nothing for the collector
+            return [{"id": ids[v], "kind": col_kinds[v], "name": names[v], "reachable": r,
+                     "crown_jewels": j, "dead_credentials": d, cols[0]: a, cols[1]: b,
+                     cols[2]: c, cols[3]: e}
+                    for v, r, j, d, a, b, c, e in zip(numbers, *columns, strict=True)]
     counted: dict[int, tuple] = {}
     rows = []
     for v, nid in enumerate(ids):
-        if nid not in nodes:
+        if not keep[v]:
             continue
         c = comp[v]
         totals = counted.get(c)
@@ -106,7 +135,8 @@ def _from_components(store: Store, all_nodes: dict, nodes: dict, as_of: str) -> 
         size, sums = totals
         if v in reach[c]:  # on a cycle: the node is the source, not something it reaches
             size, sums = size - 1, sums - feat[v]
-        row = _row(nodes[nid], size, int(sums[-2]), int(sums[-1]))
+        row = _row(nid, col_kinds[v], names[v], size, int(sums[-2]), int(sums[-1]))
         row.update({col: int(sums[i]) for i, col in enumerate(cols)})
         rows.append(row)
+    rows.sort(key=lambda r: (-r["crown_jewels"], -r["reachable"], r["id"]))
     return rows

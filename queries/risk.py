@@ -47,6 +47,10 @@ class _Exposure:
         self._third_party_held: set[str] | None = None
         self._logins: dict[str, list[str]] | None = None
         self._exposed: set[str] | None = None
+        # A secret's and an identity's factors, once each: workflows sharing a credential
+        # and identities sharing a login ask for the same ones many times.
+        self._secret: dict[str, frozenset[str]] = {}
+        self._identity: dict[str, frozenset[str]] = {}
 
     def exposed(self) -> set[str]:
         """Workflows an outside actor starts with no gate on the trigger."""
@@ -73,7 +77,13 @@ class _Exposure:
                 self._logins.setdefault(dst, []).append(src)
         return self._logins.get(iid, [])
 
-    def secret(self, sid: str) -> set[str]:
+    def secret(self, sid: str) -> frozenset[str]:
+        got = self._secret.get(sid)
+        if got is None:
+            got = self._secret[sid] = frozenset(self._secret_factors(sid))
+        return got
+
+    def _secret_factors(self, sid: str) -> set[str]:
         ctx = self.ctx
         node = ctx.node(sid)
         out = set()
@@ -91,7 +101,13 @@ class _Exposure:
             out.add("entry_point")
         return out
 
-    def identity(self, iid: str) -> set[str]:
+    def identity(self, iid: str) -> frozenset[str]:
+        got = self._identity.get(iid)
+        if got is None:
+            got = self._identity[iid] = frozenset(self._identity_factors(iid))
+        return got
+
+    def _identity_factors(self, iid: str) -> set[str]:
         out: set[str] = set()
         for s in self.logins(iid):
             if self.ctx.valid(self.ctx.node(s)):
@@ -116,7 +132,7 @@ class _Exposure:
             out.add("entry_point")
         return out
 
-    def factors(self, nid: str) -> set[str]:
+    def factors(self, nid: str) -> frozenset[str] | set[str]:
         kind = self.ctx.node(nid).get("kind")
         if kind == "Secret":
             return self.secret(nid)

@@ -55,12 +55,14 @@ def test_each_store_implements_every_method(cls):
 
 def test_the_defaults_are_few_and_neo4j_overrides_them():
     defaults = set(METHODS) - EMPTY
-    # expand_ends, reach_many_kinds, node_texts and node_values are exact projections of
-    # expand, reach_many and nodes, edges_containing a superset filter of edges, and
-    # accountable_owners is expand_ends a few levels up (Neo4j transfers no more through
-    # them than before); the embedded store answers them on its arrays and columns.
+    # expand_ends, reach_many_kinds, node_texts, node_values and node_columns are exact
+    # projections of expand, reach_many and nodes, edge_columns of edges (and nodes, to
+    # number the ends), edges_containing a superset filter of edges, and
+    # accountable_owners is expand_ends a few levels up; the embedded store answers them
+    # on its arrays and columns (Neo4j by the defaults: edge_columns reads the nodes once
+    # more than the loop it replaces).
     derived = {"expand_ends", "reach_many_kinds", "node_texts", "node_values",
-               "accountable_owners", "edges_containing"}
+               "accountable_owners", "edges_containing", "node_columns", "edge_columns"}
     assert defaults == {"credential_users", "reached"} | derived
     assert {"get_node", "expand", "reach", "write"} <= EMPTY
     aggregates = defaults - derived
