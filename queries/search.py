@@ -10,20 +10,17 @@ and difflib runs only where a bound could still make the first ``limit``."""
 from __future__ import annotations
 
 import heapq
-import re
 from difflib import SequenceMatcher
 
+from graph import textindex
 from queries.results import Result
 
 KEYS = ("name", "id", "arn")
 
 
-_SEPARATORS = re.compile(r"[\s\-_:/.]+")
-
-
-def _fold(value: str) -> str:
-    """Case and separators folded, so ``stripe live`` meets ``cred-stripe-live-copy``."""
-    return _SEPARATORS.sub(" ", value.casefold()).strip()
+_SEPARATORS = textindex._SEPARATORS
+_fold = textindex.fold
+_fold_all = textindex.fold_all
 
 
 def score(text: str, value: str) -> float:
@@ -42,22 +39,6 @@ def score(text: str, value: str) -> float:
     pieces = {v} | {" ".join(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
     best = max(SequenceMatcher(None, t, p, autojunk=False).ratio() for p in pieces)
     return round(70.0 * best, 2)
-
-
-#: The separators of :data:`_SEPARATORS` that are not whitespace, as spaces: ``\s`` matches
-#: exactly what ``str.isspace`` calls whitespace, so translate + split + join folds alike.
-_TO_SPACE = str.maketrans({c: " " for c in "-_:/."})
-
-
-def _fold_all(values: list[str]) -> list[str]:
-    """:func:`_fold` of every value, casefolded and translated in one pass over them joined
-    by NUL (not a separator, kept by casefold); twice as fast as the regex on each."""
-    if not values:
-        return []
-    joined = "\x00".join(values).casefold().translate(_TO_SPACE).split("\x00")
-    if len(joined) != len(values):  # a value holding NUL itself: one at a time
-        return [_fold(v) for v in values]
-    return [" ".join(v.split()) for v in joined]
 
 
 def upper_bounds(text: str, folded: list[str], cutoff: float = 0.0):
@@ -109,49 +90,111 @@ def upper_bounds(text: str, folded: list[str], cutoff: float = 0.0):
     return bound
 
 
+def _index(store, kind: str | None):
+    """``(index, nodes)``: the store's :class:`graph.textindex.TextIndex` (kept per generation
+    by the embedded store; built here from ``node_texts`` elsewhere) and a boolean mask of the
+    nodes of ``kind`` in it (None: every node)."""
+    own = getattr(store, "text_index", None)
+    if own is not None:
+        return own(kind)
+    ids, texts = store.node_texts(kind)
+    return textindex.TextIndex.build(ids, texts), None
+
+
 def _ranked(store, text: str, kind: str | None, minimum: float,
             limit: int | None = None) -> list[dict]:
-    """The nodes scoring at least ``minimum``, best first (the first ``limit``). Exact scores
-    are computed (:func:`score`) only for nodes whose :func:`upper_bounds` could still enter
-    the first ``limit``, best bound first; the answer is the one scoring every node gives."""
-    ids, texts = store.node_texts(kind)
-    columns = {"name": texts["name"], "id": ids, "arn": texts["arn"]}
-    values: list[str] = []
-    owner: list[int] = []
-    for k in KEYS:  # comprehensions: a 1M-node store is 3M values
-        column = columns[k]
-        if k == "id":  # every node has one
-            values += column
-            owner += range(len(column))
-            continue
-        keep = [i for i, v in enumerate(column) if v is not None]  # text or None
-        values += [column[i] for i in keep]
-        owner += keep
-    if not values or not _fold(text) or (limit is not None and limit <= 0):
-        return []
+    """The nodes scoring at least ``minimum``, best first (the first ``limit``).
+
+    Every node gets a cheap upper bound on its score at once (:func:`_first_bounds`); the
+    nodes are then taken best bound first, in growing batches, and given the tighter
+    :func:`upper_bounds`; a node is scored exactly (:func:`score`, on the whole node) only
+    when its tight bound is at least every bound not yet tightened. The walk stops once no
+    bound left can reach ``minimum`` or, with ``limit`` scores found, the ``limit``-th best of
+    them (rounded, as the rows show it): every node not scored then scores less than the
+    rows kept, so the answer is the one scoring every node gives, whatever the bounds."""
     import numpy as np
 
-    best = np.zeros(len(ids))
-    np.maximum.at(best, np.asarray(owner, dtype=np.int64),
-                  upper_bounds(text, _fold_all(values), minimum))
-    hits: list[dict] = []
+    t = _fold(text)
+    if not t or (limit is not None and limit <= 0):
+        return []
+    index, wanted = _index(store, kind)
+    if not index.size:
+        return []
+    best = _first_bounds(index, t)
+    if wanted is not None:
+        best[~wanted] = 0.0
+    cand = np.flatnonzero(best >= minimum)
+    order = cand[np.argsort(-best[cand], kind="stable")]
+
     top: list[float] = []  # the `limit` best scores so far (a min-heap)
-    order = np.argsort(-best, kind="stable")
-    fetched: dict[str, dict] = {}
-    for pos, i in enumerate(order.tolist()):
-        bound = float(best[i])
-        if bound < minimum or (limit is not None and len(top) >= limit
-                               and round(bound, 1) < top[0]):
-            break  # no node further down can score enough or enter the first `limit`
-        if ids[i] not in fetched:  # whole nodes for the next few candidates, in one read
-            fetched.update(store.get_nodes(ids[j] for j in order[pos:pos + 32].tolist()))
-        hit = _hit(fetched[ids[i]], text)
-        if hit.pop("score_exact") >= minimum:
-            hits.append(hit)
-            if limit is not None:
-                (heapq.heappush if len(top) < limit else heapq.heappushpop)(top, hit["score"])
+
+    def out(bound: float) -> bool:  # can no node bounded by `bound` make the answer?
+        return bound < minimum or (limit is not None and len(top) >= limit
+                                   and round(bound, 1) < top[0])
+
+    hits: list[dict] = []
+    heap: list[tuple[float, int]] = []  # (-tight bound, node number)
+    pos, batch = 0, 64
+    while True:
+        ahead = float(best[order[pos]]) if pos < len(order) else -1.0
+        if pos < len(order) and out(ahead):
+            pos, ahead = len(order), -1.0
+        if heap and -heap[0][0] >= ahead:
+            # up to 32 nodes at least as promising as any bound not yet tightened, read
+            # whole in one call, then scored best bound first
+            taken: list[tuple[float, int]] = []
+            while heap and len(taken) < 32 and -heap[0][0] >= ahead:
+                bound, i = heapq.heappop(heap)
+                taken.append((-bound, i))
+            ids = index.ids_of([i for _, i in taken])
+            nodes = store.get_nodes(ids)
+            for (bound, _), nid in zip(taken, ids, strict=True):
+                if out(bound):  # so is every bound after it, and all in the heap
+                    heap.clear()
+                    break
+                hit = _hit(nodes[nid], text)
+                if hit.pop("score_exact") >= minimum:
+                    hits.append(hit)
+                    if limit is not None:
+                        (heapq.heappush if len(top) < limit else heapq.heappushpop)(
+                            top, hit["score"])
+            continue
+        if pos >= len(order):
+            break
+        rows = order[pos:pos + batch]
+        pos += len(rows)
+        batch = min(batch * 4, 1 << 16)
+        cutoff = minimum if limit is None or len(top) < limit else max(minimum, top[0] - 0.05)
+        for i, bound in zip(rows.tolist(), _tight_bounds(index, text, rows, cutoff),
+                            strict=True):
+            if not out(bound):
+                heapq.heappush(heap, (-bound, i))
     hits.sort(key=lambda h: (-h["score"], h["name"], h["id"]))
     return hits if limit is None else hits[:limit]
+
+
+def _first_bounds(index, t: str):
+    """Each node's first upper bound: the best over its values of the exact score where
+    ``t`` is in the value, otherwise ``70 * 2L/(len(t)+L)`` with ``L`` the index's bound on
+    the longest common subsequence (see :func:`upper_bounds`)."""
+    import numpy as np
+
+    lcs = index.lcs_bounds(t)
+    bound = 140.0 * lcs / (len(t) + lcs) + 0.01
+    bound[index.off[1:] == index.off[:-1]] = 0.0  # an empty value scores nothing
+    rows, at = index.containing(t)
+    if len(rows):
+        n = index.char_lengths(rows).astype(np.float64)
+        bound[rows] = np.where(at == 0, np.where(n == len(t), 100.0, 90.0 + 9.0 * len(t) / n),
+                               75.0 + 14.0 * len(t) / n)
+    return index.per_node(bound)
+
+
+def _tight_bounds(index, text: str, nodes, cutoff: float) -> list[float]:
+    """:func:`upper_bounds` of these nodes' values, the best per node."""
+    values = index.rows_of(nodes)
+    bound = upper_bounds(text, index.values(values), cutoff)
+    return index.best_of(nodes, values, bound).tolist()
 
 
 def _hit(node: dict, text: str) -> dict:
