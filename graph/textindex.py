@@ -7,7 +7,7 @@ then the ARNs, as ``Store.node_texts`` gives them), its folded text, its owner (
 number), its *skeleton* (the folded text without its ASCII digits, dictionary-encoded: a
 generated or real estate repeats a few shapes such as ``salesforce node`` a million times)
 and its count of ASCII digits. The search reads the skeletons' few distinct texts, not the
-values, to bound every value at once (:meth:`TextIndex.lcs_bounds`).
+values, to bound every value at once (:meth:`TextIndex.skeleton_lcs`).
 
 The embedded store keeps it beside a generation as ``text-<gen>.arrow`` (Arrow IPC), built
 on the first search after an ingest and written by a rename, like the generation's own files
@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-VERSION = "1"
+VERSION = "2"
 _SEPARATORS = re.compile(r"[\s\-_:/.]+")
 #: The separators of :data:`_SEPARATORS` that are not whitespace, as spaces: ``\s`` matches
 #: exactly what ``str.isspace`` calls whitespace, so translate + split + join folds alike.
@@ -66,14 +66,15 @@ class TextIndex:
         self.n = n
         self.ids_of = ids_of
         self.size = table.num_rows
-        folded = table.column("folded").combine_chunks()
-        skel = table.column("skeleton").combine_chunks()
+        folded, skel = (_one(table.column(c)) for c in ("folded", "skeleton"))
         self._folded = folded
         self.off = _buffer_view(folded, 1, np.int32)[folded.offset:
                                                     folded.offset + self.size + 1]
         self.data = _buffer_view(folded, 2, np.uint8)
         self.owner = _ints(table.column("owner"), np.int32)
         self.digits = _ints(table.column("digits"), np.int16)
+        #: Each value's length in code points.
+        self.length = _ints(table.column("length"), np.int32)
         self.skeleton = _ints(skel.indices, np.int32)
         self.skeletons: list[str] = skel.dictionary.to_pylist()
 
@@ -127,15 +128,6 @@ class TextIndex:
         off, data = self.off, self.data
         return [str(data[off[i]:off[i + 1]], "utf-8") for i in np.asarray(rows).tolist()]
 
-    def char_lengths(self, rows: np.ndarray) -> np.ndarray:
-        """The length in code points of these values (bytes less UTF-8 continuation bytes)."""
-        blen = (self.off[rows + 1] - self.off[rows]).astype(np.int64)
-        if not len(self.data) or not (self.data >= 0x80).any():
-            return blen
-        cont = np.zeros(len(self.data) + 1, dtype=np.int64)
-        np.cumsum((self.data & 0xC0) == 0x80, out=cont[1:])
-        return blen - (cont[self.off[rows + 1]] - cont[self.off[rows]])
-
     def containing(self, t: str) -> tuple[np.ndarray, np.ndarray]:
         """``(rows, at)``: the values holding ``t``, and where its first match starts (a
         byte offset into the value). A byte match of whole UTF-8 texts starts on a code point
@@ -144,8 +136,16 @@ class TextIndex:
         m, data = len(pat), self.data
         if not m or len(data) < m:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        pos = np.flatnonzero(data[:len(data) - m + 1] == pat[0])
-        for k in range(1, m):
+        if m == 1:
+            pos = np.flatnonzero(data == pat[0])
+        else:  # the first two bytes at once, at even and at odd offsets
+            pair = int(pat[0]) | int(pat[1]) << 8
+            even = data[:len(data) - len(data) % 2].view(np.uint16)
+            odd = data[1:len(data) - (len(data) - 1) % 2].view(np.uint16)
+            pos = np.sort(np.concatenate([2 * np.flatnonzero(even == pair),
+                                          2 * np.flatnonzero(odd == pair) + 1]))
+            pos = pos[pos <= len(data) - m]
+        for k in range(2 if m > 1 else 1, m):
             if not len(pos):
                 break
             pos = pos[data[pos + k] == pat[k]]
@@ -155,19 +155,27 @@ class TextIndex:
         rows, first = np.unique(row, return_index=True)  # positions ascend: the first
         return rows, pos[first] - self.off[rows]
 
-    def lcs_bounds(self, t: str) -> np.ndarray:
-        """For each value, a number no smaller than the length of its longest common
-        subsequence with ``t``: a common subsequence of ``t`` and a value splits into one
-        with the value's skeleton and one with its digits, so the skeleton's LCS (computed
-        once per distinct skeleton) plus the fewer of ``t``'s and the value's digits."""
+    def skeleton_lcs(self, t: str) -> np.ndarray:
+        """The length of the longest common subsequence of ``t`` with each distinct skeleton.
+        A common subsequence of ``t`` and a value splits into one with the value's skeleton
+        and one with its digits, so this plus the fewer of ``t``'s and the value's digits
+        bounds the value's."""
         from rapidfuzz import process
         from rapidfuzz.distance import LCSseq
 
         if not self.skeletons:
-            return np.zeros(self.size, dtype=np.int64)
-        per = process.cdist([t], self.skeletons, scorer=LCSseq.similarity, dtype=np.int64)[0]
-        t_digits = len(t) - len(t.translate(_NO_DIGITS))
-        return per[self.skeleton] + np.minimum(self.digits, t_digits)
+            return np.zeros(0, dtype=np.int64)
+        return process.cdist([t], self.skeletons, scorer=LCSseq.similarity,
+                             dtype=np.int64)[0]
+
+    @staticmethod
+    def digits_in(t: str) -> int:
+        return len(t) - len(t.translate(_NO_DIGITS))
+
+
+def _one(column: Any) -> Any:
+    """A table column as one array (a file written here holds one batch: no copy)."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def _ints(column: Any, dtype: Any) -> np.ndarray:
@@ -176,7 +184,8 @@ def _ints(column: Any, dtype: Any) -> np.ndarray:
 
 
 def build_table(ids: list[str], texts: dict[str, list[str | None]]) -> Any:
-    """The index's Arrow table: ``folded``, ``owner``, ``skeleton`` (dictionary), ``digits``."""
+    """The index's Arrow table: ``folded``, ``owner``, ``skeleton`` (dictionary), ``digits``,
+    ``length`` (code points)."""
     import pyarrow as pa
 
     from .columnar import _ints as arrow_ints
@@ -203,6 +212,7 @@ def build_table(ids: list[str], texts: dict[str, list[str | None]]) -> Any:
         "owner": arrow_ints(np.asarray(owner, dtype=np.int32)),
         "skeleton": pa.DictionaryArray.from_arrays(arrow_ints(skel), _strings(list(codes))),
         "digits": arrow_ints(digits),
+        "length": arrow_ints(np.fromiter(map(len, folded), dtype=np.int32, count=len(folded))),
     })
 
 

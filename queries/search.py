@@ -120,7 +120,7 @@ def _ranked(store, text: str, kind: str | None, minimum: float,
     index, wanted = _index(store, kind)
     if not index.size:
         return []
-    best = _first_bounds(index, t)
+    best = _first_bounds(index, t, minimum)
     if wanted is not None:
         best[~wanted] = 0.0
     cand = np.flatnonzero(best >= minimum)
@@ -173,21 +173,67 @@ def _ranked(store, text: str, kind: str | None, minimum: float,
     return hits if limit is None else hits[:limit]
 
 
-def _first_bounds(index, t: str):
+def _first_bounds(index, t: str, cutoff: float):
     """Each node's first upper bound: the best over its values of the exact score where
-    ``t`` is in the value, otherwise ``70 * 2L/(len(t)+L)`` with ``L`` the index's bound on
-    the longest common subsequence (see :func:`upper_bounds`)."""
+    ``t`` is in the value, otherwise of the bound :func:`upper_bounds` would give, from the
+    distinct skeletons (:mod:`graph.textindex`) instead of each value. With ``L`` the bound
+    on the value's longest common subsequence with ``t`` (its skeleton's plus ``d``, the
+    fewer of the two's digits), no piece scores above ``70*2L/(len(t)+L)``; the whole value
+    not above ``70*2L/(len(t)+len(value))``; a run of words not above ``70*2(L'+d)/(len(t)+l)``
+    with ``L'`` the LCS of ``t`` with the run's skeleton and ``l`` the skeleton run's length
+    plus one for each word that was all digits (each held at least one)."""
     import numpy as np
 
-    lcs = index.lcs_bounds(t)
-    bound = 140.0 * lcs / (len(t) + lcs) + 0.01
-    bound[index.off[1:] == index.off[:-1]] = 0.0  # an empty value scores nothing
+    lt, nd = len(t), index.digits_in(t)
+    per = index.skeleton_lcs(t)
+    lcs = per[index.skeleton] + np.minimum(index.digits, nd)
+    bound = 140.0 * lcs / (lt + lcs) + 0.01  # every piece (the coarse bound)
+    near = np.flatnonzero(bound >= cutoff)  # the others cannot score enough anyway
+    if len(near):
+        runs = _run_bounds(index, t, per, cutoff)
+        d = np.minimum(index.digits[near], nd)
+        whole = 140.0 * lcs[near] / (lt + index.length[near])
+        bound[near] = np.minimum(bound[near], np.maximum(whole, runs[index.skeleton[near], d])
+                                 + 0.01)
+    size = index.length
+    bound[size == 0] = 0.0  # an empty value scores nothing
     rows, at = index.containing(t)
     if len(rows):
-        n = index.char_lengths(rows).astype(np.float64)
-        bound[rows] = np.where(at == 0, np.where(n == len(t), 100.0, 90.0 + 9.0 * len(t) / n),
-                               75.0 + 14.0 * len(t) / n)
+        m = size[rows].astype(np.float64)
+        bound[rows] = np.where(at == 0, np.where(m == lt, 100.0, 90.0 + 9.0 * lt / m),
+                               75.0 + 14.0 * lt / m)
     return index.per_node(bound)
+
+
+def _run_bounds(index, t: str, per, cutoff: float):
+    """``runs[k, e]``: a bound on ``70 * ratio`` of ``t`` against any run of as many words
+    as ``t`` has in a value of skeleton ``k`` whose digits could add ``e`` to a common
+    subsequence (-1 where there is no run, or where no value of the skeleton reaches
+    ``cutoff`` at all)."""
+    import numpy as np
+    from rapidfuzz import process
+    from rapidfuzz.distance import LCSseq
+
+    lt, nd, n = len(t), index.digits_in(t), len(t.split())
+    runs = np.full((len(per), nd + 1), -1.0)
+    reach = 140.0 * (per + nd) / (lt + per + nd) + 0.01
+    pieces: list[str] = []
+    owner: list[int] = []
+    extra: list[int] = []
+    for k in np.flatnonzero(reach >= cutoff).tolist():
+        words = index.skeletons[k].split(" ")
+        for j in range(len(words) - n + 1) if len(words) > n else ():
+            run = words[j:j + n]
+            pieces.append(" ".join(run))
+            owner.append(k)
+            extra.append(run.count(""))  # a word that was all digits: one or more
+    if pieces:
+        got = process.cdist([t], pieces, scorer=LCSseq.similarity, dtype=np.int64)[0]
+        low = np.fromiter(map(len, pieces), np.int64, len(pieces)) + np.asarray(extra)
+        at = np.asarray(owner, dtype=np.int64)
+        for e in range(nd + 1):
+            np.maximum.at(runs[:, e], at, 140.0 * (got + e) / (lt + low))
+    return runs
 
 
 def _tight_bounds(index, text: str, nodes, cutoff: float) -> list[float]:

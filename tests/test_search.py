@@ -230,4 +230,4 @@ def test_containing_skips_matches_across_values():
     assert rows.tolist() == [2] and at.tolist() == [2]
     rows, at = index.containing("nï")  # bytes of "ünïcode": ü and ï take two each
     assert rows.tolist() == [3] and at.tolist() == [2]
-    assert index.char_lengths(rows).tolist() == [7]
+    assert index.length[rows].tolist() == [7]
