@@ -126,7 +126,7 @@ class TextIndex:
 
             return self._folded.take(_indices(rows)).to_pylist()
         off, data = self.off, self.data
-        return [str(data[off[i]:off[i + 1]], "utf-8") for i in np.asarray(rows).tolist()]
+        return [data[off[i]:off[i + 1]].tobytes().decode() for i in np.asarray(rows).tolist()]
 
     def containing(self, t: str) -> tuple[np.ndarray, np.ndarray]:
         """``(rows, at)``: the values holding ``t``, and where its first match starts (a
