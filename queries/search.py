@@ -1,11 +1,12 @@
 """Find nodes by what an analyst remembers of them: ranked matches of a text against each
 node's name, id and ARN (exact, then prefix, then substring, then a difflib similarity), with
 kind and id. :func:`closest` is what :mod:`queries.resolve` prints when a node is unknown.
-Reads every node's texts through ``store.node_texts()`` (columns on the embedded store, ``nodes()``
-elsewhere) and whole nodes only for the few scored exactly, so both stores give the same
-answer. difflib is slow
-(13 CPU s for 100k nodes), so rapidfuzz bounds every score from above in one vectorised pass
-and difflib runs only where a bound could still make the first ``limit``."""
+Reads every node's texts folded, from a :class:`graph.textindex.TextIndex` (kept per
+generation by the embedded store, built from ``store.node_texts()`` elsewhere), and whole
+nodes only for the few scored exactly, so both stores give the same answer. difflib is slow
+(13 CPU s for 100k nodes), so every score is bounded from above first: from the index's
+distinct skeletons for every value at once, then by rapidfuzz for the best-bounded nodes, and
+difflib runs only where a bound could still make the first ``limit``."""
 
 from __future__ import annotations
 
