@@ -322,7 +322,7 @@ class Generation:
         if self._number is not None:
             number = self._number
             return {w: i for w in wanted if (i := number.get(w)) is not None}
-        if len(wanted) < 64:
+        if len(wanted) < 64 or self.n <= FEW_ROWS:  # a small table: no pyarrow.compute
             found = ((w, self.index(w)) for w in wanted)
             return {w: i for w, i in found if i is not None}
         import pyarrow.compute as pc
@@ -367,9 +367,11 @@ class Generation:
         return ids, kinds, json.loads("[" + ",".join(texts) + "]")
 
     def rows_where(self, column: str, value: Any, case_insensitive: bool = False) -> list[int]:
+        col = self.nodes.column(column)
+        if self.n <= FEW_ROWS and not case_insensitive:  # no pyarrow.compute (its import
+            return [i for i, v in enumerate(col.to_pylist()) if v == value]  # is 60 ms)
         import pyarrow.compute as pc
 
-        col = self.nodes.column(column)
         if case_insensitive:
             col, value = pc.utf8_lower(col), value.lower()
         # ``is_in`` against a one-text array: a Python scalar in ``equal`` (pa.scalar) and a
@@ -396,10 +398,15 @@ class Generation:
     @cached_property
     def node_kinds(self) -> tuple[list[str], np.ndarray]:
         """``(names, codes)``: each node's kind as a number into ``names``."""
-        import pyarrow.compute as pc
-
         if not self.n:
             return [], np.zeros(0, dtype=np.int32)
+        if self.n <= FEW_ROWS:  # as dictionary_encode numbers them: in order first met
+            number: dict[str, int] = {}
+            codes = [number.setdefault(k, len(number))
+                     for k in self.nodes.column("kind").to_pylist()]
+            return list(number), np.asarray(codes, dtype=np.int32)
+        import pyarrow.compute as pc
+
         enc = pc.dictionary_encode(self.nodes.column("kind")).combine_chunks()
         return enc.dictionary.to_pylist(), _numbers(enc.indices, np.int32)
 

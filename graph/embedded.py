@@ -49,8 +49,8 @@ MANIFEST = "manifest.json"
 #: From this many nodes on, ``expand`` finds their edge rows with array operations.
 VECTOR_EXPAND_FROM = 64  # expand is vectorised for any count; the test asks at least this many
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_]+")
-_GEN_FILE = re.compile(r"^(nodes|edges|out_ptr|in_ptr|in_rows)-(\d+)\.(arrow|npy|parquet)"
-                       r"(\.tmp)?$")
+_GEN_FILE = re.compile(r"^(nodes|edges|out_ptr|in_ptr|in_rows|text)-(\d+)\.(arrow|npy|parquet)"
+                       r"(\.[0-9a-f]{32})?(\.tmp)?$")
 MAX_RUNS_KEPT = 500
 #: Reads retried when a writer replaced the generation being read.
 LOAD_RETRIES = 20
@@ -278,6 +278,29 @@ class EmbeddedStore(Store):
 
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), []
         return columns.edge_columns(self.generation(), kind, key)
+
+    def text_index(self, kind: str | None = None) -> tuple[Any, Any]:
+        """``(index, nodes)``: the committed generation's folded names, ids and ARNs
+        (:mod:`graph.textindex`, kept beside the generation once built) and a mask of the
+        nodes of ``kind`` (None: all). What the name search reads instead of ``node_texts``."""
+        from . import textindex
+
+        if self.is_empty():
+            return textindex.TextIndex.build([], {"name": [], "arn": []}), None
+        gen = self.generation()
+        kept = getattr(self, "_text_index", None)
+        if kept is None or kept[0] is not gen:  # once per generation and process
+            kept = self._text_index = (gen, textindex.load_or_build(
+                self.dir, self.manifest["generation"], gen.n, self._texts_of(gen), gen.ids_of))
+        return kept[1], None if kind is None else gen.kind_mask([kind])
+
+    @staticmethod
+    def _texts_of(gen: Any) -> Any:
+        def texts() -> tuple[list[str], dict[str, list[str | None]]]:
+            table = gen.nodes.select(["id", "name", "arn"])
+            return table.column("id").to_pylist(), {k: table.column(k).to_pylist()
+                                                    for k in ("name", "arn")}
+        return texts
 
     def find_nodes(self, key: str, value: Any, case_insensitive: bool = False) -> list[dict]:
         """Nodes whose ``key`` equals ``value``: from the columns for id, kind, name and

@@ -1,29 +1,27 @@
 """Find nodes by what an analyst remembers of them: ranked matches of a text against each
 node's name, id and ARN (exact, then prefix, then substring, then a difflib similarity), with
 kind and id. :func:`closest` is what :mod:`queries.resolve` prints when a node is unknown.
-Reads every node's texts through ``store.node_texts()`` (columns on the embedded store, ``nodes()``
-elsewhere) and whole nodes only for the few scored exactly, so both stores give the same
-answer. difflib is slow
-(13 CPU s for 100k nodes), so rapidfuzz bounds every score from above in one vectorised pass
-and difflib runs only where a bound could still make the first ``limit``."""
+Reads every node's texts folded, from a :class:`graph.textindex.TextIndex` (kept per
+generation by the embedded store, built from ``store.node_texts()`` elsewhere), and whole
+nodes only for the few scored exactly, so both stores give the same answer. difflib is slow
+(13 CPU s for 100k nodes), so every score is bounded from above first: from the index's
+distinct skeletons for every value at once, then by rapidfuzz for the best-bounded nodes, and
+difflib runs only where a bound could still make the first ``limit``."""
 
 from __future__ import annotations
 
 import heapq
-import re
 from difflib import SequenceMatcher
 
+from graph import textindex
 from queries.results import Result
 
 KEYS = ("name", "id", "arn")
 
 
-_SEPARATORS = re.compile(r"[\s\-_:/.]+")
-
-
-def _fold(value: str) -> str:
-    """Case and separators folded, so ``stripe live`` meets ``cred-stripe-live-copy``."""
-    return _SEPARATORS.sub(" ", value.casefold()).strip()
+_SEPARATORS = textindex._SEPARATORS
+_fold = textindex.fold
+_fold_all = textindex.fold_all
 
 
 def score(text: str, value: str) -> float:
@@ -42,22 +40,6 @@ def score(text: str, value: str) -> float:
     pieces = {v} | {" ".join(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
     best = max(SequenceMatcher(None, t, p, autojunk=False).ratio() for p in pieces)
     return round(70.0 * best, 2)
-
-
-#: The separators of :data:`_SEPARATORS` that are not whitespace, as spaces: ``\s`` matches
-#: exactly what ``str.isspace`` calls whitespace, so translate + split + join folds alike.
-_TO_SPACE = str.maketrans({c: " " for c in "-_:/."})
-
-
-def _fold_all(values: list[str]) -> list[str]:
-    """:func:`_fold` of every value, casefolded and translated in one pass over them joined
-    by NUL (not a separator, kept by casefold); twice as fast as the regex on each."""
-    if not values:
-        return []
-    joined = "\x00".join(values).casefold().translate(_TO_SPACE).split("\x00")
-    if len(joined) != len(values):  # a value holding NUL itself: one at a time
-        return [_fold(v) for v in values]
-    return [" ".join(v.split()) for v in joined]
 
 
 def upper_bounds(text: str, folded: list[str], cutoff: float = 0.0):
@@ -109,49 +91,157 @@ def upper_bounds(text: str, folded: list[str], cutoff: float = 0.0):
     return bound
 
 
+def _index(store, kind: str | None):
+    """``(index, nodes)``: the store's :class:`graph.textindex.TextIndex` (kept per generation
+    by the embedded store; built here from ``node_texts`` elsewhere) and a boolean mask of the
+    nodes of ``kind`` in it (None: every node)."""
+    own = getattr(store, "text_index", None)
+    if own is not None:
+        return own(kind)
+    ids, texts = store.node_texts(kind)
+    return textindex.TextIndex.build(ids, texts), None
+
+
 def _ranked(store, text: str, kind: str | None, minimum: float,
             limit: int | None = None) -> list[dict]:
-    """The nodes scoring at least ``minimum``, best first (the first ``limit``). Exact scores
-    are computed (:func:`score`) only for nodes whose :func:`upper_bounds` could still enter
-    the first ``limit``, best bound first; the answer is the one scoring every node gives."""
-    ids, texts = store.node_texts(kind)
-    columns = {"name": texts["name"], "id": ids, "arn": texts["arn"]}
-    values: list[str] = []
-    owner: list[int] = []
-    for k in KEYS:  # comprehensions: a 1M-node store is 3M values
-        column = columns[k]
-        if k == "id":  # every node has one
-            values += column
-            owner += range(len(column))
-            continue
-        keep = [i for i, v in enumerate(column) if v is not None]  # text or None
-        values += [column[i] for i in keep]
-        owner += keep
-    if not values or not _fold(text) or (limit is not None and limit <= 0):
-        return []
+    """The nodes scoring at least ``minimum``, best first (the first ``limit``).
+
+    Every node gets a cheap upper bound on its score at once (:func:`_first_bounds`); the
+    nodes are then taken best bound first, in growing batches, and given the tighter
+    :func:`upper_bounds`; a node is scored exactly (:func:`score`, on the whole node) only
+    when its tight bound is at least every bound not yet tightened. The walk stops once no
+    bound left can reach ``minimum`` or, with ``limit`` scores found, the ``limit``-th best of
+    them (rounded, as the rows show it): every node not scored then scores less than the
+    rows kept, so the answer is the one scoring every node gives, whatever the bounds."""
     import numpy as np
 
-    best = np.zeros(len(ids))
-    np.maximum.at(best, np.asarray(owner, dtype=np.int64),
-                  upper_bounds(text, _fold_all(values), minimum))
-    hits: list[dict] = []
+    t = _fold(text)
+    if not t or (limit is not None and limit <= 0):
+        return []
+    index, wanted = _index(store, kind)
+    if not index.size:
+        return []
+    best = _first_bounds(index, t, minimum)
+    if wanted is not None:
+        best[~wanted] = 0.0
+    cand = np.flatnonzero(best >= minimum)
+    order = cand[np.argsort(-best[cand], kind="stable")]
+
     top: list[float] = []  # the `limit` best scores so far (a min-heap)
-    order = np.argsort(-best, kind="stable")
-    fetched: dict[str, dict] = {}
-    for pos, i in enumerate(order.tolist()):
-        bound = float(best[i])
-        if bound < minimum or (limit is not None and len(top) >= limit
-                               and round(bound, 1) < top[0]):
-            break  # no node further down can score enough or enter the first `limit`
-        if ids[i] not in fetched:  # whole nodes for the next few candidates, in one read
-            fetched.update(store.get_nodes(ids[j] for j in order[pos:pos + 32].tolist()))
-        hit = _hit(fetched[ids[i]], text)
-        if hit.pop("score_exact") >= minimum:
-            hits.append(hit)
-            if limit is not None:
-                (heapq.heappush if len(top) < limit else heapq.heappushpop)(top, hit["score"])
+
+    def out(bound: float) -> bool:  # can no node bounded by `bound` make the answer?
+        return bound < minimum or (limit is not None and len(top) >= limit
+                                   and round(bound, 1) < top[0])
+
+    hits: list[dict] = []
+    heap: list[tuple[float, int]] = []  # (-tight bound, node number)
+    pos, batch = 0, 64
+    while True:
+        ahead = float(best[order[pos]]) if pos < len(order) else -1.0
+        if pos < len(order) and out(ahead):
+            pos, ahead = len(order), -1.0
+        if heap and -heap[0][0] >= ahead:
+            # up to 32 nodes at least as promising as any bound not yet tightened, read
+            # whole in one call, then scored best bound first
+            taken: list[tuple[float, int]] = []
+            while heap and len(taken) < 32 and -heap[0][0] >= ahead:
+                bound, i = heapq.heappop(heap)
+                taken.append((-bound, i))
+            ids = index.ids_of([i for _, i in taken])
+            nodes = store.get_nodes(ids)
+            for (bound, _), nid in zip(taken, ids, strict=True):
+                if out(bound):  # so is every bound after it, and all in the heap
+                    heap.clear()
+                    break
+                hit = _hit(nodes[nid], text)
+                if hit.pop("score_exact") >= minimum:
+                    hits.append(hit)
+                    if limit is not None:
+                        (heapq.heappush if len(top) < limit else heapq.heappushpop)(
+                            top, hit["score"])
+            continue
+        if pos >= len(order):
+            break
+        rows = order[pos:pos + batch]
+        pos += len(rows)
+        batch = min(batch * 4, 1 << 16)
+        cutoff = minimum if limit is None or len(top) < limit else max(minimum, top[0] - 0.05)
+        for i, bound in zip(rows.tolist(), _tight_bounds(index, text, rows, cutoff),
+                            strict=True):
+            if not out(bound):
+                heapq.heappush(heap, (-bound, i))
     hits.sort(key=lambda h: (-h["score"], h["name"], h["id"]))
     return hits if limit is None else hits[:limit]
+
+
+def _first_bounds(index, t: str, cutoff: float):
+    """Each node's first upper bound: the best over its values of the exact score where
+    ``t`` is in the value, otherwise of the bound :func:`upper_bounds` would give, from the
+    distinct skeletons (:mod:`graph.textindex`) instead of each value. With ``L`` the bound
+    on the value's longest common subsequence with ``t`` (its skeleton's plus ``d``, the
+    fewer of the two's digits), no piece scores above ``70*2L/(len(t)+L)``; the whole value
+    not above ``70*2L/(len(t)+len(value))``; a run of words not above ``70*2(L'+d)/(len(t)+l)``
+    with ``L'`` the LCS of ``t`` with the run's skeleton and ``l`` the skeleton run's length
+    plus one for each word that was all digits (each held at least one)."""
+    import numpy as np
+
+    lt, nd = len(t), index.digits_in(t)
+    per = index.skeleton_lcs(t)
+    lcs = per[index.skeleton] + np.minimum(index.digits, nd)
+    bound = 140.0 * lcs / (lt + lcs) + 0.01  # every piece (the coarse bound)
+    near = np.flatnonzero(bound >= cutoff)  # the others cannot score enough anyway
+    if len(near):
+        runs = _run_bounds(index, t, per, cutoff)
+        d = np.minimum(index.digits[near], nd)
+        whole = 140.0 * lcs[near] / (lt + index.length[near])
+        bound[near] = np.minimum(bound[near], np.maximum(whole, runs[index.skeleton[near], d])
+                                 + 0.01)
+    size = index.length
+    bound[size == 0] = 0.0  # an empty value scores nothing
+    rows, at = index.containing(t)
+    if len(rows):
+        m = size[rows].astype(np.float64)
+        bound[rows] = np.where(at == 0, np.where(m == lt, 100.0, 90.0 + 9.0 * lt / m),
+                               75.0 + 14.0 * lt / m)
+    return index.per_node(bound)
+
+
+def _run_bounds(index, t: str, per, cutoff: float):
+    """``runs[k, e]``: a bound on ``70 * ratio`` of ``t`` against any run of as many words
+    as ``t`` has in a value of skeleton ``k`` whose digits could add ``e`` to a common
+    subsequence (-1 where there is no run, or where no value of the skeleton reaches
+    ``cutoff`` at all)."""
+    import numpy as np
+    from rapidfuzz import process
+    from rapidfuzz.distance import LCSseq
+
+    lt, nd, n = len(t), index.digits_in(t), len(t.split())
+    runs = np.full((len(per), nd + 1), -1.0)
+    reach = 140.0 * (per + nd) / (lt + per + nd) + 0.01
+    pieces: list[str] = []
+    owner: list[int] = []
+    extra: list[int] = []
+    for k in np.flatnonzero(reach >= cutoff).tolist():
+        words = index.skeletons[k].split(" ")
+        for j in range(len(words) - n + 1) if len(words) > n else ():
+            run = words[j:j + n]
+            pieces.append(" ".join(run))
+            owner.append(k)
+            extra.append(run.count(""))  # a word that was all digits: one or more
+    if pieces:
+        got = process.cdist([t], pieces, scorer=LCSseq.similarity, dtype=np.int64)[0]
+        low = np.fromiter(map(len, pieces), np.int64, len(pieces)) + np.asarray(extra)
+        at = np.asarray(owner, dtype=np.int64)
+        for e in range(nd + 1):
+            np.maximum.at(runs[:, e], at, 140.0 * (got + e) / (lt + low))
+    return runs
+
+
+def _tight_bounds(index, text: str, nodes, cutoff: float) -> list[float]:
+    """:func:`upper_bounds` of these nodes' values, the best per node."""
+    values = index.rows_of(nodes)
+    bound = upper_bounds(text, index.values(values), cutoff)
+    return index.best_of(nodes, values, bound).tolist()
 
 
 def _hit(node: dict, text: str) -> dict:

@@ -141,3 +141,93 @@ def test_node_texts_from_columns_equal_the_protocol_default(tmp_path):
     assert got[0] == order and rows == sorted(
         zip(want[0], want[1]["name"], want[1]["arn"], strict=True))
     assert EmbeddedStore(tmp_path / "empty").node_texts() == ([], {"name": [], "arn": []})
+
+
+def _numbered_spec():
+    """Generated-style names (a few shapes, many numbers), ARNs with digits, non-ASCII
+    names (a fold that changes byte lengths) and a name a separator run empties."""
+    nodes = []
+    for i in range(120):
+        nodes.append((f"connector:gen:w{i % 7}:{i}", "Connector",
+                      {"name": f"{('salesforce', 'slack', 's3', 'stripe')[i % 4]} node {i}"}))
+        nodes.append((f"secret:gen:w{i % 7}:{i}", "Secret",
+                      {"name": f"secret {i}", "arn": f"arn:aws:secretsmanager:eu:1{i:03d}:s"}))
+    nodes += [("n:ss", "Secret", {"name": "Straße 12"}), ("n:dash", "Secret", {"name": "---"}),
+              ("n:uml", "Workflow", {"name": "Ünïcode_ß sync 7"}), ("x12", "Workflow", {})]
+    return nodes, []
+
+
+def test_index_ranking_is_the_full_ranking(tmp_path):
+    """Texts with and without digits against many numbered names of a few shapes (the
+    skeleton bound with its digit allowance), in both stores' ways (the embedded store's
+    kept index; a MemoryStore's index built from node_texts): the rows of scoring every
+    node."""
+    from graph.memory import MemoryStore
+
+    store = graphs.load(EmbeddedStore(tmp_path / "s"), _numbered_spec())
+    memory = MemoryStore(store.to_networkx())
+    texts = ("salesforse node 12", "no-such-node", "node 1", "secret 10", "strasse 12", "cred",
+             "unicode ss", "ünïcode", "arn aws 1007", "w3 11", "x1", "---", "sl 4")
+    for text in texts:
+        for kind in (None, "Secret"):
+            full = _every_score(store, text, kind)
+            for limit in (1, 5, 1000):
+                assert search(store, text, kind=kind, limit=limit).rows == full[:limit], \
+                    (text, kind, limit)
+                assert search(memory, text, kind=kind, limit=limit).rows == full[:limit]
+
+
+def test_text_index_is_kept_per_generation(tmp_path):
+    """The first search writes ``text-<gen>.arrow``; a later process reads it (a file
+    whose node count no longer matches is rebuilt); the next ingest's generation gets its
+    own and the old one is removed with its generation; a folder that cannot be written
+    still answers."""
+    import os
+
+    from graph import textindex
+
+    path = tmp_path / "s"
+    store = graphs.load(EmbeddedStore(path), _numbered_spec())
+    gen = store.manifest["generation"]
+    want = search(store, "salesforse node 12", limit=5).rows
+    assert (path / f"text-{gen}.arrow").exists()
+    again = EmbeddedStore(path)
+    index, _ = again.text_index()
+    assert index.size == 244 + 244 + 120  # ids, names (a node without one: its id), ARNs
+    assert search(again, "salesforse node 12", limit=5).rows == want
+    meta = {b"version": b"0", b"nodes": b"1", b"nodes_bytes": b"1"}
+    stale = textindex.build_table(["a"], {"name": [None], "arn": [None]}
+                                  ).replace_schema_metadata(meta)
+    import pyarrow as pa
+
+    with pa.OSFile(str(path / f"text-{gen}.arrow"), "wb") as sink, \
+            pa.ipc.new_file(sink, stale.schema) as w:
+        w.write_table(stale)
+    assert search(EmbeddedStore(path), "salesforse node 12", limit=5).rows == want
+    graphs.load(store, ([("extra", "Secret", {"name": "salesforse node 12"})], []),
+                source="other")
+    new = store.manifest["generation"]
+    assert new != gen and not (path / f"text-{gen}.arrow").exists()
+    assert search(store, "salesforse node 12", limit=1).rows[0]["id"] == "extra"
+    assert (path / f"text-{new}.arrow").exists()
+    os.unlink(path / f"text-{new}.arrow")
+    os.chmod(path, 0o555)
+    try:
+        if not os.access(path, os.W_OK):  # root writes anyway
+            assert search(EmbeddedStore(path), "salesforse node 12", limit=1).rows[0][
+                "id"] == "extra"
+            assert not (path / f"text-{new}.arrow").exists()
+    finally:
+        os.chmod(path, 0o755)
+
+
+def test_containing_skips_matches_across_values():
+    from graph.textindex import TextIndex
+
+    index = TextIndex.build(["ab", "cd", "xabc"], {"name": [None, "Ünïcode", None],
+                                                   "arn": [None, None, None]})
+    rows, at = index.containing("bc")  # "ab|cd" holds "bc" only across two values
+    assert rows.tolist() == [2] and at.tolist() == [2]
+    rows, at = index.containing("nï")  # bytes of "ünïcode": ü and ï take two each
+    assert rows.tolist() == [3] and at.tolist() == [2]
+    assert index.length[rows].tolist() == [7]
