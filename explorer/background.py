@@ -136,11 +136,9 @@ class DiskCache:
 
     @staticmethod
     def default_folder() -> Path | None:
-        env = os.environ.get("NHIGRAPH_CACHE_DIR")
-        if env:
-            return None if env.lower() == "off" else Path(env)
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-        return Path(base) / "nhigraph" / "explorer"
+        from graph.cachedir import cache_folder
+
+        return cache_folder("explorer")
 
     def load(self, names: list[str]) -> dict | None:
         """Every part of ``names``, or None (no file, another set of parts, unreadable)."""

@@ -49,8 +49,8 @@ MANIFEST = "manifest.json"
 #: From this many nodes on, ``expand`` finds their edge rows with array operations.
 VECTOR_EXPAND_FROM = 64  # expand is vectorised for any count; the test asks at least this many
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_]+")
-_GEN_FILE = re.compile(r"^(nodes|edges|out_ptr|in_ptr|in_rows|text)-(\d+)\.(arrow|npy|parquet)"
-                       r"(\.[0-9a-f]{32})?(\.tmp)?$")
+_GEN_FILE = re.compile(r"^(nodes|edges|out_ptr|in_ptr|in_rows)-(\d+)\.(arrow|npy|parquet)"
+                       r"(\.tmp)?$")
 MAX_RUNS_KEPT = 500
 #: Reads retried when a writer replaced the generation being read.
 LOAD_RETRIES = 20
@@ -281,7 +281,7 @@ class EmbeddedStore(Store):
 
     def text_index(self, kind: str | None = None) -> tuple[Any, Any]:
         """``(index, nodes)``: the committed generation's folded names, ids and ARNs
-        (:mod:`graph.textindex`, kept beside the generation once built) and a mask of the
+        (:mod:`graph.textindex`, kept in the cache folder once built, never in the store) and a mask of the
         nodes of ``kind`` (None: all). What the name search reads instead of ``node_texts``."""
         from . import textindex
 
@@ -290,8 +290,15 @@ class EmbeddedStore(Store):
         gen = self.generation()
         kept = getattr(self, "_text_index", None)
         if kept is None or kept[0] is not gen:  # once per generation and process
+            import hashlib
+
+            from .cachedir import cache_folder
+
+            number = self.manifest["generation"]
+            key = hashlib.sha256(f"{self.dir.resolve()}\0{number}".encode()).hexdigest()[:32]
             kept = self._text_index = (gen, textindex.load_or_build(
-                self.dir, self.manifest["generation"], gen.n, self._texts_of(gen), gen.ids_of))
+                cache_folder("search"), key, self.dir / f"nodes-{number}.arrow", gen.n,
+                self._texts_of(gen), gen.ids_of))
         return kept[1], None if kind is None else gen.kind_mask([kind])
 
     @staticmethod

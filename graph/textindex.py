@@ -9,12 +9,13 @@ generated or real estate repeats a few shapes such as ``salesforce node`` a mill
 and its count of ASCII digits. The search reads the skeletons' few distinct texts, not the
 values, to bound every value at once (:meth:`TextIndex.skeleton_lcs`).
 
-The embedded store keeps it beside a generation as ``text-<gen>.arrow`` (Arrow IPC), built
-on the first search after an ingest and written by a rename, like the generation's own files
-(a generation never changes, so neither does its index; a later ingest removes it with the
-generation). A store that cannot be written to (a read-only folder) builds it in memory
-for each process. The file records the node count and the node file's size; a file that does
-not match is ignored and rebuilt.
+The embedded store keeps it in the cache folder (:func:`graph.cachedir.cache_folder`,
+never in the store: a read leaves the store's folder as it was), built on the first search
+of a generation and written by a rename; a generation never changes, so neither does its
+index. The file records the node count and the node file's size, modification time and
+inode; a file that does not match is ignored and rebuilt, and the folder keeps the
+:data:`KEEP` newest. With caching off (``NHIGRAPH_CACHE_DIR=off``) or a folder that cannot
+be written, each process builds its own in memory.
 """
 
 from __future__ import annotations
@@ -216,46 +217,55 @@ def build_table(ids: list[str], texts: dict[str, list[str | None]]) -> Any:
     })
 
 
-def path(folder: Path, gen: int) -> Path:
-    return folder / f"text-{gen}.arrow"
+#: How many indexes the cache folder keeps (the oldest go first; 74 MB each at 1M nodes).
+KEEP = 8
 
 
-def load_or_build(folder: Path, gen: int, n: int,
+def load_or_build(folder: Path | None, key: str, nodes_file: Path, n: int,
                   texts: Callable[[], tuple[list[str], dict[str, list[str | None]]]],
                   ids_of: Callable[[Sequence[int]], list[str]]) -> TextIndex:
-    """Generation ``gen``'s index (``n`` nodes) from its file, else built from ``texts()``
-    (``Store.node_texts``) and, where the folder can be written, saved for the next search."""
+    """The index of the generation whose node file is ``nodes_file`` (``n`` nodes) from
+    ``folder`` (:func:`graph.cachedir.cache_folder`, ``textindex-<key>.arrow``, ``key``
+    naming the store and generation), else built from ``texts()`` (``Store.node_texts``)
+    and saved there for the next search (owner-only, written by a rename). A file whose
+    node count or node file (size, modification time) no longer matches is rebuilt; with
+    no folder (caching off) or one that cannot be written, this process keeps its own."""
     import pyarrow as pa
 
-    final = path(folder, gen)
-    meta = {b"version": VERSION.encode(), b"nodes": str(n).encode(),
-            b"nodes_bytes": str(_size(folder / f"nodes-{gen}.arrow")).encode()}
     try:
-        table = pa.ipc.open_file(pa.memory_map(str(final))).read_all()
-        if table.schema.metadata == meta:
-            return TextIndex(table, n, ids_of)
-    except (OSError, pa.ArrowInvalid):
-        pass
+        st = nodes_file.stat()
+        stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+    except OSError:
+        stamp = "-1"
+    meta = {b"version": VERSION.encode(), b"nodes": str(n).encode(),
+            b"nodes_file": stamp.encode()}
+    final = None if folder is None else folder / f"textindex-{key}.arrow"
+    if final is not None:
+        try:
+            table = pa.ipc.open_file(pa.memory_map(str(final))).read_all()
+            if table.schema.metadata == meta:
+                return TextIndex(table, n, ids_of)
+        except (OSError, pa.ArrowInvalid):
+            pass
     ids, columns = texts()
     table = build_table(ids, columns).replace_schema_metadata(meta)
     del ids, columns
+    if final is None:
+        return TextIndex(table, n, ids_of)
     tmp = final.with_name(f"{final.name}.{uuid.uuid4().hex}.tmp")
     try:
-        with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+        final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh, pa.PythonFile(fh, mode="w") as sink, \
+                pa.ipc.new_file(sink, table.schema) as w:
             w.write_table(table, max_chunksize=max(1, table.num_rows))
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
         os.replace(tmp, final)
-    except OSError:  # a read-only store: this process keeps its own
+        from .cachedir import prune
+
+        prune(final.parent, "textindex-*.arrow", KEEP)
+    except OSError:  # a folder that cannot be written: this process keeps its own
         try:
             tmp.unlink()
         except OSError:
             pass
     return TextIndex(table, n, ids_of)
-
-
-def _size(p: Path) -> int:
-    try:
-        return p.stat().st_size
-    except OSError:
-        return -1

@@ -177,48 +177,53 @@ def test_index_ranking_is_the_full_ranking(tmp_path):
                 assert search(memory, text, kind=kind, limit=limit).rows == full[:limit]
 
 
-def test_text_index_is_kept_per_generation(tmp_path):
-    """The first search writes ``text-<gen>.arrow``; a later process reads it (a file
-    whose node count no longer matches is rebuilt); the next ingest's generation gets its
-    own and the old one is removed with its generation; a folder that cannot be written
-    still answers."""
+def test_text_index_is_kept_per_generation(tmp_path, monkeypatch):
+    """The first search writes the generation's index into the cache folder, never into
+    the store (a read leaves the store's files as they were); a later process reads it (a
+    file whose node count no longer matches is rebuilt); the next ingest's generation gets
+    its own; with caching off, or a folder that cannot be written, search still answers."""
     import os
+
+    import pyarrow as pa
 
     from graph import textindex
 
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("NHIGRAPH_CACHE_DIR", str(cache))
     path = tmp_path / "s"
     store = graphs.load(EmbeddedStore(path), _numbered_spec())
-    gen = store.manifest["generation"]
+    files = sorted(os.listdir(path))
     want = search(store, "salesforse node 12", limit=5).rows
-    assert (path / f"text-{gen}.arrow").exists()
+    assert sorted(os.listdir(path)) == files  # nothing written into the store
+    written = sorted(cache.glob("textindex-*.arrow"))
+    assert len(written) == 1 and (written[0].stat().st_mode & 0o777) == 0o600
     again = EmbeddedStore(path)
     index, _ = again.text_index()
     assert index.size == 244 + 244 + 120  # ids, names (a node without one: its id), ARNs
     assert search(again, "salesforse node 12", limit=5).rows == want
-    meta = {b"version": b"0", b"nodes": b"1", b"nodes_bytes": b"1"}
+    meta = {b"version": b"0", b"nodes": b"1", b"nodes_file": b"1"}
     stale = textindex.build_table(["a"], {"name": [None], "arn": [None]}
                                   ).replace_schema_metadata(meta)
-    import pyarrow as pa
-
-    with pa.OSFile(str(path / f"text-{gen}.arrow"), "wb") as sink, \
-            pa.ipc.new_file(sink, stale.schema) as w:
+    with pa.OSFile(str(written[0]), "wb") as sink, pa.ipc.new_file(sink, stale.schema) as w:
         w.write_table(stale)
     assert search(EmbeddedStore(path), "salesforse node 12", limit=5).rows == want
     graphs.load(store, ([("extra", "Secret", {"name": "salesforse node 12"})], []),
                 source="other")
-    new = store.manifest["generation"]
-    assert new != gen and not (path / f"text-{gen}.arrow").exists()
     assert search(store, "salesforse node 12", limit=1).rows[0]["id"] == "extra"
-    assert (path / f"text-{new}.arrow").exists()
-    os.unlink(path / f"text-{new}.arrow")
-    os.chmod(path, 0o555)
+    assert len(list(cache.glob("textindex-*.arrow"))) == 2  # one per generation
+    assert not [f for f in os.listdir(path) if f.startswith("text")]
+    monkeypatch.setenv("NHIGRAPH_CACHE_DIR", "off")
+    assert search(EmbeddedStore(path), "salesforse node 12", limit=1).rows[0]["id"] == "extra"
+    monkeypatch.setenv("NHIGRAPH_CACHE_DIR", str(tmp_path / "ro"))
+    os.makedirs(tmp_path / "ro")
+    os.chmod(tmp_path / "ro", 0o555)
     try:
-        if not os.access(path, os.W_OK):  # root writes anyway
+        if not os.access(tmp_path / "ro", os.W_OK):  # root writes anyway
             assert search(EmbeddedStore(path), "salesforse node 12", limit=1).rows[0][
                 "id"] == "extra"
-            assert not (path / f"text-{new}.arrow").exists()
+            assert not os.listdir(tmp_path / "ro")
     finally:
-        os.chmod(path, 0o755)
+        os.chmod(tmp_path / "ro", 0o755)
 
 
 def test_containing_skips_matches_across_values():
