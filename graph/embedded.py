@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import columns, genfiles, traversal
+from . import genfiles, traversal
 from .errors import StoreError
 from .gc_pause import gc_paused
 from .merge import fresh_rows, merge_batch
@@ -268,6 +268,8 @@ class EmbeddedStore(Store):
         decoded (:mod:`graph.columns`)."""
         if self.is_empty():
             return [], [], {key: [] for key in keys}
+        from . import columns  # NumPy: not for commands that never read columns
+
         return columns.node_columns(self.generation(), keys, kinds)
 
     def edge_columns(self, kind: str, key: str | None) -> tuple[Any, Any, list[Any]]:
@@ -277,6 +279,8 @@ class EmbeddedStore(Store):
             import numpy as np
 
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), []
+        from . import columns
+
         return columns.edge_columns(self.generation(), kind, key)
 
     def text_index(self, kind: str | None = None) -> tuple[Any, Any]:
