@@ -56,6 +56,16 @@ def columnar_copy(nodes: Iterable[dict], edges: Iterable[Sequence], runs: list[d
         manifest = {"schema_version": SCHEMA_VERSION, "generation": 1, "runs": runs,
                     **columnar.save_rows(folder, 1, attrs,
                                          ((s, d, k, p) for (s, k, d), p in keyed.items()))}
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return _opened(folder, manifest)
+
+
+def _opened(folder: Path, manifest: dict) -> EmbeddedStore:
+    """``folder``'s generation committed with ``manifest`` and opened read-only; the folder
+    goes with the store (or at exit), and at once if opening fails."""
+    try:
         (folder / MANIFEST).write_text(json.dumps(manifest, sort_keys=True))
         store = EmbeddedStore(folder, create=False)
     except BaseException:
@@ -126,10 +136,7 @@ def without_edges(store: Store, keys: Iterable[tuple[str, str, str]],
         copy = {**manifest, "generation": 1,
                 "counts": {**manifest["counts"],
                            "edges": {k: c for k, c in counts.items() if c}}}
-        (folder / MANIFEST).write_text(json.dumps(copy, sort_keys=True))
-        out = EmbeddedStore(folder, create=False)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    weakref.finalize(out, shutil.rmtree, folder, True)
-    return out, removed
+    return _opened(folder, copy), removed
