@@ -15,7 +15,7 @@ from __future__ import annotations
 from graph.model import access_rank
 from graph.store import Store
 
-from .posture import Posture, posture, strongest_path
+from .posture import Posture, strongest_path
 from .results import Result
 
 COLUMNS = ("change", "severity", "subject", "target", "detail", "path")
@@ -177,11 +177,11 @@ def diff(before: Store, after: Store, as_of: str | None = None, unknown_as: str 
     >>> [(r["change"], r["subject"], r["target"]) for r in diff(old, live).rows][:2]
     [('jewel-access-stronger', 'conn', 'bucket'), ('jewel-access-stronger', 'deploy-role', 'bucket')]
     """
+    from .posture_pair import postures
     from .traverse import now_iso
 
     as_of = as_of or now_iso()
-    a = posture(before, as_of, unknown_as)
-    b = posture(after, as_of, unknown_as)
+    a, b, _ = postures(before, after, as_of, unknown_as)
     return delta_result(a, b, {"from": labels[0], "to": labels[1], "as_of": as_of},
                         unknown_as)
 

@@ -21,7 +21,7 @@ from graph.store import Store
 
 from . import plan as edits
 from .drift import delta_result
-from .posture import posture
+from .posture_pair import postures
 from .results import Result
 from .traverse import now_iso, targets_of
 
@@ -125,10 +125,12 @@ def _edges_only(store: Store, plan: Plan, base: MemoryStore | None):
 
 def _delta(store: Store, before: Store, after: Store, done: list[dict], as_of: str,
            unknown_as: str) -> Result:
-    result = delta_result(posture(before, as_of, unknown_as), posture(after, as_of, unknown_as),
-                          {"store": store.location, "as_of": as_of, "plan": done}, unknown_as)
     retired = {d["node"] for d in done if d["change"] == "retire"}
-    breaks = would_break(before, after, as_of, retired)
+    a, b, breaks = postures(before, after, as_of, unknown_as,
+                            meanwhile=lambda: would_break(before, after, as_of, retired))
+    assert breaks is not None
+    result = delta_result(a, b, {"store": store.location, "as_of": as_of, "plan": done},
+                          unknown_as)
     seen = {(b["subject"], b["target"]) for b in breaks}
     if isinstance(after, MemoryStore):  # only a copy in memory has add-mfa changes
         breaks += [b for b in edits.mfa_breaks(after, done) if (b["subject"], b["target"])
