@@ -73,7 +73,7 @@ def blast_radius() -> Default | None:
     token = store_cache.store_token()
     if not _listable(token):
         return None
-    ranked, _ = store_cache.blast_ranking(token)
+    ranked = store_cache.blast_ranking(token)[0]
     if not ranked:
         return None
     top = ranked[0]

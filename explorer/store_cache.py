@@ -183,9 +183,9 @@ def findings(token: str):
 
 
 @st.cache_data(show_spinner="Ranking blast radius of workflows and secrets...", max_entries=4)
-def blast_ranking(token: str) -> tuple[list[dict], int]:
-    """Blast-radius summary of every workflow and secret (at most OVERVIEW_MAX_SOURCES),
-    and how many there were in all."""
+def blast_ranking(token: str) -> tuple[list[dict], int, list[list]]:
+    """The widest workflows and secrets (at most OVERVIEW_MAX_SOURCES), how many there
+    were in all, and the distribution of their reach (:func:`explorer.background.ranking`)."""
     return _joined(token, "ranking", lambda: background.ranking(get_store()))
 
 

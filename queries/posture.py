@@ -67,7 +67,7 @@ def posture(store: Store, as_of: str | None = None, unknown_as: str = "write",
     from graph.model import ACCESS_EDGES
 
     as_of = as_of or now_iso()
-    store = cast(Store, _SharedReach(store))
+    store = cast(Store, SharedReach(store))
     p = Posture(store, as_of, unknown_as, nodes=_kinds_and_names(store))
     access = set(ACCESS_EDGES)
     p.access_edges = set(store.expand_ends(p.nodes, "out", access))  # no properties read
@@ -104,7 +104,7 @@ def _kinds_and_names(store: Store) -> dict[str, dict]:
     return out
 
 
-class _SharedReach:
+class SharedReach:
     """``store``, with each ``reachable_sets`` (one condensation of the whole graph) computed
     once: the blast-radius figures and the risk scorer of one posture ask for the same one.
     Everything else goes to ``store``."""

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from graph.gc_pause import gc_paused
 from graph.store import Store
 
-from .posture import Posture, _SharedReach, posture
+from .posture import Posture, SharedReach, posture
 
 T = TypeVar("T")
 
@@ -125,7 +125,7 @@ def _receive(child, after: Store) -> Posture | None:
         return None
     if not isinstance(p, Posture):
         return None
-    p.store = _SharedReach(after)  # walked by strongest_path
+    p.store = SharedReach(after)  # walked by strongest_path
     return p
 
 

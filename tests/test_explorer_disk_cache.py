@@ -29,8 +29,8 @@ def test_round_trip_gives_the_computed_parts(tmp_path, parts):
     assert cache.load(NAMES) is None  # nothing kept yet
     cache.save(parts)
     back = cache.load(NAMES)
-    assert back == parts  # Result dataclasses and the ranking's (rows, total) compare whole
-    ranking, total = back["ranking"]
+    assert back == parts  # Result dataclasses and the ranking's (rows, total, counts) whole
+    ranking, total, _ = back["ranking"]
     assert total == parts["ranking"][1] and ranking[0]["name"] == "Invoice sync"
     assert back["shared"].summary["clusters"] == 3
     assert back["findings"].rows == parts["findings"].rows and len(back["findings"].rows) > 0
@@ -60,7 +60,7 @@ def test_off_and_folder_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("NHIGRAPH_CACHE_DIR", "off")
     cache = background.DiskCache("k")
     assert cache.path is None and cache.load(NAMES) is None
-    cache.save({"ranking": ([], 0)})  # does nothing
+    cache.save({"ranking": ([], 0, [])})  # does nothing
     monkeypatch.setenv("NHIGRAPH_CACHE_DIR", str(tmp_path / "c"))
     assert background.DiskCache("k").path.parent == tmp_path / "c"
     monkeypatch.delenv("NHIGRAPH_CACHE_DIR")
@@ -74,7 +74,7 @@ def test_only_the_newest_files_are_kept(tmp_path, monkeypatch):
     monkeypatch.setattr(background, "CACHE_KEEP", 2)
     for i in range(4):
         c = background.DiskCache(f"k{i}", tmp_path)
-        c.save({"ranking": ([], i)})
+        c.save({"ranking": ([], i, [])})
         os.utime(c.path, (1000 + i, 1000 + i))
     kept = sorted(p.name for p in tmp_path.glob("overview-*.json"))
     assert kept == sorted([background.DiskCache("k2", tmp_path).path.name,

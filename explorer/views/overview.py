@@ -18,12 +18,15 @@ def kind_counts(stats: dict) -> pd.DataFrame:
                          "nodes": list(stats["nodes_by_kind"].values())})
 
 
-def blast_distribution(ranking: list[dict]) -> pd.DataFrame:
-    """How many workflows and secrets reach N systems and resources, for each N."""
-    frame = pd.DataFrame(ranking or [], columns=["kind", "targets"])
+def blast_distribution(counts: list[list]) -> pd.DataFrame:
+    """How many workflows and secrets reach N systems and resources, for each N, from the
+    ranking's ``[targets, kind, count]`` (over every workflow and secret, not only the
+    ranked ones)."""
+    frame = pd.DataFrame(counts or [], columns=["targets", "kind", "count"])
     if frame.empty:
         return pd.DataFrame(columns=["systems and resources reached", "Workflow", "Secret"])
-    counts = frame.groupby(["targets", "kind"]).size().unstack(fill_value=0)
+    counts = frame.pivot_table(index="targets", columns="kind", values="count",
+                               aggfunc="sum", fill_value=0)
     counts = counts.reindex(columns=["Workflow", "Secret"], fill_value=0)
     counts.index.name = "systems and resources reached"
     return counts
@@ -79,7 +82,7 @@ def render() -> None:
     if ranked is None:
         _computing("ranking the blast radius of every workflow and secret")
     else:
-        _ranking(*ranked)
+        _ranking(ranked[0], ranked[1])
     left, right = st.columns(2)
     with left:
         st.subheader("Blast radius distribution")
@@ -87,7 +90,7 @@ def render() -> None:
         if ranked is None:
             _computing("the distribution follows the ranking")
         else:
-            st.bar_chart(blast_distribution(ranked[0]), height=260,
+            st.bar_chart(blast_distribution(ranked[2]), height=260,
                          x_label="systems and resources reached", y_label="count")
     with right:
         st.subheader("Shared-credential clusters")
@@ -125,7 +128,7 @@ def _wait_for(token: str, pending: list[str]) -> None:
 
 def _ranking(ranking: list[dict], total: int) -> None:
     if total > len(ranking):
-        st.caption(f"Ranked the first {len(ranking)} of {total} workflows and secrets.")
+        st.caption(f"The widest {len(ranking)} of {total} workflows and secrets.")
     cols = ["name", "kind", "targets", "crown_jewels", "admin_targets", "reachable", "id"]
     wf, sec = st.columns(2)
     for col, kind in ((wf, "Workflow"), (sec, "Secret")):
