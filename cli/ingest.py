@@ -63,7 +63,7 @@ def command_for(ingester: Ingester) -> click.Command:
         name = source or ingester.source_name(paths)
         _, result = run_ingest(ingester, paths, lambda: open_configured(store_config, True),
                                source=name, replace=replace, strict=strict, options=options,
-                               say=say)
+                               say=say, columns=True)
         report_write(name, result)
 
     fn = store_options(run)
