@@ -666,7 +666,7 @@ class EmbeddedStore(Store):
             try:
                 self._save(manifest, lambda gen: columnar.save_table(
                     self.dir, gen, tables.nodes, tables.node_counts, tables.edges,
-                    tables.edge_kinds, [source]))
+                    tables.edge_kinds, [source] if tables.nodes.num_rows else []))
             except BaseException:
                 self._reload_after_failure()
                 raise

@@ -266,8 +266,8 @@ def _edge_file(path: Path) -> _Part:
     header, cols = _read(path, ("kind", "from", "to"))
     by = dict(zip(header, cols, strict=True))
     kind = by["kind"]
-    if kind.null_count or not pc.all(pc.is_in(kind, value_set=pa.array(list(EDGE_KINDS)))
-                                     ).as_py():
+    if kind.null_count or not pc.all(pc.is_in(kind, value_set=pa.array(list(EDGE_KINDS))),
+                                     min_count=0).as_py():
         raise NotColumnar("edge kind")
     enc = pc.dictionary_encode(kind)
     kinds = enc.dictionary.to_pylist()

@@ -102,7 +102,8 @@ def assemble(nodes: list, edges: list, source: str, files_read: int) -> Any:
          for p in nodes] or [np.zeros(0, np.int16)])[order]
     node_counts: dict[str, int] = {}
     for p in nodes:
-        node_counts[p.cols["kind"]] = node_counts.get(p.cols["kind"], 0) + len(p.cols["id"])
+        if len(p.cols["id"]):
+            node_counts[p.cols["kind"]] = node_counts.get(p.cols["kind"], 0) + len(p.cols["id"])
     seen = json.dumps([source])
     table = pa.table({
         "id": compact(sorted_ids),
