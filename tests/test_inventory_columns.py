@@ -268,3 +268,44 @@ def test_every_estate_shape_is_read_in_columns(tmp_path):
     rows, cols, used = both_ways(folder, tmp_path)
     assert used
     same_files(rows, cols)
+
+
+def sample_as_csv(folder: Path) -> Path:
+    """The bundled sample's inventory document as a CSV folder (lists joined by ``;``,
+    booleans as ``true``/``false``), one file per kind and ``edges.csv``."""
+    import csv
+
+    import yaml
+
+    doc = yaml.safe_load((Path(__file__).parents[1] / "sample_estate" / "inventory.yaml")
+                         .read_text())
+
+    def cell(v) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, list):
+            return ";".join(cell(x) for x in v)
+        return "" if v is None else str(v)
+
+    folder.mkdir()
+    tables = [(f"{kind}.csv", ["id"], rows) for kind, rows in doc["nodes"].items()]
+    tables.append(("edges.csv", ["kind", "from", "to"],
+                   [{"kind": k, **r} for k, rs in doc["edges"].items() for r in rs]))
+    for name, first, rows in tables:
+        keys = first + sorted({k for r in rows for k in r} - set(first))
+        with open(folder / name, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(keys)
+            w.writerows([cell(r.get(k)) for k in keys] for r in rows)
+    return folder
+
+
+def test_the_sample_inventory_as_csv(tmp_path):
+    folder = sample_as_csv(tmp_path / "sample")
+    rows, cols, used = both_ways(folder, tmp_path)
+    assert used
+    same_files(rows, cols)
+    counts = EmbeddedStore(cols, create=False).counts()
+    # the document's 10 owners, 31 secrets; its one SAME_VALUE_AS written both ways
+    assert counts["nodes"]["Owner"] == 10 and counts["nodes"]["Secret"] == 31
+    assert counts["edges"]["SAME_VALUE_AS"] == 2
