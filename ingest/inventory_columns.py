@@ -40,8 +40,8 @@ from ingest.inventory_cells import (
     bool_array,
     const_texts,
     ends_texts,
-    json_texts,
     joined_props,
+    json_texts,
     plain,
     py_texts,
 )

@@ -14,7 +14,7 @@ import cli
 import ingest.inventory_columns as columns
 from graph.embedded import EmbeddedStore
 from graph.fingerprint import fingerprint
-from ingest.inventory_cells import json_texts, joined_props
+from ingest.inventory_cells import joined_props, json_texts
 from ingest.pipeline import ingest
 
 GENERATION = ("nodes-1.arrow", "edges-1.arrow", "out_ptr-1.npy", "in_ptr-1.npy",
@@ -170,6 +170,17 @@ COVERED = {
                             "systems.csv": "id,host\nsystem:b,h.example\n"},
     "header only": {"System.csv": "id,name\n", "edges.csv": "kind,from,to\n"},
     "rows of empty cells": {"System.csv": "id,name\n,\nsystem:a,\n,\n"},
+    "non-ASCII ids in code-point order": {
+        "System.csv": "id,name\nsystem:z,a\nsystem:é,b\nsystem:🚀,c\nsystem:Z,d\nsystem:ｚ,e\n",
+        "Resource.csv": "id\nresource:é\n",
+        "edges.csv": "kind,from,to\nCONTAINS,system:🚀,resource:é\n"},
+    "a typed column of one kind, text of another": {
+        "Identity.csv": "id\nidentity:a\nidentity:b\n",
+        "Resource.csv": "id\nresource:r\n",
+        "edges.csv": "kind,from,to,access,conditional\n"
+                     "CAN_ACCESS,identity:a,resource:r, Write ,yes\n"
+                     "CAN_ASSUME,identity:a,identity:b, Write ,no\n"
+                     "MEMBER_OF,identity:b,identity:a,,maybe\n"},
     "undeclared and numeric-looking": {"Vault.csv": "id,region,replicas\nvault:a,eu,3\n"},
 }
 
