@@ -5,6 +5,7 @@ whose error lines stay as they are."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -320,3 +321,61 @@ def test_the_sample_inventory_as_csv(tmp_path):
     # the document's 10 owners, 31 secrets; its one SAME_VALUE_AS written both ways
     assert counts["nodes"]["Owner"] == 10 and counts["nodes"]["Secret"] == 31
     assert counts["edges"]["SAME_VALUE_AS"] == 2
+
+
+SPECIALS = ['"', ",", "\n", "\r\n", ";", "=", "@", " ", "\t", "é", "🚀", "\ufeff", "", "x"]
+
+
+def mutated(seed: int) -> dict[str, bytes]:
+    """The odd-shapes folder with a few random edits: a cell-breaking character put in,
+    a character cut, a line doubled or dropped."""
+    import random
+
+    rng = random.Random(seed)
+    files = {name: text for name, text in ODD.items()}
+    for _ in range(rng.randint(1, 3)):
+        name = rng.choice(sorted(files))
+        text = files[name]
+        at = rng.randrange(len(text) + 1)
+        what = rng.randrange(4)
+        if what == 0:
+            text = text[:at] + rng.choice(SPECIALS) + text[at:]
+        elif what == 1:
+            text = text[:at] + text[at + 1:]
+        else:
+            lines = text.split("\n")
+            i = rng.randrange(len(lines))
+            lines[i:i + 1] = [lines[i]] * (2 if what == 2 else 0)
+            text = "\n".join(lines)
+        files[name] = text
+    return {name: text.encode("utf-8", "surrogatepass") for name, text in files.items()}
+
+
+def test_random_edits_give_the_rows_answer_or_take_the_row_path(tmp_path, monkeypatch):
+    """Whatever an edit does, the columns either refuse (and the row path runs) or write
+    exactly the row path's store; a folder the row path refuses is never accepted."""
+    from graph.errors import InputError
+
+    monkeypatch.setenv("NHIGRAPH_FINGERPRINT_KEY", "columns-test-key")
+    outcomes = {"same": 0, "rows refuse": 0, "columns refuse": 0}
+    for seed in range(int(os.environ.get("COLUMNS_FUZZ_SEEDS", "120"))):
+        base = tmp_path / str(seed)
+        folder = write(base / "in", mutated(seed))
+        try:
+            ingest("inventory", folder, lambda b=base: EmbeddedStore(b / "rows"), source="s")
+            refused = False
+        except InputError:
+            refused = True
+        try:
+            columns.read_tables(folder, "s")
+        except columns.NotColumnar:
+            outcomes["rows refuse" if refused else "columns refuse"] += 1
+            continue
+        assert not refused, seed
+        batch, _ = ingest("inventory", folder, lambda b=base: EmbeddedStore(b / "cols"),
+                          source="s", columns=True)
+        assert batch.nodes == []
+        same_files(base / "rows", base / "cols")
+        outcomes["same"] += 1
+    # not vacuous: each way is taken
+    assert all(n >= 10 for n in outcomes.values()), outcomes
