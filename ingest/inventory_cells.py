@@ -20,6 +20,13 @@ class BadCell(Exception):
     """A cell the row path refuses (an empty id or edge end)."""
 
 
+def text(value: str) -> Any:
+    """An Arrow string scalar (``pa.scalar`` of a Python text imports pandas)."""
+    from graph.columnar import _strings
+
+    return _strings([value])[0]
+
+
 def plain(prop: Any) -> bool:
     """Does a text in this declared property (None: undeclared) stay as it is?"""
     return prop is None or prop.type == "str"
@@ -28,7 +35,9 @@ def plain(prop: Any) -> bool:
 def _mask(col: Any, pattern: str) -> Any:
     import pyarrow.compute as pc
 
-    return pc.fill_null(pc.match_substring_regex(col, pattern), False)
+    # null AND false is false (Kleene): a missing cell never matches (no Python scalar,
+    # whose conversion imports pandas)
+    return pc.and_kleene(pc.match_substring_regex(col, pattern), pc.is_valid(col))
 
 
 def _replace(col: Any, mask: Any, fn: Callable[[str], Any]) -> Any:
@@ -67,7 +76,8 @@ def ends_texts(col: Any, strip: bool) -> Any:
     if strip:
         col = _replace(col, _mask(col, _STRIPPABLE), str.strip)
     col = _replace(col, _mask(col, "[@=]"), clean_text)
-    if len(col) and pc.any(pc.equal(pc.utf8_length(col), 0)).as_py():
+    off = np.frombuffer(col.buffers()[1], dtype=np.int32)[col.offset:col.offset + len(col) + 1]
+    if len(col) and not np.diff(off).all():
         raise BadCell("empty id")
     return col
 
@@ -76,7 +86,7 @@ def json_texts(col: Any) -> Any:
     """Each present text as ``json.dumps`` writes it (missing cells stay missing)."""
     import pyarrow.compute as pc
 
-    quoted = pc.binary_join_element_wise('"', col, '"', "")
+    quoted = pc.binary_join_element_wise(text('"'), col, text('"'), text(""))
     mask = _mask(col, _ESCAPED)
     if not pc.any(mask).as_py():
         return quoted
@@ -105,11 +115,13 @@ def joined_props(pieces: dict[str, Any], n: int) -> Any:
 
     if not pieces:
         return const_texts("{}", n)
-    parts = [pc.fill_null(pc.binary_join_element_wise(f", {json.dumps(key)}: ",
-                                                      pieces[key], ""), "")
+    empty = text("")
+    parts = [pc.fill_null(pc.binary_join_element_wise(text(f", {json.dumps(key)}: "),
+                                                      pieces[key], empty), empty)
              for key in sorted(pieces)]
-    body = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "")
-    return pc.binary_join_element_wise("{", pc.utf8_slice_codeunits(body, 2), "}", "")
+    body = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, empty)
+    return pc.binary_join_element_wise(text("{"), pc.utf8_slice_codeunits(body, 2), text("}"),
+                                       empty)
 
 
 def compact(col: Any) -> Any:
@@ -123,7 +135,7 @@ def compact(col: Any) -> Any:
         col = col.combine_chunks()
     n = len(col)
     missing = col.null_count
-    texts = pc.fill_null(col, "") if missing else col
+    texts = pc.fill_null(col, text("")) if missing else col
     bufs = texts.buffers()
     off = np.frombuffer(bufs[1], dtype=np.int32)[texts.offset:texts.offset + n + 1]
     start = int(off[0]) if n else 0

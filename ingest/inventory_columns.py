@@ -39,6 +39,7 @@ from ingest.inventory_cells import (
     BadCell,
     bool_array,
     const_texts,
+    text,
     ends_texts,
     joined_props,
     json_texts,
@@ -244,7 +245,7 @@ def _node_file(path: Path, kind: str, source: str) -> tuple[_Part, _Part | None]
     name = pc.coalesce(texts["name"], ids) if "name" in texts else ids
     pieces["name"] = json_texts(name)
     src = json.dumps(source)
-    pieces["source"] = (pc.coalesce(pieces["source"], src) if "source" in pieces
+    pieces["source"] = (pc.coalesce(pieces["source"], text(src)) if "source" in pieces
                         else const_texts(src, n))
     part = _Part({"id": ids, "name": name, "arn": texts.get("arn", pa.nulls(n, pa.string())),
                   "props": joined_props(pieces, n), "kind": kind},
@@ -263,10 +264,12 @@ def _edge_file(path: Path) -> _Part:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from graph.columnar import _strings
+
     header, cols = _read(path, ("kind", "from", "to"))
     by = dict(zip(header, cols, strict=True))
     kind = by["kind"]
-    if kind.null_count or not pc.all(pc.is_in(kind, value_set=pa.array(list(EDGE_KINDS))),
+    if kind.null_count or not pc.all(pc.is_in(kind, value_set=_strings(list(EDGE_KINDS))),
                                      min_count=0).as_py():
         raise NotColumnar("edge kind")
     enc = pc.dictionary_encode(kind)
@@ -279,7 +282,7 @@ def _edge_file(path: Path) -> _Part:
     if "CAN_ACCESS" in kinds:
         access = bool_array(codes == kinds.index("CAN_ACCESS"))
         have = pieces.get("access")
-        unknown = json.dumps("unknown")
+        unknown = text(json.dumps("unknown"))
         pieces["access"] = (pc.if_else(access, unknown, pa.nulls(len(kind), pa.string()))
                             if have is None else
                             pc.if_else(pc.and_(access, pc.is_null(have)), unknown, have))

@@ -14,7 +14,7 @@ import numpy as np
 from graph.model import EDGE_KINDS, NODE_KINDS
 from graph.records import Batch, Edge, Node
 from graph.stitch import STITCH_KEYS, stitch
-from ingest.inventory_cells import bool_array, bools, compact, const_texts
+from ingest.inventory_cells import bool_array, bools, compact, const_texts, text
 
 
 def _not_columnar(why: str) -> Exception:
@@ -37,7 +37,7 @@ def _texts(parts: list, key: str) -> Any:
         c = p.cols[key]
         n = len(p.cols["props"])
         cols.append(const_texts(c, n) if isinstance(c, str) else c)
-    return pa.concat_arrays(cols) if cols else pa.array([], pa.string())
+    return pa.concat_arrays(cols) if cols else pa.nulls(0, pa.string())
 
 
 def _stitched(nodes: list, esrc: Any, edst: Any, ekind: Any) -> list[Edge]:
@@ -60,7 +60,9 @@ def _stitched(nodes: list, esrc: Any, edst: Any, ekind: Any) -> list[Edge]:
             continue
         enc = pc.dictionary_encode(col)
         valid = bools(pc.is_valid(enc.indices))
-        codes = np.frombuffer(pc.fill_null(enc.indices, 0).buffers()[1], dtype=np.int32)[:len(col)]
+        idx = enc.indices
+        codes = np.where(valid, np.frombuffer(idx.buffers()[1], dtype=np.int32)[
+            idx.offset:idx.offset + len(idx)], 0)
         counts = np.bincount(codes[valid], minlength=len(enc.dictionary))
         chosen |= valid & (counts[codes] >= 2)
     if not chosen.any():
@@ -72,7 +74,7 @@ def _stitched(nodes: list, esrc: Any, edst: Any, ekind: Any) -> list[Edge]:
         batch.nodes.append(Node(nid, "Secret", {k: rows[k][i] for k in keep
                                                 if rows[k][i] is not None}))
     wanted = set(n.id for n in batch.nodes)
-    same = pc.equal(ekind, "SAME_VALUE_AS")
+    same = pc.equal(ekind, text("SAME_VALUE_AS"))
     for a, b in zip(esrc.filter(same).to_pylist(), edst.filter(same).to_pylist(), strict=True):
         if a in wanted and b in wanted:
             batch.edges.append(Edge(a, "SAME_VALUE_AS", b))
@@ -126,7 +128,7 @@ def assemble(nodes: list, edges: list, source: str, files_read: int) -> Any:
                                                      for e in extra])])
     src = _ints(pc.index_in(esrc, value_set=sorted_ids), np.int32)
     dst = _ints(pc.index_in(edst, value_set=sorted_ids), np.int32)
-    ek = _ints(pc.index_in(ekind, value_set=pa.array(edge_names)), np.int32).astype(np.int16)
+    ek = _ints(pc.index_in(ekind, value_set=_strings(edge_names)), np.int32).astype(np.int16)
     del esrc, edst, ekind
     allowed = np.zeros((len(edge_names), len(node_names), len(node_names)), dtype=bool)
     for i, name in enumerate(edge_names):
