@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,27 @@ import numpy as np
 _STRIPPABLE = r"^[^!-~]|[^!-~]$"
 #: Characters ``json.dumps`` escapes (with its default ``ensure_ascii``).
 _ESCAPED = r'[^ !#-\[\]-~]'
+
+
+#: Bytes of a file whose cells JSON writes as they are (printable ASCII, no quote, no
+#: backslash; line ends are not in a cell when no quote is).
+_PRINTABLE = bytes(range(32, 127)).replace(b'"', b"").replace(b"\\", b"") + b"\r\n"
+
+
+@dataclass(frozen=True)
+class FileText:
+    """What one look at a file's bytes rules out for all its cells: ``redact``: some cell
+    may hold ``@`` or ``=`` (else no redaction rule can change one); ``plain``: every
+    cell is printable ASCII without ``"`` or ``\\`` (so JSON escapes nothing, and only a
+    space can be stripped)."""
+
+    redact: bool = True
+    plain: bool = False
+
+    @classmethod
+    def of(cls, data: bytes) -> FileText:
+        return cls(redact=b"@" in data or b"=" in data,
+                   plain=data.isascii() and not data.translate(None, _PRINTABLE))
 
 
 class BadCell(Exception):
@@ -64,7 +86,7 @@ def py_texts(col: Any, pattern: str | None, fn: Callable[[str], str]) -> Any:
     return _strings([fn(t) for t in enc.dictionary.to_pylist()]).take(enc.indices)
 
 
-def ends_texts(col: Any, strip: bool) -> Any:
+def ends_texts(col: Any, strip: bool, ft: FileText) -> Any:
     """Ids as the row path keeps them: stripped (``strip``), then URL-redacted; a missing
     or empty one raises :class:`BadCell`."""
     import pyarrow.compute as pc
@@ -74,19 +96,25 @@ def ends_texts(col: Any, strip: bool) -> Any:
     if col.null_count:
         raise BadCell("missing id")
     if strip:
-        col = _replace(col, _mask(col, _STRIPPABLE), str.strip)
-    col = _replace(col, _mask(col, "[@=]"), clean_text)
+        mask = (pc.or_(pc.starts_with(col, " "), pc.ends_with(col, " ")) if ft.plain
+                else _mask(col, _STRIPPABLE))
+        col = _replace(col, mask, str.strip)
+    if ft.redact:
+        col = _replace(col, _mask(col, "[@=]"), clean_text)
     off = np.frombuffer(col.buffers()[1], dtype=np.int32)[col.offset:col.offset + len(col) + 1]
     if len(col) and not np.diff(off).all():
         raise BadCell("empty id")
     return col
 
 
-def json_texts(col: Any) -> Any:
-    """Each present text as ``json.dumps`` writes it (missing cells stay missing)."""
+def json_texts(col: Any, plain: bool = False) -> Any:
+    """Each present text as ``json.dumps`` writes it (missing cells stay missing); with
+    ``plain`` every text is known to need no escape."""
     import pyarrow.compute as pc
 
     quoted = pc.binary_join_element_wise(text('"'), col, text('"'), text(""))
+    if plain:
+        return quoted
     mask = _mask(col, _ESCAPED)
     if not pc.any(mask).as_py():
         return quoted

@@ -37,14 +37,15 @@ from graph.stitch import STITCH_KEYS
 from ingest.inventory import _csv_kind
 from ingest.inventory_cells import (
     BadCell,
+    FileText,
     bool_array,
     const_texts,
-    text,
     ends_texts,
     joined_props,
     json_texts,
     plain,
     py_texts,
+    text,
 )
 
 _BOM = b"\xef\xbb\xbf"
@@ -99,7 +100,7 @@ def _quotes_plain(data: bytes) -> bool:
     return covered == total
 
 
-def _read(path: Path, need: tuple[str, ...]) -> tuple[list[str], Any]:
+def _read(path: Path, need: tuple[str, ...]) -> tuple[list[str], Any, FileText]:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -123,13 +124,14 @@ def _read(path: Path, need: tuple[str, ...]) -> tuple[list[str], Any]:
                 quoted_strings_can_be_null=True, null_values=[""]))
     except (pa.ArrowInvalid, pa.ArrowException):
         raise NotColumnar("arrow") from None
+    ft = FileText.of(data)
     del data
     if table.column_names != header:
         raise NotColumnar("header")
     cols = [table.column(h).combine_chunks() for h in header]
     if any(pa.types.is_large_string(c.type) for c in cols):
         raise NotColumnar("large")
-    return header, _drop_empty_rows(cols)
+    return header, _drop_empty_rows(cols), ft
 
 
 def _drop_empty_rows(cols: list) -> list:
@@ -157,7 +159,7 @@ def _prop_key(column: str) -> tuple[str, bool]:
 
 
 def _props(header: list[str], cols: list, skip: set[str], kinds: list[str],
-           kind_rows: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+           kind_rows: Any, ft: FileText) -> tuple[dict[str, Any], dict[str, Any]]:
     """The JSON pieces (``"<encoded value>"`` or null) per property, and the redacted texts
     of the stitch columns. ``kinds`` are the kinds of the rows (``kind_rows``: their
     codes into ``kinds``, or None when one kind)."""
@@ -179,11 +181,12 @@ def _props(header: list[str], cols: list, skip: set[str], kinds: list[str],
         if secret:
             col = py_texts(col, None, fingerprint)
         else:
-            col = py_texts(col, "[@=]", _clean_value)
+            col = py_texts(col, "[@=]", _clean_value) if ft.redact else col
         if key in _KEPT:
             texts[key] = col
         props = [declared[k].get(key) for k in kinds]
-        piece = json_texts(col) if any(plain(p) for p in props) else None
+        piece = json_texts(col, ft.plain and not secret) if any(plain(p) for p in props) \
+            else None
         for code, prop in enumerate(props):
             if plain(prop):
                 continue
@@ -234,16 +237,16 @@ def _node_file(path: Path, kind: str, source: str) -> tuple[_Part, _Part | None]
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    header, cols = _read(path, ("id",))
+    header, cols, ft = _read(path, ("id",))
     by = dict(zip(header, cols, strict=True))
-    ids = ends_texts(by["id"], strip=True)
+    ids = ends_texts(by["id"], True, ft)
     n = len(ids)
-    pieces, texts = _props(header, cols, {"id", "owner"}, [kind], None)
+    pieces, texts = _props(header, cols, {"id", "owner"}, [kind], None, ft)
     if "name" in pieces and not plain(node_props(kind).get("name")) or \
             "arn" in pieces and not plain(node_props(kind).get("arn")):
         raise NotColumnar("name type")
     name = pc.coalesce(texts["name"], ids) if "name" in texts else ids
-    pieces["name"] = json_texts(name)
+    pieces["name"] = json_texts(name, ft.plain)
     src = json.dumps(source)
     pieces["source"] = (pc.coalesce(pieces["source"], text(src)) if "source" in pieces
                         else const_texts(src, n))
@@ -253,7 +256,7 @@ def _node_file(path: Path, kind: str, source: str) -> tuple[_Part, _Part | None]
     owns = None
     if "owner" in by and by["owner"].null_count < n:
         has = pc.is_valid(by["owner"])
-        owners = ends_texts(by["owner"].filter(has), strip=False)
+        owners = ends_texts(by["owner"].filter(has), False, ft)
         owned = ids.filter(has)
         owns = _Part({"src": owners, "dst": owned, "kind": "OWNS",
                       "props": const_texts(OWNS_PROPS, len(owned))})
@@ -266,7 +269,7 @@ def _edge_file(path: Path) -> _Part:
 
     from graph.columnar import _strings
 
-    header, cols = _read(path, ("kind", "from", "to"))
+    header, cols, ft = _read(path, ("kind", "from", "to"))
     by = dict(zip(header, cols, strict=True))
     kind = by["kind"]
     if kind.null_count or not pc.all(pc.is_in(kind, value_set=_strings(list(EDGE_KINDS))),
@@ -278,7 +281,7 @@ def _edge_file(path: Path) -> _Part:
         enc.indices.offset:enc.indices.offset + len(kind)]
     if any(h in RESERVED - {"kind"} for h in header):
         raise NotColumnar("reserved column")
-    pieces, _ = _props(header, cols, {"kind", "from", "to"}, kinds, codes)
+    pieces, _ = _props(header, cols, {"kind", "from", "to"}, kinds, codes, ft)
     if "CAN_ACCESS" in kinds:
         access = bool_array(codes == kinds.index("CAN_ACCESS"))
         have = pieces.get("access")
@@ -286,8 +289,8 @@ def _edge_file(path: Path) -> _Part:
         pieces["access"] = (pc.if_else(access, unknown, pa.nulls(len(kind), pa.string()))
                             if have is None else
                             pc.if_else(pc.and_(access, pc.is_null(have)), unknown, have))
-    return _Part({"src": ends_texts(by["from"], strip=True),
-                  "dst": ends_texts(by["to"], strip=True), "kind": kind,
+    return _Part({"src": ends_texts(by["from"], True, ft),
+                  "dst": ends_texts(by["to"], True, ft), "kind": kind,
                   "props": joined_props(pieces, len(kind))})
 
 

@@ -182,13 +182,13 @@ def _merged(src: np.ndarray, ek: np.ndarray, dst: np.ndarray, eprops: Any) -> tu
     keep = np.ones(len(src), dtype=bool)
     first: dict[int, int] = {}
     merged: dict[int, dict] = {}
-    for row, g, text in zip(rows.tolist(), groups.tolist(), texts, strict=True):
+    for row, g, one in zip(rows.tolist(), groups.tolist(), texts, strict=True):
         if g in first:
             keep[row] = False
-            merged[g].update(json.loads(text))
+            merged[g].update(json.loads(one))
         else:
             first[g] = row
-            merged[g] = json.loads(text)
+            merged[g] = json.loads(one)
     heads = sorted((row, g) for g, row in first.items())
     mask = np.zeros(len(src), dtype=bool)
     mask[[row for row, _ in heads]] = True
