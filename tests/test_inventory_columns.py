@@ -395,3 +395,29 @@ def test_the_columns_import_no_pandas(tmp_path):
                          cwd=Path(__file__).parents[1], check=True,
                          env={**os.environ, "NHIGRAPH_FINGERPRINT_KEY": "k" * 32})
     assert out.stdout.split() == ["13", "False"]
+
+
+def test_the_cli_reads_in_columns_only_into_a_fresh_embedded_store(tmp_path, monkeypatch):
+    from graph.backends import embedded_holds_graph
+
+    folder = write(tmp_path / "in", {"System.csv": "id,name\nsystem:a,A\n"})
+    store = tmp_path / "store"
+    calls = []
+    real = columns.read_tables
+    monkeypatch.setattr(columns, "read_tables", lambda *a: calls.append(a) or real(*a))
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    assert embedded_holds_graph(path=str(store)) is False
+    run = ["ingest", "inventory", str(folder), "--store", str(store)]
+    assert CliRunner().invoke(cli.cli, run).exit_code == 0
+    assert len(calls) == 1 and embedded_holds_graph(path=str(store)) is True
+    # onto a graph: the row path only, no columnar read spent first
+    assert CliRunner().invoke(cli.cli, [*run, "--source", "again"]).exit_code == 0
+    assert len(calls) == 1
+    assert [r["source"] for r in EmbeddedStore(store, create=False).runs()] == [
+        f"inventory:{folder}", "again"]
+    # --replace writes the whole graph again: in columns
+    assert CliRunner().invoke(cli.cli, [*run, "--replace"]).exit_code == 0
+    assert len(calls) == 2
+    assert embedded_holds_graph(path=str(store), neo4j_uri="bolt://127.0.0.1:1") is None
+    (store / "manifest.json").write_text("{broken")
+    assert embedded_holds_graph(path=str(store)) is None
