@@ -38,8 +38,27 @@ class FileText:
                    plain=data.isascii() and not data.translate(None, _PRINTABLE))
 
 
-class BadCell(Exception):
+class NotColumnar(Exception):
+    """This folder takes the row path (which gives the error, or the same graph)."""
+
+
+class BadCell(NotColumnar):
     """A cell the row path refuses (an empty id or edge end)."""
+
+
+@dataclass
+class Tables:
+    """A folder's graph in columns (see ``graph.columnar.save_table``)."""
+
+    nodes: Any
+    node_counts: dict[str, int]
+    edges: tuple
+    edge_kinds: list[str]
+    files_read: int
+
+    @property
+    def edge_count(self) -> int:
+        return len(self.edges[0])
 
 
 def text(value: str) -> Any:

@@ -38,6 +38,8 @@ from ingest.inventory import _csv_kind
 from ingest.inventory_cells import (
     BadCell,
     FileText,
+    NotColumnar,
+    Tables,
     bool_array,
     const_texts,
     ends_texts,
@@ -55,25 +57,6 @@ _QUOTED = re.compile(rb'"[^"]*(?:""[^"]*)*"')
 #: reads of a secret.
 _KEPT = (*STITCH_KEYS, "status", "expires_at", "name", "arn")
 OWNS_PROPS = json.dumps({"reason": "owner named in inventory"})
-
-
-class NotColumnar(Exception):
-    """This folder takes the row path (which gives the error, or the same graph)."""
-
-
-@dataclass
-class Tables:
-    """A folder's graph in columns (see ``graph.columnar.save_table``)."""
-
-    nodes: Any
-    node_counts: dict[str, int]
-    edges: tuple
-    edge_kinds: list[str]
-    files_read: int
-
-    @property
-    def edge_count(self) -> int:
-        return len(self.edges[0])
 
 
 def _header(data: bytes) -> list[str]:

@@ -14,12 +14,18 @@ import numpy as np
 from graph.model import EDGE_KINDS, NODE_KINDS
 from graph.records import Batch, Edge, Node
 from graph.stitch import STITCH_KEYS, stitch
-from ingest.inventory_cells import bool_array, bools, compact, const_texts, text
+from ingest.inventory_cells import (
+    NotColumnar,
+    Tables,
+    bool_array,
+    bools,
+    compact,
+    const_texts,
+    text,
+)
 
 
 def _not_columnar(why: str) -> Exception:
-    from ingest.inventory_columns import NotColumnar
-
     return NotColumnar(why)
 
 
@@ -88,7 +94,6 @@ def assemble(nodes: list, edges: list, source: str, files_read: int) -> Any:
     import pyarrow.compute as pc
 
     from graph.columnar import _indices, _strings
-    from ingest.inventory_columns import Tables
 
     node_names = list(NODE_KINDS)
     edge_names = list(EDGE_KINDS)
