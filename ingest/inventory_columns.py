@@ -112,9 +112,18 @@ def _read(path: Path, need: tuple[str, ...]) -> tuple[list[str], Any, FileText]:
     if table.column_names != header:
         raise NotColumnar("header")
     cols = [table.column(h).combine_chunks() for h in header]
-    if any(pa.types.is_large_string(c.type) for c in cols):
-        raise NotColumnar("large")
+    if any(pa.types.is_large_string(c.type) or _longest(c) > csv.field_size_limit()
+           for c in cols):
+        raise NotColumnar("large")  # csv.reader refuses a cell past its limit
     return header, _drop_empty_rows(cols), ft
+
+
+def _longest(col: Any) -> int:
+    """The byte length of the longest cell (at least its length in characters)."""
+    if not len(col):
+        return 0
+    off = np.frombuffer(col.buffers()[1], dtype=np.int32)[col.offset:col.offset + len(col) + 1]
+    return int(np.diff(off).max())
 
 
 def _drop_empty_rows(cols: list) -> list:

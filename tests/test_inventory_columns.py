@@ -222,6 +222,8 @@ BAD = {
     "wrong pair": ({"System.csv": "id\nsystem:a\n",
                     "edges.csv": "kind,from,to\nUSES,system:a,system:a\n"},
                    "edges.csv:2: USES cannot join System -> System"),
+    "a cell past csv's field limit": ({"System.csv": "id,name\nsystem:a," + "x" * 131073 + "\n"},
+                                      "System.csv: malformed CSV: field larger than field limit"),
     "not utf-8": ({"System.csv": b"id,name\nsystem:a,\xff\n"}, "System.csv: not UTF-8 text"),
 }
 
