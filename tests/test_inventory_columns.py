@@ -423,3 +423,21 @@ def test_the_cli_reads_in_columns_only_into_a_fresh_embedded_store(tmp_path, mon
     assert embedded_holds_graph(path=str(store), neo4j_uri="bolt://127.0.0.1:1") is None
     (store / "manifest.json").write_text("{broken")
     assert embedded_holds_graph(path=str(store)) is None
+
+
+def test_replace_in_columns_gives_the_row_paths_store(tmp_path, monkeypatch):
+    """``--replace`` onto a graph: the columns write the whole new graph, as rows do (the
+    runs list starts again, generation 2)."""
+    monkeypatch.setenv("NHIGRAPH_FINGERPRINT_KEY", "columns-test-key")
+    first = write(tmp_path / "one", {"System.csv": "id,name\nsystem:old,Old\n"})
+    folder = write(tmp_path / "odd", ODD)
+    for name, cols in (("rows", False), ("cols", True)):
+        ingest("inventory", first, lambda n=name: EmbeddedStore(tmp_path / n), source="one")
+        batch, result = ingest("inventory", folder, lambda n=name: EmbeddedStore(tmp_path / n),
+                               source="s", replace=True, columns=cols)
+        assert (batch.nodes == []) is cols and result.nodes_written == 13
+    for f in GENERATION:
+        f2 = f.replace("-1.", "-2.")
+        assert (tmp_path / "rows" / f2).read_bytes() == (tmp_path / "cols" / f2).read_bytes()
+    got = EmbeddedStore(tmp_path / "cols", create=False)
+    assert got.get_node("system:old") is None and [r["source"] for r in got.runs()] == ["s"]
