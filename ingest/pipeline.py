@@ -96,13 +96,14 @@ def ingest(kind: str | Ingester, paths, store: Any, *, source: str | None = None
     the batch returned is then empty); any other input, or one the columns do not cover,
     takes the row path from the start."""
     ingester = get(kind) if isinstance(kind, str) else kind
-    source = source or ingester.source_name(paths)
     if columns and ingester.name == "inventory" and not options:
-        result, store = _in_columns(paths, store, source, replace, say)
+        result, store = _in_columns(paths, store, source or ingester.source_name(paths),
+                                    replace, say)
         if result is not None:
             return result
     batch = guarded_parse(ingester, paths, options)
-    result = write(batch, store, source=source, replace=replace, strict=strict, say=say)
+    result = write(batch, store, source=source or ingester.source_name(paths),
+                   replace=replace, strict=strict, say=say)
     return batch, result
 
 
