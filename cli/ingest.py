@@ -50,6 +50,17 @@ def click_option(option: Option):
     return click.option(option.name, option.key, **kwargs)
 
 
+def _columns(ingester: Ingester, store_config: dict, replace: bool) -> bool:
+    """Read an inventory CSV folder in columns: a fresh embedded store's ingest (a merge
+    and Neo4j take the row path; see ``ingest.pipeline.ingest``)."""
+    if ingester.name != "inventory":
+        return False
+    from graph.backends import embedded_holds_graph
+
+    holds = embedded_holds_graph(**store_config)
+    return holds is not None and (replace or not holds)
+
+
 @functools.cache
 def command_for(ingester: Ingester) -> click.Command:
     """The ``nhigraph ingest <name>`` command of one ingester."""
@@ -63,7 +74,7 @@ def command_for(ingester: Ingester) -> click.Command:
         name = source or ingester.source_name(paths)
         _, result = run_ingest(ingester, paths, lambda: open_configured(store_config, True),
                                source=name, replace=replace, strict=strict, options=options,
-                               say=say)
+                               say=say, columns=_columns(ingester, store_config, replace))
         report_write(name, result)
 
     fn = store_options(run)

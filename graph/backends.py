@@ -36,3 +36,24 @@ def open_store(
 
     return EmbeddedStore(path or os.environ.get("NHIGRAPH_STORE") or DEFAULT_STORE_DIR,
                          create=create)
+
+
+def embedded_holds_graph(path: str | os.PathLike | None = None,
+                         neo4j_uri: str | None = None, **_: object) -> bool | None:
+    """Does the store :func:`open_store` would open for this configuration hold a graph?
+    None when that is a Neo4j store or the question cannot be answered without opening it
+    (a damaged manifest); nothing is created or connected to."""
+    if neo4j_uri or (None if path else os.environ.get("NEO4J_URI")):
+        return None
+    import json
+    from pathlib import Path
+
+    manifest = Path(path or os.environ.get("NHIGRAPH_STORE") or DEFAULT_STORE_DIR) / \
+        "manifest.json"
+    if not manifest.exists():
+        return False
+    try:
+        counts = json.loads(manifest.read_text()).get("counts") or {}
+        return bool(sum(counts.get("nodes", {}).values()))
+    except (OSError, ValueError, AttributeError, TypeError):
+        return None

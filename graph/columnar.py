@@ -120,18 +120,43 @@ def save_rows(folder: Path, gen: int, node_attrs: Mapping[str, dict],
     renumber = np.zeros(len(met), dtype=np.int16)
     for k, code in met.items():
         renumber[code] = edge_kinds.index(k)
-    n, m = len(ids), len(props_l)
+    m = len(props_l)
     src = np.array(src_a, dtype=np.int32).reshape(m)
     dst = np.array(dst_a, dtype=np.int32).reshape(m)
     kind = renumber[np.array(kind_a, dtype=np.int16).reshape(m)]
     del src_a, dst_a, kind_a
-    order = np.lexsort((dst, kind, src))  # CSR order: by source, kind, destination
-    src, kind, dst = src[order], kind[order], dst[order]
-    # The texts put in CSR order by Arrow's take (no list of a Python int per row).
     eprops = _strings(props_l)
     del props_l
     eseen = _strings(seen_l)
     del seen_l
+    node_table = pa.table({c: _strings(v) for c, v in cols.items()})
+    del cols
+    return _write_generation(folder, gen, node_table, (src, kind, dst, eprops, eseen),
+                             edge_kinds, node_counts, sources)
+
+
+def save_table(folder: Path, gen: int, nodes: Any, node_counts: dict[str, int],
+               edges: tuple, edge_kinds: list[str], sources: Iterable[str]) -> dict[str, Any]:
+    """Write generation ``gen`` of a graph given in columns: the files :func:`save_rows`
+    writes for the same graph. ``nodes`` is an Arrow table of :data:`NODE_COLUMNS` (string
+    columns, rows in id order) holding ``node_counts`` nodes of each kind; ``edges`` is
+    ``(src, kind, dst, props, seen_by)``: node numbers (int32), numbers into the sorted
+    ``edge_kinds`` (int16) and Arrow string arrays, each edge key once, in any row order."""
+    return _write_generation(folder, gen, nodes, edges, edge_kinds, dict(node_counts),
+                             set(sources))
+
+
+def _write_generation(folder: Path, gen: int, node_table: Any, edges: tuple,
+                      edge_kinds: list[str], node_counts: dict[str, int],
+                      sources: set[str]) -> dict[str, Any]:
+    """The edge rows put in CSR order, the adjacency arrays, the five files written."""
+    import pyarrow as pa
+
+    src, kind, dst, eprops, eseen = edges
+    n, m = node_table.num_rows, len(src)
+    order = np.lexsort((dst, kind, src))  # CSR order: by source, kind, destination
+    src, kind, dst = src[order], kind[order], dst[order]
+    # The texts put in CSR order by Arrow's take (no list of a Python int per row).
     if m:
         rows = _indices(order)
         eprops, eseen = eprops.take(rows), eseen.take(rows)
@@ -141,8 +166,6 @@ def save_rows(folder: Path, gen: int, node_attrs: Mapping[str, dict],
     for k, c in zip(edge_kinds, np.bincount(kind, minlength=len(edge_kinds)).tolist(),
                     strict=True):
         edge_counts[k] = c
-    node_table = pa.table({c: _strings(v) for c, v in cols.items()})
-    del cols
     edge_table = pa.table({"src": _ints(src), "kind": _ints(kind), "dst": _ints(dst),
                            "props": eprops, "seen_by": eseen})
     del eprops, eseen

@@ -199,14 +199,15 @@ class EmbeddedStore(Store):
                     self._graph = nx.MultiDiGraph()
         return self._graph
 
-    def _save(self, manifest: dict[str, Any], rows: tuple | None = None) -> None:
-        """Write the next generation (of ``rows``, see :func:`graph.merge.fresh_rows`, else
-        of :attr:`graph`), then commit it by replacing the manifest."""
+    def _save(self, manifest: dict[str, Any], rows: Any = None) -> None:
+        """Write the next generation (of ``rows``, see :func:`graph.merge.fresh_rows`, or by
+        ``rows(gen)``, else of :attr:`graph`), then commit it by replacing the manifest."""
         self.dir.mkdir(parents=True, exist_ok=True)
         gen = manifest["generation"]
         from . import columnar
 
         manifest.update(columnar.save(self.dir, gen, self.graph) if rows is None
+                        else rows(gen) if callable(rows)
                         else columnar.save_rows(self.dir, gen, *rows))
         mtmp = self.dir / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
         with open(mtmp, "w") as mf:
@@ -614,18 +615,7 @@ class EmbeddedStore(Store):
             except BaseException:
                 self._reload_after_failure()
                 raise
-            manifest = {
-                "schema_version": SCHEMA_VERSION,
-                "generation": self.manifest.get("generation", 0) + 1,
-                "runs": ([] if replace else self.manifest.get("runs", []))[-MAX_RUNS_KEPT:],
-            }
-            manifest["runs"].append({
-                "run_id": run_id, "source": source, "started_at": started,
-                "finished_at": _now(), "replace": replace,
-                "nodes_written": result.nodes_written, "edges_written": result.edges_written,
-                "nodes_removed": result.nodes_removed, "edges_removed": result.edges_removed,
-                "files_read": result.files_read, "skipped": len(result.skipped),
-            })
+            manifest = self._manifest(run_id, started, source, replace, result)
             self._graph = g
             try:
                 if rows is None:
@@ -635,6 +625,50 @@ class EmbeddedStore(Store):
                 del rows
             except BaseException:
                 self._reload_after_failure()  # merged in place: back to what is on disk
+                raise
+        return result
+
+    def _manifest(self, run_id: str, started: str, source: str, replace: bool,
+                  result: WriteResult) -> dict[str, Any]:
+        manifest = {
+            "schema_version": SCHEMA_VERSION,
+            "generation": self.manifest.get("generation", 0) + 1,
+            "runs": ([] if replace else self.manifest.get("runs", []))[-MAX_RUNS_KEPT:],
+        }
+        manifest["runs"].append({
+            "run_id": run_id, "source": source, "started_at": started,
+            "finished_at": _now(), "replace": replace,
+            "nodes_written": result.nodes_written, "edges_written": result.edges_written,
+            "nodes_removed": result.nodes_removed, "edges_removed": result.edges_removed,
+            "files_read": result.files_read, "skipped": len(result.skipped),
+        })
+        return manifest
+
+    def write_table(self, tables: Any, source: str, replace: bool = False,
+                    ) -> WriteResult | None:
+        """Write a graph given in columns (``ingest.inventory_columns.Tables``, already
+        checked as :func:`validate` checks a batch) as the whole graph: into an empty store
+        or with ``replace``. None, and nothing written, when the store holds a graph (a
+        merge takes the row path)."""
+        run_id = uuid.uuid4().hex[:12]
+        started = _now()
+        with _locked(self.dir / ".lock"), gc_paused():
+            self._load(only_if_changed=True)
+            if not (replace or self.is_empty()):
+                return None
+            result = WriteResult(run_id=run_id, source=source, files_read=tables.files_read)
+            result.nodes_created = result.nodes_written = tables.nodes.num_rows
+            result.edges_created = result.edges_written = tables.edge_count
+            manifest = self._manifest(run_id, started, source, replace, result)
+            self._graph = None
+            from . import columnar
+
+            try:
+                self._save(manifest, lambda gen: columnar.save_table(
+                    self.dir, gen, tables.nodes, tables.node_counts, tables.edges,
+                    tables.edge_kinds, [source] if tables.nodes.num_rows else []))
+            except BaseException:
+                self._reload_after_failure()
                 raise
         return result
 

@@ -80,7 +80,7 @@ def _short(exc: BaseException) -> str:
 
 def ingest(kind: str | Ingester, paths, store: Any, *, source: str | None = None,
            replace: bool = False, strict: bool = False, options: dict | None = None,
-           say: Callable[[str, str], None] | None = None):
+           say: Callable[[str, str], None] | None = None, columns: bool = False):
     """Parse ``paths`` with the ingester ``kind`` (a name or an :class:`Ingester`) and write
     the batch to ``store`` as ``source`` (default: the ingester's source name of the paths).
     Returns ``(batch, WriteResult)``.
@@ -89,12 +89,54 @@ def ingest(kind: str | Ingester, paths, store: Any, *, source: str | None = None
     input parsed, so a refused input never creates a store. ``say(prefix, line)`` is told
     each note and skip (``"note"``, ``"skipped"``); with ``strict`` any skip refuses the
     whole batch (every skip is said first) and nothing is written. ``replace`` starts a
-    fresh graph with only this source (nothing to stitch to)."""
+    fresh graph with only this source (nothing to stitch to).
+
+    With ``columns`` an inventory CSV folder written as the whole graph of an embedded
+    store (an empty one, or ``replace``) is read in columns (:mod:`ingest.inventory_columns`;
+    the batch returned is then empty); any other input, or one the columns do not cover,
+    takes the row path from the start."""
     ingester = get(kind) if isinstance(kind, str) else kind
+    if columns and ingester.name == "inventory" and not options:
+        result, store = _in_columns(paths, store, source or ingester.source_name(paths),
+                                    replace, say)
+        if result is not None:
+            return result
     batch = guarded_parse(ingester, paths, options)
     result = write(batch, store, source=source or ingester.source_name(paths),
                    replace=replace, strict=strict, say=say)
     return batch, result
+
+
+def _in_columns(paths, store: Any, source: str, replace: bool,
+                say: Callable[[str, str], None] | None) -> tuple[Any, Any]:
+    """``((batch, result), store)`` of a fresh ingest in columns, else ``(None, store)``
+    (``store`` opened if it was asked for) for the row path to run."""
+    from graph.records import Batch
+    from ingest.inventory_columns import NotColumnar, read_tables
+
+    path = Path(paths) if isinstance(paths, (str, Path)) else None
+    if path is None or not path.is_dir():
+        return None, store
+    try:
+        tables = read_tables(path, source)
+    except NotColumnar:
+        return None, store
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except Exception:
+        if RAISE_BUGS or os.environ.get("NHIGRAPH_DEBUG"):
+            raise
+        return None, store  # the row path reads it, and says what is wrong
+    store = store() if callable(store) else store
+    if not hasattr(store, "write_table"):
+        return None, store
+    with store.write_lock():
+        result = store.write_table(tables, source=source, replace=replace)
+        if result is not None:
+            _snapshot(store, source, say or (lambda prefix, line: None))
+    if result is None:
+        return None, store
+    return (Batch(files_read=tables.files_read), result), store
 
 
 def write(batch, store: Any, *, source: str, replace: bool = False, strict: bool = False,
