@@ -102,15 +102,17 @@ def find_nodes(key: str, case_insensitive: bool) -> str | None:
     return f"MATCH (n:{NODE_LABEL}) WHERE {prop} = $value {NODE_RETURN}"
 
 
-def expand(direction: str, types: str) -> str:
+def expand(direction: str, types: str, props: bool = True) -> str:
+    """One hop from ``$ids``; ``props=False`` leaves the edges' properties out."""
     # Anchor on the indexed id first, then step: the planner must not start at the far end.
+    extra = ", properties(r) AS props" if props else ""
     if direction == "out":
         return (f"UNWIND $ids AS i MATCH (a:{NODE_LABEL} {{id: i}}) "
                 f"MATCH (a)-[r:{types}]->(b:{NODE_LABEL}) "
-                "RETURN a.id AS src, type(r) AS kind, b.id AS dst, properties(r) AS props")
+                f"RETURN a.id AS src, type(r) AS kind, b.id AS dst{extra}")
     return (f"UNWIND $ids AS i MATCH (a:{NODE_LABEL} {{id: i}}) "
             f"MATCH (a)<-[r:{types}]-(b:{NODE_LABEL}) "
-            "RETURN b.id AS src, type(r) AS kind, a.id AS dst, properties(r) AS props")
+            f"RETURN b.id AS src, type(r) AS kind, a.id AS dst{extra}")
 
 
 #: Source nodes per page of an edge listing (``edges``): the edges of at most this many

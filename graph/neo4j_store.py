@@ -25,6 +25,7 @@ from . import traversal
 from .errors import StoreError
 from .model import ACCESS_EDGES, NODE_KINDS
 from .neo4j_aggregate import AggregateReads
+from .neo4j_columns import ColumnReads
 from .neo4j_cypher import READ_CHUNK
 from .neo4j_cypher import chunks as _chunks
 from .neo4j_cypher import kind_of as _kind_of
@@ -62,7 +63,7 @@ def _public_edge(rec: dict) -> Edge:
                 {k: v for k, v in rec["props"].items() if k not in cy.INTERNAL})
 
 
-class Neo4jStore(AggregateReads, BatchedLoader, Store):
+class Neo4jStore(AggregateReads, ColumnReads, BatchedLoader, Store):
     backend = "neo4j"
 
     def __init__(self, uri: str, user: str = "neo4j", password: str = "",
@@ -254,6 +255,17 @@ class Neo4jStore(AggregateReads, BatchedLoader, Store):
             out.extend(_public_edge(r) for r in self._read(query, ids=chunk))
         return out
 
+    def expand_ends(self, ids: Iterable[str], direction: str, kinds: Iterable[str],
+                    ) -> list[tuple[str, str, str]]:
+        """:meth:`expand` without the edges' properties (which then do not travel)."""
+        types = cy.rel_types(kinds)
+        ids = [i for i in ids if isinstance(i, str)]
+        if not types or not ids:
+            return []
+        query = cy.expand("out" if direction == "out" else "in", types, props=False)
+        return [(r["src"], r["kind"], r["dst"]) for chunk in _chunks(ids, READ_CHUNK)
+                for r in self._read(query, ids=chunk)]
+
     def edges(self, kind: str | None = None) -> Iterator[Edge]:
         """Every edge (of ``kind``), streamed one id range of source nodes at a time."""
         if kind is not None and not cy.rel_types([kind]):
@@ -307,9 +319,6 @@ class Neo4jStore(AggregateReads, BatchedLoader, Store):
                    ) -> tuple[dict[traversal.StartKey, set[str]], dict[str, dict]]:
         return traversal.reach_many_by_hops(self, start_sets, direction, kinds,
                                             traversal.expandable(as_of))
-
-    def reachable_sets(self, kinds: Iterable[str], stop: set[str]) -> traversal.ReachableSets:
-        return traversal.reachable_sets_by_hops(self, kinds, stop)
 
     def close(self) -> None:
         self.driver.close()
