@@ -3,7 +3,7 @@ every edge, every node's reachable set.
 
 The defaults in :class:`graph.store.Store` answer these from ``nodes()`` and ``edges()``:
 every property of every node and edge crosses the wire (and ``edge_columns`` read every
-node once more to number the ends). Here each is a keyset-paged Cypher read that returns
+node once more to number the ends). Here each is one streamed Cypher read that returns
 only what is asked: an id and the named properties per node (``node_columns``,
 ``node_values``, ``node_texts``), a source id with the list of its targets per source node
 (``reachable_sets``, ``edge_columns``), the edges whose property text may contain a word
@@ -20,16 +20,11 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .model import EDGE_KINDS, NODE_KINDS
-from .neo4j_cypher import INTERNAL, NODE_LABEL, RUN_LABEL, edge_sources, id_range_end, kind_of, rel_types
+from .neo4j_cypher import INTERNAL, NODE_LABEL, RUN_LABEL, edge_sources, kind_of, rel_types
 from .records import Edge
 
 if TYPE_CHECKING:
     from .traversal import ReachableSets
-
-#: Nodes per page of a column read (one small record each: an id and a few values).
-COLUMN_PAGE = 20000
-#: Source nodes per page of an edge-ends read (one record each, its targets as a list).
-ENDS_PAGE = 20000
 
 #: What a cached id list is valid for: nhigraph's last ingest run and the node count.
 GRAPH_TOKEN = (f"MATCH (n:{NODE_LABEL}) WITH count(n) AS n "
@@ -47,38 +42,41 @@ def _values(var: str, keys: Sequence[str]) -> str:
     return "[" + ", ".join(f"{var}.`{k}`" for k in keys) + "]"
 
 
-def columns_page(lab: str, keys: Sequence[str], with_labels: bool) -> str:
-    """One keyset page of ``lab`` nodes after ``$after``: id, (labels,) the ``keys``."""
-    extra = "" if lab == NODE_LABEL else f" AND n:{NODE_LABEL}"
-    return (f"MATCH (n:{lab}) WHERE n.id > $after{extra} WITH n ORDER BY n.id LIMIT $page "
-            "RETURN n.id AS id" + (", labels(n) AS labels" if with_labels else "")
-            + f", {_values('n', keys)} AS v")
+def columns_of(lab: str, keys: Sequence[str], with_labels: bool, ordered: bool = False,
+               ) -> str:
+    """Every ``lab`` node's id, (labels,) and the ``keys``, one record each (in id order
+    when ``ordered``): one query, streamed."""
+    extra = "" if lab == NODE_LABEL else f" WHERE n:{NODE_LABEL}"
+    return (f"MATCH (n:{lab}){extra} RETURN n.id AS id"
+            + (", labels(n) AS labels" if with_labels else "")
+            + f", {_values('n', keys)} AS v" + (" ORDER BY id" if ordered else ""))
 
 
-def ends_in_range(lab: str, types: str, key: str | None) -> str:
-    """The targets of the ``types`` edges out of the ``lab`` nodes with ids in
-    ``($after, $last]``, one record per source node: its id and the list of its targets
-    (with the edge's ``key`` property beside each, when asked)."""
-    extra = "" if lab == NODE_LABEL else f" AND a:{NODE_LABEL}"
+def ends_of(lab: str, types: str, key: str | None) -> str:
+    """The targets of the ``types`` edges out of the ``lab`` nodes, one record per
+    source node: its id and the list of its targets (with the edge's ``key`` property
+    beside each, when asked): one query, streamed."""
+    extra = "" if lab == NODE_LABEL else f" WHERE a:{NODE_LABEL}"
     got = f"[b.id, r.`{key}`]" if key else "b.id"
     if key:
         _values("r", [key])
-    return (f"MATCH (a:{lab}) WHERE a.id > $after AND a.id <= $last{extra} "
-            f"MATCH (a)-[r:{types}]->(b:{NODE_LABEL}) RETURN a.id AS src, collect({got}) AS dst")
+    return (f"MATCH (a:{lab}){extra} MATCH (a)-[r:{types}]->(b:{NODE_LABEL}) "
+            f"RETURN a.id AS src, collect({got}) AS dst")
 
 
-def containing_in_range(lab: str, types: str) -> str:
-    """The ``types`` edges out of the ``lab`` nodes with ids in ``($after, $last]`` with
-    a property (store-internal ones aside) whose text, or a text in whose list, contains
-    one of ``$texts``."""
+def containing(lab: str, types: str) -> str:
+    """The ``types`` edges out of the ``lab`` nodes with a property (store-internal ones
+    aside) whose text, or a text in whose list, contains one of ``$texts``, in source id
+    order."""
     extra = "" if lab == NODE_LABEL else f" AND a:{NODE_LABEL}"
     internal = ", ".join(f"'{k}'" for k in sorted(INTERNAL))
     hit = ("any(k IN keys(r) WHERE NOT k IN [" + internal + "] AND any(t IN $texts WHERE "
            "CASE WHEN valueType(r[k]) STARTS WITH 'LIST' THEN any(x IN r[k] WHERE x CONTAINS t) "
            "ELSE r[k] CONTAINS t END))")
-    return (f"MATCH (a:{lab}) WHERE a.id > $after AND a.id <= $last{extra} "
+    return (f"MATCH (a:{lab}) WHERE true{extra} "
             f"MATCH (a)-[r:{types}]->(b:{NODE_LABEL}) WHERE {hit} "
-            "RETURN a.id AS src, type(r) AS kind, b.id AS dst, properties(r) AS props")
+            "RETURN a.id AS src, type(r) AS kind, b.id AS dst, properties(r) AS props "
+            "ORDER BY src")
 
 
 def _sources(kinds: Iterable[str]) -> list[str]:
@@ -97,27 +95,7 @@ class ColumnReads:
     if TYPE_CHECKING:  # provided by Neo4jStore
         def _read(self, query: str, **params: Any) -> list[dict]: ...
 
-    def _pages(self, query: str, page: int) -> Iterator[dict]:
-        after = ""
-        while True:
-            recs = self._read(query, after=after, page=page)
-            yield from recs
-            if len(recs) < page:
-                return
-            after = recs[-1]["id"]
-
-    def _ranges(self, lab: str, query: str, **params: Any) -> Iterator[dict]:
-        """``query`` over consecutive id ranges of ``ENDS_PAGE`` ``lab`` nodes."""
-        end, after = id_range_end(lab), ""
-        while True:
-            page = self._read(end, after=after, page=ENDS_PAGE)
-            if not page or not page[0]["n"]:
-                return
-            last = page[0]["last"]
-            yield from self._read(query, after=after, last=last, **params)
-            if page[0]["n"] < ENDS_PAGE:
-                return
-            after = last
+        def _stream(self, query: str, **params: Any) -> Iterator[Any]: ...
 
     def _graph_token(self) -> tuple:
         """Changes whenever nhigraph writes the database: the last ingest run and the
@@ -133,8 +111,7 @@ class ColumnReads:
         cached = self._ids_cache
         if cached is not None and cached[0] == token:
             return cached[1]
-        ids = sorted(r["id"] for r in self._pages(columns_page(NODE_LABEL, (), False),
-                                                  COLUMN_PAGE))
+        ids = sorted(r["id"] for r in self._stream(columns_of(NODE_LABEL, (), False)))
         self._ids_cache = (token, ids)
         return ids
 
@@ -145,7 +122,7 @@ class ColumnReads:
         wanted = None if kinds is None else set(kinds)
         rows = []
         token = self._graph_token()
-        for r in self._pages(columns_page(NODE_LABEL, props, True), COLUMN_PAGE):
+        for r in self._stream(columns_of(NODE_LABEL, props, True)):
             kind = kind_of(r["labels"])
             got = None
             if wanted is None or kind in wanted:
@@ -164,7 +141,7 @@ class ColumnReads:
         props = [k for k in defaults if k != "kind"]  # a node's kind is its label
         rows = [(r["id"], dict(zip(props, r["v"], strict=True), kind=kind))
                 for kind in dict.fromkeys(kinds) if kind in NODE_KINDS
-                for r in self._pages(columns_page(kind, props, False), COLUMN_PAGE)]
+                for r in self._stream(columns_of(kind, props, False))]
         rows.sort(key=lambda r: r[0])
         # A stored node never holds a null (validation drops them): null means "not there".
         return ([i for i, _ in rows],
@@ -177,8 +154,8 @@ class ColumnReads:
             return [], {"name": [], "arn": []}
         ids: list[str] = []
         texts: dict[str, list[str | None]] = {"name": [], "arn": []}
-        for r in self._pages(columns_page(kind or NODE_LABEL, ("name", "arn"), False),
-                             COLUMN_PAGE):
+        for r in self._stream(columns_of(kind or NODE_LABEL, ("name", "arn"), False,
+                                         ordered=True)):
             ids.append(r["id"])
             for value, column in zip(r["v"], texts.values(), strict=True):
                 column.append(value if isinstance(value, str) else None)
@@ -195,7 +172,7 @@ class ColumnReads:
         dst: list[int] = []
         values: list[Any] = []
         for lab in edge_sources(kind):
-            for r in self._ranges(lab, ends_in_range(lab, types, key)):
+            for r in self._stream(ends_of(lab, types, key)):
                 a = number.get(r["src"])
                 for got in r["dst"]:
                     b = number.get(got[0] if key else got)
@@ -211,7 +188,7 @@ class ColumnReads:
         if not types or not texts:
             return
         for lab in edge_sources(kind):
-            for r in self._ranges(lab, containing_in_range(lab, types), texts=texts):
+            for r in self._stream(containing(lab, types), texts=texts):
                 yield Edge(r["src"], r["kind"], r["dst"],
                            {k: v for k, v in r["props"].items() if k not in INTERNAL})
 
@@ -234,7 +211,7 @@ class ColumnReads:
         src: list[int] = []
         dst: list[int] = []
         for lab in _sources(kinds) if types else ():
-            for r in self._ranges(lab, ends_in_range(lab, types, None)):
+            for r in self._stream(ends_of(lab, types, None)):
                 if r["src"] in stop:
                     continue
                 a = number.get(r["src"])
