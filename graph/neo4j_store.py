@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -90,6 +91,11 @@ class Neo4jStore(AggregateReads, ColumnReads, BatchedLoader, Store):
         #: analysis pulls across the wire; see ``_report_transfer``.
         self.queries = 0
         self.records = 0
+        #: ``NHIGRAPH_NEO4J_TRACE=FILE``: one line per finished query (time, seconds since
+        #: the store opened, records, the query's first words), to see how far a long
+        #: analysis got (benchmarks/neo4j_bench.py). Never a parameter value.
+        self._trace = os.environ.get("NHIGRAPH_NEO4J_TRACE") or None
+        self._opened = time.monotonic()
         stats = os.environ.get("NHIGRAPH_NEO4J_STATS")
         if stats:
             import atexit
@@ -185,10 +191,10 @@ class Neo4jStore(AggregateReads, ColumnReads, BatchedLoader, Store):
             raise self._error(exc) from None
 
     def _read(self, query: str, **params: Any) -> list[dict]:
-        return self._count(self._run(False, lambda tx: tx.run(query, params).data()))
+        return self._count(self._run(False, lambda tx: tx.run(query, params).data()), query)
 
     def _write(self, query: str, **params: Any) -> list[dict]:
-        return self._count(self._run(True, lambda tx: tx.run(query, params).data()))
+        return self._count(self._run(True, lambda tx: tx.run(query, params).data()), query)
 
     def _stream(self, query: str, **params: Any) -> Iterator[Any]:
         """One read whose records are streamed as they arrive (the driver's fetch size),
@@ -202,19 +208,40 @@ class Neo4jStore(AggregateReads, ColumnReads, BatchedLoader, Store):
         try:
             with self.driver.session(database=self.database,
                                      default_access_mode=self._neo4j.READ_ACCESS) as session:
+                n = 0
                 for rec in session.run(query, params):
+                    n += 1
                     self.records += 1
                     yield rec
+                self._traced(query, n)
         except StoreError:
             raise
         except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError,
                 OSError) as exc:
             raise self._error(exc) from None
 
-    def _count(self, records: list[dict]) -> list[dict]:
+    def _count(self, records: list[dict], query: str = "") -> list[dict]:
         self.queries += 1
         self.records += len(records)
+        if self._trace:
+            self._traced(query, len(records))
         return records
+
+    def _traced(self, query: str, records: int) -> None:
+        if not self._trace:
+            return
+        import traceback
+
+        caller = next((f"{f.filename.rsplit('/', 2)[-2]}/{f.name}" for f in
+                       reversed(traceback.extract_stack()[:-2])
+                       if "/queries/" in f.filename), "")
+        try:
+            with open(self._trace, "a", encoding="utf-8") as fh:
+                fh.write(f"{time.monotonic() - self._opened:9.1f} s {self.queries:6d} q "
+                         f"{records:8d} rec {self.records:9d} total {caller} "
+                         f"{' '.join(query.split())[:60]}\n")
+        except OSError:
+            pass  # a figure for a benchmark; never the reason a command fails
 
     def _report_transfer(self, path: str) -> None:
         """Append this process's query and record counts to ``path`` (one JSON line), for
