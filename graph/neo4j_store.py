@@ -87,6 +87,7 @@ class Neo4jStore(AggregateReads, ColumnReads, BatchedLoader, Store):
                              f"not {raw!r}")
         self._schema_done = False
         self._writing = False
+        self._counts_cache: tuple[tuple, dict[str, dict[str, int]]] | None = None
         #: Queries run and records received by this store (reads and writes), what an
         #: analysis pulls across the wire; see ``_report_transfer``.
         self.queries = 0
@@ -319,6 +320,20 @@ class Neo4jStore(AggregateReads, ColumnReads, BatchedLoader, Store):
                 yield _public_edge(rec)
 
     def counts(self) -> dict[str, dict[str, int]]:
+        """Nodes per kind and edges per kind. Counting the edges scans every one (70-90 s
+        on ArcadeDB at 1M under load), and an analysis may ask more than once
+        (shared-credentials does, per kind it reads): the answer is kept while the graph
+        token stays the same."""
+        import copy
+
+        token = self._graph_token()
+        if self._counts_cache is not None and self._counts_cache[0] == token:
+            return copy.deepcopy(self._counts_cache[1])
+        answer = self._count_all()
+        self._counts_cache = (token, answer)
+        return copy.deepcopy(answer)
+
+    def _count_all(self) -> dict[str, dict[str, int]]:
         nodes: dict[str, int] = defaultdict(int)
         for rec in self._read(cy.COUNT_NODES):
             nodes[_kind_of(rec["labels"]) or "?"] += rec["n"]

@@ -160,10 +160,20 @@ def test_reachable_sets_cycle_and_a_write_between(neo4j_store, tmp_path):
     graphs.load(emb, CYCLE)
     assert _sets(emb.reachable_sets(ACCESS_EDGES, {"s"})) == _sets(
         neo4j_store.reachable_sets(ACCESS_EDGES, {"s"}))
-    # the store keeps the id list between reads; a write must not leave it stale
+    # the store keeps the id list and the counts between reads; a write must not leave
+    # them stale
+    counts = {"nodes": {"Identity": 2, "Resource": 1, "Secret": 1},
+              "edges": {"AUTHENTICATES_AS": 1, "CAN_ACCESS": 1, "CAN_ASSUME": 2}}
+    assert neo4j_store.counts() == counts
+    q0 = neo4j_store.queries
+    assert neo4j_store.counts() == counts
+    assert neo4j_store.queries - q0 == 1  # the graph token only
     graphs.load(neo4j_store, ([("r0", "Resource", {})], [("i1", "CAN_ACCESS", "r0")]),
                 source="more")
     got = neo4j_store.reachable_sets(ACCESS_EDGES, {"s"})
     assert got[0] == ["i1", "i2", "r", "r0", "s"]
     assert _sets(got)["i2"] == both | {"r0"}
     assert neo4j_store.node_columns(["name"])[0] == ["i1", "i2", "r", "r0", "s"]
+    assert neo4j_store.counts() == {
+        "nodes": {"Identity": 2, "Resource": 2, "Secret": 1},
+        "edges": {"AUTHENTICATES_AS": 1, "CAN_ACCESS": 2, "CAN_ASSUME": 2}}
