@@ -16,7 +16,7 @@ ratios within one run.
 
     .venv/bin/python benchmarks/neo4j_bench.py [--big 100000] [--load 10000]
         [--settings default,durable] [--skip load|big|cli] [--cli 100000,1000000]
-        [--only orphans,...] [--work DIR] [--heap 4g]
+        [--only orphans,...] [--work DIR] [--heap 4g] [--node ID] [--estate DIR]
 """
 
 from __future__ import annotations
@@ -185,12 +185,14 @@ SETTINGS = {
 
 # --- analyses as a user runs them: each a separate CLI process --------------------------
 
-#: The analyses of issue 17, each run as ``nhigraph <args> --format json``.
+#: The analyses of issue 17, each run as ``nhigraph <args> --format json`` (findings at a
+#: fixed time, so its output compares across runs; blast-radius of ``--node``).
 ANALYSES = {
     "shared-credentials": ["shared-credentials"],
     "orphans": ["orphans"],
-    "findings": ["findings"],
+    "findings": ["findings", "--as-of", AS_OF],
     "blast-radius-all": ["blast-radius-all"],
+    "blast-radius": ["blast-radius", "{node}"],
 }
 
 
@@ -249,12 +251,13 @@ def transfer(stats: Path) -> tuple[int, int]:
 
 
 def analyses(n_nodes: int, work: Path, heap: str, only: list[str],
-             timeout: float) -> None:
+             timeout: float, node: str = "workflow:gen:w0:0",
+             estate_from: Path | None = None) -> None:
     """Generate an estate, ingest it into an embedded store and into the Bolt server with
     the CLI, then run every analysis on both, each as its own process, and print time,
     CPU, peak RSS, result rows and (on Bolt) queries and records received."""
     work.mkdir(parents=True, exist_ok=True)
-    estate_dir = work / f"estate-{n_nodes}"
+    estate_dir = estate_from or work / f"estate-{n_nodes}"
     env = dict(os.environ, NHIGRAPH_SNAPSHOT_KEEP="0")
     env.setdefault("PYTHONPATH", str(ROOT))  # another checkout to compare: PYTHONPATH=...
     env.pop("NEO4J_URI", None)
@@ -281,6 +284,7 @@ def analyses(n_nodes: int, work: Path, heap: str, only: list[str],
         for name, args in ANALYSES.items():
             if only and name not in only:
                 continue
+            args = [a.format(node=node) for a in args]
             for label, where, e in (("embedded", emb, env), ("bolt", neo, neo_env)):
                 out = work / f"{name}-{label}-{n_nodes}.json"
                 stats = work / f"{name}-{label}-{n_nodes}.stats"
@@ -319,6 +323,9 @@ def main() -> None:
     ap.add_argument("--work", default=None, help="folder for estates, stores and results")
     ap.add_argument("--heap", default="4g", help="ArcadeDB heap for the CLI part")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per analysis")
+    ap.add_argument("--node", default="workflow:gen:w0:0", help="the blast-radius NODE")
+    ap.add_argument("--estate", default=None,
+                    help="an estate folder to ingest instead of generating one (one size)")
     args = ap.parse_args()
 
     from tests.neo4j_server import arcadedb_version
@@ -337,7 +344,8 @@ def main() -> None:
     if "cli" not in args.skip:
         work = Path(args.work or tempfile.mkdtemp(prefix="nhigraph-bench-cli-"))
         for n in (int(x) for x in args.cli.split(",") if x):
-            analyses(n, work, args.heap, [x for x in args.only.split(",") if x], args.timeout)
+            analyses(n, work, args.heap, [x for x in args.only.split(",") if x], args.timeout,
+                     args.node, Path(args.estate) if args.estate else None)
     if "big" in args.skip:
         return
     server = BoltServer(tempfile.mkdtemp(prefix="nhigraph-bench-"), heap="3g").start()

@@ -80,11 +80,12 @@ KINDS_OF = (f"UNWIND $ids AS i MATCH (n:{NODE_LABEL} {{id: i}}) "
             "RETURN n.id AS id, labels(n) AS labels")
 
 
-def nodes_page(kind: str | None) -> str:
+def nodes_all(kind: str | None) -> str:
+    """Every node (of ``kind``) in id order: one query, streamed (see
+    ``Neo4jStore._stream``)."""
     lab = label(kind) if kind else NODE_LABEL
-    # Keyset paging on the indexed id: a large estate is never held in one result.
-    return (f"MATCH (n:{lab}) WHERE n.id > $after {'AND n:' + NODE_LABEL if kind else ''} "
-            f"WITH n ORDER BY n.id LIMIT $page {NODE_RETURN}")
+    return (f"MATCH (n:{lab}) {'WHERE n:' + NODE_LABEL if kind else ''} "
+            f"WITH n ORDER BY n.id {NODE_RETURN}")
 
 
 def find_nodes(key: str, case_insensitive: bool) -> str | None:
@@ -102,20 +103,17 @@ def find_nodes(key: str, case_insensitive: bool) -> str | None:
     return f"MATCH (n:{NODE_LABEL}) WHERE {prop} = $value {NODE_RETURN}"
 
 
-def expand(direction: str, types: str) -> str:
+def expand(direction: str, types: str, props: bool = True) -> str:
+    """One hop from ``$ids``; ``props=False`` leaves the edges' properties out."""
     # Anchor on the indexed id first, then step: the planner must not start at the far end.
+    extra = ", properties(r) AS props" if props else ""
     if direction == "out":
         return (f"UNWIND $ids AS i MATCH (a:{NODE_LABEL} {{id: i}}) "
                 f"MATCH (a)-[r:{types}]->(b:{NODE_LABEL}) "
-                "RETURN a.id AS src, type(r) AS kind, b.id AS dst, properties(r) AS props")
+                f"RETURN a.id AS src, type(r) AS kind, b.id AS dst{extra}")
     return (f"UNWIND $ids AS i MATCH (a:{NODE_LABEL} {{id: i}}) "
             f"MATCH (a)<-[r:{types}]-(b:{NODE_LABEL}) "
-            "RETURN b.id AS src, type(r) AS kind, a.id AS dst, properties(r) AS props")
-
-
-#: Source nodes per page of an edge listing (``edges``): the edges of at most this many
-#: nodes travel in one result.
-EDGE_PAGE = 5000
+            f"RETURN b.id AS src, type(r) AS kind, a.id AS dst{extra}")
 
 
 def edge_sources(kind: str | None) -> list[str]:
@@ -126,20 +124,14 @@ def edge_sources(kind: str | None) -> list[str]:
     return sorted({label(a) for a, _ in EDGE_KINDS[kind].pairs})
 
 
-def id_range_end(lab: str) -> str:
-    """The last id of the next page of ``lab`` nodes after ``$after`` (one record)."""
-    return (f"MATCH (n:{lab}) WHERE n.id > $after WITH n.id AS id ORDER BY id LIMIT $page "
-            "RETURN max(id) AS last, count(*) AS n")
-
-
-def edges_in_range(lab: str, kind: str | None) -> str:
-    """Edges (of ``kind``, or all) out of the ``lab`` nodes with ids in ``($after, $last]``:
-    one page of a listing, so a large estate never travels in one result."""
+def edges_all(lab: str, kind: str | None) -> str:
+    """Every edge (of ``kind``, or all) out of ``lab`` nodes, in source id order: one
+    query, streamed."""
     types = f":{rel_types([kind])}" if kind else ""
-    extra = "" if lab == NODE_LABEL else f" AND a:{NODE_LABEL}"
-    return (f"MATCH (a:{lab}) WHERE a.id > $after AND a.id <= $last{extra} "
-            f"MATCH (a)-[r{types}]->(b:{NODE_LABEL}) "
-            "RETURN a.id AS src, type(r) AS kind, b.id AS dst, properties(r) AS props")
+    extra = "" if lab == NODE_LABEL else f"WHERE a:{NODE_LABEL} "
+    return (f"MATCH (a:{lab}) {extra}MATCH (a)-[r{types}]->(b:{NODE_LABEL}) "
+            "RETURN a.id AS src, type(r) AS kind, b.id AS dst, properties(r) AS props "
+            "ORDER BY src")
 
 
 COUNT_NODES = f"MATCH (n:{NODE_LABEL}) RETURN labels(n) AS labels, count(*) AS n"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -25,6 +26,7 @@ from . import traversal
 from .errors import StoreError
 from .model import ACCESS_EDGES, NODE_KINDS
 from .neo4j_aggregate import AggregateReads
+from .neo4j_columns import ColumnReads
 from .neo4j_cypher import READ_CHUNK
 from .neo4j_cypher import chunks as _chunks
 from .neo4j_cypher import kind_of as _kind_of
@@ -62,7 +64,7 @@ def _public_edge(rec: dict) -> Edge:
                 {k: v for k, v in rec["props"].items() if k not in cy.INTERNAL})
 
 
-class Neo4jStore(AggregateReads, BatchedLoader, Store):
+class Neo4jStore(AggregateReads, ColumnReads, BatchedLoader, Store):
     backend = "neo4j"
 
     def __init__(self, uri: str, user: str = "neo4j", password: str = "",
@@ -85,10 +87,16 @@ class Neo4jStore(AggregateReads, BatchedLoader, Store):
                              f"not {raw!r}")
         self._schema_done = False
         self._writing = False
+        self._counts_cache: tuple[tuple, dict[str, dict[str, int]]] | None = None
         #: Queries run and records received by this store (reads and writes), what an
         #: analysis pulls across the wire; see ``_report_transfer``.
         self.queries = 0
         self.records = 0
+        #: ``NHIGRAPH_NEO4J_TRACE=FILE``: one line per finished query (time, seconds since
+        #: the store opened, records, the query's first words), to see how far a long
+        #: analysis got (benchmarks/neo4j_bench.py). Never a parameter value.
+        self._trace = os.environ.get("NHIGRAPH_NEO4J_TRACE") or None
+        self._opened = time.monotonic()
         stats = os.environ.get("NHIGRAPH_NEO4J_STATS")
         if stats:
             import atexit
@@ -184,15 +192,57 @@ class Neo4jStore(AggregateReads, BatchedLoader, Store):
             raise self._error(exc) from None
 
     def _read(self, query: str, **params: Any) -> list[dict]:
-        return self._count(self._run(False, lambda tx: tx.run(query, params).data()))
+        return self._count(self._run(False, lambda tx: tx.run(query, params).data()), query)
 
     def _write(self, query: str, **params: Any) -> list[dict]:
-        return self._count(self._run(True, lambda tx: tx.run(query, params).data()))
+        return self._count(self._run(True, lambda tx: tx.run(query, params).data()), query)
 
-    def _count(self, records: list[dict]) -> list[dict]:
+    def _stream(self, query: str, **params: Any) -> Iterator[Any]:
+        """One read whose records are streamed as they arrive (the driver's fetch size),
+        counted like ``_read``'s: for a whole-graph read, one query instead of keyset
+        pages. ArcadeDB answers a keyset page (``WHERE n.id > $after ORDER BY n.id LIMIT
+        $page``) by scanning and sorting everything after ``$after``: at 1M nodes about
+        40 s for the first page of 20,000, about 17 minutes for the pages of one read,
+        against under two minutes for the same read streamed. An auto-commit read: not
+        retried, so a failure mid-stream is one error, never records given twice."""
+        self.queries += 1
+        try:
+            with self.driver.session(database=self.database,
+                                     default_access_mode=self._neo4j.READ_ACCESS) as session:
+                n = 0
+                for rec in session.run(query, params):
+                    n += 1
+                    self.records += 1
+                    yield rec
+                self._traced(query, n)
+        except StoreError:
+            raise
+        except (self._neo4j.exceptions.Neo4jError, self._neo4j.exceptions.DriverError,
+                OSError) as exc:
+            raise self._error(exc) from None
+
+    def _count(self, records: list[dict], query: str = "") -> list[dict]:
         self.queries += 1
         self.records += len(records)
+        if self._trace:
+            self._traced(query, len(records))
         return records
+
+    def _traced(self, query: str, records: int) -> None:
+        if not self._trace:
+            return
+        import traceback
+
+        caller = next((f"{f.filename.rsplit('/', 2)[-2]}/{f.name}" for f in
+                       reversed(traceback.extract_stack()[:-2])
+                       if "/queries/" in f.filename), "")
+        try:
+            with open(self._trace, "a", encoding="utf-8") as fh:
+                fh.write(f"{time.monotonic() - self._opened:9.1f} s {self.queries:6d} q "
+                         f"{records:8d} rec {self.records:9d} total {caller} "
+                         f"{' '.join(query.split())[:60]}\n")
+        except OSError:
+            pass  # a figure for a benchmark; never the reason a command fails
 
     def _report_transfer(self, path: str) -> None:
         """Append this process's query and record counts to ``path`` (one JSON line), for
@@ -220,16 +270,11 @@ class Neo4jStore(AggregateReads, BatchedLoader, Store):
         return out
 
     def nodes(self, kind: str | None = None) -> Iterator[dict]:
+        """Every node (of ``kind``) in id order, streamed from one query."""
         if kind is not None and kind not in NODE_KINDS:
             return
-        query, after = cy.nodes_page(kind), ""
-        while True:
-            page = self._read(query, after=after, page=READ_CHUNK)
-            for rec in page:
-                yield _public_node(rec["labels"], rec["props"])
-            if len(page) < READ_CHUNK:
-                return
-            after = page[-1]["props"]["id"]
+        for rec in self._stream(cy.nodes_all(kind)):
+            yield _public_node(rec["labels"], rec["props"])
 
     def find_nodes(self, key: str, value: Any, case_insensitive: bool = False) -> list[dict]:
         if not isinstance(value, (str, int, float, bool)):
@@ -254,24 +299,41 @@ class Neo4jStore(AggregateReads, BatchedLoader, Store):
             out.extend(_public_edge(r) for r in self._read(query, ids=chunk))
         return out
 
+    def expand_ends(self, ids: Iterable[str], direction: str, kinds: Iterable[str],
+                    ) -> list[tuple[str, str, str]]:
+        """:meth:`expand` without the edges' properties (which then do not travel)."""
+        types = cy.rel_types(kinds)
+        ids = [i for i in ids if isinstance(i, str)]
+        if not types or not ids:
+            return []
+        query = cy.expand("out" if direction == "out" else "in", types, props=False)
+        return [(r["src"], r["kind"], r["dst"]) for chunk in _chunks(ids, READ_CHUNK)
+                for r in self._read(query, ids=chunk)]
+
     def edges(self, kind: str | None = None) -> Iterator[Edge]:
-        """Every edge (of ``kind``), streamed one id range of source nodes at a time."""
+        """Every edge (of ``kind``), streamed from one query per label that can be the
+        source of ``kind`` (the model's pairs), in source id order."""
         if kind is not None and not cy.rel_types([kind]):
             return
         for lab in cy.edge_sources(kind):
-            end, query, after = cy.id_range_end(lab), cy.edges_in_range(lab, kind), ""
-            while True:
-                page = self._read(end, after=after, page=cy.EDGE_PAGE)
-                if not page or not page[0]["n"]:
-                    break
-                last = page[0]["last"]
-                for rec in self._read(query, after=after, last=last):
-                    yield _public_edge(rec)
-                if page[0]["n"] < cy.EDGE_PAGE:
-                    break
-                after = last
+            for rec in self._stream(cy.edges_all(lab, kind)):
+                yield _public_edge(rec)
 
     def counts(self) -> dict[str, dict[str, int]]:
+        """Nodes per kind and edges per kind. Counting the edges scans every one (70-90 s
+        on ArcadeDB at 1M under load), and an analysis may ask more than once
+        (shared-credentials does, per kind it reads): the answer is kept while the graph
+        token stays the same."""
+        import copy
+
+        token = self._graph_token()
+        if self._counts_cache is not None and self._counts_cache[0] == token:
+            return copy.deepcopy(self._counts_cache[1])
+        answer = self._count_all()
+        self._counts_cache = (token, answer)
+        return copy.deepcopy(answer)
+
+    def _count_all(self) -> dict[str, dict[str, int]]:
         nodes: dict[str, int] = defaultdict(int)
         for rec in self._read(cy.COUNT_NODES):
             nodes[_kind_of(rec["labels"]) or "?"] += rec["n"]
@@ -307,9 +369,6 @@ class Neo4jStore(AggregateReads, BatchedLoader, Store):
                    ) -> tuple[dict[traversal.StartKey, set[str]], dict[str, dict]]:
         return traversal.reach_many_by_hops(self, start_sets, direction, kinds,
                                             traversal.expandable(as_of))
-
-    def reachable_sets(self, kinds: Iterable[str], stop: set[str]) -> traversal.ReachableSets:
-        return traversal.reachable_sets_by_hops(self, kinds, stop)
 
     def close(self) -> None:
         self.driver.close()

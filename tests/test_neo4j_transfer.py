@@ -1,5 +1,5 @@
-"""What the Neo4j store pulls across the wire: edge listings come one id range of source
-nodes at a time, and the aggregate reads return only result rows. Counted with the
+"""What the Neo4j store pulls across the wire: node and edge listings are one streamed
+query each (per source label), and the aggregate reads return only result rows. Counted with the
 store's own counters (``queries``, ``records``) on hand-built graphs whose answers are
 worked out below."""
 
@@ -16,19 +16,26 @@ def _key(e):
     return (e.src, e.kind, e.dst, sorted(e.props.items()))
 
 
-def test_edges_are_paged_by_source_id_ranges(neo4j_store, tmp_path, monkeypatch):
+def test_edges_and_nodes_are_streamed_once(neo4j_store, tmp_path):
     graphs.load(neo4j_store, graphs.SHARING)
     emb = EmbeddedStore(tmp_path / "emb")
     graphs.load(emb, graphs.SHARING)
-    monkeypatch.setattr(cy, "EDGE_PAGE", 2)
     q0, r0 = neo4j_store.queries, neo4j_store.records
     got = sorted(map(_key, neo4j_store.edges()))
     assert got == sorted(map(_key, emb.edges()))
     assert len(got) == 14
-    # 14 nodes in ranges of 2: 7 ranges, each one query for its end (one record) and one
-    # for its edges, then an eighth end query that finds no node; every edge travels once.
-    assert neo4j_store.queries - q0 == 8 + 7
-    assert neo4j_store.records - r0 == 8 + 14
+    # one query over every node's out-edges; every edge travels once, as one record
+    assert (neo4j_store.queries - q0, neo4j_store.records - r0) == (1, 14)
+    assert [e.src for e in neo4j_store.edges()] == sorted(e.src for e in neo4j_store.edges())
+    # AUTHENTICATES_AS leaves only secrets: one query, over Secret nodes
+    q0 = neo4j_store.queries
+    assert sorted(e.dst for e in neo4j_store.edges("AUTHENTICATES_AS")) == ["admin", "role"]
+    assert neo4j_store.queries - q0 == len(cy.edge_sources("AUTHENTICATES_AS")) == 1
+    q0, r0 = neo4j_store.queries, neo4j_store.records
+    ids = [n["id"] for n in neo4j_store.nodes()]
+    assert ids == sorted(ids) == sorted(n["id"] for n in emb.nodes())
+    assert (neo4j_store.queries - q0, neo4j_store.records - r0) == (1, len(ids))
+    assert [n["id"] for n in neo4j_store.nodes("Workflow")] == ["wf-a", "wf-b", "wf-c"]
     for kind in EDGE_KINDS:
         assert sorted(map(_key, neo4j_store.edges(kind))) == sorted(map(_key, emb.edges(kind)))
     assert [e.dst for e in neo4j_store.edges("AUTHENTICATES_AS")] in (
