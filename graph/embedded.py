@@ -283,10 +283,11 @@ class EmbeddedStore(Store):
 
         return columns.edge_columns(self.generation(), kind, key)
 
-    def text_index(self, kind: str | None = None) -> tuple[Any, Any]:
+    def text_index(self, kind: str | None = None, build: bool = True) -> tuple[Any, Any]:
         """``(index, nodes)``: the committed generation's folded names, ids and ARNs
         (:mod:`graph.textindex`, kept in the cache folder once built, never in the store) and a mask of the
-        nodes of ``kind`` (None: all). What the name search reads instead of ``node_texts``."""
+        nodes of ``kind`` (None: all). What the name search reads instead of ``node_texts``.
+        With ``build=False``, ``(None, None)`` unless the index is already built."""
         from . import textindex
 
         if self.is_empty():
@@ -300,9 +301,12 @@ class EmbeddedStore(Store):
 
             number = self.manifest["generation"]
             key = hashlib.sha256(f"{self.dir.resolve()}\0{number}".encode()).hexdigest()[:32]
-            kept = self._text_index = (gen, textindex.load_or_build(
+            got = textindex.load_or_build(
                 cache_folder("search"), key, self.dir / f"nodes-{number}.arrow", gen.n,
-                self._texts_of(gen), gen.ids_of))
+                self._texts_of(gen), gen.ids_of, build=build)
+            if got is None:
+                return None, None
+            kept = self._text_index = (gen, got)
         return kept[1], None if kind is None else gen.kind_mask([kind])
 
     @staticmethod

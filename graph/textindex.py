@@ -156,6 +156,25 @@ class TextIndex:
         rows, first = np.unique(row, return_index=True)  # positions ascend: the first
         return rows, pos[first] - self.off[rows]
 
+    def equal(self, t: str) -> np.ndarray:
+        """The rows of the values whose folded text is ``t`` (folded by :func:`fold_all`):
+        by byte length first, then one byte at a time over the few left."""
+        pat = np.frombuffer(t.encode(), dtype=np.uint8)
+        rows = np.flatnonzero(np.diff(self.off) == len(pat))
+        start = self.off[rows].astype(np.int64)
+        for k in range(len(pat)):
+            if not len(rows):
+                break
+            keep = self.data[start + k] == pat[k]
+            rows, start = rows[keep], start[keep]
+        return rows
+
+    @cached_property
+    def not_ascii(self) -> np.ndarray:
+        """The rows of the values holding a character past ASCII (more bytes than code
+        points), whose case a lookup cannot judge from their fold."""
+        return np.flatnonzero(np.diff(self.off) != self.length)
+
     def skeleton_lcs(self, t: str) -> np.ndarray:
         """The length of the longest common subsequence of ``t`` with each distinct skeleton.
         A common subsequence of ``t`` and a value splits into one with the value's skeleton
@@ -223,13 +242,15 @@ KEEP = 8
 
 def load_or_build(folder: Path | None, key: str, nodes_file: Path, n: int,
                   texts: Callable[[], tuple[list[str], dict[str, list[str | None]]]],
-                  ids_of: Callable[[Sequence[int]], list[str]]) -> TextIndex:
+                  ids_of: Callable[[Sequence[int]], list[str]],
+                  build: bool = True) -> TextIndex | None:
     """The index of the generation whose node file is ``nodes_file`` (``n`` nodes) from
     ``folder`` (:func:`graph.cachedir.cache_folder`, ``textindex-<key>.arrow``, ``key``
     naming the store and generation), else built from ``texts()`` (``Store.node_texts``)
     and saved there for the next search (owner-only, written by a rename). A file whose
     node count or node file (size, modification time) no longer matches is rebuilt; with
-    no folder (caching off) or one that cannot be written, this process keeps its own."""
+    no folder (caching off) or one that cannot be written, this process keeps its own.
+    With ``build=False``, None instead of building."""
     import pyarrow as pa
 
     try:
@@ -247,6 +268,8 @@ def load_or_build(folder: Path | None, key: str, nodes_file: Path, n: int,
                 return TextIndex(table, n, ids_of)
         except (OSError, pa.ArrowInvalid):
             pass
+    if not build:
+        return None
     ids, columns = texts()
     table = build_table(ids, columns).replace_schema_metadata(meta)
     del ids, columns
