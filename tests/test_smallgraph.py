@@ -158,3 +158,33 @@ def test_sample_commands_answer_the_same_on_both_paths(sample_dir, monkeypatch, 
     big = run()
     assert small == big
     assert len(small) > 1000  # a real answer, not an empty list
+
+
+READ_COMMANDS = SAMPLE_COMMANDS + [
+    ["diff", "--as-of", "2026-12-01T00:00:00Z"],
+    ["inbound", "system:saas:stripe:acme"],
+    ["search", "stripe", "--kind", "Secret"],
+]
+
+
+@pytest.mark.parametrize("args", READ_COMMANDS, ids=lambda a: a[0])
+def test_small_reads_answer_as_arrow_does(sample_dir, monkeypatch, args):
+    """At most ``FEW_ROWS`` rows are read in Python (property and edge columns, edges
+    containing a text, a kind's texts, by kind), more through pyarrow.compute: the sample
+    store gives the same JSON both ways."""
+    from click.testing import CliRunner
+
+    from cli import cli
+    from graph import columnar
+
+    def run():
+        got = CliRunner().invoke(cli, [*args, "--format", "json", "--store", str(sample_dir)],
+                                 catch_exceptions=False)
+        assert got.exit_code == 0, got.output
+        return got.output
+
+    monkeypatch.setenv("NHIGRAPH_CACHE_DIR", "off")
+    few = run()
+    monkeypatch.setattr(columnar, "FEW_ROWS", 0)
+    assert run() == few
+    assert len(few) > 500
