@@ -34,6 +34,8 @@ SMALL = 50_000
 SMALL_CLOSURE = 2_000
 #: Distinct starts x reachable nodes up to which :func:`reach_rows` walks each start.
 REACH_BUDGET = 2_000_000
+#: Edges followed by :func:`reach_rows`'s walks past which it gives way (about 0.3 s).
+REACH_WORK = 1_000_000
 
 
 def is_small(n_nodes: int, n_edges: int) -> bool:
@@ -79,7 +81,8 @@ class Rows:
 def reach_rows(n: int, src: Any, dst: Any, starts: Sequence[Sequence[int]]) -> Rows | None:
     """Per start set (local node numbers ``0..n-1``), the sorted node numbers reached from
     it by one or more edges ``src[i] -> dst[i]``, its own starts included; None when the
-    walks would exceed :data:`REACH_BUDGET` (the caller then takes the sparse path)."""
+    walks would exceed :data:`REACH_BUDGET` or :data:`REACH_WORK` (the caller then takes
+    the sparse path)."""
     distinct = {s for key in starts for s in key}
     if len(distinct) * n > REACH_BUDGET:
         return None
@@ -87,11 +90,16 @@ def reach_rows(n: int, src: Any, dst: Any, starts: Sequence[Sequence[int]]) -> R
     for x, y in zip(np.asarray(src).tolist(), np.asarray(dst).tolist(), strict=True):
         succ[x].append(y)
     reached: dict[int, set[int]] = {}
+    work = 0
     for s in distinct:
         seen = {s}
         todo = [s]
         while todo:
-            for y in succ[todo.pop()]:
+            nbrs = succ[todo.pop()]
+            work += len(nbrs)
+            if work > REACH_WORK:
+                return None
+            for y in nbrs:
                 if y not in seen:
                     seen.add(y)
                     todo.append(y)

@@ -68,6 +68,12 @@ def test_reach_rows_gives_way_past_its_budget(monkeypatch):
     assert smallgraph.reach_rows(3, [0], [1], [[0], [1]]) is None  # 2 starts x 3 nodes
 
 
+def test_reach_rows_gives_way_past_its_work(monkeypatch):
+    monkeypatch.setattr(smallgraph, "REACH_WORK", 2)  # 0 -> 1 -> 2 -> 3: three edges
+    assert smallgraph.reach_rows(4, [0, 1, 2], [1, 2, 3], [[0]]) is None
+    assert smallgraph.reach_rows(4, [0, 1, 2], [1, 2, 3], [[1]]).indices.tolist() == [1, 2, 3]
+
+
 graphs = st.integers(1, 40).flatmap(lambda n: st.tuples(
     st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)),
                          max_size=3 * n)))
