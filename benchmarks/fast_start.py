@@ -14,6 +14,9 @@ writes each command's JSON output (its standard output or the file it writes) to
 ``DIR/<root name>/<command>.json`` and its standard error to ``<command>.err`` (``--as-of`` fixed,
 so two trees can be compared with ``cmp``) and measures nothing. Node arguments default to
 the sample estate's; ``--generated`` uses ids every ``nhigraph generate`` store has.
+With ``PYTHONDONTWRITEBYTECODE`` set and no ``__pycache__``, each run compiles the project's
+modules (0.2-0.3 s CPU): ``python -m compileall -q cli graph queries reports`` in each tree
+first measures what an installed copy costs.
 """
 
 from __future__ import annotations
