@@ -32,6 +32,14 @@ def compact_adjacency(g: nx.MultiDiGraph, kinds: Iterable[str],
                       stop: set[str]) -> tuple[list[str], Any]:
     """``(ids, csr)``: node ids in sorted order and a CSR matrix of the edges of ``kinds``
     (one entry per distinct ordered pair), leaving out the out-edges of ``stop`` nodes."""
+    ids, src, dst = compact_pairs(g, kinds, stop)
+    return ids, csr_of_pairs(src, dst, len(ids))
+
+
+def compact_pairs(g: nx.MultiDiGraph, kinds: Iterable[str],
+                  stop: set[str]) -> tuple[list[str], Any, Any]:
+    """``(ids, src, dst)``: :func:`compact_adjacency`'s ids and its distinct ordered pairs
+    (node numbers), before they make a matrix."""
     kinds = frozenset(kinds)
     ids = sorted(g._node)
     index = {n: i for i, n in enumerate(ids)}
@@ -45,8 +53,7 @@ def compact_adjacency(g: nx.MultiDiGraph, kinds: Iterable[str],
             if not kinds.isdisjoint(keyed):
                 src.append(ia)
                 dst.append(index[b])
-    return ids, csr_of_pairs(np.asarray(src, dtype=np.int64),
-                             np.asarray(dst, dtype=np.int64), len(ids))
+    return ids, np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
 
 
 def csr_of_pairs(src: Any, dst: Any, n: int) -> Any:

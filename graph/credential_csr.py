@@ -81,9 +81,6 @@ def same_value_pairs(gen: Generation, secrets: Any) -> tuple[Any, Any]:
     ``SAME_VALUE_AS`` component, as :func:`graph.credential_use.same_value_sets` finds
     them: the components of the ``SAME_VALUE_AS`` edges leaving what the secrets reach
     along them."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
     seen = np.zeros(gen.n, dtype=bool)
     frontier = distinct(secrets)
     seen[frontier] = True
@@ -102,8 +99,7 @@ def same_value_pairs(gen: Generation, secrets: Any) -> tuple[Any, Any]:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     ends = distinct(np.concatenate([src, dst]))
     a, b = np.searchsorted(ends, src), np.searchsorted(ends, dst)
-    m = csr_matrix((np.ones(len(a), dtype=bool), (a, b)), shape=(len(ends), len(ends)))
-    _, label = connected_components(m, directed=False)
+    label = _components(len(ends), a, b)
     asked = np.asarray(secrets, dtype=np.int64)
     asked = asked[np.isin(asked, ends)]
     order = np.argsort(label, kind="stable")
@@ -111,3 +107,16 @@ def same_value_pairs(gen: Generation, secrets: Any) -> tuple[Any, Any]:
     s, copy = _join(label[np.searchsorted(ends, asked)], asked, by_label, members)
     keep = s != copy
     return s[keep], copy[keep]
+
+
+def _components(n: int, a: Any, b: Any) -> Any:
+    """SciPy's undirected component labels; without importing SciPy on a small graph."""
+    from .smallgraph import components_undirected, is_small
+
+    if is_small(n, len(a)):
+        return components_undirected(n, a, b)[1]
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    m = csr_matrix((np.ones(len(a), dtype=bool), (a, b)), shape=(n, n))
+    return connected_components(m, directed=False)[1]

@@ -258,6 +258,13 @@ class EmbeddedStore(Store):
             return [], {"name": [], "arn": []}
         gen = self.generation()
         table = gen.nodes.select(["id", "name", "arn"])
+        from .columnar import FEW_ROWS
+
+        if kind is not None and gen.n <= FEW_ROWS:  # rows picked in Python: a
+            rows = gen.rows_where("kind", kind)  # take of a list imports pandas (0.5 s)
+            cols = {k: table.column(k).to_pylist() for k in ("id", "name", "arn")}
+            return [cols["id"][r] for r in rows], {k: [cols[k][r] for r in rows]
+                                                   for k in ("name", "arn")}
         if kind is not None:
             table = table.take(gen.rows_where("kind", kind))
         return table.column("id").to_pylist(), {k: table.column(k).to_pylist()
@@ -284,10 +291,11 @@ class EmbeddedStore(Store):
 
         return columns.edge_columns(self.generation(), kind, key)
 
-    def text_index(self, kind: str | None = None) -> tuple[Any, Any]:
+    def text_index(self, kind: str | None = None, build: bool = True) -> tuple[Any, Any]:
         """``(index, nodes)``: the committed generation's folded names, ids and ARNs
         (:mod:`graph.textindex`, kept in the cache folder once built, never in the store) and a mask of the
-        nodes of ``kind`` (None: all). What the name search reads instead of ``node_texts``."""
+        nodes of ``kind`` (None: all). What the name search reads instead of ``node_texts``.
+        With ``build=False``, ``(None, None)`` unless the index is already built."""
         from . import textindex
 
         if self.is_empty():
@@ -301,9 +309,12 @@ class EmbeddedStore(Store):
 
             number = self.manifest["generation"]
             key = hashlib.sha256(f"{self.dir.resolve()}\0{number}".encode()).hexdigest()[:32]
-            kept = self._text_index = (gen, textindex.load_or_build(
+            got = textindex.load_or_build(
                 cache_folder("search"), key, self.dir / f"nodes-{number}.arrow", gen.n,
-                self._texts_of(gen), gen.ids_of))
+                self._texts_of(gen), gen.ids_of, build=build)
+            if got is None:
+                return None, None
+            kept = self._text_index = (gen, got)
         return kept[1], None if kind is None else gen.kind_mask([kind])
 
     @staticmethod
@@ -516,11 +527,17 @@ class EmbeddedStore(Store):
         if kind not in gen.edge_kinds:
             return
         import numpy as np
-        import pyarrow.compute as pc
 
-        from .columnar import _indices, _numbers
+        from .columnar import FEW_ROWS, _indices, _numbers
 
         rows = np.flatnonzero(gen.kind == gen.edge_kinds.index(kind))
+        if len(rows) <= FEW_ROWS:  # the same substring test in Python: no pyarrow.compute
+            one = gen._edge_text.text
+            yield from self._edges_at([r for r in rows.tolist()
+                                       if any(t in one(r) for t in texts)])
+            return
+        import pyarrow.compute as pc
+
         # Arrow arrays in and out through their buffers: a numpy ``take`` argument and a
         # boolean ``to_numpy`` both import pandas (3 s here).
         column = gen._edge_texts.take(_indices(rows))

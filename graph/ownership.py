@@ -117,6 +117,8 @@ def accountable_owners_csr(gen: Generation, asked: Any, github_token: Any,
     gather of the in-edges of every (asker, ancestor) pair at once."""
     import numpy as np
 
+    from .condensation import distinct
+
     n = gen.n
     owns = np.fromiter(gen.kind_codes(("OWNS",)), dtype=np.int16)
     inherit = np.fromiter(gen.kind_codes(INHERIT_EDGES), dtype=np.int16)
@@ -134,7 +136,7 @@ def accountable_owners_csr(gen: Generation, asked: Any, github_token: Any,
     for r, k in enumerate(keys, 1):
         for code in gen.kind_codes(INHERIT[k]):
             allowed[r, code] = True
-    ask = np.unique(np.asarray(asked, dtype=np.int64))
+    ask = distinct(np.asarray(asked, dtype=np.int64))  # np.unique imports numpy.ma
     anc = ask.copy()
     out_w, out_o = [], []
     for _ in range(MAX_INHERIT_DEPTH + 1):

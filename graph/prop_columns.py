@@ -57,6 +57,13 @@ def _rows_values(gen: Generation, kinds: Iterable[str], defaults: Mapping[str, A
 
 def _prop_values(gen: Generation, rows: Any, keys: list[str], defaults: Mapping[str, Any],
                  ) -> dict[str, list[Any]]:
+    from .columnar import FEW_ROWS, _Ids
+
+    if len(rows) <= FEW_ROWS:  # Python's json, as below when Arrow's reader refuses: no
+        # pyarrow.compute import (0.1 s of a small command)
+        props = _Ids(gen.nodes.column("props").combine_chunks())
+        decoded = json.loads("[" + ",".join(props.text(i) for i in rows.tolist()) + "]")
+        return {k: [d.get(k, defaults[k]) for d in decoded] for k in keys}
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.json as pj

@@ -137,7 +137,10 @@ class TextIndex:
         m, data = len(pat), self.data
         if not m or len(data) < m:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        if m == 1:
+        pos = self._few_positions(t.encode())  # every byte of each checked already
+        if pos is not None:
+            pos = pos.astype(np.int64)
+        elif m == 1:
             pos = np.flatnonzero(data == pat[0])
         else:  # the first two bytes at once, at even and at odd offsets
             pair = int(pat[0]) | int(pat[1]) << 8
@@ -146,15 +149,57 @@ class TextIndex:
             pos = np.sort(np.concatenate([2 * np.flatnonzero(even == pair),
                                           2 * np.flatnonzero(odd == pair) + 1]))
             pos = pos[pos <= len(data) - m]
-        for k in range(2 if m > 1 else 1, m):
-            if not len(pos):
-                break
-            pos = pos[data[pos + k] == pat[k]]
+        if m > 2:
+            for k in range(2, m):
+                if not len(pos):
+                    break
+                pos = pos[data[pos + k] == pat[k]]
         row = np.searchsorted(self.off, pos, side="right") - 1
         keep = pos + m <= self.off[row + 1]
         pos, row = pos[keep], row[keep]
         rows, first = np.unique(row, return_index=True)  # positions ascend: the first
         return rows, pos[first] - self.off[rows]
+
+    #: At most this many matches are found by ``bytes.find`` (a C scan), more by NumPy.
+    FEW_MATCHES = 4096
+
+    @cached_property
+    def _bytes(self) -> bytes:
+        return self.data.tobytes()
+
+    def _few_positions(self, pat: bytes) -> np.ndarray | None:
+        """Every start of ``pat`` in the folded bytes (overlapping ones too), ascending, as
+        int32, when there are at most :data:`FEW_MATCHES` of them; else None."""
+        data = self._bytes
+        if data.count(pat) > self.FEW_MATCHES // 2:  # count skips overlaps: a cheap test
+            return None
+        found: list[int] = []
+        at = data.find(pat)
+        while at >= 0:
+            found.append(at)
+            if len(found) > self.FEW_MATCHES:
+                return None
+            at = data.find(pat, at + 1)
+        return np.asarray(found, dtype=np.int32)
+
+    def equal(self, t: str) -> np.ndarray:
+        """The rows of the values whose folded text is ``t`` (folded by :func:`fold_all`):
+        by byte length first, then one byte at a time over the few left."""
+        pat = np.frombuffer(t.encode(), dtype=np.uint8)
+        rows = np.flatnonzero(np.diff(self.off) == len(pat))
+        start = self.off[rows].astype(np.int64)
+        for k in range(len(pat)):
+            if not len(rows):
+                break
+            keep = self.data[start + k] == pat[k]
+            rows, start = rows[keep], start[keep]
+        return rows
+
+    @cached_property
+    def not_ascii(self) -> np.ndarray:
+        """The rows of the values holding a character past ASCII (more bytes than code
+        points), whose case a lookup cannot judge from their fold."""
+        return np.flatnonzero(np.diff(self.off) != self.length)
 
     def skeleton_lcs(self, t: str) -> np.ndarray:
         """The length of the longest common subsequence of ``t`` with each distinct skeleton.
@@ -223,13 +268,15 @@ KEEP = 8
 
 def load_or_build(folder: Path | None, key: str, nodes_file: Path, n: int,
                   texts: Callable[[], tuple[list[str], dict[str, list[str | None]]]],
-                  ids_of: Callable[[Sequence[int]], list[str]]) -> TextIndex:
+                  ids_of: Callable[[Sequence[int]], list[str]],
+                  build: bool = True) -> TextIndex | None:
     """The index of the generation whose node file is ``nodes_file`` (``n`` nodes) from
     ``folder`` (:func:`graph.cachedir.cache_folder`, ``textindex-<key>.arrow``, ``key``
     naming the store and generation), else built from ``texts()`` (``Store.node_texts``)
     and saved there for the next search (owner-only, written by a rename). A file whose
     node count or node file (size, modification time) no longer matches is rebuilt; with
-    no folder (caching off) or one that cannot be written, this process keeps its own."""
+    no folder (caching off) or one that cannot be written, this process keeps its own.
+    With ``build=False``, None instead of building."""
     import pyarrow as pa
 
     try:
@@ -247,6 +294,8 @@ def load_or_build(folder: Path | None, key: str, nodes_file: Path, n: int,
                 return TextIndex(table, n, ids_of)
         except (OSError, pa.ArrowInvalid):
             pass
+    if not build:
+        return None
     ids, columns = texts()
     table = build_table(ids, columns).replace_schema_metadata(meta)
     del ids, columns

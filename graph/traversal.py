@@ -392,12 +392,26 @@ def joint_reach_csr(gen: Generation, keys: list[StartKey], kinds: Iterable[str],
     reach by one or more edges (their own members included where expanded): the rows of
     the :class:`graph.condensation.Closure` of what the starts reach, OR-ed per key."""
     import numpy as np
-    from scipy.sparse import csr_matrix
+
+    from .smallgraph import is_small, reach_rows
 
     number = gen.indices({s for k in keys for s in k})
     starts = np.fromiter(number.values(), dtype=np.int64, count=len(number))
-    sub, stopped, closure = closure_from_csr(gen, kinds, starts, expand_if)
+    sub, stopped, a, b = sub_edges_csr(gen, kinds, starts, expand_if)
     local_of = dict(zip(starts.tolist(), np.searchsorted(sub, starts).tolist(), strict=True))
+    if is_small(len(sub), len(a)):  # no SciPy import: a walk per start (graph.smallgraph)
+        small = reach_rows(len(sub), a, b, [
+            [local_of[v] for v in (number.get(s) for s in key)
+             if v is not None and not stopped[local_of[v]]] for key in keys])
+        if small is not None:
+            small.indices = sub[small.indices]  # back to node numbers
+            return starts, small
+    from scipy.sparse import csr_matrix
+
+    from .condensation import Closure, csr_of_pairs
+
+    with gc_paused():
+        closure = Closure(csr_of_pairs(a, b, len(sub)))
     label, pos = closure.label, closure.pos
     rows_l: list[int] = []
     cols_l: list[int] = []
@@ -491,11 +505,15 @@ def reachable_sets_in_memory(g: nx.MultiDiGraph, kinds: Iterable[str],
                              stop: set[str]) -> ReachableSets:
     """Every node's reachable set over the strongly-connected-component condensation of
     ``g`` (:mod:`graph.condensation`): cycles and shared credentials are walked once."""
-    from .condensation import compact_adjacency, reachable_sets
+    from .condensation import compact_pairs, csr_of_pairs, reachable_sets
+    from .smallgraph import SMALL_CLOSURE
+    from .smallgraph import reachable_sets as small_reachable_sets
 
     with gc_paused():
-        ids, m = compact_adjacency(g, kinds, stop)
-        comp, reach = reachable_sets(m)
+        ids, src, dst = compact_pairs(g, kinds, stop)
+        if len(ids) <= SMALL_CLOSURE:  # no SciPy import: Python sets (graph.smallgraph)
+            return ids, *small_reachable_sets(len(ids), src, dst)
+        comp, reach = reachable_sets(csr_of_pairs(src, dst, len(ids)))
         return ids, comp, reach
 
 
@@ -507,6 +525,8 @@ def reachable_sets_csr(gen: Generation, kinds: Iterable[str],
     import numpy as np
 
     from .condensation import csr_of_pairs, reachable_sets
+    from .smallgraph import SMALL_CLOSURE
+    from .smallgraph import reachable_sets as small_reachable_sets
 
     key = (frozenset(kinds), frozenset(stop))
     last = gen.last_reachable_sets
@@ -518,8 +538,12 @@ def reachable_sets_csr(gen: Generation, kinds: Iterable[str],
         stopped = np.zeros(gen.n, dtype=bool)
         stopped[list(gen.indices(stop).values())] = True
         keep &= ~stopped[gen.src]
+    reach: Any
     with gc_paused():
-        comp, reach = reachable_sets(csr_of_pairs(gen.src[keep], gen.dst[keep], gen.n))
+        if gen.n <= SMALL_CLOSURE:  # no SciPy import: Python sets (graph.smallgraph)
+            comp, reach = small_reachable_sets(gen.n, gen.src[keep], gen.dst[keep])
+        else:
+            comp, reach = reachable_sets(csr_of_pairs(gen.src[keep], gen.dst[keep], gen.n))
     gen.last_reachable_sets = (key, (ids, comp, reach))
     return ids, comp, reach
 
@@ -587,19 +611,30 @@ def closure_from_csr(gen: Generation, kinds: Iterable[str], starts: Any,
     among them, over positions in ``sub``. One breadth-first sweep of the CSR arrays for
     every start at once, decoding only the credentials it meets (only credentials are
     ever refused, see :func:`expandable`)."""
+    from .condensation import Closure, csr_of_pairs
+
+    sub, stopped, a, b = sub_edges_csr(gen, kinds, starts, expand_if)
+    with gc_paused():
+        closure = Closure(csr_of_pairs(a, b, len(sub)))
+    return sub, stopped, closure
+
+
+def sub_edges_csr(gen: Generation, kinds: Iterable[str], starts: Any,
+                  expand_if: Expandable) -> tuple[Any, Any, Any, Any]:
+    """``(sub, stopped, src, dst)``: what :func:`closure_from_csr` condenses, the nodes
+    reachable from ``starts`` (sorted), which of them are refused, and the edges among them
+    (positions in ``sub``) that leave a node not refused."""
     import numpy as np
 
-    from .condensation import Closure, csr_of_pairs, edge_rows
+    from .condensation import edge_rows
 
     codes = np.fromiter(gen.kind_codes(kinds), dtype=np.int16)
     visited, refused = sweep_csr(gen, starts, "out", kinds, expand_if)
     sub = np.flatnonzero(visited)
     rows = edge_rows(gen.out_ptr, sub[~refused[sub]])
     rows = rows[np.isin(gen.kind[rows], codes)]
-    with gc_paused():
-        closure = Closure(csr_of_pairs(np.searchsorted(sub, gen.src[rows]),
-                                       np.searchsorted(sub, gen.dst[rows]), len(sub)))
-    return sub, refused[sub], closure
+    return (sub, refused[sub], np.searchsorted(sub, gen.src[rows]),
+            np.searchsorted(sub, gen.dst[rows]))
 
 
 def reachable_sets_by_hops(store: Store, kinds: Iterable[str],

@@ -187,13 +187,21 @@ def _first_bounds(index, t: str, cutoff: float):
 
     lt, nd = len(t), index.digits_in(t)
     per = index.skeleton_lcs(t)
-    lcs = per[index.skeleton] + np.minimum(index.digits, nd)
-    bound = 140.0 * lcs / (lt + lcs) + 0.01  # every piece (the coarse bound)
+    # The coarse bound depends only on (skeleton, fewer digits): computed once per pair
+    # (the same float64 operations on the same integers) and gathered, not per value.
+    table_lcs = per[:, None] + np.arange(nd + 1)
+    table = (140.0 * table_lcs / (lt + table_lcs) + 0.01).ravel()
+    if nd:
+        pair = index.skeleton * np.int64(nd + 1) + np.minimum(index.digits, nd)
+        bound = table[pair]  # every piece (the coarse bound)
+    else:
+        bound = table[index.skeleton]
     near = np.flatnonzero(bound >= cutoff)  # the others cannot score enough anyway
     if len(near):
         runs = _run_bounds(index, t, per, cutoff)
         d = np.minimum(index.digits[near], nd)
-        whole = 140.0 * lcs[near] / (lt + index.length[near])
+        lcs_near = per[index.skeleton[near]] + d
+        whole = 140.0 * lcs_near / (lt + index.length[near])
         bound[near] = np.minimum(bound[near], np.maximum(whole, runs[index.skeleton[near], d])
                                  + 0.01)
     size = index.length

@@ -45,8 +45,8 @@ def components(users: dict[str, set[str]]) -> list[tuple[list[str], list[str]]]:
     credential -- workflow, both sorted, by ``scipy.sparse.csgraph`` over numbered ends:
     no graph object per edge, and each component's members come out of one sort."""
     import numpy as np
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
+
+    from graph.smallgraph import components_undirected, is_small
 
     if not users:
         return []
@@ -57,8 +57,14 @@ def components(users: dict[str, set[str]]) -> list[tuple[list[str], list[str]]]:
     a = np.repeat(np.arange(len(creds)), [len(users[c]) for c in creds])
     b = np.fromiter(map(number.__getitem__, flat), dtype=np.int64, count=len(flat))
     size = len(creds) + len(wf_names)
-    m = csr_matrix((np.ones(len(a), dtype=bool), (a, b)), shape=(size, size))
-    count, label = connected_components(m, directed=False)
+    if is_small(size, len(a)):  # SciPy's labels without its import (graph.smallgraph)
+        count, label = components_undirected(size, a, b)
+    else:
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        m = csr_matrix((np.ones(len(a), dtype=bool), (a, b)), shape=(size, size))
+        count, label = connected_components(m, directed=False)
     # members by component, each in its sorted order (creds and wfs are sorted already)
     order = np.argsort(label, kind="stable")
     bounds = np.searchsorted(label[order], np.arange(count + 1)).tolist()

@@ -84,8 +84,16 @@ def test_hand_worked_figures(store, unknown_as):
 
 
 @pytest.mark.parametrize("unknown_as", ["write", "admin", "read"])
-def test_the_batch_is_the_loop(store, unknown_as):
+def test_the_batch_is_the_loop(store, unknown_as, monkeypatch):
+    from graph import smallgraph
+    from graph.condensation import Closure
+
+    # the condensation's closure, which a store this small would not build (smallgraph)
+    monkeypatch.setattr(smallgraph, "SMALL_CLOSURE", 0)
+    store.generation().last_reachable_sets = None
     bs = BlastSummaries(store, AS_OF, unknown_as)
+    store.generation().last_reachable_sets = None
+    assert isinstance(bs.reach, Closure)
     nodes = np.flatnonzero(~bs.target)
     got = figures(bs, nodes)
     assert got == {v: bs._compute(v) for v in nodes.tolist()}

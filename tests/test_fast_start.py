@@ -127,3 +127,33 @@ def test_reads_by_kind_name_and_many_ids_do_not_import_pandas(tmp_path):
                          capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == {"secrets": 1, "many": 80, "named": ["w7"], "kind": 80,
                                "pandas": False}
+
+
+@pytest.fixture(scope="module")
+def sample_dir(tmp_path_factory):
+    import sample_estate
+
+    path = tmp_path_factory.mktemp("sample")
+    sample_estate.load(EmbeddedStore(path))
+    return path
+
+
+@pytest.mark.parametrize("args, key, count", [
+    (["findings", "--as-of", "2026-12-01T00:00:00Z"], "findings", 81),
+    (["orphans"], "orphans", 22),
+    (["shared-credentials"], "clusters", 3),
+    (["unused-credentials", "--as-of", "2026-12-01T00:00:00Z"], "unused_credentials", 43),
+    (["blast-radius-all"], "nodes", 265),  # every node but the 11 owners
+    (["diff", "--as-of", "2026-12-01T00:00:00Z"], None, None),
+    (["explain", "workflow:n8n:acme-prod:invoice-sync", "--as-of", "2026-12-01T00:00:00Z"],
+     None, None),
+])
+def test_sample_analyses_import_neither_scipy_nor_pyarrow_compute(sample_dir, args, key,
+                                                                  count):
+    """The sample store's analyses (276 nodes) take the small paths (graph.smallgraph and
+    the Python reads of at most FEW_ROWS rows): NumPy and pyarrow only, as blast-radius."""
+    out, probe = _probe(sample_dir, *args, "--format", "json")
+    got = json.loads("\n".join(out))
+    if key is not None:
+        assert len(got[key]) == count
+    assert probe == {"code": 0, "heavy": ["numpy", "pyarrow"]}

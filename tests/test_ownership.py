@@ -208,10 +208,17 @@ def test_node_values_tell_a_null_from_a_missing_key_and_read_any_type(tmp_path):
 
             return np.full(self.n, "K" in set(kinds))
 
-    _, got = prop_columns._rows_values(Fake(), ["K"], {"a": "D", "b": "D"})
-    assert got == {"a": [None, "D", 3, [1]], "b": ["x", "y", "D", "z"]}
-    _, got = prop_columns._rows_values(Fake(), ["K"], {"b": "D"})
-    assert got == {"b": ["x", "y", "D", "z"]}
+    from graph import columnar
+
+    for few in (columnar.FEW_ROWS, 0):  # read in Python (few rows), then by Arrow's reader
+        columnar.FEW_ROWS, old = few, columnar.FEW_ROWS
+        try:
+            _, got = prop_columns._rows_values(Fake(), ["K"], {"a": "D", "b": "D"})
+            assert got == {"a": [None, "D", 3, [1]], "b": ["x", "y", "D", "z"]}
+            _, got = prop_columns._rows_values(Fake(), ["K"], {"b": "D"})
+            assert got == {"b": ["x", "y", "D", "z"]}
+        finally:
+            columnar.FEW_ROWS = old
     assert gen.n  # the store itself was read above
 
 
