@@ -18,6 +18,8 @@ store whose sets are plain sets) take the loop of :meth:`BlastSummaries._compute
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -54,11 +56,14 @@ def dead_credentials(kinds: list[str], columns: dict[str, list[Any]], as_of: str
 
 
 def read_nodes(store, as_of: str, known: dict[str, dict[str, dict]] | None = None,
+               dead_known: Collection[str] | None = None,
                ) -> tuple[list[str], list[str], list[Any], list[int]]:
     """``(ids, kinds, crown_jewel values, dead credential numbers)`` of every node, in
     sorted id order, from one column read (no node read whole; on Neo4j one ``nodes()``).
     ``known``: kind -> the nodes of that kind by id, already read by the caller (the
-    findings context's ``by_kind``); the column read is then only of the other kinds."""
+    findings context's ``by_kind``); the column read is then only of the other kinds.
+    ``dead_known``: the ids of the ``known`` nodes that are credentials no longer working
+    (:func:`queries.traverse.is_valid_credential` false), when the caller has them."""
     keys = ["crown_jewel", "status", "expires_at"]
     if known is None:
         ids, kinds, props = store.node_columns(keys)
@@ -66,13 +71,27 @@ def read_nodes(store, as_of: str, known: dict[str, dict[str, dict]] | None = Non
     ids, kinds, props = store.node_columns(keys, [k for k in NODE_KINDS if k not in known])
     dead = dead_credentials(kinds, props, as_of)
     crown = list(props["crown_jewel"])
-    at = {nid: v for v, nid in enumerate(ids)}
-    for of_kind in known.values():
-        for nid, n in of_kind.items():
-            v = at[nid]
-            crown[v] = n.get("crown_jewel")
-            if not is_valid_credential(n, as_of):
-                dead.append(v)
+    if dead_known is None:
+        dead_known = [nid for of_kind in known.values() for nid, n in of_kind.items()
+                      if not is_valid_credential(n, as_of)]
+    # The column holds None for every node of the known kinds (a stored node never holds
+    # a null), so only the known nodes that hold the key, and the dead, need a number.
+    jewels = [(nid, n["crown_jewel"]) for of_kind in known.values()
+              for nid, n in of_kind.items() if "crown_jewel" in n]
+    at: dict[str, int] | None = None
+
+    def number(nid: str) -> int:
+        nonlocal at
+        v = bisect_left(ids, nid)
+        if v < len(ids) and ids[v] == nid:
+            return v
+        if at is None:  # ids not in Python's order: look them up as before
+            at = {x: i for i, x in enumerate(ids)}
+        return at[nid]
+
+    for nid, value in jewels:
+        crown[number(nid)] = value
+    dead.extend(number(nid) for nid in dead_known)
     return ids, kinds, crown, sorted(dead)
 
 
@@ -80,11 +99,13 @@ class BlastSummaries:
     """``summary(nid)`` -> blast, crown_jewels, admin_targets, reachable for any node."""
 
     def __init__(self, store, as_of: str, unknown_as: str = "write",
-                 known: dict[str, dict[str, dict]] | None = None):
+                 known: dict[str, dict[str, dict]] | None = None,
+                 dead_known: Collection[str] | None = None):
         """``known``: kind -> every node of that kind by id, already read by the caller
-        (the findings context's ``by_kind``); only the other kinds' columns are read."""
+        (the findings context's ``by_kind``); only the other kinds' columns are read.
+        ``dead_known``: the dead credentials among them (see :func:`read_nodes`)."""
         self.unknown_as = unknown_as
-        col_ids, kinds, crown_jewel, dead = read_nodes(store, as_of, known)
+        col_ids, kinds, crown_jewel, dead = read_nodes(store, as_of, known, dead_known)
         stop = {col_ids[i] for i in dead}
         self.ids, self.comp, self.reach = store.reachable_sets(ACCESS_EDGES, stop)
         self.index = {nid: v for v, nid in enumerate(self.ids)}
