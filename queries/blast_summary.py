@@ -185,6 +185,54 @@ class BlastSummaries:
                                            count=len(self.kind)) & ~self.target)
         self._cache.update(figures(self, nodes))
 
+    def targets_of(self, start_sets) -> dict[tuple[str, ...], list[str]] | None:
+        """What :func:`queries.traverse.targets_of` gives for ``start_sets`` (the targets
+        each set reaches, dead credentials reached but not expanded, keyed by its sorted
+        tuple), read off the closure these figures were computed on (the same edges, the
+        same dead credentials as ``stop``): one product of the chosen rows, no second
+        sweep and condensation. None when the sets are not a closure (Neo4j)."""
+        from scipy.sparse import csr_matrix
+
+        from graph.condensation import Closure, distinct
+        from graph.traversal import start_keys
+
+        reach = self.reach
+        if not isinstance(reach, Closure):
+            return None
+        keys = start_keys(start_sets)
+        index, stop, target = self.index, self.stop, self.target
+        label, pos = reach.label, reach.pos
+        rows_l: list[int] = []  # a key's row, and the closure row of each expanded member
+        cols_l: list[int] = []
+        member_key: list[int] = []  # a key's row, and each of its members that is a target
+        member: list[int] = []
+        for r, key in enumerate(keys):
+            for nid in key:
+                v = index.get(nid)
+                if v is None:
+                    continue
+                if not stop[v]:
+                    rows_l.append(r)
+                    cols_l.append(int(pos[label[v]]))
+                if target[v]:
+                    member_key.append(r)
+                    member.append(v)
+        pick = csr_matrix((np.ones(len(rows_l), dtype=bool), (rows_l, cols_l)),
+                          shape=(len(keys), reach.q.shape[0]))
+        got = (pick @ reach.q).tocsr()
+        got.sum_duplicates()
+        rows = np.repeat(np.arange(len(keys), dtype=np.int64), np.diff(got.indptr))
+        cols = np.asarray(got.indices, dtype=np.int64)
+        kept = target[cols]
+        n = max(len(self.ids), 1)
+        pair = distinct(np.concatenate([rows[kept], np.asarray(member_key, dtype=np.int64)])
+                        * n + np.concatenate([cols[kept], np.asarray(member, dtype=np.int64)]))
+        pr, pn = pair // n, pair % n
+        ids = self.ids
+        names = [ids[v] for v in pn.tolist()]
+        bounds = np.searchsorted(pr, np.arange(len(keys) + 1)).tolist()
+        return {key: names[bounds[r]:bounds[r + 1]] for r, key in enumerate(keys)}
+
     def _compute(self, v: int) -> dict:
         """One node's figures by a loop over its reachable set (the definition the
         vectorised :func:`queries.blast_levels.figures` must agree with)."""

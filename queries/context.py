@@ -22,7 +22,7 @@ from .joint_paths import first_paths
 from .orphans import SUBJECT_KINDS, orphaned_paths
 from .path import shortest_paths
 from .shared_credentials import NON_PROD, shared_credentials, workflow_environment
-from .traverse import is_valid_credential, now_iso
+from .traverse import is_valid_credential, now_iso, targets_of
 
 #: Secret stores that mean the value sits in clear text in a definition or config file.
 PLAINTEXT_STORES = frozenset({"embedded", "plaintext", "config", "file", "code"})
@@ -227,7 +227,16 @@ class Context:
         """:func:`queries.shared_credentials.shared_credentials` of the store (2 or more
         workflows), read once for the rules and drift's posture."""
         return shared_credentials(self.store, as_of=self.as_of, users=self.users,
-                                  nodes=self._nodes, workflow_env=self.workflow_env)
+                                  nodes=self._nodes, workflow_env=self.workflow_env,
+                                  reaches=self._targets_of)
+
+    def _targets_of(self, start_sets: list[list[str]]) -> dict[tuple[str, ...], list[str]]:
+        """:func:`queries.traverse.targets_of` of ``start_sets``: read off the blast
+        figures' closure when the scorer has built it already (a findings run, by the time
+        the shared-credential rule runs), else by the store's own joint walk."""
+        built = self.__dict__.get("blast_summaries")
+        got = None if built is None else built.targets_of(start_sets)
+        return got if got is not None else targets_of(self.store, start_sets, self.as_of)
 
     def crown_among(self, ids) -> list[str]:
         """The crown jewels among ``ids``, in their order (node reads cached for the run,

@@ -10,7 +10,7 @@ credentials open downstream.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .results import Result
@@ -112,7 +112,8 @@ def workflow_environments(store, workflows: list[str], known: Mapping[str, str] 
 def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
                        users: dict[str, set[str]] | None = None,
                        nodes: Mapping[str, dict] | None = None,
-                       workflow_env: Mapping[str, str] | None = None) -> Result:
+                       workflow_env: Mapping[str, str] | None = None,
+                       reaches: Callable[[list[list[str]]], dict] | None = None) -> Result:
     """Clusters of workflows that share credentials, most widely shared first.
 
     Examples
@@ -128,7 +129,9 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
     # ``users``: credential -> every workflow using it, when the caller has it already (the
     # findings context); else the store selects the shared ones. ``nodes``: nodes the
     # caller has read, by id (a credential's kind and name are taken from them, the others
-    # are read); ``workflow_env``: every workflow's environment, when the caller has it.
+    # are read); ``workflow_env``: every workflow's environment, when the caller has it;
+    # ``reaches``: what :func:`queries.traverse.targets_of` of this store and ``as_of``
+    # gives for the clusters' credential lists, when the caller answers it for less.
     users = (store.credential_users(min_workflows) if users is None
              else {c: ws for c, ws in users.items() if len(ws) >= min_workflows})
     shared = set(users)
@@ -143,7 +146,8 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
     env_of, spaces = workflow_environments(store, sorted({w for c in shared for w in users[c]}),
                                            workflow_env)
     rows: list[dict] = []
-    reaches_of = targets_of(store, [creds for creds, _ in comps], as_of)
+    starts = [creds for creds, _ in comps]
+    reaches_of = targets_of(store, starts, as_of) if reaches is None else reaches(starts)
     for creds, wfs in comps:
         envs = sorted({env_of[w] for w in wfs})
         known = set(envs) - {"unknown"}
