@@ -148,12 +148,15 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
     rows: list[dict] = []
     starts = [creds for creds, _ in comps]
     reaches_of = targets_of(store, starts, as_of) if reaches is None else reaches(starts)
+    env = env_of.__getitem__
     for creds, wfs in comps:
-        envs = sorted({env_of[w] for w in wfs})
+        envs = sorted(set(map(env, wfs)))
         known = set(envs) - {"unknown"}
         details = []
         for cred in creds:
-            cenvs = sorted({env_of[w] for w in users[cred]})
+            # A credential's workflows are some of its cluster's (at least one): when the
+            # cluster has one environment, so has each of its credentials.
+            cenvs = list(envs) if len(envs) == 1 else sorted(set(map(env, users[cred])))
             cknown = set(cenvs) - {"unknown"}
             name = name_of.get(cred, _MISSING)
             details.append({"id": cred, "kind": kind_of.get(cred),
