@@ -163,7 +163,7 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
                             "name": cred if name is _MISSING else name,
                             "workflows": sorted(users[cred]), "environments": cenvs,
                             "mixed_environments": "prod" in cknown and bool(cknown & NON_PROD)})
-        reaches = reaches_of[tuple(creds)]
+        opened = reaches_of[tuple(creds)]
         rows.append({
             "secrets": [c for c in creds if kind_of.get(c) == "Secret"],
             "identities": [c for c in creds if kind_of.get(c) == "Identity"],
@@ -171,7 +171,7 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
             "workspaces": sorted({s for w in wfs for s in spaces.get(w, [])}),
             "environments": envs,
             "mixed_environments": "prod" in known and bool(known & NON_PROD),
-            "reaches": reaches,
+            "reaches": opened,
             "credentials": details,
             "mixing_credentials": [d["id"] for d in details if d["mixed_environments"]],
         })
