@@ -18,6 +18,8 @@ store whose sets are plain sets) take the loop of :meth:`BlastSummaries._compute
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -54,11 +56,14 @@ def dead_credentials(kinds: list[str], columns: dict[str, list[Any]], as_of: str
 
 
 def read_nodes(store, as_of: str, known: dict[str, dict[str, dict]] | None = None,
+               dead_known: Collection[str] | None = None,
                ) -> tuple[list[str], list[str], list[Any], list[int]]:
     """``(ids, kinds, crown_jewel values, dead credential numbers)`` of every node, in
     sorted id order, from one column read (no node read whole; on Neo4j one ``nodes()``).
     ``known``: kind -> the nodes of that kind by id, already read by the caller (the
-    findings context's ``by_kind``); the column read is then only of the other kinds."""
+    findings context's ``by_kind``); the column read is then only of the other kinds.
+    ``dead_known``: the ids of the ``known`` nodes that are credentials no longer working
+    (:func:`queries.traverse.is_valid_credential` false), when the caller has them."""
     keys = ["crown_jewel", "status", "expires_at"]
     if known is None:
         ids, kinds, props = store.node_columns(keys)
@@ -66,13 +71,27 @@ def read_nodes(store, as_of: str, known: dict[str, dict[str, dict]] | None = Non
     ids, kinds, props = store.node_columns(keys, [k for k in NODE_KINDS if k not in known])
     dead = dead_credentials(kinds, props, as_of)
     crown = list(props["crown_jewel"])
-    at = {nid: v for v, nid in enumerate(ids)}
-    for of_kind in known.values():
-        for nid, n in of_kind.items():
-            v = at[nid]
-            crown[v] = n.get("crown_jewel")
-            if not is_valid_credential(n, as_of):
-                dead.append(v)
+    if dead_known is None:
+        dead_known = [nid for of_kind in known.values() for nid, n in of_kind.items()
+                      if not is_valid_credential(n, as_of)]
+    # The column holds None for every node of the known kinds (a stored node never holds
+    # a null), so only the known nodes that hold the key, and the dead, need a number.
+    jewels = [(nid, n["crown_jewel"]) for of_kind in known.values()
+              for nid, n in of_kind.items() if "crown_jewel" in n]
+    at: dict[str, int] | None = None
+
+    def number(nid: str) -> int:
+        nonlocal at
+        v = bisect_left(ids, nid)
+        if v < len(ids) and ids[v] == nid:
+            return v
+        if at is None:  # ids not in Python's order: look them up as before
+            at = {x: i for i, x in enumerate(ids)}
+        return at[nid]
+
+    for nid, value in jewels:
+        crown[number(nid)] = value
+    dead.extend(number(nid) for nid in dead_known)
     return ids, kinds, crown, sorted(dead)
 
 
@@ -80,11 +99,13 @@ class BlastSummaries:
     """``summary(nid)`` -> blast, crown_jewels, admin_targets, reachable for any node."""
 
     def __init__(self, store, as_of: str, unknown_as: str = "write",
-                 known: dict[str, dict[str, dict]] | None = None):
+                 known: dict[str, dict[str, dict]] | None = None,
+                 dead_known: Collection[str] | None = None):
         """``known``: kind -> every node of that kind by id, already read by the caller
-        (the findings context's ``by_kind``); only the other kinds' columns are read."""
+        (the findings context's ``by_kind``); only the other kinds' columns are read.
+        ``dead_known``: the dead credentials among them (see :func:`read_nodes`)."""
         self.unknown_as = unknown_as
-        col_ids, kinds, crown_jewel, dead = read_nodes(store, as_of, known)
+        col_ids, kinds, crown_jewel, dead = read_nodes(store, as_of, known, dead_known)
         stop = {col_ids[i] for i in dead}
         self.ids, self.comp, self.reach = store.reachable_sets(ACCESS_EDGES, stop)
         self.index = {nid: v for v, nid in enumerate(self.ids)}
@@ -163,6 +184,54 @@ class BlastSummaries:
         nodes = np.flatnonzero(np.fromiter((k in BATCH_KINDS for k in self.kind), dtype=bool,
                                            count=len(self.kind)) & ~self.target)
         self._cache.update(figures(self, nodes))
+
+    def targets_of(self, start_sets) -> dict[tuple[str, ...], list[str]] | None:
+        """What :func:`queries.traverse.targets_of` gives for ``start_sets`` (the targets
+        each set reaches, dead credentials reached but not expanded, keyed by its sorted
+        tuple), read off the closure these figures were computed on (the same edges, the
+        same dead credentials as ``stop``): one product of the chosen rows, no second
+        sweep and condensation. None when the sets are not a closure (Neo4j)."""
+        from scipy.sparse import csr_matrix
+
+        from graph.condensation import Closure, distinct
+        from graph.traversal import start_keys
+
+        reach = self.reach
+        if not isinstance(reach, Closure):
+            return None
+        keys = start_keys(start_sets)
+        index, stop, target = self.index, self.stop, self.target
+        label, pos = reach.label, reach.pos
+        rows_l: list[int] = []  # a key's row, and the closure row of each expanded member
+        cols_l: list[int] = []
+        member_key: list[int] = []  # a key's row, and each of its members that is a target
+        member: list[int] = []
+        for r, key in enumerate(keys):
+            for nid in key:
+                v = index.get(nid)
+                if v is None:
+                    continue
+                if not stop[v]:
+                    rows_l.append(r)
+                    cols_l.append(int(pos[label[v]]))
+                if target[v]:
+                    member_key.append(r)
+                    member.append(v)
+        pick = csr_matrix((np.ones(len(rows_l), dtype=bool), (rows_l, cols_l)),
+                          shape=(len(keys), reach.q.shape[0]))
+        got = (pick @ reach.q).tocsr()
+        got.sum_duplicates()
+        rows = np.repeat(np.arange(len(keys), dtype=np.int64), np.diff(got.indptr))
+        cols = np.asarray(got.indices, dtype=np.int64)
+        kept = target[cols]
+        n = max(len(self.ids), 1)
+        pair = distinct(np.concatenate([rows[kept], np.asarray(member_key, dtype=np.int64)])
+                        * n + np.concatenate([cols[kept], np.asarray(member, dtype=np.int64)]))
+        pr, pn = pair // n, pair % n
+        ids = self.ids
+        names = [ids[v] for v in pn.tolist()]
+        bounds = np.searchsorted(pr, np.arange(len(keys) + 1)).tolist()
+        return {key: names[bounds[r]:bounds[r + 1]] for r, key in enumerate(keys)}
 
     def _compute(self, v: int) -> dict:
         """One node's figures by a loop over its reachable set (the definition the

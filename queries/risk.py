@@ -93,11 +93,12 @@ class _Exposure:
             out.add("static")
         if ctx.long_lived(node):
             out.add("long_lived")
-        if len(ctx.users.get(sid, ())) >= 2 or ctx.same_value.get(sid):
+        users = ctx.users.get(sid, ())
+        if len(users) >= 2 or ctx.same_value.get(sid):
             out.add("shared")
         if sid in self.third_party_held():
             out.add("third_party")
-        if ctx.users.get(sid, set()) & self.exposed():
+        if not self.exposed().isdisjoint(users):
             out.add("entry_point")
         return out
 
@@ -112,11 +113,12 @@ class _Exposure:
         for s in self.logins(iid):
             if self.ctx.valid(self.ctx.node(s)):
                 out |= self.secret(s) - {"shared"}
-        if len(self.ctx.users.get(iid, ())) >= 2:
+        users = self.ctx.users.get(iid, ())
+        if len(users) >= 2:
             out.add("shared")
         if iid in self.third_party_held():
             out.add("third_party")
-        if self.ctx.users.get(iid, set()) & self.exposed():
+        if not self.exposed().isdisjoint(users):
             out.add("entry_point")
         return out
 

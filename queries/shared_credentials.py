@@ -10,6 +10,7 @@ credentials open downstream.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .results import Result
@@ -96,14 +97,18 @@ def values_of(store, ids: list[str], kinds: tuple[str, ...], defaults: dict[str,
     return out
 
 
-def workflow_environments(store, workflows: list[str],
+def workflow_environments(store, workflows: list[str], known: Mapping[str, str] | None = None,
                           ) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Each workflow's environment (:func:`workflow_environment`) and the workspaces
     containing it. When the workflows are a large share of all, their environments are
-    read as one column (``Store.node_values``) rather than a node dict each."""
+    read as one column (``Store.node_values``) rather than a node dict each. ``known``:
+    workflow -> its environment as :func:`workflow_environment` gives it, when the caller
+    has them already (the findings context); used when it holds every one of ``workflows``."""
     spaces: dict[str, list[str]] = defaultdict(list)
     for src, _, dst in store.expand_ends(workflows, "in", ("CONTAINS",)):
         spaces[dst].append(src)
+    if known is not None and all(w in known for w in workflows):
+        return {w: known[w] for w in workflows}, dict(spaces)
     env = values_of(store, workflows, ("Workflow",), {"environment": None})["environment"]
     space_nodes = store.get_nodes({s for ss in spaces.values() for s in ss})
     return ({w: workflow_environment({"environment": env.get(w)}, spaces.get(w, []),
@@ -111,7 +116,10 @@ def workflow_environments(store, workflows: list[str],
 
 
 def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
-                       users: dict[str, set[str]] | None = None) -> Result:
+                       users: dict[str, set[str]] | None = None,
+                       nodes: Mapping[str, dict] | None = None,
+                       workflow_env: Mapping[str, str] | None = None,
+                       reaches: Callable[[list[list[str]]], dict] | None = None) -> Result:
     """Clusters of workflows that share credentials, most widely shared first.
 
     Examples
@@ -125,30 +133,43 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
     # Only the shared credentials and their workflows travel (on Neo4j the selection and
     # the aggregation run in the database).
     # ``users``: credential -> every workflow using it, when the caller has it already (the
-    # findings context); else the store selects the shared ones.
+    # findings context); else the store selects the shared ones. ``nodes``: nodes the
+    # caller has read, by id (a credential's kind and name are taken from them, the others
+    # are read); ``workflow_env``: every workflow's environment, when the caller has it;
+    # ``reaches``: what :func:`queries.traverse.targets_of` of this store and ``as_of``
+    # gives for the clusters' credential lists, when the caller answers it for less.
     users = (store.credential_users(min_workflows) if users is None
              else {c: ws for c, ws in users.items() if len(ws) >= min_workflows})
     shared = set(users)
-    cred_values = values_of(store, sorted(shared), ("Identity", "Secret"),
+    have = {} if nodes is None else {c: nodes[c] for c in shared if c in nodes}
+    cred_values = values_of(store, sorted(shared.difference(have)), ("Identity", "Secret"),
                             {"kind": None, "name": _MISSING})
     kind_of, name_of = cred_values["kind"], cred_values["name"]
+    for c, node in have.items():
+        kind_of[c] = node.get("kind")
+        name_of[c] = node.get("name", _MISSING)
     comps = components(users)
-    env_of, spaces = workflow_environments(store, sorted({w for c in shared for w in users[c]}))
+    env_of, spaces = workflow_environments(store, sorted({w for c in shared for w in users[c]}),
+                                           workflow_env)
     rows: list[dict] = []
-    reaches_of = targets_of(store, [creds for creds, _ in comps], as_of)
+    starts = [creds for creds, _ in comps]
+    reaches_of = targets_of(store, starts, as_of) if reaches is None else reaches(starts)
+    env = env_of.__getitem__
     for creds, wfs in comps:
-        envs = sorted({env_of[w] for w in wfs})
+        envs = sorted(set(map(env, wfs)))
         known = set(envs) - {"unknown"}
         details = []
         for cred in creds:
-            cenvs = sorted({env_of[w] for w in users[cred]})
+            # A credential's workflows are some of its cluster's (at least one): when the
+            # cluster has one environment, so has each of its credentials.
+            cenvs = list(envs) if len(envs) == 1 else sorted(set(map(env, users[cred])))
             cknown = set(cenvs) - {"unknown"}
             name = name_of.get(cred, _MISSING)
             details.append({"id": cred, "kind": kind_of.get(cred),
                             "name": cred if name is _MISSING else name,
                             "workflows": sorted(users[cred]), "environments": cenvs,
                             "mixed_environments": "prod" in cknown and bool(cknown & NON_PROD)})
-        reaches = reaches_of[tuple(creds)]
+        opened = reaches_of[tuple(creds)]
         rows.append({
             "secrets": [c for c in creds if kind_of.get(c) == "Secret"],
             "identities": [c for c in creds if kind_of.get(c) == "Identity"],
@@ -156,7 +177,7 @@ def shared_credentials(store, min_workflows: int = 2, as_of: str | None = None,
             "workspaces": sorted({s for w in wfs for s in spaces.get(w, [])}),
             "environments": envs,
             "mixed_environments": "prod" in known and bool(known & NON_PROD),
-            "reaches": reaches,
+            "reaches": opened,
             "credentials": details,
             "mixing_credentials": [d["id"] for d in details if d["mixed_environments"]],
         })
