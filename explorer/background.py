@@ -2,8 +2,8 @@
 findings), computed in child processes so that a large store's first page does not wait
 for them and the explorer's server keeps its interpreter to itself meanwhile.
 
-Per store token, one child per group of parts (:data:`GROUPS`: the ranking; the clusters
-and the findings, which read the clusters) computes its parts in order and sends each
+Per store token, one child per group of parts (:data:`GROUPS`: today one, since the parts
+share their reads) computes its parts in order and sends each
 result back as soon as it is done; a daemon thread of the explorer reads them into :class:`Future` objects
 (:class:`Jobs`). The child is spawned (never forked from the threaded server), opens its
 own handle on the store the environment names, and is a daemon process: stopping the
@@ -110,9 +110,11 @@ def findings(store, ctx=None):
 
 #: The Overview's parts, in the order they are computed, and what computes each.
 PARTS = {"ranking": ranking, "shared": shared, "findings": findings}
-#: Parts computed by one child each group: the findings read the clusters (one context),
-#: the ranking shares nothing with them that is worth a second core waiting.
-GROUPS = (("ranking",), ("shared", "findings"))
+#: Parts computed by one child each group. One group: the ranking's condensation, node
+#: reads and blast figures are the findings' too (one context), and a second child
+#: competing with the server and the browser for two cores did not finish the page sooner
+#: (15.2 s against 15.3 s for the last part at 100k heavy sharing, docs/performance.md).
+GROUPS = (("ranking", "shared", "findings"),)
 
 
 def groups(names: list[str]) -> list[list[str]]:
@@ -238,8 +240,7 @@ class Jobs:
     def start(self, names: list[str], cache: DiskCache | None = None) -> None:
         """Compute ``names`` (once; later calls do nothing), or take them from ``cache``
         when it holds them all (and keep them there once computed). One child per group
-        of :data:`GROUPS`, so on two cores the ranking arrives while the findings are
-        still being computed."""
+        of :data:`GROUPS`."""
         with self.lock:
             if self.futures:
                 return

@@ -53,13 +53,13 @@ def test_sample_same_both_ways_and_equal_to_blast_radius(tmp_path, monkeypatch):
 
 
 def test_parts_in_two_children_equal_the_parts_computed_here(tmp_path, monkeypatch):
-    """The Overview's parts from its background children (one for the ranking, one for the
-    clusters and the findings) are the parts computed in this process, and the disk cache
-    keeps all of them once the last child is done."""
+    """The Overview's parts from its background child(ren) are the parts computed in this
+    process, and the disk cache keeps all of them once the last child is done; names in
+    no group get a child each."""
     import time
 
     assert background.groups(["ranking", "shared", "findings"]) == [
-        ["ranking"], ["shared", "findings"]]
+        ["ranking", "shared", "findings"]]
     assert background.groups(["findings", "other"]) == [["findings"], ["other"]]
     store = sample_estate.load(EmbeddedStore(tmp_path / "s"))
     monkeypatch.setenv("NHIGRAPH_STORE", str(tmp_path / "s"))
@@ -73,7 +73,7 @@ def test_parts_in_two_children_equal_the_parts_computed_here(tmp_path, monkeypat
     jobs = background.Jobs()
     jobs.start(names, cache)
     got = {name: jobs.get(name).result(timeout=120) for name in names}
-    assert sorted(launched) == [["ranking"], ["shared", "findings"]]
+    assert launched == [["ranking", "shared", "findings"]]
     assert got["ranking"] == background.ranking(store)
     assert got["shared"].rows == background.shared(store).rows
     assert got["findings"].rows == background.findings(store).rows
