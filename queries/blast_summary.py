@@ -191,14 +191,15 @@ class BlastSummaries:
         tuple), read off the closure these figures were computed on (the same edges, the
         same dead credentials as ``stop``): one product of the chosen rows, no second
         sweep and condensation. None when the sets are not a closure (Neo4j)."""
-        from scipy.sparse import csr_matrix
-
         from graph.condensation import Closure, distinct
-        from graph.traversal import start_keys
 
         reach = self.reach
-        if not isinstance(reach, Closure):
+        if not isinstance(reach, Closure):  # a small store's sets: no SciPy import
             return None
+        from scipy.sparse import csr_matrix
+
+        from graph.traversal import start_keys
+
         keys = start_keys(start_sets)
         index, stop, target = self.index, self.stop, self.target
         label, pos = reach.label, reach.pos
