@@ -75,7 +75,7 @@ def test_context_reads_by_hand():
     assert ctx.age_days({"created_at": "2026-05-30T00:00:00Z"}) == 2.0
 
 
-def test_shared_clusters_by_hand_and_from_the_context():
+def test_shared_clusters_by_hand_and_from_the_context(monkeypatch):
     store = _store()
     plain = shared_credentials(store, as_of=AS_OF).rows
     assert [(c["secrets"], c["identities"], c["workflows"]) for c in plain] == [
@@ -103,9 +103,19 @@ def test_shared_clusters_by_hand_and_from_the_context():
     ctx = Context(store, as_of=AS_OF)
     ctx.blast_summaries  # noqa: B018 - built as the scorer builds it
     assert ctx.shared.rows == plain
+    from graph import smallgraph
+
+    monkeypatch.setattr(smallgraph, "SMALL_CLOSURE", 0)  # a closure, as a large store's
+    ctx = Context(store, as_of=AS_OF)
+    assert ctx.blast_summaries.targets_of([["s-1"]]) is not None
+    assert ctx.shared.rows == plain
 
 
-def test_targets_off_the_closure_equal_the_walk():
+def test_targets_off_the_closure_equal_the_walk(monkeypatch):
+    from graph import smallgraph
+
+    # the condensation's closure, which a store this small would not build (smallgraph)
+    monkeypatch.setattr(smallgraph, "SMALL_CLOSURE", 0)
     store = _store()
     ctx = Context(store, as_of=AS_OF)
     sets = [["s-1"], ["s-2"], ["app"], ["s-2", "s-5"], ["no-such-node"], [], ["wf-b"],
