@@ -106,7 +106,7 @@ def test_shared_clusters_by_hand_and_from_the_context(monkeypatch):
     from graph import smallgraph
 
     monkeypatch.setattr(smallgraph, "SMALL_CLOSURE", 0)  # a closure, as a large store's
-    ctx = Context(store, as_of=AS_OF)
+    ctx = Context(_store(), as_of=AS_OF)  # a new store: the first keeps its sets
     assert ctx.blast_summaries.targets_of([["s-1"]]) is not None
     assert ctx.shared.rows == plain
 
