@@ -9,12 +9,13 @@ child opens the "after" folder itself (read-only, the same committed generation 
 up), computes its posture and sends it back pickled; the answer is the one
 :func:`queries.posture.posture` gives in this process (tests compare both ways).
 
-Anything that stops the child (no second core, a spawn refused, the store replaced meanwhile,
-any error in the child) leaves the work to this process, which then computes the second
-posture itself, so errors surface exactly as they would without a child. The child is
-a new interpreter (``python -m queries.posture_pair``): it imports what it needs and maps
-the store's files, sharing no thread pool or lock state with this process. ``NHIGRAPH_PARALLEL=0`` turns it off;
-``NHIGRAPH_PARALLEL_MIN`` (default 20,000 nodes) is the size from which it pays.
+Anything that stops the child (a process that cannot be started, the store replaced
+meanwhile, any error in the child) leaves the work to this process, which then computes the
+second posture itself, so errors surface exactly as they would without a child. The child
+is a new interpreter (``python -m queries.posture_pair``): it imports what it needs and
+maps the store's files, sharing no thread pool or lock state with this process. With one
+core, ``NHIGRAPH_PARALLEL=0`` or fewer than ``NHIGRAPH_PARALLEL_MIN`` nodes (default
+20,000) on either side, no child is started.
 """
 
 from __future__ import annotations
