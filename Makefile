@@ -11,8 +11,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+## Byte-compile the project as a regular install does (an editable one does not): each
+## command would otherwise compile its modules again wherever PYTHONDONTWRITEBYTECODE is set.
+COMPILE := $(BIN)/python -m compileall -q cli graph queries ingest reports explorer sample_estate
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
+	-$(COMPILE) > /dev/null
 	touch $@
 
 install: $(STAMP)
@@ -30,6 +35,7 @@ demo: install
 
 $(TSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
+	-$(COMPILE) > /dev/null
 	touch $@
 
 ## Everything the tests need that is not a Python package (browsers, ...).
