@@ -79,12 +79,17 @@ graphs = st.integers(1, 40).flatmap(lambda n: st.tuples(
                          max_size=3 * n)))
 
 
+def _ends(graph):
+    """(n, from array, to array) of a drawn graph."""
+    n, edges = graph
+    return (n, np.asarray([e[0] for e in edges], dtype=np.int64),
+            np.asarray([e[1] for e in edges], dtype=np.int64))
+
+
 @settings(max_examples=300, deadline=None)
 @given(graphs)
 def test_components_equal_scipys_labels(graph):
-    n, edges = graph
-    a = np.asarray([e[0] for e in edges], dtype=np.int64)
-    b = np.asarray([e[1] for e in edges], dtype=np.int64)
+    n, a, b = _ends(graph)
     count, labels = smallgraph.components_undirected(n, a, b)
     want_count, want = scipy_labels(n, a, b)
     assert count == want_count
@@ -94,9 +99,7 @@ def test_components_equal_scipys_labels(graph):
 @settings(max_examples=300, deadline=None)
 @given(graphs)
 def test_reachable_sets_equal_the_closure(graph):
-    n, edges = graph
-    a = np.asarray([e[0] for e in edges], dtype=np.int64)
-    b = np.asarray([e[1] for e in edges], dtype=np.int64)
+    n, a, b = _ends(graph)
     comp, reach = smallgraph.reachable_sets(n, a, b)
     want_comp, want = closure_sets(csr_of_pairs(a, b, n))
     assert [reach[comp[v]] for v in range(n)] == [want[want_comp[v]] for v in range(n)]
@@ -108,9 +111,7 @@ def test_reachable_sets_equal_the_closure(graph):
 @settings(max_examples=200, deadline=None)
 @given(graphs, st.data())
 def test_reach_rows_equal_the_closure_rows(graph, data):
-    n, edges = graph
-    a = np.asarray([e[0] for e in edges], dtype=np.int64)
-    b = np.asarray([e[1] for e in edges], dtype=np.int64)
+    n, a, b = _ends(graph)
     keys = data.draw(st.lists(st.lists(st.integers(0, n - 1), max_size=4), max_size=6))
     rows = smallgraph.reach_rows(n, a, b, keys)
     comp, want = closure_sets(csr_of_pairs(a, b, n))
