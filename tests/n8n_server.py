@@ -3,7 +3,9 @@ installed from the npm registry (once per machine, linked from ``.cache/n8n``), 
 plain subprocess on loopback ports with a user folder of its own (SQLite), every phone-home switched off.
 
 :class:`N8nServer` imports seed credentials and workflows with n8n's own CLI before the
-start, starts it, waits until ``GET /rest/settings`` answers 200, sets up the owner
+start, starts it, waits until ``GET /rest/settings`` answers 200 with JSON (while its
+database migrates n8n answers every route with 200 and the text "n8n is starting up. Please
+wait"), sets up the owner
 (``POST /rest/owner/setup``) and creates an API key (``POST /rest/api-keys``). Nothing here
 skips: when n8n is missing or cannot start, the caller gets an exception with the log tail.
 """
@@ -33,6 +35,11 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _starting_up(body: bytes) -> bool:
+    """n8n's answer to every route while its database migrates (HTTP 200, plain text)."""
+    return body.lstrip()[:40].lower().startswith(b"n8n is starting up")
 
 
 def n8n_bin() -> Path:
@@ -98,7 +105,7 @@ class N8nServer:
                 raise RuntimeError(f"n8n exited with {self.proc.returncode}: {self.log_tail()}")
             try:
                 with urllib.request.urlopen(self.url + "/rest/settings", timeout=5) as r:
-                    if r.status == 200:
+                    if r.status == 200 and not _starting_up(r.read()):
                         self.start_seconds = time.monotonic() - t0
                         return
             except (urllib.error.URLError, OSError):
@@ -128,17 +135,21 @@ class N8nServer:
         except urllib.error.HTTPError as exc:
             raise RuntimeError(f"{method} {path}: HTTP {exc.code} "
                                f"{exc.read()[:500].decode(errors='replace')}") from None
+        if _starting_up(text):
+            raise RuntimeError(f"{method} {path}: n8n is still starting up")
         return json.loads(text) if text else None
 
     def setup_owner(self, timeout: float = 60) -> None:
-        # /rest/settings can answer a moment before the owner routes are mounted (404).
+        # /rest/settings can answer a moment before the owner routes are mounted (404), or
+        # while the database still migrates (200, "n8n is starting up").
         deadline = time.monotonic() + timeout
         while True:
             try:
                 self.rest("POST", "/owner/setup", OWNER)
                 break
             except RuntimeError as exc:
-                if "HTTP 404" not in str(exc) or time.monotonic() > deadline:
+                retry = "HTTP 404" in str(exc) or "still starting up" in str(exc)
+                if not retry or time.monotonic() > deadline:
                     raise
                 time.sleep(1)
         scopes = self.rest("GET", "/api-keys/scopes")
