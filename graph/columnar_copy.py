@@ -31,11 +31,29 @@ def columnar_copy(nodes: Iterable[dict], edges: Iterable[Sequence], runs: list[d
     without a kind, an edge end that is no node, a ``seen_by`` property, or no node at
     all): the caller keeps its in-memory store then. A repeated edge key's properties are
     merged, as NetworkX merges them."""
+    folder = Path(tempfile.mkdtemp(prefix="nhigraph-copy-"))
+    try:
+        written = write_copy(folder, nodes, edges, runs)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if not written:
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    return open_copy(folder)
+
+
+def write_copy(folder: Path, nodes: Iterable[dict], edges: Iterable[Sequence],
+               runs: list[dict]) -> bool:
+    """The files of :func:`columnar_copy` written into ``folder`` (which exists and is
+    empty), its manifest last; False (and maybe some files, no manifest) when the rows are
+    not what a store writes. Another process may write a copy this way for
+    :func:`open_copy` here (``queries.posture_pair`` reads a snapshot file in its child)."""
     attrs: dict[str, dict] = {}
     for n in nodes:
         nid, kind = n["id"], n.get("kind")
         if not isinstance(nid, str) or not isinstance(kind, str) or "seen_by" in n:
-            return None
+            return False
         a = attrs[nid] = {k: v for k, v in n.items() if k != "id"}
         a["seen_by"] = ()
     keyed: dict[tuple[str, str, str], dict] = {}
@@ -43,23 +61,33 @@ def columnar_copy(nodes: Iterable[dict], edges: Iterable[Sequence], runs: list[d
         src, kind, dst, props = (e.src, e.kind, e.dst, e.props) if isinstance(e, Edge) else e
         if src not in attrs or dst not in attrs or not isinstance(kind, str) \
                 or "seen_by" in props:
-            return None
+            return False
         key = (src, kind, dst)
         if key in keyed:
             keyed[key] = {**keyed[key], **props}
         else:
             keyed[key] = props
     if not attrs:
-        return None  # nothing to map: the in-memory store is as good
-    folder = Path(tempfile.mkdtemp(prefix="nhigraph-copy-"))
+        return False  # nothing to map: the in-memory store is as good
+    manifest = {"schema_version": SCHEMA_VERSION, "generation": 1, "runs": runs,
+                **columnar.save_rows(folder, 1, attrs,
+                                     ((s, d, k, p) for (s, k, d), p in keyed.items()))}
+    tmp = folder / f"{MANIFEST}.tmp"
+    tmp.write_text(json.dumps(manifest, sort_keys=True))
+    tmp.replace(folder / MANIFEST)
+    return True
+
+
+def open_copy(folder: Path) -> EmbeddedStore:
+    """The copy :func:`write_copy` left in ``folder``, opened read-only; the folder goes
+    with the store (or at exit), and at once if opening fails."""
     try:
-        manifest = {"schema_version": SCHEMA_VERSION, "generation": 1, "runs": runs,
-                    **columnar.save_rows(folder, 1, attrs,
-                                         ((s, d, k, p) for (s, k, d), p in keyed.items()))}
+        store = EmbeddedStore(folder, create=False)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return _opened(folder, manifest)
+    weakref.finalize(store, shutil.rmtree, folder, True)
+    return store
 
 
 def _opened(folder: Path, manifest: dict) -> EmbeddedStore:
