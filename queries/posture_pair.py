@@ -28,14 +28,16 @@ import os
 import pickle
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from graph.gc_pause import gc_paused
 from graph.store import Store
 
-from .posture import Posture, SharedReach, posture
+from .posture import Posture, SharedReach, _Within, crown_jewels, posture
 
 T = TypeVar("T")
 
@@ -82,15 +84,52 @@ def postures(before: Store | Callable[[], Store], after: Store | Callable[[], St
             shutil.rmtree(folder, ignore_errors=True)
         raise
     b = None
-    if child is not None and folder is not None:  # the child read the file
-        b = _receive_file(child, folder)
-        if b is None:
-            shutil.rmtree(folder, ignore_errors=True)
-    elif child is not None:
-        b = _receive(child, after_)
+    if child is not None:
+        warm = _Warm(child, after_ if folder is None else None, folder)
+        # the child's posture over the store warmed here, or the copy the child wrote
+        b = _receive(child, warm.store if warm.store is not None else
+                     after_ if folder is None else partial(_open_copy, folder))
+        if b is not None:
+            b.upstream, b._node_cache = warm.upstream, warm.cache
+    if b is None and folder is not None:  # no answer: this process reads the file
+        shutil.rmtree(folder, ignore_errors=True)
     if b is None:
         b = posture(file() if file is not None else after_, as_of, unknown_as)
     return a, b, extra
+
+
+class _Warm:
+    """What :func:`~queries.posture.strongest_path` reads of the "after" side (each crown
+    jewel's :class:`~queries.posture._Within`), read while the child is still at work,
+    jewel by jewel until it answers: the wait used, never prolonged. The same objects the
+    delta would build on demand (``tests/test_posture_pair.py``). ``store``: the "after"
+    store, or None for a snapshot file the child copies into ``folder`` (opened here once
+    the child has written its manifest)."""
+
+    def __init__(self, child, store: Store | None, folder: Path | None):
+        self.store, self.upstream, self.cache = store, {}, {}  # type: ignore[var-annotated]
+        try:
+            if store is None and folder is not None:
+                while child.poll() is None and not (folder / "manifest.json").exists():
+                    time.sleep(0.02)
+                if child.poll() is not None:
+                    return
+                self.store = _open_copy(folder)
+            if self.store is None:
+                return
+            shared = cast(Store, SharedReach(self.store))
+            for jewel in crown_jewels(shared):
+                if child.poll() is not None:
+                    break
+                self.upstream[jewel] = _Within(shared, jewel, self.cache)
+        except Exception:  # nothing warmed: the delta reads what it needs itself
+            self.upstream, self.cache = {}, {}
+
+
+def _open_copy(folder: Path) -> Store:
+    from graph.columnar_copy import open_copy  # NumPy: only when a child wrote a copy
+
+    return open_copy(folder)
 
 
 def _size(store: Store) -> int:
@@ -199,14 +238,6 @@ def _receive(child, after: Store | Callable[[], Store]) -> Posture | None:
             return None
     p.store = SharedReach(after)  # walked by strongest_path
     return p
-
-
-def _receive_file(child, folder: Path) -> Posture | None:
-    """The posture of a child that read a snapshot file, over the copy it left in
-    ``folder`` (removed with that store)."""
-    from graph.columnar_copy import open_copy
-
-    return _receive(child, lambda: open_copy(folder))
 
 
 def _stop(child) -> None:

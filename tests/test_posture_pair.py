@@ -216,3 +216,38 @@ def test_a_snapshot_file_is_read_by_the_child(tmp_path, children, monkeypatch):
     del raised  # its traceback holds the "from" side's store
     gc.collect()
     assert set(temp.glob("nhigraph-copy-*")) <= copies  # the child's folder went too
+
+
+def test_the_wait_warms_what_the_delta_would_read(tmp_path):
+    """While the child works this process builds each crown jewel's _Within of the
+    "after" side: the very nodes, properties and edges strongest_path builds on demand,
+    and the same strongest paths; it stops as soon as the child has answered. The "child"
+    here is a real process that waits (or one that has exited)."""
+    import sys
+
+    from queries.posture import _Within, crown_jewels, strongest_path
+
+    store = sample_estate.load(EmbeddedStore(tmp_path / "s"))
+    jewels = crown_jewels(store)
+    assert len(jewels) >= 3
+    busy = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        warm = posture_pair._Warm(busy, store, None)
+    finally:
+        busy.kill()
+        busy.wait()
+    assert sorted(warm.upstream) == jewels
+    for jewel in jewels:
+        cold = _Within(store, jewel, {})
+        got = warm.upstream[jewel]
+        assert (got.nodes, got.props, got.out) == (cold.nodes, cold.props, cold.out)
+    warmed, lazy = posture(store, AS_OF), posture(store, AS_OF)
+    warmed.upstream, warmed._node_cache = warm.upstream, warm.cache
+    pairs = sorted(lazy.jewel_paths)
+    assert len(pairs) > 20
+    assert [strongest_path(warmed, s, j) for s, j in pairs] == [
+        strongest_path(lazy, s, j) for s, j in pairs]
+    assert any(strongest_path(lazy, s, j) for s, j in pairs)
+    done = subprocess.Popen([sys.executable, "-c", "pass"])
+    done.wait()
+    assert posture_pair._Warm(done, store, None).upstream == {}  # answered: nothing read
