@@ -38,7 +38,7 @@ def timed(step: str, args: list[str], env: dict) -> dict:
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "nhigraph"), *args], env=env,
+        proc = subprocess.Popen([str(Path(sys.executable).parent / "nhigraph"), *args], env=env,
                                 stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)

@@ -85,9 +85,11 @@ def diff_cmd(from_, to, fail_on, as_of_time, unknown_as, fmt, output, store_conf
     from queries.drift import diff, failing
 
     shelf = Shelf(open_configured(store_config))
-    a_label, a = shelf.resolve(from_, "previous")
-    b_label, b = shelf.resolve(to, "current")
-    result = diff(a, b, as_of=as_of(as_of_time), unknown_as=unknown_as,
+    a_label, open_a = shelf.locate(from_, "previous")  # a bad name fails here, in order
+    b_label, open_b = shelf.locate(to, "current")
+    # opened by diff: the "to" side's posture starts in a child (which reads a snapshot
+    # file itself) before this process reads the "from" side (a file: seconds at 100k)
+    result = diff(open_a, open_b, as_of=as_of(as_of_time), unknown_as=unknown_as,
                   labels=(a_label, b_label))
     emit_change(result, fmt, output, f"Changes {a_label} -> {b_label}")
     if fail_on:

@@ -12,8 +12,9 @@ import json
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import columnar
 from .embedded import MANIFEST, SCHEMA_VERSION, EmbeddedStore
@@ -31,35 +32,115 @@ def columnar_copy(nodes: Iterable[dict], edges: Iterable[Sequence], runs: list[d
     without a kind, an edge end that is no node, a ``seen_by`` property, or no node at
     all): the caller keeps its in-memory store then. A repeated edge key's properties are
     merged, as NetworkX merges them."""
-    attrs: dict[str, dict] = {}
+    folder = Path(tempfile.mkdtemp(prefix="nhigraph-copy-"))
+    try:
+        written = write_copy(folder, nodes, edges, runs)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if not written:
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    return open_copy(folder)
+
+
+def write_copy(folder: Path, nodes: Iterable[dict], edges: Iterable[Sequence],
+               runs: list[dict]) -> bool:
+    """The files of :func:`columnar_copy` written into ``folder`` (which exists and is
+    empty), its manifest last; False (and no manifest) when the rows are not what a store
+    writes. Another process may write a copy this way for :func:`open_copy` here
+    (``queries.posture_pair`` reads a snapshot file in its child).
+
+    The files are those :func:`graph.columnar.save_rows` writes for the same graph, byte
+    for byte (``tests/test_drift_columnar.py``), built in columns straight from the rows
+    (:func:`graph.columnar.save_table`): no node's dict copied, and one JSON encoder made
+    for every property text instead of one per text."""
+    import numpy as np
+
+    props_of: dict[str, dict] = {}
+    kinds: dict[str, str] = {}
     for n in nodes:
         nid, kind = n["id"], n.get("kind")
         if not isinstance(nid, str) or not isinstance(kind, str) or "seen_by" in n:
-            return None
-        a = attrs[nid] = {k: v for k, v in n.items() if k != "id"}
-        a["seen_by"] = ()
+            return False
+        props_of[nid] = n
+        kinds[nid] = kind
     keyed: dict[tuple[str, str, str], dict] = {}
     for e in edges:
         src, kind, dst, props = (e.src, e.kind, e.dst, e.props) if isinstance(e, Edge) else e
-        if src not in attrs or dst not in attrs or not isinstance(kind, str) \
+        if src not in kinds or dst not in kinds or not isinstance(kind, str) \
                 or "seen_by" in props:
-            return None
+            return False
         key = (src, kind, dst)
         if key in keyed:
             keyed[key] = {**keyed[key], **props}
         else:
             keyed[key] = props
-    if not attrs:
-        return None  # nothing to map: the in-memory store is as good
-    folder = Path(tempfile.mkdtemp(prefix="nhigraph-copy-"))
+    if not kinds:
+        return False  # nothing to map: the in-memory store is as good
+    import pyarrow as pa
+
+    dumps = _encoder()
+    ids = sorted(kinds)
+    number = {n: i for i, n in enumerate(ids)}
+    cols: dict[str, list] = {c: [] for c in columnar.NODE_COLUMNS}
+    node_counts: dict[str, int] = {}
+    for nid in ids:
+        node, kind = props_of[nid], kinds[nid]
+        props = {k: v for k, v in node.items() if k not in ("id", "kind")}
+        cols["id"].append(nid)
+        cols["kind"].append(kind)
+        node_counts[kind] = node_counts.get(kind, 0) + 1
+        name, arn = props.get("name"), props.get("arn")
+        cols["name"].append(name if isinstance(name, str) else None)
+        cols["arn"].append(arn if isinstance(arn, str) else None)
+        cols["props"].append(dumps(props))
+    cols["seen_by"] = ["[]"] * len(ids)  # json.dumps([]): a copy has no ingest sources
+    edge_kinds = sorted({k for _, k, _ in keyed})
+    code = {k: i for i, k in enumerate(edge_kinds)}
+    m = len(keyed)
+    src_a = np.fromiter((number[s] for s, _, _ in keyed), dtype=np.int32, count=m)
+    kind_a = np.fromiter((code[k] for _, k, _ in keyed), dtype=np.int16, count=m)
+    dst_a = np.fromiter((number[d] for _, _, d in keyed), dtype=np.int32, count=m)
+    eprops = columnar._strings([dumps(p) for p in keyed.values()])
+    del keyed, number
+    eseen = columnar._strings(["[]"] * m)
+    node_table = pa.table({c: columnar._strings(v) for c, v in cols.items()})
+    del cols
+    manifest = {"schema_version": SCHEMA_VERSION, "generation": 1, "runs": runs,
+                **columnar.save_table(folder, 1, node_table, node_counts,
+                                      (src_a, kind_a, dst_a, eprops, eseen), edge_kinds, ())}
+    tmp = folder / f"{MANIFEST}.tmp"
+    tmp.write_text(json.dumps(manifest, sort_keys=True))
+    tmp.replace(folder / MANIFEST)
+    return True
+
+
+def _encoder() -> Callable[[Any], str]:
+    """``json.JSONEncoder(sort_keys=True).encode`` (what :func:`graph.columnar.save_rows`
+    writes a property text with), its C encoder made once: ``encode`` makes one per call,
+    most of its cost for a small dict."""
+    from json import encoder
+
+    enc = json.JSONEncoder(sort_keys=True)
+    make = getattr(encoder, "c_make_encoder", None)
+    if make is None:
+        return enc.encode
+    it = make({}, enc.default, encoder.encode_basestring_ascii, None, enc.key_separator,
+              enc.item_separator, True, False, True)
+    return lambda value: "".join(it(value, 0))
+
+
+def open_copy(folder: Path) -> EmbeddedStore:
+    """The copy :func:`write_copy` left in ``folder``, opened read-only; the folder goes
+    with the store (or at exit), and at once if opening fails."""
     try:
-        manifest = {"schema_version": SCHEMA_VERSION, "generation": 1, "runs": runs,
-                    **columnar.save_rows(folder, 1, attrs,
-                                         ((s, d, k, p) for (s, k, d), p in keyed.items()))}
+        store = EmbeddedStore(folder, create=False)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return _opened(folder, manifest)
+    weakref.finalize(store, shutil.rmtree, folder, True)
+    return store
 
 
 def _opened(folder: Path, manifest: dict) -> EmbeddedStore:

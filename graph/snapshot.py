@@ -30,7 +30,9 @@ import os
 import re
 import shutil
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -160,11 +162,7 @@ def open_snapshot(path: str | os.PathLike) -> Store:
             return EmbeddedStore(path, create=False)
         except StoreError as exc:
             raise InputError(f"not a readable nhigraph snapshot ({exc})", str(path)) from None
-    data = read_snapshot(path)
-    nodes = [n for n in data["nodes"] if isinstance(n, dict) and "id" in n]
-    edges = data["edges"]
-    if not all(isinstance(e, list) and len(e) == 4 and isinstance(e[3], dict) for e in edges):
-        raise InputError("key 'edges': each edge must be [src, kind, dst, props]", str(path))
+    data, nodes, edges = _rows(path)
     from .columnar_copy import columnar_copy
 
     store = columnar_copy(nodes, edges, data.get("runs") or [])
@@ -174,6 +172,36 @@ def open_snapshot(path: str | os.PathLike) -> Store:
 
     return MemoryStore.from_rows(nodes, edges, f"snapshot {data.get('name')}",
                                  data.get("runs") or [])
+
+
+def _rows(path: str | os.PathLike) -> tuple[dict[str, Any], list[dict], list]:
+    """The document of the snapshot file ``path``, its nodes and its edges, checked."""
+    data = read_snapshot(path)
+    nodes = [n for n in data["nodes"] if isinstance(n, dict) and "id" in n]
+    edges = data["edges"]
+    if not all(isinstance(e, list) and len(e) == 4 and isinstance(e[3], dict) for e in edges):
+        raise InputError("key 'edges': each edge must be [src, kind, dst, props]", str(path))
+    return data, nodes, edges
+
+
+class SnapshotFile:
+    """A snapshot file not read yet: calling it is :func:`open_snapshot`; :meth:`copy_into`
+    writes its columnar copy into a folder instead (what a child process does for
+    :mod:`queries.posture_pair` while this one reads the other side of a diff)."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = str(path)
+
+    def __call__(self) -> Store:
+        return open_snapshot(self.path)
+
+    def copy_into(self, folder: Path) -> bool:
+        """The file's columnar copy in ``folder`` (:func:`graph.columnar_copy.write_copy`);
+        False when the file is one only an in-memory store takes."""
+        from .columnar_copy import write_copy
+
+        data, nodes, edges = _rows(self.path)
+        return write_copy(folder, nodes, edges, data.get("runs") or [])
 
 
 def check_name(name: str) -> str:
@@ -280,19 +308,29 @@ class Shelf:
     def resolve(self, spec: str | None, default: str = "current") -> tuple[str, Store]:
         """A ``--from``/``--to`` value as (label, store): ``current``, ``previous``, a file,
         a snapshot name or a date (the last snapshot taken by then)."""
+        label, opener = self.locate(spec, default)
+        return label, opener()
+
+    def locate(self, spec: str | None, default: str = "current",
+               ) -> tuple[str, Callable[[], Store]]:
+        """:meth:`resolve` in two steps: ``(label, opener)``, every error about ``spec``
+        itself (no such snapshot or date) raised here, the file read (and any error
+        reading it) when ``opener()`` is called, so a caller can start on one side
+        while it reads the other."""
         spec = spec or default
         if spec in ("current", "now"):
-            return "current", self.store
+            store = self.store
+            return "current", lambda: store
         if spec == "previous":
             meta = self.previous()
             if meta is None:
                 raise InputError(f"no snapshots yet in {self.dir} (every ingest leaves one; "
                                  "or `nhigraph snapshot save NAME`)")
-            return meta["name"], open_snapshot(self.path(meta["name"]))
+            return meta["name"], _opener(self.path(meta["name"]))
         if os.path.isfile(spec) or (spec.endswith(LINKED) and os.path.isdir(spec)):
-            return spec, open_snapshot(spec)
+            return spec, _opener(spec)
         if self.find(spec) is not None:
-            return spec, open_snapshot(self.path(spec))
+            return spec, _opener(self.path(spec))
         if re.match(r"^\d{4}-\d{2}-\d{2}", spec):
             from .records import normalise_datetime
 
@@ -302,6 +340,11 @@ class Shelf:
             taken = [m for m in self.list() if m["created_at"] <= when]
             if not taken:
                 raise InputError(f"no snapshot taken on or before {spec} in {self.dir}")
-            return taken[-1]["name"], open_snapshot(self.path(taken[-1]["name"]))
+            return taken[-1]["name"], _opener(self.path(taken[-1]["name"]))
         raise InputError(f"{spec!r} is not a snapshot name, file or date (see "
                          "`nhigraph snapshots`)")
+
+
+def _opener(path: str | os.PathLike) -> Callable[[], Store]:
+    """What opens ``path``: a :class:`SnapshotFile` for a file, else the folder's store."""
+    return SnapshotFile(path) if os.path.isfile(path) else partial(open_snapshot, path)

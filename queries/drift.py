@@ -12,6 +12,8 @@ finding has its own severity, everything that got better is ``info``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from graph.model import access_rank
 from graph.store import Store
 
@@ -161,10 +163,13 @@ def delta_result(a: Posture, b: Posture, header: dict, unknown_as: str = "write"
                                     "change": round(b.risk - a.risk, 2)}})
 
 
-def diff(before: Store, after: Store, as_of: str | None = None, unknown_as: str = "write",
+def diff(before: Store | Callable[[], Store], after: Store | Callable[[], Store],
+         as_of: str | None = None, unknown_as: str = "write",
          labels: tuple[str, str] = ("before", "after")) -> Result:
-    """What changed from ``before`` to ``after`` (any two stores: snapshots open as
-    :class:`~graph.memory.MemoryStore`). Both sides are judged as of the same time.
+    """What changed from ``before`` to ``after`` (any two stores). Both sides are judged as
+    of the same time. Either may be a function that opens it
+    (:meth:`graph.snapshot.Shelf.locate`), so one side is read while the other's posture
+    is computed (:func:`queries.posture_pair.postures`).
 
     Examples
     --------

@@ -94,14 +94,17 @@ def posture(store: Store, as_of: str | None = None, unknown_as: str = "write",
 
 def _kinds_and_names(store: Store) -> dict[str, dict]:
     """Every node's kind and (text) name, all a delta reads of the nodes it does not walk
-    (added and removed nodes, the names of the nodes on its paths): from the store's id
-    and name columns where it has them, without decoding every node's properties."""
-    out: dict[str, dict] = {}
-    for kind in sorted(store.counts().get("nodes", {})):
-        ids, texts = store.node_texts(kind)
-        for nid, name in zip(ids, texts["name"], strict=True):
-            out[nid] = {"kind": kind} if name is None else {"kind": kind, "name": name}
-    return out
+    (added and removed nodes, the names of the nodes on its paths): from the store's id,
+    kind and name columns where it has them (the blast-radius figures read the same
+    ones), without decoding every node's properties."""
+    ids, kinds, _ = store.node_columns(())
+    got, texts = store.node_texts()
+    names = texts["name"]
+    if got != ids:
+        by_id = dict(zip(got, names, strict=True))
+        names = [by_id.get(i) for i in ids]
+    return {nid: {"kind": kind} if name is None else {"kind": kind, "name": name}
+            for nid, kind, name in zip(ids, kinds, names, strict=True)}
 
 
 class SharedReach:

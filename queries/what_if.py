@@ -13,10 +13,12 @@ the user, an actor or credential that can no longer trigger the workflow).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from graph.memory import MemoryStore
+from graph.model import ACCESS_EDGES
 from graph.store import Store
 
 from . import plan as edits
@@ -68,10 +70,23 @@ def apply(copy: MemoryStore, plan: Plan, as_of: str) -> list[dict]:
 
 
 def would_break(before: Store, after: Store, as_of: str,
-                retired: set[str] = frozenset()) -> list[dict]:  # type: ignore[assignment]
-    """Workflows (still there after) that lose a resource or system they reach before."""
-    workflows = sorted(n["id"] for n in before.nodes("Workflow")
-                       if n["id"] not in retired and after.get_node(n["id"]) is not None)
+                retired: set[str] = frozenset(),  # type: ignore[assignment]
+                removed_from: Iterable[str] | None = None) -> list[dict]:
+    """Workflows (still there after) that lose a resource or system they reach before.
+
+    ``removed_from``: when ``after`` is ``before`` less some edges and nothing else (a
+    cut's plan), the sources of those edges. A workflow's walk can only change where it
+    meets one of them, so only the workflows that can reach one (a backward walk that
+    ignores validity: a superset) are walked on both sides; every other workflow reaches
+    the same targets after as before and loses nothing."""
+    ids, _ = before.node_texts("Workflow")
+    candidates = sorted(w for w in ids if w not in retired)
+    if removed_from is not None:
+        starts = sorted(set(removed_from))
+        near = before.reached(starts, "in", ACCESS_EDGES, check_validity=False) | set(starts)
+        candidates = [w for w in candidates if w in near]
+    present = set(after.node_texts()[0]) if candidates else set()  # every id, no props
+    workflows = [w for w in candidates if w in present]
     old = targets_of(before, [[w] for w in workflows], as_of)
     new = targets_of(after, [[w] for w in workflows], as_of)
     rows = []
@@ -99,7 +114,8 @@ def what_if(store: Store, plan: Plan, as_of: str | None = None, unknown_as: str 
     if quick is not None:  # a cut's plan: both sides walk the columnar arrays
         after, removed = quick
         done = [{"change": "remove-edge", "edge": list(k)} for k in removed]
-        return _delta(store, store, after, done, as_of, unknown_as)
+        return _delta(store, store, after, done, as_of, unknown_as,
+                      removed_from=[k[0] for k in removed])
     copy = base or MemoryStore.copy_of(store)
     after = MemoryStore(copy.graph.copy(), f"what-if on {store.location}", copy.runs())
     done = apply(after, plan, as_of)
@@ -124,10 +140,13 @@ def _edges_only(store: Store, plan: Plan, base: MemoryStore | None):
 
 
 def _delta(store: Store, before: Store, after: Store, done: list[dict], as_of: str,
-           unknown_as: str) -> Result:
+           unknown_as: str, removed_from: list[str] | None = None) -> Result:
+    """``removed_from``: the sources of the removed edges when the plan removed edges
+    only (see :func:`would_break`)."""
     retired = {d["node"] for d in done if d["change"] == "retire"}
     a, b, breaks = postures(before, after, as_of, unknown_as,
-                            meanwhile=lambda: would_break(before, after, as_of, retired))
+                            meanwhile=lambda: would_break(before, after, as_of, retired,
+                                                          removed_from))
     assert breaks is not None
     result = delta_result(a, b, {"store": store.location, "as_of": as_of, "plan": done},
                           unknown_as)

@@ -14,7 +14,7 @@ import sample_estate
 from graph.columnar_copy import columnar_copy
 from graph.embedded import EmbeddedStore
 from graph.memory import MemoryStore
-from graph.snapshot import open_snapshot, write_snapshot
+from graph.snapshot import Shelf, open_snapshot, write_snapshot
 from queries import posture_pair
 from queries.cut import cut
 from queries.drift import diff
@@ -171,3 +171,83 @@ def test_child_answers_a_columnar_copy_folder(tmp_path, children):
     _, b, _ = posture_pair.postures(before, copy, AS_OF)
     assert children[-1] is b
     assert _fields(b) == _fields(posture(copy, AS_OF))
+
+
+def test_a_snapshot_file_is_read_by_the_child(tmp_path, children, monkeypatch):
+    """``diff FILE FILE`` as the CLI runs it (graph.snapshot.Shelf.locate: neither file
+    read yet): the child reads the "to" file and writes its columnar copy, this process
+    reads the "from" file meanwhile; the diff is the one of both files opened here, with
+    no child. A "to" file that is no snapshot fails in the child and then here, with the
+    error it always gives."""
+    import gc
+    import tempfile
+    from pathlib import Path
+
+    from graph.errors import InputError
+    from graph.snapshot import SnapshotFile
+
+    store = sample_estate.load(EmbeddedStore(tmp_path / "s"))
+    a = write_snapshot(last_quarter(store), tmp_path / "a.nhisnap.json.gz")["file"]
+    b = write_snapshot(store, tmp_path / "b.nhisnap.json.gz")["file"]
+    shelf = Shelf(store)
+    label_a, open_a = shelf.locate(a)
+    label_b, open_b = shelf.locate(b)
+    assert (label_a, label_b) == (a, b) and isinstance(open_b, SnapshotFile)
+    temp = Path(tempfile.gettempdir())
+    copies = set(temp.glob("nhigraph-copy-*"))
+    fast = diff(open_a, open_b, as_of=AS_OF)
+    assert len(children) == 1 and children[0] is not None  # the child's posture was used
+    assert children[0].store.backend == "embedded"  # over the copy the child wrote
+    monkeypatch.setenv("NHIGRAPH_PARALLEL", "0")
+    slow = diff(open_snapshot(a), open_snapshot(b), as_of=AS_OF)
+    assert len(children) == 1
+    assert (fast.rows, fast.summary) == (slow.rows, slow.summary)
+    assert {"jewel-path-gained", "jewel-path-lost", "finding-opened"} <= {
+        r["change"] for r in fast.rows}
+    del fast, slow, children[:]
+    gc.collect()
+    assert set(temp.glob("nhigraph-copy-*")) <= copies  # every copy went with its store
+    monkeypatch.setenv("NHIGRAPH_PARALLEL", "1")
+    bad = tmp_path / "bad.nhisnap.json.gz"
+    bad.write_bytes(b"not gzip")
+    with pytest.raises(InputError, match="not a readable nhigraph snapshot") as raised:
+        diff(open_a, SnapshotFile(bad), as_of=AS_OF)
+    assert children == [None]  # the child failed; this process read the file and failed
+    del raised  # its traceback holds the "from" side's store
+    gc.collect()
+    assert set(temp.glob("nhigraph-copy-*")) <= copies  # the child's folder went too
+
+
+def test_the_wait_warms_what_the_delta_would_read(tmp_path):
+    """While the child works this process builds each crown jewel's _Within of the
+    "after" side: the very nodes, properties and edges strongest_path builds on demand,
+    and the same strongest paths; it stops as soon as the child has answered. The "child"
+    here is a real process that waits (or one that has exited)."""
+    import sys
+
+    from queries.posture import _Within, crown_jewels, strongest_path
+
+    store = sample_estate.load(EmbeddedStore(tmp_path / "s"))
+    jewels = crown_jewels(store)
+    assert len(jewels) >= 3
+    busy = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        warm = posture_pair._Warm(busy, store, None)
+    finally:
+        busy.kill()
+        busy.wait()
+    assert sorted(warm.upstream) == jewels
+    for jewel in jewels:
+        cold = _Within(store, jewel, {})
+        got = warm.upstream[jewel]
+        assert (got.nodes, got.props, got.out) == (cold.nodes, cold.props, cold.out)
+    warmed, lazy = posture(store, AS_OF), posture(store, AS_OF)
+    warmed.upstream, warmed._node_cache = warm.upstream, warm.cache
+    pairs = sorted(lazy.jewel_paths)
+    assert len(pairs) > 20
+    assert [strongest_path(warmed, s, j) for s, j in pairs] == [
+        strongest_path(lazy, s, j) for s, j in pairs]
+    assert any(strongest_path(lazy, s, j) for s, j in pairs)
+    done = subprocess.Popen([sys.executable, "-c", "pass"])
+    done.wait()
+    assert posture_pair._Warm(done, store, None).upstream == {}  # answered: nothing read

@@ -191,3 +191,56 @@ def test_edge_removals_on_the_columns_equal_a_copy_in_memory(tmp_path):
     del after
     gc.collect()
     assert not folder.exists()  # the temporary folder goes with the store
+
+
+def test_would_break_walks_only_what_reaches_a_removed_edge(tmp_path, monkeypatch):
+    """``removed_from`` (a plan of edge removals only) walks only the workflows that can
+    reach a removed edge's source, and gives the rows of the walk of every workflow: by
+    hand on AFTER, then on the sample estate with random removals (property style)."""
+    import random
+
+    import sample_estate
+    from graph.columnar_copy import without_edges
+    from graph.memory import MemoryStore
+    from queries import what_if as wi
+
+    store = _store(tmp_path)
+    walked: list = []
+    targets_of = wi.targets_of
+
+    def spy(s, starts, as_of):
+        walked.append(sorted(w for (w,) in map(tuple, starts)))
+        return targets_of(s, starts, as_of)
+
+    monkeypatch.setattr(wi, "targets_of", spy)
+    after, removed = without_edges(store, [("role-a", "CAN_ACCESS", "db")])
+    # by hand: role-a is reached from key-a (conn-a and conn-b hold it), so both
+    # workflows are walked; wf-a loses db (its one way there), wf-b keeps role-b's
+    rows = wi.would_break(store, after, AS_OF, removed_from=[k[0] for k in removed])
+    assert [(r["subject"], r["target"]) for r in rows] == [("wf-a", "db")]
+    assert walked == [["wf-a", "wf-b"], ["wf-a", "wf-b"]]
+    walked.clear()
+    after, removed = without_edges(store, [("conn-a", "AUTHENTICATES_WITH", "key-a")])
+    rows = wi.would_break(store, after, AS_OF, removed_from=["conn-a"])
+    # only wf-a reaches conn-a: wf-b is not walked; wf-a loses db
+    assert walked == [["wf-a"], ["wf-a"]]
+    assert [(r["subject"], r["target"]) for r in rows] == [("wf-a", "db")]
+    sample = sample_estate.load(EmbeddedStore(tmp_path / "sample"))
+    keys = sorted(e.key for e in sample.edges() if e.kind != "OWNS")
+    rnd = random.Random(16)
+    seen_breaks = narrowed = 0
+    for _ in range(12):
+        picked = rnd.sample(keys, rnd.randint(1, 6))
+        after, removed = without_edges(sample, picked)
+        full = wi.would_break(sample, after, AS_OF)
+        every = len(walked[-1])
+        part = wi.would_break(sample, after, AS_OF, removed_from=[k[0] for k in removed])
+        assert part == full
+        narrowed += len(walked[-1]) < every
+        mem = MemoryStore.copy_of(sample)
+        for k in picked:
+            mem.remove_edge(*k)
+        assert wi.would_break(sample, mem, AS_OF, removed_from=[k[0] for k in picked]) == full
+        seen_breaks += len(full)
+    assert seen_breaks > 0  # some removals did break workflows: the check compared rows
+    assert narrowed > 0  # and some walked fewer workflows than all
