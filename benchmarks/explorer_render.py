@@ -229,6 +229,13 @@ def browser_times(store_dir: Path, node: str, first_render: bool = False
             browser.close()
         return out
     finally:
+        try:  # the server's peak resident memory (its children's not included)
+            hwm = next(line.split()[1] for line in
+                       Path(f"/proc/{proc.pid}/status").read_text().splitlines()
+                       if line.startswith("VmHWM"))
+            print(f"server peak RSS {int(hwm) / 1024:.0f} MB", flush=True)
+        except (OSError, StopIteration):
+            pass
         proc.terminate()
         try:
             proc.wait(timeout=30)
