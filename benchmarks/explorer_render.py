@@ -18,6 +18,13 @@ bundled sample estate by default, or an existing embedded store (for example one
 ``nhigraph generate --shape heavy-sharing``, see ``benchmarks/heavy_sharing.py --work``);
 ``--node`` is the blast-radius view's node (default: the sample's deploy workflow, else
 the store's first workflow).
+
+``--warm finished|running`` measures the post-ingest warm-up (explorer/warm.py) with a
+fresh disk cache folder: ``finished`` runs the warm-up process the ingest commands start
+to its end first (its wall and CPU seconds printed), then opens the explorer; ``running``
+starts it and opens the explorer at once, as an analyst who opens it right after an
+ingest (the Overview completes when the warm-up's file is written). Without ``--warm``
+the disk cache is whatever ``NHIGRAPH_CACHE_DIR`` says (``off`` for a cold first visit).
 """
 
 from __future__ import annotations
@@ -222,6 +229,13 @@ def browser_times(store_dir: Path, node: str, first_render: bool = False
             browser.close()
         return out
     finally:
+        try:  # the server's peak resident memory (its children's not included)
+            hwm = next(line.split()[1] for line in
+                       Path(f"/proc/{proc.pid}/status").read_text().splitlines()
+                       if line.startswith("VmHWM"))
+            print(f"server peak RSS {int(hwm) / 1024:.0f} MB", flush=True)
+        except (OSError, StopIteration):
+            pass
         proc.terminate()
         try:
             proc.wait(timeout=30)
@@ -230,8 +244,42 @@ def browser_times(store_dir: Path, node: str, first_render: bool = False
             proc.wait()
 
 
+def start_warm_up(store_dir: Path) -> subprocess.Popen:
+    """The warm-up process an ingest starts (explorer.warm, detached and niced), whatever
+    the store's size, into the disk cache folder ``NHIGRAPH_CACHE_DIR`` names."""
+    from explorer import warm
+
+    env = {**os.environ, "NHIGRAPH_STORE": str(store_dir.resolve()),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
+                                                       os.environ.get("PYTHONPATH")]))}
+    return subprocess.Popen([sys.executable, "-m", "explorer.warm",
+                             warm.store_key(store_dir)], env=env, cwd=ROOT,
+                            start_new_session=True)
+
+
+def _children_cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def warm_up(store_dir: Path, mode: str) -> subprocess.Popen | None:
+    """A fresh cache folder and the warm-up in it, finished or still running."""
+    os.environ["NHIGRAPH_CACHE_DIR"] = tempfile.mkdtemp(prefix="nhigraph-bench-cache-")
+    t, cpu = time.perf_counter(), _children_cpu()
+    proc = start_warm_up(store_dir)
+    if mode == "running":
+        return proc
+    proc.wait()
+    print(f"warm-up finished: {time.perf_counter() - t:.2f} s wall, "
+          f"{_children_cpu() - cpu:.2f} s CPU (load {os.getloadavg()[0]:.1f})", flush=True)
+    return None
+
+
 def measure(store_dir: Path, node: str | None, browser_only: bool = False,
-            first_render: bool = False, script_only: bool = False) -> None:
+            first_render: bool = False, script_only: bool = False,
+            warm: str | None = None) -> None:
     store = EmbeddedStore(store_dir)
     counts = store.counts()
     if node is None:
@@ -240,6 +288,7 @@ def measure(store_dir: Path, node: str | None, browser_only: bool = False,
     print(f"{store_dir}: {sum(counts['nodes'].values())} nodes, "
           f"{sum(counts['edges'].values())} edges; blast radius of {node}; "
           f"load average {os.getloadavg()[0]:.1f}")
+    running = warm_up(store_dir, warm) if warm else None
     if not browser_only:
         for key, seconds in script_times(store_dir, node).items():
             print(f"{'script (AppTest)':<20} {key:<34} {seconds * 1000:8.0f} ms  "
@@ -251,6 +300,10 @@ def measure(store_dir: Path, node: str | None, browser_only: bool = False,
                           for k, v in figures.items())
         print(f"{'browser (Chromium)':<20} {key:<18} {shown}  (load {os.getloadavg()[0]:.1f})",
               flush=True)
+    if running is not None:  # the server and Chromium were waited for already
+        cpu = _children_cpu()
+        running.wait()
+        print(f"warm-up's CPU: {_children_cpu() - cpu:.2f} s", flush=True)
 
 
 def main() -> None:
@@ -262,16 +315,19 @@ def main() -> None:
                     help="browser only: the Overview until its script has run (parts "
                          "computing in the background not waited for), first and again")
     ap.add_argument("--script-only", action="store_true", help="skip the browser phase")
+    ap.add_argument("--warm", choices=["finished", "running"], default=None,
+                    help="the post-ingest warm-up, in a fresh cache folder: run to its end "
+                         "before the explorer opens, or still running when it opens")
     args = ap.parse_args()
     if args.store is not None:
         measure(args.store, args.node, args.browser_only or args.first_render,
-                args.first_render, args.script_only)
+                args.first_render, args.script_only, args.warm)
         return
     with tempfile.TemporaryDirectory(prefix="nhigraph-bench-") as tmp:
         store_dir = Path(tmp) / "store"
         sample_estate.load(EmbeddedStore(store_dir)).close()
         measure(store_dir, args.node, args.browser_only or args.first_render,
-                args.first_render, args.script_only)
+                args.first_render, args.script_only, args.warm)
 
 
 if __name__ == "__main__":

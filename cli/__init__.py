@@ -34,6 +34,7 @@ def cli(quiet):
       NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE   a Neo4j store
       COLUMNS          table width;  NHIGRAPH_DEBUG=1  tracebacks on bugs
       NO_COLOR         no colour (output that is not a terminal never has any)
+      NHIGRAPH_WARM=0  no background warm-up of the explorer after an ingest
     """
 
 

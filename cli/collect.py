@@ -13,7 +13,14 @@ import os
 
 import click
 
-from cli.plumbing import ErrorGroup, open_configured, report_write, say, store_options
+from cli.plumbing import (
+    ErrorGroup,
+    open_configured,
+    report_write,
+    say,
+    store_options,
+    warm_explorer,
+)
 
 
 @click.group("collect", cls=ErrorGroup)
@@ -27,6 +34,7 @@ def _write(batch, source, replace, strict, store_config) -> None:
     result = write(batch, lambda: open_configured(store_config, create=True), source=source,
                    replace=replace, strict=strict, say=say)
     report_write(source, result)
+    warm_explorer(store_config)
 
 
 @collect.command("n8n")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import click
 
-from cli.plumbing import open_configured, report_write, store_options
+from cli.plumbing import open_configured, report_write, store_options, warm_explorer
 from graph.errors import InputError
 from graph.terminal import show_progress
 
@@ -48,6 +48,7 @@ def demo(replace, store_config):
                    f"crown jewels: {', '.join(s['crown_jewels']) or 'none'}")
     _drift_summary(store)
     click.echo("next: nhigraph blast-radius NODE | inbound NODE | shared-credentials | orphans")
+    warm_explorer(store_config)  # last: the snapshots above rewrite the manifest
 
 
 def _drift_summary(store) -> None:

@@ -10,7 +10,14 @@ import functools
 
 import click
 
-from cli.plumbing import ErrorGroup, open_configured, report_write, say, store_options
+from cli.plumbing import (
+    ErrorGroup,
+    open_configured,
+    report_write,
+    say,
+    store_options,
+    warm_explorer,
+)
 from ingest.registry import Ingester, Option, ingesters
 
 
@@ -76,6 +83,7 @@ def command_for(ingester: Ingester) -> click.Command:
                                source=name, replace=replace, strict=strict, options=options,
                                say=say, columns=_columns(ingester, store_config, replace))
         report_write(name, result)
+        warm_explorer(store_config)
 
     fn = store_options(run)
     for option in reversed(ingester.all_options()):

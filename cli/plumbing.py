@@ -19,6 +19,7 @@ from graph.errors import InputError
 from graph.gc_pause import gc_paused
 from graph.redact import scrub
 from graph.safe_output import frame_csv, terminal_safe
+from graph.store import DEFAULT_STORE_DIR
 from graph.terminal import quiet, quieted
 
 FORMATS = click.Choice(["table", "json", "csv"])
@@ -177,6 +178,17 @@ def walk_options(fn):
 def open_configured(config: dict, create: bool = False):
     """Open the store the --store/--neo4j options (``store_config``) name."""
     return open_store(create=create, **dict(config))
+
+
+def warm_explorer(config: dict) -> None:
+    """After a command committed a new generation of an embedded store: start the
+    explorer's post-ingest warm-up of its Overview (:mod:`explorer.warm`; detached, returns
+    at once; ``NHIGRAPH_WARM=0`` turns it off)."""
+    if config.get("neo4j_uri") or (not config.get("path") and os.environ.get("NEO4J_URI")):
+        return
+    from explorer import warm
+
+    warm.start(config.get("path") or os.environ.get("NHIGRAPH_STORE") or DEFAULT_STORE_DIR)
 
 
 def as_of(value: str | None) -> str | None:

@@ -13,17 +13,14 @@ explorer stops it. No Streamlit here, so the child imports none.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import multiprocessing
-import os
-import tempfile
 import threading
+import time
 from concurrent.futures import Future
-from pathlib import Path
-
-import orjson
 
 from graph import open_store
+
+from . import disk_cache
 
 #: At most this many workflows and secrets are ranked on the Overview.
 OVERVIEW_MAX_SOURCES = 2000
@@ -102,19 +99,87 @@ def shared(store, ctx=None):
     return q(store, min_workflows=2)
 
 
+#: Findings the Overview lists, worst first (its counts are of all): past a few hundred a
+#: table is scrolled, not read, and every row is sent on each visit (1.2 MB at 100k nodes).
+FINDINGS_SHOWN = 500
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+
+
+def worst_first(rows: list[dict]) -> list[dict]:
+    """Findings by severity, then risk (highest first), otherwise in the order given: the
+    order the Overview lists them in, whose first row is "the worst finding"."""
+    order = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    return sorted(rows, key=lambda r: (order.get(str(r.get("severity")), len(order)),
+                                       -(r.get("risk") or 0)))
+
+
 def findings(store, ctx=None):
+    """The findings the Overview shows: the worst :data:`FINDINGS_SHOWN` rows (in
+    :func:`worst_first` order), the names of the nodes on their evidence paths (what the
+    page shows as names), and the summary (its counts are of every finding). Every row and
+    the names of every node they involve were 10 MB of the disk cache at 100k heavy
+    sharing (9,626 findings, 51,491 names), for a page that lists 500."""
     from queries.findings import findings as q
 
-    return q(store, ctx=ctx)
+    full = q(store, ctx=ctx)
+    rows = worst_first(full.rows)[:FINDINGS_SHOWN]
+    nodes = {n for r in rows for p in (r.get("paths") or []) for n in p}
+    return dataclasses.replace(full, rows=rows,
+                               names={n: v for n, v in full.names.items() if n in nodes})
 
 
-#: The Overview's parts, in the order they are computed, and what computes each.
-PARTS = {"ranking": ranking, "shared": shared, "findings": findings}
+def biggest_cluster(rows: list[dict]) -> int | None:
+    """The number of the cluster with the most workflows (ties: the first listed)."""
+    if not rows:
+        return None
+    return min(rows, key=lambda r: (-r["size"], r["cluster"]))["cluster"]
+
+
+def cluster(store, ctx=None):
+    """``(number, drawing, (nodes, edges) before bounding)`` of the biggest
+    shared-credential cluster (2 or more workflows), the one the Shared credentials page
+    opens on, drawn and bounded; None when there is no cluster. Seconds at 100k heavy
+    sharing (a cluster of thousands of workflows), so kept with the Overview's parts."""
+    from explorer.subgraph import bound, most_shared
+    from explorer.subgraph import cluster_drawing as draw
+
+    rows = shared(store, ctx).rows
+    number = biggest_cluster(rows)
+    if number is None:
+        return None
+    row, note = most_shared(next(r for r in rows if r["cluster"] == number))
+    d = draw(store, row)
+    full = (len(d.nodes), len(d.edges))
+    d = bound(d)
+    if note:
+        d.notes.insert(0, note)
+    return number, d, full
+
+
+#: The parts computed in the background, in the order they are computed, and what
+#: computes each: the clusters first (the Shared credentials page waits for them), the
+#: drawing of the biggest cluster last (the Overview does not show it).
+PARTS = {"shared": shared, "ranking": ranking, "findings": findings, "cluster": cluster}
+#: The parts the Overview page shows (it is complete once these are).
+OVERVIEW = ("ranking", "shared", "findings")
 #: Parts computed by one child each group. One group: the ranking's condensation, node
 #: reads and blast figures are the findings' too (one context), and a second child
 #: competing with the server and the browser for two cores did not finish the page sooner
 #: (15.2 s against 15.3 s for the last part at 100k heavy sharing, docs/performance.md).
-GROUPS = (("ranking", "shared", "findings"),)
+GROUPS = (("shared", "ranking", "findings", "cluster"),)
+
+
+def findings_available() -> bool:
+    try:
+        from queries.findings import findings  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def available_parts() -> list[str]:
+    """Every part of :data:`PARTS` this installation computes."""
+    return [n for n in PARTS if n != "findings" or findings_available()]
 
 
 def groups(names: list[str]) -> list[list[str]]:
@@ -124,13 +189,14 @@ def groups(names: list[str]) -> list[list[str]]:
     return [g for g in out if g] + [[n] for n in names if n not in grouped]
 
 
-def _child(names: list[str], conn) -> None:
-    """In the child process: each part's ``(name, ok, result or exception)``, in order."""
+def compute(names: list[str]):
+    """Each part's ``(name, ok, result or exception)``, in order, on the store the
+    environment names (in a child process: the explorer's, or the post-ingest warm-up)."""
     try:
         store = open_store(create=False)
-    except BaseException as exc:  # every part fails the same way
+    except Exception as exc:  # every part fails the same way
         for name in names:
-            conn.send((name, False, exc))
+            yield name, False, exc
         return
     from queries.context import Context
     from queries.posture import SharedReach
@@ -140,92 +206,21 @@ def _child(names: list[str], conn) -> None:
     ctx = Context(store)
     for name in names:
         try:
-            conn.send((name, True, PARTS[name](store, ctx)))
-        except BaseException as exc:
-            conn.send((name, False, exc))
+            yield name, True, PARTS[name](store, ctx)
+        except Exception as exc:
+            yield name, False, exc
+
+
+def _child(names: list[str], conn) -> None:
+    """In the child process: each part's ``(name, ok, result or exception)``, in order."""
+    for item in compute(names):
+        conn.send(item)
     conn.close()
 
 
-#: How many stores' parts the disk cache keeps (the oldest files go first).
-CACHE_KEEP = 16
-_CODE: str | None = None
-
-
-def code_version() -> str:
-    """A hash of the analyses' source (``graph``, ``queries`` and this module): results
-    computed by other code are never served."""
-    global _CODE
-    if _CODE is None:
-        root = Path(__file__).resolve().parents[1]
-        h = hashlib.sha256()
-        for path in sorted([*root.joinpath("graph").rglob("*.py"),
-                            *root.joinpath("queries").rglob("*.py"), Path(__file__)]):
-            h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-        _CODE = h.hexdigest()
-    return _CODE
-
-
-def _encode(name: str, value) -> dict:
-    if name == "ranking":
-        rows, total, distribution = value
-        return {"rows": rows, "total": total, "distribution": distribution}
-    return dataclasses.asdict(value)
-
-
-def _decode(name: str, data: dict):
-    if name == "ranking":
-        return data["rows"], data["total"], data["distribution"]
-    from queries.results import Result
-
-    return Result(**{**data, "columns": tuple(data["columns"])})
-
-
-class DiskCache:
-    """The Overview's parts of one store generation, as one JSON file under ``folder``
-    (``NHIGRAPH_CACHE_DIR``, else ``$XDG_CACHE_HOME/nhigraph/explorer`` or
-    ``~/.cache/nhigraph/explorer``; ``NHIGRAPH_CACHE_DIR=off`` turns it off). ``key`` names
-    the store and its generation (the explorer's store token); the code version is added."""
-
-    def __init__(self, key: str, folder: Path | None = None) -> None:
-        self.folder = folder or self.default_folder()
-        digest = hashlib.sha256(f"{key}\0{code_version()}".encode()).hexdigest()[:32]
-        self.path = None if self.folder is None else self.folder / f"overview-{digest}.json"
-
-    @staticmethod
-    def default_folder() -> Path | None:
-        from graph.cachedir import cache_folder
-
-        return cache_folder("explorer")
-
-    def load(self, names: list[str]) -> dict | None:
-        """Every part of ``names``, or None (no file, another set of parts, unreadable)."""
-        if self.path is None:
-            return None
-        try:
-            data = orjson.loads(self.path.read_bytes())
-            return {name: _decode(name, data[name]) for name in names}
-        except (OSError, ValueError, KeyError, TypeError):  # orjson's error is a ValueError
-            return None
-
-    def save(self, parts: dict) -> None:
-        """Write the parts atomically (a new file, then one rename); a folder that cannot
-        be written only costs the next start its computation."""
-        if self.path is None:
-            return
-        tmp: str | None = None
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".overview-", suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:  # mkstemp: mode 0600
-                fh.write(orjson.dumps({name: _encode(name, v) for name, v in parts.items()},
-                                      default=str))
-            os.replace(tmp, self.path)
-            old = sorted(self.folder.glob("overview-*.json"), key=lambda p: p.stat().st_mtime)
-            for stale in old[:-CACHE_KEEP]:
-                stale.unlink(missing_ok=True)
-        except OSError:
-            if tmp is not None and os.path.exists(tmp):
-                os.unlink(tmp)
+# The disk cache, kept in explorer/disk_cache.py; named here for the callers.
+DiskCache = disk_cache.DiskCache
+code_version = disk_cache.code_version
 
 
 class Jobs:
@@ -239,8 +234,10 @@ class Jobs:
 
     def start(self, names: list[str], cache: DiskCache | None = None) -> None:
         """Compute ``names`` (once; later calls do nothing), or take them from ``cache``
-        when it holds them all (and keep them there once computed). One child per group
-        of :data:`GROUPS`."""
+        when it holds them all (and keep them there once computed). When the post-ingest
+        warm-up (:mod:`explorer.warm`) of this generation is still running, its result is
+        waited for instead (and computed here only if it stops without one). One child
+        per group of :data:`GROUPS`."""
         with self.lock:
             if self.futures:
                 return
@@ -249,13 +246,43 @@ class Jobs:
             self._saved = False
             kept = cache.load(names) if cache is not None else None
             if kept is not None:
-                for name, value in kept.items():
-                    self.futures[name].set_running_or_notify_cancel()
-                    self.futures[name].set_result(value)
+                self._set(kept)
                 return
+        if cache is not None and cache.warming():
+            threading.Thread(target=self._await_warm, args=(names,), daemon=True,
+                             name="nhigraph-overview").start()
+            return
+        self._compute(names)
+
+    def _set(self, kept: dict) -> None:
+        self._saved = True  # they came from the disk
+        for name, value in kept.items():
+            self.futures[name].set_running_or_notify_cancel()
+            self.futures[name].set_result(value)
+
+    def _compute(self, names: list[str]) -> None:
         for group in groups(names):
             threading.Thread(target=self._read, args=(group,), daemon=True,
                              name="nhigraph-overview").start()
+
+    def _await_warm(self, names: list[str], poll: float = 0.1) -> None:
+        """Wait for the warm-up's file; if it stops without one, compute here."""
+        assert self.cache is not None
+        while True:
+            kept = self.cache.load(names)
+            if kept is not None:
+                with self.lock:
+                    self._set(kept)
+                return
+            if not self.cache.warming():
+                kept = self.cache.load(names)  # it may have written just before it ended
+                if kept is not None:
+                    with self.lock:
+                        self._set(kept)
+                    return
+                self._compute(names)
+                return
+            time.sleep(poll)
 
     def _read(self, names: list[str]) -> None:
         ours, theirs = multiprocessing.Pipe(duplex=False)

@@ -23,7 +23,7 @@ import streamlit as st
 
 from graph.errors import NhiGraphError
 
-from . import store_cache
+from . import background, store_cache
 
 #: At most this many crown jewels are walked back to pick the Inbound default.
 MAX_JEWELS = 500
@@ -98,15 +98,8 @@ def _busiest_jewel(token: str) -> tuple[str, str, int] | None:
     return best
 
 
-SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
-
-
-def worst_first(rows: list[dict]) -> list[dict]:
-    """Findings by severity, then risk (highest first), otherwise in the order given: the
-    order the Overview lists them in, whose first row is "the worst finding"."""
-    order = {s: i for i, s in enumerate(SEVERITY_ORDER)}
-    return sorted(rows, key=lambda r: (order.get(str(r.get("severity")), len(order)),
-                                       -(r.get("risk") or 0)))
+SEVERITY_ORDER = background.SEVERITY_ORDER
+worst_first = background.worst_first
 
 
 def _worst_findings(token: str) -> list[dict]:
@@ -166,8 +159,4 @@ def path() -> PathDefault | None:
     return PathDefault(*found) if found else None
 
 
-def biggest_cluster(rows: list[dict]) -> int | None:
-    """The number of the cluster with the most workflows (ties: the first listed)."""
-    if not rows:
-        return None
-    return min(rows, key=lambda r: (-r["size"], r["cluster"]))["cluster"]
+biggest_cluster = background.biggest_cluster

@@ -19,15 +19,14 @@ import streamlit as st
 from graph import open_store
 from graph.store import DEFAULT_STORE_DIR
 
-from . import background
+from . import background, warm
 
 #: Stores with more nodes than this get a type-in box instead of a list of every node.
 PICKER_MAX_NODES = 10000
 #: At most this many workflows and secrets are ranked on the Overview.
 OVERVIEW_MAX_SOURCES = background.OVERVIEW_MAX_SOURCES
-#: Findings the Overview lists, worst first (its counts are of all): past a few hundred a
-#: table is scrolled, not read, and every row is sent on each visit (1.2 MB at 100k nodes).
-FINDINGS_SHOWN = 500
+#: Findings the Overview lists, worst first (its counts are of all).
+FINDINGS_SHOWN = background.FINDINGS_SHOWN
 #: Clusters in the Overview's cluster-size chart, largest first.
 CLUSTERS_CHARTED = 30
 #: Credentials listed for the drawn shared-credential cluster, most shared first (20,135 in
@@ -36,7 +35,7 @@ CREDENTIALS_SHOWN = 500
 #: Stores with more nodes than this compute the Overview's whole-estate analyses (blast
 #: ranking, shared-credential clusters, findings) in the background: the page shows the
 #: store's figures at once and each part when it is ready (:func:`overview_part`).
-BACKGROUND_MIN_NODES = 10000
+BACKGROUND_MIN_NODES = warm.MIN_NODES
 
 
 def store_config() -> dict:
@@ -123,9 +122,20 @@ def shortest_paths(token: str, src: str, dst: str, limit: int):
     return q(get_store(), src, dst, limit=limit)
 
 
-@st.cache_data(show_spinner="Clustering shared credentials...", max_entries=8)
+def in_background(token: str) -> bool:
+    """Whether this store's whole-estate analyses are computed in the background (and kept
+    on disk): a store of more than BACKGROUND_MIN_NODES nodes."""
+    return stats(token)["nodes"] > BACKGROUND_MIN_NODES
+
+
+# Kept as one object, not copied per call (st.cache_data unpickles its value on every
+# call: 0.16 s for the 20,135 credentials of the 100k heavy-sharing hub cluster, twice a
+# run). Its callers never change it.
+@st.cache_resource(show_spinner="Clustering shared credentials...", max_entries=8)
 def shared_credentials(token: str, min_workflows: int):
     if min_workflows == 2:
+        if in_background(token):  # from the disk cache, the warm-up or the child
+            start_overview(token)
         return _joined(token, "shared", lambda: background.shared(get_store()))
     from queries import shared_credentials as q
 
@@ -142,6 +152,11 @@ def cluster_drawing(token: str, min_workflows: int, number: int):
     from explorer.subgraph import bound, most_shared
     from explorer.subgraph import cluster_drawing as draw
 
+    if min_workflows == 2:  # the biggest cluster, drawn in the background when it is done
+        job = _jobs(token).get("cluster")
+        if job is not None and job.done() and job.exception() is None and \
+                job.result() is not None and job.result()[0] == number:
+            return job.result()[1], job.result()[2]
     rows = shared_credentials(token, min_workflows).rows
     row = next((r for r in rows if r["cluster"] == number), None)
     if row is None:
@@ -169,12 +184,7 @@ def entry_points(token: str):
     return q(get_store())
 
 
-def findings_available() -> bool:
-    try:
-        from queries.findings import findings  # noqa: F401
-    except ImportError:
-        return False
-    return True
+findings_available = background.findings_available
 
 
 @st.cache_data(show_spinner="Evaluating findings...", max_entries=4)
@@ -191,8 +201,9 @@ def blast_ranking(token: str) -> tuple[list[dict], int, list[list]]:
 
 # --- the Overview's analyses in the background ------------------------------------------
 
-#: The Overview's parts, in the order they are computed (:mod:`explorer.background`).
-OVERVIEW_PARTS = tuple(background.PARTS)
+#: The Overview's parts (:mod:`explorer.background` computes these and the drawing of
+#: the biggest shared-credential cluster).
+OVERVIEW_PARTS = background.OVERVIEW
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -208,11 +219,14 @@ def _joined(token: str, name: str, compute):
 
 
 def start_overview(token: str) -> None:
-    """Start the Overview's analyses in the background (once per token)."""
-    cache = (background.DiskCache(token) if store_config()["backend"] == "embedded"
-             else None)  # a Neo4j database changes without a new token: never cached
-    _jobs(token).start([name for name in OVERVIEW_PARTS
-                        if name != "findings" or findings_available()], cache)
+    """Start the Overview's analyses in the background (once per token): from the disk
+    cache when it holds them, else waited for from the post-ingest warm-up
+    (:mod:`explorer.warm`) while it runs, else computed in a child."""
+    cfg = store_config()
+    key = warm.store_key(cfg["location"]) if cfg["backend"] == "embedded" else None
+    # a Neo4j database changes without a new token: never cached
+    cache = background.DiskCache(key) if key is not None else None
+    _jobs(token).start(background.available_parts(), cache)
 
 
 def overview_part(token: str, name: str):

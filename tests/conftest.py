@@ -9,6 +9,8 @@ import pytest
 # Fingerprints must not depend on a key file in the user's home.
 os.environ.setdefault("NHIGRAPH_FINGERPRINT_KEY", "nhigraph-test-key")
 os.environ.pop("NEO4J_URI", None)
+# No post-ingest warm-up process (explorer/warm.py) unless a test asks for one.
+os.environ.setdefault("NHIGRAPH_WARM", "0")
 # The explorer's disk cache of Overview results goes to a folder of this run, never the user's.
 if "NHIGRAPH_CACHE_DIR" not in os.environ:
     import tempfile

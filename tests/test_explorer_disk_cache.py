@@ -10,7 +10,7 @@ import stat
 import pytest
 
 import sample_estate
-from explorer import background
+from explorer import background, disk_cache
 from graph.embedded import EmbeddedStore
 
 NAMES = ["ranking", "shared", "findings"]
@@ -42,7 +42,7 @@ def test_keyed_by_store_generation_and_code(tmp_path, parts, monkeypatch):
     background.DiskCache("store-a:gen-3", tmp_path).save(parts)
     assert background.DiskCache("store-a:gen-4", tmp_path).load(NAMES) is None
     assert background.DiskCache("store-b:gen-3", tmp_path).load(NAMES) is None
-    monkeypatch.setattr(background, "_CODE", "other code")
+    monkeypatch.setattr(disk_cache, "_CODE", "other code")
     assert background.DiskCache("store-a:gen-3", tmp_path).load(NAMES) is None
 
 
@@ -71,7 +71,7 @@ def test_off_and_folder_from_the_environment(tmp_path, monkeypatch):
 def test_only_the_newest_files_are_kept(tmp_path, monkeypatch):
     import os
 
-    monkeypatch.setattr(background, "CACHE_KEEP", 2)
+    monkeypatch.setattr(disk_cache, "CACHE_KEEP", 2)
     for i in range(4):
         c = background.DiskCache(f"k{i}", tmp_path)
         c.save({"ranking": ([], i, [])})
@@ -107,3 +107,22 @@ def test_jobs_compute_once_then_serve_from_disk(tmp_path, monkeypatch):
     second.start(NAMES, cache)
     assert {name: second.get(name).result(timeout=1) for name in NAMES} == results
     assert results["shared"].summary["clusters"] == 3
+
+
+def test_findings_part_keeps_the_worst_rows_and_the_counts_of_all(tmp_path, monkeypatch):
+    """The Overview's findings: the worst FINDINGS_SHOWN rows in the order it lists them,
+    the summary of every finding, and names of the nodes on those rows' paths only."""
+    from queries.findings import findings
+
+    store = sample_estate.load(EmbeddedStore(tmp_path / "s"))
+    full = findings(store)
+    monkeypatch.setattr(background, "FINDINGS_SHOWN", 5)
+    part = background.findings(store)
+    assert part.rows == background.worst_first(full.rows)[:5]
+    assert part.summary == full.summary and part.summary["findings"] == len(full.rows) > 5
+    on_paths = {n for r in part.rows for p in r["paths"] for n in p}
+    assert set(part.names) == on_paths & set(full.names)
+    assert all(part.names[n] == full.names[n] for n in part.names)
+    cache = background.DiskCache("k", tmp_path / "cache")
+    cache.save({"findings": part})
+    assert cache.load(["findings"])["findings"] == part

@@ -58,8 +58,8 @@ def test_parts_in_two_children_equal_the_parts_computed_here(tmp_path, monkeypat
     no group get a child each."""
     import time
 
-    assert background.groups(["ranking", "shared", "findings"]) == [
-        ["ranking", "shared", "findings"]]
+    assert background.groups(["ranking", "shared", "findings", "cluster"]) == [
+        ["shared", "ranking", "findings", "cluster"]]  # the clusters first, the drawing last
     assert background.groups(["findings", "other"]) == [["findings"], ["other"]]
     store = sample_estate.load(EmbeddedStore(tmp_path / "s"))
     monkeypatch.setenv("NHIGRAPH_STORE", str(tmp_path / "s"))
@@ -68,15 +68,17 @@ def test_parts_in_two_children_equal_the_parts_computed_here(tmp_path, monkeypat
     launch = background.launch
     monkeypatch.setattr(background, "launch",
                         lambda names, conn: launched.append(list(names)) or launch(names, conn))
-    names = ["ranking", "shared", "findings"]
+    names = ["ranking", "shared", "findings", "cluster"]
     cache = background.DiskCache("k", tmp_path / "cache")
     jobs = background.Jobs()
     jobs.start(names, cache)
     got = {name: jobs.get(name).result(timeout=120) for name in names}
-    assert launched == [["ranking", "shared", "findings"]]
+    assert launched == [["shared", "ranking", "findings", "cluster"]]
     assert got["ranking"] == background.ranking(store)
     assert got["shared"].rows == background.shared(store).rows
     assert got["findings"].rows == background.findings(store).rows
+    number, drawing, full = got["cluster"]
+    assert number == 1 and drawing == background.cluster(store)[1] and full == (129, 159)
     for _ in range(100):  # the last reader thread saves right after its futures are set
         if cache.path.exists():
             break

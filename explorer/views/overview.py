@@ -32,14 +32,6 @@ def blast_distribution(counts: list[list]) -> pd.DataFrame:
     return counts
 
 
-def severity_counts(rows: list[dict]) -> dict[str, int]:
-    out = dict.fromkeys(SEVERITIES, 0)
-    for row in rows:
-        sev = str(row.get("severity", "info")).lower()
-        out[sev] = out.get(sev, 0) + 1
-    return out
-
-
 def render() -> None:
     st.title("Overview")
     open_store_or_stop()
@@ -69,7 +61,7 @@ def render() -> None:
 
     # On a large store the whole-estate analyses run in the background: the figures above
     # are shown at once and each part below fills in when it is ready.
-    background = stats["nodes"] > store_cache.BACKGROUND_MIN_NODES
+    background = store_cache.in_background(token)
     if background:
         store_cache.start_overview(token)
     parts = {name: store_cache.overview_part(token, name) if background else None
@@ -159,17 +151,17 @@ def _findings(token: str, result=None) -> None:
         return
     if result is None:
         result = store_cache.findings(token)
-    counts = severity_counts(result.rows)
+    counts = result.summary["by_severity"]  # of every finding (the rows: the worst)
     cols = st.columns(len(SEVERITIES))
     for col, sev in zip(cols, SEVERITIES, strict=True):
         col.metric(sev.capitalize(), counts.get(sev, 0))
     cols = ["severity", "risk", "owasp", "title", "rule", "nodes"]
-    rows = defaults.worst_first(result.rows)
-    shown = store_cache.FINDINGS_SHOWN
-    if len(rows) > shown:
-        st.caption(f"The worst {shown} of {len(rows)} findings (by severity, then risk); "
+    # the worst FINDINGS_SHOWN, worst first (explorer.background.findings)
+    rows = result.rows[:store_cache.FINDINGS_SHOWN]
+    total = result.summary["findings"]
+    if total > len(rows):
+        st.caption(f"The worst {len(rows)} of {total} findings (by severity, then risk); "
                    "`nhigraph findings` lists them all.")
-        rows = rows[:shown]
     frame = pd.DataFrame([{
         "severity": r.get("severity"), "risk": r.get("risk"), "owasp": r.get("owasp"),
         "title": r.get("title"), "rule": r.get("rule"), "nodes": len(r.get("nodes") or []),
