@@ -100,11 +100,34 @@ def test_ingest_warms_and_the_explorer_serves_it(tmp_path, estate, monkeypatch):
     assert len(at.get("iframe")) == 1  # the biggest cluster, drawn from the file
 
 
+#: Put on the warm-up's PYTHONPATH: its computation waits for a "go" file after the first
+#: part, so the test writes the newer generation while it is surely mid-way, however fast
+#: the machine (the warm-up's own code is unchanged).
+PAUSE = """
+import os, time
+from explorer import background
+_compute = background.compute
+def compute(names):
+    for i, item in enumerate(_compute(names)):
+        yield item
+        while i == 0 and not os.path.exists(os.environ["NHIGRAPH_TEST_WARM_GO"]):
+            time.sleep(0.05)
+background.compute = compute
+"""
+
+
 def test_a_newer_generation_stops_the_warm_up(tmp_path, estate, monkeypatch):
     store, cache_dir = tmp_path / "store", tmp_path / "cache"
     env = {**os.environ, "NHIGRAPH_WARM": "0", "NHIGRAPH_STORE": str(store)}
     env.pop("NEO4J_URI", None)
     cli("ingest", "inventory", str(estate), env=env)
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(PAUSE)
+    go = tmp_path / "go"
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        [str(hook), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    monkeypatch.setenv("NHIGRAPH_TEST_WARM_GO", str(go))
     monkeypatch.setenv("NHIGRAPH_WARM", "1")
     monkeypatch.setenv("NHIGRAPH_CACHE_DIR", str(cache_dir))
     old = warm.store_key(store)
@@ -116,7 +139,9 @@ def test_a_newer_generation_stops_the_warm_up(tmp_path, estate, monkeypatch):
     s.write(Batch(nodes=[Node("workflow:late", "Workflow", {"name": "late"})]), source="late")
     s.close()
     assert warm.store_key(store) != old
+    # paused after its first part, only its watch of the generation can end it
     assert proc.wait(timeout=60) == 0
+    go.touch()
     assert not cache.warming()
     assert sorted(p.name for p in cache_dir.iterdir()) == []  # no file, no pid, no temp
 
