@@ -110,6 +110,8 @@ _compute = background.compute
 def compute(names):
     for i, item in enumerate(_compute(names)):
         yield item
+        if i == 0:
+            open(os.environ["NHIGRAPH_TEST_WARM_GO"] + ".paused", "w").close()
         while i == 0 and not os.path.exists(os.environ["NHIGRAPH_TEST_WARM_GO"]):
             time.sleep(0.05)
 background.compute = compute
@@ -135,6 +137,7 @@ def test_a_newer_generation_stops_the_warm_up(tmp_path, estate, monkeypatch):
     assert proc is not None
     cache = background.DiskCache(old)
     wait_for(lambda: cache.warming(), 60)  # it holds its pid file: now computing
+    wait_for(lambda: Path(f"{go}.paused").exists(), 120)  # mid-way, waiting for "go"
     s = EmbeddedStore(store)
     s.write(Batch(nodes=[Node("workflow:late", "Workflow", {"name": "late"})]), source="late")
     s.close()
