@@ -222,8 +222,14 @@ class Context:
 
     @cached_property
     def orphans(self):
+        """:func:`queries.orphans.orphaned_paths` of the store; what its reasons reach (and
+        which credentials active workflows use) are read off the blast figures' closure
+        when the scorer has built it already (a findings run builds it first)."""
         subjects = {i: n for kind in SUBJECT_KINDS for i, n in self.by_kind[kind].items()}
-        return orphaned_paths(self.store, as_of=self.as_of, use=self._use, nodes=subjects)
+        built = self.__dict__.get("blast_summaries")
+        return orphaned_paths(self.store, as_of=self.as_of, use=self._use, nodes=subjects,
+                              reaches=None if built is None else built.targets_of,
+                              reached=None if built is None else built.reached)
 
     @cached_property
     def shared(self):
