@@ -90,7 +90,8 @@ class Context:
         """:meth:`name` of each of ``ids``, in their first-seen order (one read)."""
         ids = list(dict.fromkeys(ids))
         self.read(ids)
-        return {i: self.name(i) for i in ids}
+        nodes = self._nodes  # every one of ids is in it now: what name() reads, inline
+        return {i: str(nodes[i].get("name", i)) for i in ids}
 
     def valid(self, node: dict) -> bool:
         return is_valid_credential(node, self.as_of)
