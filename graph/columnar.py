@@ -337,14 +337,15 @@ class Generation:
 
     def indices(self, ids: Iterable[str]) -> dict[str, int]:
         """The numbers of the ids that exist (one vectorised lookup for many ids)."""
-        wanted = [i for i in dict.fromkeys(ids) if isinstance(i, str)]
-        if self._number is None and len(wanted) > max(LAZY_DICT_AFTER, self.n // 16):
+        distinct = dict.fromkeys(ids)
+        if self._number is None and len(distinct) > max(LAZY_DICT_AFTER, self.n // 16):
             # A read of a large share of the graph (an analysis' every workflow): one dict,
             # once, costs less than hashing every stored id again for each such read.
             self._number = {t: i for i, t in enumerate(self.ids.to_pylist())}
-        if self._number is not None:
-            number = self._number
-            return {w: i for w in wanted if (i := number.get(w)) is not None}
+        if self._number is not None:  # its keys are texts: any other id finds nothing
+            get = self._number.get
+            return {w: i for w in distinct if (i := get(w)) is not None}
+        wanted = [i for i in distinct if isinstance(i, str)]
         if len(wanted) < 64 or self.n <= FEW_ROWS:  # a small table: no pyarrow.compute
             found = ((w, self.index(w)) for w in wanted)
             return {w: i for w, i in found if i is not None}
@@ -500,10 +501,10 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _node(nid: str, kind: str, props: dict) -> dict:
-    node = {"id": nid}
-    node.update(props)
-    node["kind"] = kind
-    return node
+    # One display: ``id`` first, then the properties, ``kind`` last, and a property named
+    # ``id`` or ``kind`` keeps its place but gives way to the column's value, as
+    # ``{"id": nid}; update(props); ["kind"] = kind`` would (without two method calls).
+    return {"id": nid, **props, "kind": kind}
 
 
 def _decode(column: list[str]) -> list:

@@ -234,6 +234,27 @@ class BlastSummaries:
         bounds = np.searchsorted(pr, np.arange(len(keys) + 1)).tolist()
         return {key: names[bounds[r]:bounds[r + 1]] for r, key in enumerate(keys)}
 
+    def reached(self, sources) -> set[str] | None:
+        """What the store's ``reached(sources, "out", ACCESS_EDGES, as_of=...)`` gives (the
+        sources, found or not, and every node a walk from them meets, dead credentials met
+        but not expanded), read off the closure these figures were computed on: the union
+        of the closure rows of the sources' components (a row holds its component's own
+        members). None when the sets are not a closure (Neo4j)."""
+        from graph.condensation import Closure, _ranges, distinct
+
+        reach = self.reach
+        if not isinstance(reach, Closure):
+            return None
+        sources = set(sources)
+        index, stop = self.index, self.stop
+        live = [v for s in sources if (v := index.get(s)) is not None and not stop[v]]
+        rows = distinct(reach.pos[reach.label[np.asarray(live, dtype=np.int64)]])
+        met = np.zeros(len(self.ids), dtype=bool)
+        met[_ranges(reach.q.indptr, reach.q.indices, rows)] = True
+        ids = self.ids
+        sources.update(ids[v] for v in np.flatnonzero(met).tolist())
+        return sources
+
     def _compute(self, v: int) -> dict:
         """One node's figures by a loop over its reachable set (the definition the
         vectorised :func:`queries.blast_levels.figures` must agree with)."""

@@ -90,7 +90,8 @@ class Context:
         """:meth:`name` of each of ``ids``, in their first-seen order (one read)."""
         ids = list(dict.fromkeys(ids))
         self.read(ids)
-        return {i: self.name(i) for i in ids}
+        nodes = self._nodes  # every one of ids is in it now: what name() reads, inline
+        return {i: str(nodes[i].get("name", i)) for i in ids}
 
     def valid(self, node: dict) -> bool:
         return is_valid_credential(node, self.as_of)
@@ -222,8 +223,14 @@ class Context:
 
     @cached_property
     def orphans(self):
+        """:func:`queries.orphans.orphaned_paths` of the store; what its reasons reach (and
+        which credentials active workflows use) are read off the blast figures' closure
+        when the scorer has built it already (a findings run builds it first)."""
         subjects = {i: n for kind in SUBJECT_KINDS for i, n in self.by_kind[kind].items()}
-        return orphaned_paths(self.store, as_of=self.as_of, use=self._use, nodes=subjects)
+        built = self.__dict__.get("blast_summaries")
+        return orphaned_paths(self.store, as_of=self.as_of, use=self._use, nodes=subjects,
+                              reaches=None if built is None else built.targets_of,
+                              reached=None if built is None else built.reached)
 
     @cached_property
     def shared(self):

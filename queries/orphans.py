@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from graph.gc_pause import gc_paused
@@ -82,11 +82,17 @@ def accountable_owners(store, ids: list[str], nodes: Mapping[str, dict] | None =
 
 
 def orphaned_paths(store, as_of: str | None = None, reasons=REASONS, use=None,
-                   nodes: dict[str, dict] | None = None) -> Result:
+                   nodes: dict[str, dict] | None = None,
+                   reaches: Callable[[list[list[str]]], dict | None] | None = None,
+                   reached: Callable[[list[str]], set[str] | None] | None = None) -> Result:
     """Every orphaned access path in the graph, most far-reaching first. ``use``: the
     ``credential_use`` of every workflow when the caller has it already (the findings
     context), so it is not read again; one workflow's use does not depend on the others'.
     ``nodes``: every node of the ``SUBJECT_KINDS`` by id, when the caller has read them.
+    ``reaches`` / ``reached``: what :func:`queries.traverse.targets_of` and the store's
+    ``reached`` of this store and ``as_of`` give, when the caller answers them for less (the
+    findings context, off the blast figures' closure); either may answer None, and the
+    store is walked.
 
     Examples
     --------
@@ -95,14 +101,15 @@ def orphaned_paths(store, as_of: str | None = None, reasons=REASONS, use=None,
     [('s-lost', 'no_owner'), ('s-old', 'unused_but_valid')]
     """
     with gc_paused():  # a few small objects per subject, all alive until the rows are made
-        return _orphaned_paths(store, as_of, reasons, use, nodes)
+        return _orphaned_paths(store, as_of, reasons, use, nodes, reaches, reached)
 
 
 def _orphaned_paths(store, as_of: str | None, reasons, use, nodes: dict[str, dict] | None,
-                    ) -> Result:
+                    reaches, reached) -> Result:
     if nodes is not None:
         ids = sorted(nodes)
-        col = {k: [nodes[i].get(k, d) for i in ids] for k, d in _VALUES.items()}
+        of = [nodes[i] for i in ids]  # one lookup of each in the large map, not six
+        col = {k: [n.get(k, d) for n in of] for k, d in _VALUES.items()}
     else:  # only the properties looked at, as columns (no dict per node on most stores)
         ids, col = store.node_values(SUBJECT_KINDS, _VALUES)
     kind, status, itype = col["kind"], col["status"], col["identity_type"]
@@ -165,7 +172,9 @@ def _orphaned_paths(store, as_of: str | None, reasons, use, nodes: dict[str, dic
                                "still valid", live))
 
     active = [w for w, k, r in zip(ids, kind, retired, strict=True) if k == "Workflow" and not r]
-    in_use = store.reached(active, "out", ACCESS_EDGES, as_of=as_of)
+    in_use = None if reached is None else reached(active)
+    if in_use is None:
+        in_use = store.reached(active, "out", ACCESS_EDGES, as_of=as_of)
     for i, k, d, t in zip(ids, kind, dead, itype, strict=True):
         if k in ("Secret", "Identity") and i not in in_use and not d and t not in NOT_SUBJECTS:
             candidates.append((i, "unused_but_valid", "valid, but no active workflow uses it",
@@ -181,7 +190,10 @@ def _orphaned_paths(store, as_of: str | None, reasons, use, nodes: dict[str, dic
                                    common))
 
     candidates = [c for c in candidates if c[1] in reasons]
-    reaches_of = targets_of(store, [c[3] for c in candidates], as_of)
+    start_sets = [c[3] for c in candidates]
+    reaches_of = None if reaches is None else reaches(start_sets)
+    if reaches_of is None:
+        reaches_of = targets_of(store, start_sets, as_of)
     rows = []
     for node, reason, detail, starts in candidates:
         reaches = reaches_of[tuple(sorted(set(starts)))]

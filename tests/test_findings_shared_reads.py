@@ -139,3 +139,27 @@ def test_blast_nodes_from_the_context_dead_credentials():
     ids, _, crown, dead = given
     assert [ids[v] for v in dead] == ["s-2"]
     assert [i for i, c in zip(ids, crown, strict=True) if c] == ["app"]
+
+
+def test_orphans_off_the_closure_equal_the_walk(monkeypatch):
+    from graph import smallgraph
+    from graph.model import ACCESS_EDGES
+    from queries.orphans import orphaned_paths
+    from tests.graphs import orphan_store
+
+    when = "2026-01-01T00:00:00Z"
+    plain = orphaned_paths(orphan_store(), as_of=when).rows  # the store's own walks
+    monkeypatch.setattr(smallgraph, "SMALL_CLOSURE", 0)  # a closure, as a large store's
+    store = orphan_store()
+    ctx = Context(store, as_of=when)
+    wfs = ["wf-clone", "wf-gone", "wf-lost", "wf-ok", "wf-orig", "wf-retired"]
+    got = ctx.blast_summaries.reached([*wfs, "no-such-node"])
+    # worked out from the drawing: every workflow's credentials (s-revoked reached, not
+    # expanded) and the one app they open; the sources, found or not, are in
+    assert got == {*wfs, "no-such-node", "app", "s-gone", "s-lost", "s-ok", "s-retired",
+                   "s-revoked", "s-shared"}
+    assert got == store.reached([*wfs, "no-such-node"], "out", ACCESS_EDGES, as_of=when)
+    assert ctx.blast_summaries.reached([]) == set()
+    assert ctx.orphans.rows == plain
+    assert {(o["node"], o["reason"]) for o in plain} >= {("s-lost", "no_owner"),
+                                                         ("s-old", "unused_but_valid")}

@@ -107,6 +107,10 @@ def findings(store, as_of: str | None = None, rotation_days: int = 90,
 def _findings(ctx: Context, selected: list[Rule], rotation_days: int,
               min_severity: str | None) -> Result:
     scorer = scorer_for(ctx)
+    # The scorer needs every node's blast figures whatever the rules find; built first, its
+    # closure also answers what the orphans and the shared credentials reach (no walk of
+    # their own).
+    ctx.blast_summaries  # noqa: B018
     rows = []
     for rule in selected:
         found = [f for f in rule.check(rule, ctx) if not min_severity
