@@ -78,6 +78,8 @@ def posture(store: Store, as_of: str | None = None, unknown_as: str = "write",
                                                      "path": row["path"]}
     p.radii = {r["id"]: r for r in blast_radius_summaries(store, as_of=as_of).rows}
     ctx = Context(store, as_of=as_of, unknown_as=unknown_as)  # one set of reads for all
+    if with_findings:  # the scorer's closure, built first: the clusters and orphans read it
+        ctx.blast_summaries  # noqa: B018
     for c in ctx.shared.rows:
         for d in c["credentials"]:
             if len(d["workflows"]) > 1:
