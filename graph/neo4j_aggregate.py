@@ -14,9 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .credential_use import DIRECT, VIA_CONNECTOR, same_value_sets
-from .model import ACCESS_EDGES, INVALID_CREDENTIAL_STATUSES
-from .neo4j_cypher import NODE_LABEL, READ_CHUNK, chunks, rel_types
-from .traversal import CREDENTIAL_KINDS, now_iso
+from .neo4j_cypher import NODE_LABEL, rel_types
 
 if TYPE_CHECKING:
     from .records import Edge
@@ -45,25 +43,6 @@ RETURN u.id AS id, ws AS workflows, copies
 """
 
 
-#: Whether node ``{v}`` is expanded by a walk (graph.traversal.is_valid_credential): not a
-#: credential, or one whose status is not invalid and that has not expired by ``$as_of``.
-LIVE = ("CASE WHEN NOT (" + " OR ".join(f"{{v}}:{k}" for k in sorted(CREDENTIAL_KINDS))
-        + ") THEN true WHEN {v}.status IN $invalid THEN false "
-        "WHEN {v}.expires_at IS NOT NULL AND {v}.expires_at <> '' "
-        "AND {v}.expires_at < $as_of THEN false ELSE true END")
-
-LIVE_OF = (f"UNWIND $ids AS i MATCH (n:{NODE_LABEL} {{id: i}}) "
-           f"RETURN n.id AS id, {LIVE.format(v='n')} AS live")
-
-
-def reached_hop(direction: str, types: str) -> str:
-    """The distinct nodes one hop from ``$ids``, each with whether a walk expands it."""
-    arrow = f"-[:{types}]->" if direction == "out" else f"<-[:{types}]-"
-    return (f"UNWIND $ids AS i MATCH (a:{NODE_LABEL} {{id: i}}) "
-            f"MATCH (a){arrow}(b:{NODE_LABEL}) WITH DISTINCT b "
-            f"RETURN b.id AS id, {LIVE.format(v='b')} AS live")
-
-
 class AggregateReads:
     """The Neo4j store's answers to the aggregate reads of :class:`graph.store.Store`."""
 
@@ -88,33 +67,3 @@ class AggregateReads:
             for o in copies:
                 users.setdefault(o, set()).update(direct[s])
         return {c: ws for c, ws in users.items() if len(ws) >= min_workflows}
-
-    def reached(self, sources: Iterable[str], direction: str = "out",
-                kinds: Iterable[str] = ACCESS_EDGES, as_of: str | None = None,
-                check_validity: bool = True) -> set[str]:
-        """The walk of ``reach`` hop by hop, but each hop returns only the distinct nodes
-        it meets and whether each is expanded (decided in the database): one record per
-        node met, not one per edge plus one per node. ``check_validity=False`` expands
-        every node met, dead credentials too."""
-        params = {"invalid": sorted(INVALID_CREDENTIAL_STATUSES), "as_of": as_of or now_iso()}
-        starts = sorted({s for s in sources if isinstance(s, str)})
-        seen = set(starts)
-        dead: set[str] = set()
-        for chunk in chunks(starts, READ_CHUNK) if check_validity else ():
-            dead.update(r["id"] for r in self._read(LIVE_OF, ids=chunk, **params)
-                        if not r["live"])
-        frontier = [s for s in starts if s not in dead]  # a missing id expands to nothing
-        types = rel_types(kinds)
-        if not types:
-            return seen
-        query = reached_hop("out" if direction == "out" else "in", types)
-        while frontier:
-            nxt = []
-            for chunk in chunks(frontier, READ_CHUNK):
-                for r in self._read(query, ids=chunk, **params):
-                    if r["id"] not in seen:
-                        seen.add(r["id"])
-                        if r["live"] or not check_validity:
-                            nxt.append(r["id"])
-            frontier = sorted(nxt)
-        return seen

@@ -152,14 +152,13 @@ class ColumnReads:
                    ) -> tuple[list[str], dict[str, list[str | None]]]:
         if kind is not None and kind not in NODE_KINDS:
             return [], {"name": [], "arn": []}
-        ids: list[str] = []
-        texts: dict[str, list[str | None]] = {"name": [], "arn": []}
-        for r in self._stream(columns_of(kind or NODE_LABEL, ("name", "arn"), False,
-                                         ordered=True)):
-            ids.append(r["id"])
-            for value, column in zip(r["v"], texts.values(), strict=True):
-                column.append(value if isinstance(value, str) else None)
-        return ids, texts
+        # Sorted here, not by ORDER BY: ArcadeDB sorts a whole-graph read slowly (at 1M
+        # the ordered read took twice as long as the node columns' unordered one).
+        rows = sorted(((r["id"], *(v if isinstance(v, str) else None for v in r["v"]))
+                       for r in self._stream(columns_of(kind or NODE_LABEL, ("name", "arn"),
+                                                        False))), key=lambda r: r[0])
+        return ([r[0] for r in rows],
+                {"name": [r[1] for r in rows], "arn": [r[2] for r in rows]})
 
     def edge_columns(self, kind: str, key: str | None) -> tuple[Any, Any, list[Any]]:
         import numpy as np

@@ -31,6 +31,7 @@ from .neo4j_cypher import READ_CHUNK
 from .neo4j_cypher import chunks as _chunks
 from .neo4j_cypher import kind_of as _kind_of
 from .neo4j_load import BatchedLoader
+from .neo4j_reach import ReachReads
 from .records import Edge
 from .store import Store
 
@@ -64,7 +65,7 @@ def _public_edge(rec: dict) -> Edge:
                 {k: v for k, v in rec["props"].items() if k not in cy.INTERNAL})
 
 
-class Neo4jStore(AggregateReads, ColumnReads, BatchedLoader, Store):
+class Neo4jStore(ReachReads, AggregateReads, ColumnReads, BatchedLoader, Store):
     backend = "neo4j"
 
     def __init__(self, uri: str, user: str = "neo4j", password: str = "",

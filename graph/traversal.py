@@ -473,7 +473,12 @@ def reach_many_by_hops(
     """What each start set reaches, in one joint walk: the store expands the union of
     every set's frontier once per hop, so a Bolt server answers two queries per hop for
     all the sets together instead of two per hop per set. Returns the sets (each is what
-    its own :func:`walk_by_hops` reaches) and every node met."""
+    its own :func:`walk_by_hops` reaches) and every node met.
+
+    The Neo4j store's ``reach_many`` only (each node met read whole, which the analyses do
+    not need); ``reach_many_kinds``, ``reached`` and ``first_paths``, what the analyses
+    call, sweep once and compute in the client (:mod:`graph.neo4j_reach`): this walk's
+    Python set per start set, grown edge by edge, did not finish at 1M nodes."""
     kinds = frozenset(kinds)
     keys = start_keys(start_sets)
     nodes = store.get_nodes({x for k in keys for x in k})

@@ -35,6 +35,9 @@ def first_paths(store, pairs: Iterable[Pair], as_of: str | None = None,
     gen = getattr(store, "generation", None)
     if invalid is not None and gen is not None and not store.is_empty():
         return first_paths_csr(gen(), pairs, ACCESS_EDGES, invalid)
+    own = getattr(store, "first_paths", None)  # the Neo4j store: one sweep, then in the client
+    if own is not None:
+        return own(pairs, as_of)
     return _by_hops(store, pairs, as_of)
 
 

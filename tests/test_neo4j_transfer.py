@@ -64,3 +64,35 @@ def test_shared_credentials_transfers_a_few_records_per_row(neo4j_store):
     # the shared row, its credential node, the two workflows, their two CONTAINS edges,
     # ws-dev: 7; and the walk from s-shared: its node, CAN_ACCESS, saas, one empty hop.
     assert neo4j_store.records - r0 <= 12
+
+
+def test_targets_of_many_sets_is_one_sweep_of_their_union(neo4j_store):
+    """What many start sets reach is one breadth-first sweep of the union of the sets, one
+    record per node met (its neighbours' ids inside), then one condensation in the client;
+    a later walk of the same analysis asks only the nodes not met yet."""
+    from graph.model import TARGET_KINDS
+
+    graphs.load(neo4j_store, graphs.SHARING)
+    q0, r0 = neo4j_store.queries, neo4j_store.records
+    got = neo4j_store.reach_many_kinds([["wf-a"], ["wf-b"], ["wf-c"], ["wf-c", "s-shared"]],
+                                       TARGET_KINDS)
+    # wf-a -> c-a -> s-shared -> saas and wf-a -> s-solo -> role -> admin; wf-b -> c-b ->
+    # s-shared -> saas; wf-c -> c-c -> s-c -> admin (an identity, not a target).
+    assert got == {("wf-a",): ["saas"], ("wf-b",): ["saas"], ("wf-c",): [],
+                   ("s-shared", "wf-c"): ["saas"]}
+    # the graph token (1 record), then 4 hops: {3 workflows, s-shared}, {c-a, c-b, c-c,
+    # s-solo, saas}, {role, s-c}, {admin}: 12 nodes, one record each.
+    assert (neo4j_store.queries - q0, neo4j_store.records - r0) == (5, 13)
+    q0, r0 = neo4j_store.queries, neo4j_store.records
+    assert neo4j_store.reached(["wf-a"]) == {"wf-a", "c-a", "s-shared", "saas", "s-solo",
+                                             "role", "admin"}
+    assert (neo4j_store.queries - q0, neo4j_store.records - r0) == (1, 1)  # the token only
+    # inbound: CONTAINS is an access edge, so the workspaces of wf-a and wf-b too
+    assert neo4j_store.reached(["saas"], "in") == {"saas", "s-shared", "c-a", "c-b", "wf-a",
+                                                   "wf-b", "ws-prod", "ws-dev"}
+    # a write changes the graph token: the adjacency is read afresh
+    graphs.load(neo4j_store, ([("wf-d", "Workflow")], [("wf-d", "USES", "c-c")]),
+                source="more")
+    q0, r0 = neo4j_store.queries, neo4j_store.records
+    assert neo4j_store.reached(["wf-d"]) == {"wf-d", "c-c", "s-c", "admin"}
+    assert (neo4j_store.queries - q0, neo4j_store.records - r0) == (5, 5)

@@ -193,3 +193,45 @@ def test_entry_points(pair):
         actors = [r["actor"] for r in result["entry_points"]]
         a = blast_radius(emb, "anyone", as_of=AS_OF).to_dict()
         assert a == blast_radius(neo, "anyone", as_of=AS_OF).to_dict() and actors
+
+
+def test_targets_of(pair):
+    """What many start sets reach (the Neo4j store's one sweep and client-side condensation)
+    equals the embedded store's, for single nodes, pairs and every workflow at once, at a
+    time when some credentials have expired and with none expired."""
+    from graph.model import TARGET_KINDS
+
+    emb, neo, name = pair
+    ids = sorted(n["id"] for n in emb.nodes())
+    workflows = sorted(n["id"] for n in emb.nodes("Workflow"))
+    one = _sample(ids, 80)
+    sets = [[i] for i in one] + [one[i:i + 2] for i in range(0, len(one), 2)] \
+        + [workflows, ["no-such-node"], [one[0], "no-such-node"]]
+    for as_of in (AS_OF, "2000-01-01T00:00:00Z"):
+        want = emb.reach_many_kinds(sets, TARGET_KINDS, as_of)
+        assert neo.reach_many_kinds(sets, TARGET_KINDS, as_of) == want, as_of
+        # the per-set walks agree with it
+        for s in sets[:12]:
+            walked = sorted(n for n in emb.reach(s, as_of=as_of).dist
+                            if (emb.get_node(n) or {}).get("kind") in TARGET_KINDS)
+            assert want[tuple(sorted(set(s)))] == walked
+    if name in ("chain", "sharing", "generated", "sample"):
+        assert any(want.values())
+
+
+def test_first_paths(pair):
+    """The Neo4j store's first shortest paths (one sweep, then a walk per source in the
+    client) are the embedded store's, pair by pair, dead credentials as sources too."""
+    from queries.joint_paths import _by_hops, first_paths
+
+    emb, neo, name = pair
+    ids = sorted(n["id"] for n in emb.nodes())
+    sources = _sample(ids, 40, seed=5)
+    pairs = {(s, d) for s in sources for d in _sample(emb.reached([s], as_of=AS_OF), 6)}
+    pairs |= {(s, d) for s, d in zip(sources, _sample(ids, len(sources), seed=7), strict=False)}
+    pairs |= {(sources[0], "no-such-node"), ("no-such-node", sources[0])}
+    want = _by_hops(emb, pairs, AS_OF)
+    assert neo.first_paths(pairs, AS_OF) == want
+    assert first_paths(neo, pairs, as_of=AS_OF) == want
+    if name in ("chain", "sharing", "generated", "sample"):
+        assert any(len(p) > 2 for p in want.values())
