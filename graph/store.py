@@ -20,8 +20,10 @@ and Neo4j asks one hop per query (``*_by_hops``):
   one pass over the condensation (in memory), or one joint walk (Neo4j, a few queries per
   hop for all sets);
 * ``reachable_sets``: every node's reachable set at once: one condensation
-  (:mod:`graph.condensation`) in memory, one joint walk from every node's successors on
-  Neo4j.
+  (:mod:`graph.condensation`) in memory, and on Neo4j the same condensation in the client
+  over the edge columns streamed once (:mod:`graph.neo4j_columns`); Neo4j's
+  ``reach_many_kinds``, ``reached`` and ``first_paths`` read the adjacency they need in one
+  sweep and walk it in the client (:mod:`graph.neo4j_reach`).
 
 Writes take a validated :class:`~graph.records.Batch` for one named *source* and are
 atomic: after a successful run, whatever that source wrote before and did not write again

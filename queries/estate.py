@@ -7,8 +7,9 @@ credentials (reached but no longer working). The figures are those of
 :func:`queries.blast_radius.blast_radius` for that node (``summary``), computed for all
 nodes together from the store's ``reachable_sets``: on the embedded store one
 strongly-connected-component condensation of the graph (``graph.condensation``), so
-assume-role cycles and shared secrets are walked once, not once per node; on Neo4j one
-joint walk from every node (see :mod:`graph.traversal`).
+assume-role cycles and shared secrets are walked once, not once per node; on Neo4j the
+same condensation in the client, over the graph's edge columns streamed once
+(:mod:`graph.neo4j_columns`).
 """
 
 from __future__ import annotations
