@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .model import ACCESS_EDGES
 from .neo4j_cypher import NODE_LABEL, READ_CHUNK, chunks, kind_of, rel_types
+from .paths_csr import parent_paths
 from .traversal import CREDENTIAL_KINDS, StartKey, is_valid_credential, start_keys
 
 #: Per visited node: (kind, (status, expires_at) of a credential else None, neighbour ids).
@@ -222,14 +223,5 @@ def first_paths(store: ReachReads, pairs: Iterable[tuple[str, str]], as_of: str 
             parent.update(layer)
             missing.difference_update(layer)
             frontier = sorted(n for n in layer if adj.get(n) is not None and n not in dead)
-        for dst in dsts:
-            if dst == src:
-                out[(src, dst)] = [src]
-            elif dst in parent:
-                chain = [dst]
-                while chain[-1] != src:
-                    chain.append(parent[chain[-1]])
-                out[(src, dst)] = chain[::-1]
-            else:
-                out[(src, dst)] = [src, dst]
+        parent_paths(src, dsts, parent, out)
     return out

@@ -127,3 +127,20 @@ def _chains(gen: Generation, walked: list[tuple[str, str]], s_of: np.ndarray,
         chain = [names[x] for x in row if x >= 0]
         out[(s, d)] = chain[::-1]
     return out
+
+
+def parent_paths(src: str, dsts: Iterable[str], parent: dict[str, str],
+                 out: dict[tuple[str, str], list[str]]) -> None:
+    """Into ``out``: each ``(src, dst)``'s path back along ``parent`` (a node's first
+    parent of the walk from ``src``): ``[src]`` for itself, and ``[src, dst]`` for a
+    ``dst`` the walk did not reach (the convention of every ``first_paths``)."""
+    for dst in dsts:
+        if dst == src:
+            out[(src, dst)] = [src]
+        elif dst in parent:
+            chain = [dst]
+            while chain[-1] != src:
+                chain.append(parent[chain[-1]])
+            out[(src, dst)] = chain[::-1]
+        else:
+            out[(src, dst)] = [src, dst]

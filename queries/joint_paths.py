@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from graph.model import ACCESS_EDGES
-from graph.paths_csr import first_paths_csr
+from graph.paths_csr import first_paths_csr, parent_paths
 
 from .traverse import is_valid_credential
 
@@ -78,15 +78,5 @@ def _by_hops(store, pairs: Iterable[Pair], as_of: str | None) -> dict[Pair, list
         frontier = nxt
     out: dict[Pair, list[str]] = {}
     for src, dsts in wanted.items():
-        p = parent[src]
-        for dst in dsts:
-            if dst == src:
-                out[(src, dst)] = [src]
-            elif dst in p:
-                chain = [dst]
-                while chain[-1] != src:
-                    chain.append(p[chain[-1]])
-                out[(src, dst)] = chain[::-1]
-            else:
-                out[(src, dst)] = [src, dst]
+        parent_paths(src, dsts, parent[src], out)
     return out
